@@ -1,0 +1,154 @@
+package managedagents
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+
+	"github.com/go-managedagents/managedagents/internal/config"
+	"github.com/go-managedagents/managedagents/internal/transport"
+	"github.com/go-managedagents/managedagents/option"
+	"github.com/go-managedagents/managedagents/ratelimit"
+)
+
+// Version is the version of this SDK, sent in the User-Agent header.
+const Version = transport.SDKVersion
+
+// BetaHeader is the beta name sent in anthropic-beta on every request.
+const BetaHeader = transport.ManagedBeta
+
+// Client is a client of the Claude Managed Agents API. Build it with [NewClient].
+// A *Client is safe for concurrent use by many goroutines.
+type Client struct {
+	// Agents manages agents: /v1/agents.
+	Agents *AgentService
+	// Environments manages environments: /v1/environments.
+	Environments *EnvironmentService
+	// Sessions manages sessions, their events, resources and threads: /v1/sessions.
+	Sessions *SessionService
+
+	cfg     *config.Config
+	initErr error
+}
+
+// NewClient returns a client. It reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL
+// from the environment, then applies opts. Without options it uses
+// https://api.anthropic.com, 2 retries, and an in-process rate limiter with
+// [ratelimit.DefaultBudgets] (60 create and 600 read requests per minute).
+//
+// An invalid option does not panic: the error is returned by every call made with
+// the client.
+func NewClient(opts ...option.RequestOption) *Client {
+	cfg := &config.Config{
+		BaseURL:           config.DefaultBaseURL,
+		MaxRetries:        config.DefaultMaxRetries,
+		MaxRetryAfter:     config.DefaultMaxRetryAfter,
+		StreamIdleTimeout: config.DefaultStreamIdleTimeout,
+		MaxEventSize:      config.DefaultMaxEventSize,
+		StreamReconnects:  config.DefaultStreamReconnects,
+		StreamBackoffMin:  config.DefaultStreamBackoffMin,
+		StreamBackoffMax:  config.DefaultStreamBackoffMax,
+		Limiter:           ratelimit.New(ratelimit.DefaultBudgets),
+	}
+	var envOpts []option.RequestOption
+	if key := os.Getenv("ANTHROPIC_API_KEY"); key != "" {
+		envOpts = append(envOpts, option.WithAPIKey(key))
+	}
+	if base := os.Getenv("ANTHROPIC_BASE_URL"); base != "" {
+		envOpts = append(envOpts, option.WithBaseURL(base))
+	}
+	c := &Client{cfg: cfg}
+	c.initErr = apply(cfg, append(envOpts, opts...))
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = transport.DefaultHTTPClient()
+	}
+	c.Agents = &AgentService{client: c, Versions: &AgentVersionService{client: c}}
+	c.Environments = &EnvironmentService{client: c}
+	c.Sessions = &SessionService{client: c}
+	c.Sessions.Events = &SessionEventService{client: c}
+	c.Sessions.Resources = &SessionResourceService{client: c}
+	c.Sessions.Threads = &SessionThreadService{client: c}
+	return c
+}
+
+func apply(cfg *config.Config, opts []option.RequestOption) error {
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// config returns the settings of one call: the client's with opts applied.
+func (c *Client) config(opts []option.RequestOption) (*config.Config, error) {
+	if c.initErr != nil {
+		return nil, c.initErr
+	}
+	if len(opts) == 0 {
+		return c.cfg, nil
+	}
+	cfg := c.cfg.Clone()
+	if err := apply(cfg, opts); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// do sends one unary request and decodes the answer into out.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any, opts []option.RequestOption) error {
+	cfg, err := c.config(opts)
+	if err != nil {
+		return err
+	}
+	return transport.Do(ctx, cfg, transport.Request{Method: method, Path: path, Query: query, Body: body}, out)
+}
+
+// get is do for a GET without a body.
+func (c *Client) get(ctx context.Context, path string, query url.Values, out any, opts []option.RequestOption) error {
+	return c.do(ctx, http.MethodGet, path, query, nil, out, opts)
+}
+
+// post is do for a POST.
+func (c *Client) post(ctx context.Context, path string, body, out any, opts []option.RequestOption) error {
+	return c.do(ctx, http.MethodPost, path, nil, body, out, opts)
+}
+
+// AgentService manages agents. Get it from [Client.Agents].
+type AgentService struct {
+	client *Client
+	// Versions lists the versions of an agent.
+	Versions *AgentVersionService
+}
+
+// AgentVersionService lists agent versions. Get it from [AgentService.Versions].
+type AgentVersionService struct{ client *Client }
+
+// EnvironmentService manages environments. Get it from [Client.Environments].
+type EnvironmentService struct{ client *Client }
+
+// SessionService manages sessions. Get it from [Client.Sessions].
+type SessionService struct {
+	client *Client
+	// Events sends, lists and streams the events of a session.
+	Events *SessionEventService
+	// Resources manages the resources mounted in a session.
+	Resources *SessionResourceService
+	// Threads reads and archives the threads of a session.
+	Threads *SessionThreadService
+}
+
+// SessionEventService sends, lists and streams session events. Get it from
+// [SessionService.Events].
+type SessionEventService struct{ client *Client }
+
+// SessionResourceService manages session resources. Get it from
+// [SessionService.Resources].
+type SessionResourceService struct{ client *Client }
+
+// SessionThreadService reads session threads. Get it from [SessionService.Threads].
+type SessionThreadService struct{ client *Client }

@@ -1,0 +1,236 @@
+// Package option holds the options of a managedagents client. Every option works
+// both on the client (managedagents.NewClient) and on a single call, where it
+// applies to that call only.
+package option
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-managedagents/managedagents/internal/config"
+	"github.com/go-managedagents/managedagents/internal/secret"
+	"github.com/go-managedagents/managedagents/ratelimit"
+)
+
+// RequestOption changes the settings of a client or of one call.
+type RequestOption func(*config.Config) error
+
+// WithAPIKey sets the API key, sent as the x-api-key header. It replaces an auth
+// token set earlier.
+func WithAPIKey(key string) RequestOption {
+	return func(c *config.Config) error {
+		c.APIKey = secret.New(key)
+		if key != "" {
+			c.AuthToken = secret.String{}
+		}
+		return nil
+	}
+}
+
+// WithAuthToken sets an OAuth or auth token, sent as Authorization: Bearer. It
+// replaces an API key set earlier.
+func WithAuthToken(token string) RequestOption {
+	return func(c *config.Config) error {
+		c.AuthToken = secret.New(token)
+		if token != "" {
+			c.APIKey = secret.String{}
+		}
+		return nil
+	}
+}
+
+// WithBaseURL sets the API's base URL (default https://api.anthropic.com). It must
+// be an absolute http or https URL; a path prefix is kept.
+func WithBaseURL(base string) RequestOption {
+	return func(c *config.Config) error {
+		u, err := url.Parse(base)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("option.WithBaseURL: %q is not an absolute http(s) URL", base)
+		}
+		if u.User != nil {
+			return errors.New("option.WithBaseURL: the URL must not carry credentials")
+		}
+		c.BaseURL = strings.TrimSuffix(u.String(), "/")
+		return nil
+	}
+}
+
+// WithHTTPClient sets the *http.Client that sends requests. Its Timeout, if any,
+// also bounds streams; prefer WithRequestTimeout, which bounds unary attempts only.
+func WithHTTPClient(hc *http.Client) RequestOption {
+	return func(c *config.Config) error {
+		if hc == nil {
+			return errors.New("option.WithHTTPClient: nil client")
+		}
+		c.HTTPClient = hc
+		return nil
+	}
+}
+
+// WithHeader sets an extra header on every request. Setting anthropic-beta adds
+// beta names (see WithBetas); x-api-key and Authorization set the credentials.
+func WithHeader(key, value string) RequestOption {
+	return func(c *config.Config) error {
+		switch http.CanonicalHeaderKey(key) {
+		case "X-Api-Key":
+			return WithAPIKey(value)(c)
+		case "Authorization":
+			token, ok := strings.CutPrefix(value, "Bearer ")
+			if !ok {
+				return errors.New("option.WithHeader: Authorization must be \"Bearer <token>\"")
+			}
+			return WithAuthToken(token)(c)
+		case "Anthropic-Beta":
+			return WithBetas(strings.Split(value, ",")...)(c)
+		}
+		if c.Header == nil {
+			c.Header = http.Header{}
+		}
+		c.Header.Set(key, value)
+		return nil
+	}
+}
+
+// WithBetas adds beta names to the anthropic-beta header. managed-agents-2026-04-01
+// is always sent; names are never duplicated.
+func WithBetas(names ...string) RequestOption {
+	return func(c *config.Config) error {
+		for _, n := range names {
+			if n = strings.TrimSpace(n); n != "" {
+				c.Betas = append(c.Betas, n)
+			}
+		}
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed request is retried (default 2).
+func WithMaxRetries(n int) RequestOption {
+	return func(c *config.Config) error {
+		if n < 0 {
+			return fmt.Errorf("option.WithMaxRetries: %d is negative", n)
+		}
+		c.MaxRetries = n
+		return nil
+	}
+}
+
+// WithRequestTimeout bounds each attempt of a unary request (not streams). Zero
+// means no bound beyond the context.
+func WithRequestTimeout(d time.Duration) RequestOption {
+	return func(c *config.Config) error {
+		if d < 0 {
+			return fmt.Errorf("option.WithRequestTimeout: %s is negative", d)
+		}
+		c.RequestTimeout = d
+		return nil
+	}
+}
+
+// WithMaxRetryAfter caps how long a retry waits when the server asks for a longer
+// wait with retry-after (default 60 s). Beyond the cap the error is returned.
+func WithMaxRetryAfter(d time.Duration) RequestOption {
+	return func(c *config.Config) error {
+		if d < 0 {
+			return fmt.Errorf("option.WithMaxRetryAfter: %s is negative", d)
+		}
+		c.MaxRetryAfter = d
+		return nil
+	}
+}
+
+// WithRateLimits replaces the client-side limiter with a new in-process one with
+// budgets b. Without any rate-limit option a client uses ratelimit.DefaultBudgets.
+func WithRateLimits(b ratelimit.Budgets) RequestOption {
+	return func(c *config.Config) error {
+		l, err := ratelimit.NewChecked(b)
+		if err != nil {
+			return fmt.Errorf("option.WithRateLimits: %w", err)
+		}
+		c.Limiter = l
+		return nil
+	}
+}
+
+// WithLimiter sets the client-side limiter, for example one shared by several
+// clients or one backed by Redis (ratelimit/redisrate).
+func WithLimiter(l ratelimit.Limiter) RequestOption {
+	return func(c *config.Config) error {
+		if l == nil {
+			return errors.New("option.WithLimiter: nil limiter (use WithoutLimiter)")
+		}
+		c.Limiter = l
+		return nil
+	}
+}
+
+// WithoutLimiter turns the client-side limiter off.
+func WithoutLimiter() RequestOption {
+	return func(c *config.Config) error {
+		c.Limiter = nil
+		return nil
+	}
+}
+
+// WithLogger sets a structured logger for debug logs of requests, retries and
+// reconnects. Credentials are never logged. Default: no logging.
+func WithLogger(l *slog.Logger) RequestOption {
+	return func(c *config.Config) error {
+		c.Logger = l
+		return nil
+	}
+}
+
+// WithStreamIdleTimeout sets how long an event stream may go without receiving a
+// byte (heartbeats count) before it is treated as disconnected (default 90 s).
+func WithStreamIdleTimeout(d time.Duration) RequestOption {
+	return func(c *config.Config) error {
+		if d <= 0 {
+			return fmt.Errorf("option.WithStreamIdleTimeout: %s is not positive", d)
+		}
+		c.StreamIdleTimeout = d
+		return nil
+	}
+}
+
+// WithMaxEventSize sets the largest stream frame read (default 32 MiB). A larger
+// event is recovered from the events list instead.
+func WithMaxEventSize(n int) RequestOption {
+	return func(c *config.Config) error {
+		if n < 1024 {
+			return fmt.Errorf("option.WithMaxEventSize: %d is below 1024", n)
+		}
+		c.MaxEventSize = n
+		return nil
+	}
+}
+
+// WithStreamReconnects sets how many reconnects in a row, without a healthy
+// connection between them, a stream makes before it gives up (default 10; 0
+// means it never reconnects).
+func WithStreamReconnects(n int) RequestOption {
+	return func(c *config.Config) error {
+		if n < 0 {
+			return fmt.Errorf("option.WithStreamReconnects: %d is negative", n)
+		}
+		c.StreamReconnects = n
+		return nil
+	}
+}
+
+// WithStreamBackoff sets the first and the largest reconnect delay of a stream
+// (default 0.5 s and 10 s). Each delay is jittered.
+func WithStreamBackoff(first, largest time.Duration) RequestOption {
+	return func(c *config.Config) error {
+		if first <= 0 || largest < first {
+			return fmt.Errorf("option.WithStreamBackoff: need 0 < first <= largest, got %s, %s", first, largest)
+		}
+		c.StreamBackoffMin, c.StreamBackoffMax = first, largest
+		return nil
+	}
+}
