@@ -121,24 +121,3 @@ func DecodeEvent(data []byte) (Event, error) {
 	ev.setRaw(data)
 	return ev, nil
 }
-
-// eventList is a page of events as JSON, decoded event by event.
-type eventList []Event
-
-// UnmarshalJSON decodes each element with DecodeEvent.
-func (l *eventList) UnmarshalJSON(b []byte) error {
-	var raws []json.RawMessage
-	if err := json.Unmarshal(b, &raws); err != nil {
-		return err
-	}
-	out := make([]Event, 0, len(raws))
-	for _, r := range raws {
-		ev, err := DecodeEvent(r)
-		if err != nil {
-			return err
-		}
-		out = append(out, ev)
-	}
-	*l = out
-	return nil
-}

@@ -2,6 +2,7 @@ package managedagents
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 	"net/url"
 	"time"
@@ -99,4 +100,25 @@ func (c *Client) listEvents(ctx context.Context, p string, params EventListParam
 		return nil, err
 	}
 	return &Page[Event]{Data: page.Data, NextPage: page.NextPage}, nil
+}
+
+// eventList is a page of events as JSON, decoded event by event.
+type eventList []Event
+
+// UnmarshalJSON decodes each element with DecodeEvent.
+func (l *eventList) UnmarshalJSON(b []byte) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return err
+	}
+	out := make([]Event, 0, len(raws))
+	for _, r := range raws {
+		ev, err := DecodeEvent(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, ev)
+	}
+	*l = out
+	return nil
 }
