@@ -2,7 +2,10 @@ module github.com/go-managedagents/managedagents/benchmarks
 
 go 1.26.0
 
-require github.com/anthropics/anthropic-sdk-go/v2 v2.15.0
+require (
+	github.com/anthropics/anthropic-sdk-go/v2 v2.15.0
+	github.com/go-managedagents/managedagents v0.0.0-00010101000000-000000000000
+)
 
 require (
 	github.com/bahlo/generic-list-go v0.2.0 // indirect
@@ -12,7 +15,6 @@ require (
 	github.com/invopop/jsonschema v0.14.0 // indirect
 	github.com/pb33f/ordered-map/v2 v2.3.1 // indirect
 	github.com/standard-webhooks/standard-webhooks/libraries v0.0.1 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
 	github.com/tidwall/gjson v1.18.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
