@@ -108,13 +108,18 @@ func delay(retry int, serverWait, limit time.Duration, jitter float64) (wait tim
 		}
 		return serverWait, false
 	}
-	d := backoffMax
-	if retry < 30 {
-		if b := backoffBase << retry; b > 0 && b < backoffMax {
+	return backoff(retry, backoffBase, backoffMax, jitter), false
+}
+
+// backoff returns base × 2^retry, at most max, minus jitter × a quarter of it.
+func backoff(retry int, base, max time.Duration, jitter float64) time.Duration {
+	d := max
+	if retry >= 0 && retry < 30 {
+		if b := base << retry; b > 0 && b < max {
 			d = b
 		}
 	}
-	return d - time.Duration(float64(d)*0.25*jitter), false
+	return d - time.Duration(float64(d)*0.25*jitter)
 }
 
 // pastDeadline reports whether a wait starting now would end after ctx's deadline.
