@@ -35,7 +35,7 @@ type server struct {
 	bodies  []string
 }
 
-func newServer(t *testing.T, handle func(n int, w http.ResponseWriter, r *http.Request)) *server {
+func newServer(t testing.TB, handle func(n int, w http.ResponseWriter, r *http.Request)) *server {
 	t.Helper()
 	s := &server{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
