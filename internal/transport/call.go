@@ -42,6 +42,7 @@ type call struct {
 	body        []byte        // body of the current attempt's answer
 	contentType string        // content-type of the current attempt's answer
 	wait        time.Duration // wait before the next attempt, set by checkRetry
+	final       error         // the error checkRetry stopped with
 }
 
 func newCall(cfg *config.Config, method, path string) *call {
@@ -108,12 +109,7 @@ func (c *call) run(ctx context.Context, req *http.Request, body []byte) ([]byte,
 		}
 		// checkRetry returns the final error of every failed call; anything else
 		// (which retryablehttp should not produce) still names the request.
-		var (
-			apiErr  *apierror.Error
-			delErr  *apierror.DeliveryError
-			waitErr *ratelimit.WaitError
-		)
-		if errors.As(err, &apiErr) || errors.As(err, &delErr) || errors.As(err, &waitErr) {
+		if c.final != nil && err == c.final {
 			return nil, err
 		}
 		return nil, c.wrap(unwrapURLError(err))
@@ -202,6 +198,12 @@ func readBody(resp *http.Response) ([]byte, error) {
 // retried and computes the wait (kept for Backoff). When it stops on a failure
 // it returns the call's final error, which passThrough hands back to run.
 func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, final := c.check(ctx, resp, err)
+	c.final = final
+	return retry, final
+}
+
+func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}

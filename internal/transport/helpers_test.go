@@ -14,6 +14,7 @@ import (
 	"github.com/go-managedagents/managedagents/internal/config"
 	"github.com/go-managedagents/managedagents/internal/secret"
 	"github.com/go-managedagents/managedagents/ratelimit"
+	"go.uber.org/goleak"
 )
 
 const testKey = "sk-ant-transport-secret-0123456789"
@@ -22,7 +23,17 @@ func TestMain(m *testing.M) {
 	// Shorten the computed backoff so that retry tests take milliseconds; the
 	// real values are tested through backoff, a pure function.
 	backoffBase, backoffMax = time.Millisecond, 4*time.Millisecond
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		// Attempts and streams start no goroutine of their own; what is left
+		// after the servers closed would be a leak.
+		defaultClient().CloseIdleConnections()
+		if err := goleak.Find(); err != nil {
+			println("goroutine leak:", err.Error())
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // server is an httptest server that counts requests and answers with handle,

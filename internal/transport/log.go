@@ -49,17 +49,27 @@ func (r reqLog) retry(ctx context.Context, n, status int, reqID string, wait tim
 	if !r.on(ctx) {
 		return
 	}
-	r.l.LogAttrs(ctx, slog.LevelDebug, "managedagents: retrying",
-		slog.String("method", r.method), slog.String("path", r.path), slog.Int("attempt", n),
-		slog.Int("status", status), slog.String("request_id", reqID),
-		slog.Duration("wait", wait), slog.String("reason", reason))
+	attrs := r.outcome(n, status, reqID)
+	attrs = append(attrs, slog.Duration("wait", wait), slog.String("reason", reason))
+	r.l.LogAttrs(ctx, slog.LevelDebug, "managedagents: retrying", attrs...)
 }
 
 func (r reqLog) giveUp(ctx context.Context, n, status int, reqID, reason string) {
 	if !r.on(ctx) {
 		return
 	}
-	r.l.LogAttrs(ctx, slog.LevelDebug, "managedagents: giving up",
-		slog.String("method", r.method), slog.String("path", r.path), slog.Int("attempt", n),
-		slog.Int("status", status), slog.String("request_id", reqID), slog.String("reason", reason))
+	attrs := append(r.outcome(n, status, reqID), slog.String("reason", reason))
+	r.l.LogAttrs(ctx, slog.LevelDebug, "managedagents: giving up", attrs...)
+}
+
+func (r reqLog) outcome(n, status int, reqID string) []slog.Attr {
+	attrs := make([]slog.Attr, 0, 7)
+	attrs = append(attrs, slog.String("method", r.method), slog.String("path", r.path), slog.Int("attempt", n))
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if reqID != "" {
+		attrs = append(attrs, slog.String("request_id", reqID))
+	}
+	return attrs
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -465,4 +468,44 @@ func TestPerAttemptTimeout(t *testing.T) {
 		require.ErrorIs(t, err, apierror.ErrDeliveryUncertain)
 		require.Equal(t, 1, s.count())
 	})
+}
+
+func TestConnectionErrorExhausted(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {})
+	cfg := testConfig(s)
+	cfg.BaseURL = "http://" + dead
+	err = Do(context.Background(), cfg, Request{Method: "GET", Path: "/v1/agents"}, nil)
+	require.Error(t, err)
+	require.True(t, strings.HasPrefix(err.Error(), "managedagents: GET /v1/agents: "), err.Error())
+	require.Equal(t, 1, strings.Count(err.Error(), "managedagents:"), err.Error())
+	var op *net.OpError
+	require.ErrorAs(t, err, &op, "the cause is kept")
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
+}
+
+func TestCutOff2xxBody(t *testing.T) {
+	t.Parallel()
+	cut := func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(200)
+			_, _ = w.Write([]byte(`{"id":`))
+			return // the connection ends before the promised length
+		}
+		reply(w, 200, `{"id":"x"}`)
+	}
+	s := newServer(t, cut)
+	require.NoError(t, get(context.Background(), t, s, nil), "a GET is retried")
+	require.Equal(t, 2, s.count())
+
+	s = newServer(t, cut)
+	err := post(context.Background(), s, testConfig(s), "/v1/sessions/sesn_1/events")
+	require.ErrorIs(t, err, apierror.ErrDeliveryUncertain, "the send was processed, its answer lost")
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	require.Equal(t, 1, s.count())
 }
