@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -508,4 +509,25 @@ func TestCutOff2xxBody(t *testing.T) {
 	require.ErrorIs(t, err, apierror.ErrDeliveryUncertain, "the send was processed, its answer lost")
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	require.Equal(t, 1, s.count())
+}
+
+// countingTransport counts CloseIdleConnections calls on the user's transport.
+type countingTransport struct {
+	http.RoundTripper
+	closes atomic.Int32
+}
+
+func (c *countingTransport) CloseIdleConnections() { c.closes.Add(1) }
+
+func TestUserPoolLeftAlone(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		reply(w, 500, errBody("api_error", "boom"))
+	})
+	ct := &countingTransport{RoundTripper: s.Client().Transport}
+	cfg := testConfig(s)
+	cfg.HTTPClient = &http.Client{Transport: ct}
+	require.Error(t, Do(context.Background(), cfg, Request{Method: "GET", Path: "/v1/agents"}, nil))
+	require.Equal(t, 3, s.count())
+	require.Zero(t, ct.closes.Load(), "retryablehttp's CloseIdleConnections after failures never reaches the user's pool")
 }
