@@ -72,7 +72,9 @@ func decide(repeatable bool, resp *http.Response, err error, notSent bool) verdi
 	}
 	transient := status == http.StatusRequestTimeout || status == http.StatusConflict ||
 		status == http.StatusTooManyRequests || status >= 500
-	uncertain := !repeatable && transient && status != http.StatusTooManyRequests
+	// A 429 and a 409 (a conflict: duplicate name, version mismatch) are refusals:
+	// the request was not applied, so neither is uncertain.
+	uncertain := !repeatable && transient && status != http.StatusTooManyRequests && status != http.StatusConflict
 	switch strings.ToLower(strings.TrimSpace(resp.Header.Get("X-Should-Retry"))) {
 	case "true":
 		return verdict{retry: true, uncertain: uncertain, reason: http.StatusText(status) + ", x-should-retry: true"}

@@ -120,7 +120,7 @@ func TestDecide(t *testing.T) {
 		{403, "", want{}, want{}},
 		{404, "", want{}, want{}},
 		{408, "", want{retry: true}, want{uncertain: true}},
-		{409, "", want{retry: true}, want{uncertain: true}},
+		{409, "", want{retry: true}, want{}},
 		{413, "", want{}, want{}},
 		{429, "", want{retry: true}, want{retry: true}},
 		{500, "", want{retry: true}, want{uncertain: true}},

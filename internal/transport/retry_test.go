@@ -288,7 +288,7 @@ func post(ctx context.Context, s *server, cfg *config.Config, path string) error
 func TestNonRepeatableNeverSentTwice(t *testing.T) {
 	t.Parallel()
 	paths := []string{"/v1/agents", "/v1/environments", "/v1/sessions", "/v1/sessions/sesn_1/resources", "/v1/sessions/sesn_1/events"}
-	for _, status := range []int{408, 409, 500, 502, 503, 504, 529} {
+	for _, status := range []int{408, 500, 502, 503, 504, 529} {
 		for _, p := range paths {
 			t.Run(fmt.Sprint(status, p), func(t *testing.T) {
 				t.Parallel()
@@ -315,6 +315,16 @@ func TestNonRepeatableNeverSentTwice(t *testing.T) {
 		})
 		err := post(context.Background(), s, testConfig(s), "/v1/sessions")
 		require.ErrorIs(t, err, apierror.ErrBadRequest)
+		require.NotErrorIs(t, err, apierror.ErrDeliveryUncertain)
+	})
+	t.Run("409 is a certain refusal, not retried", func(t *testing.T) {
+		t.Parallel()
+		s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			reply(w, 409, errBody("conflict_error", "name taken"))
+		})
+		err := post(context.Background(), s, testConfig(s), "/v1/environments")
+		require.Equal(t, 1, s.count(), "sent once")
+		require.ErrorIs(t, err, apierror.ErrConflict)
 		require.NotErrorIs(t, err, apierror.ErrDeliveryUncertain)
 	})
 	t.Run("an update is repeatable", func(t *testing.T) {
