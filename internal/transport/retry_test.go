@@ -205,20 +205,23 @@ func TestDeadlineFailFast(t *testing.T) {
 		require.Equal(t, 5*time.Second, apiErr.RetryAfter)
 		require.Equal(t, 1, s.count())
 	})
-	t.Run("backoff", func(t *testing.T) {
+	t.Run("several waits", func(t *testing.T) {
 		t.Parallel()
 		s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
-			reply(w, 500, errBody("api_error", "boom"))
+			reply(w, 500, errBody("api_error", "boom"), "Retry-After-Ms", "200")
 		})
-		// The backoff is 1-4 ms in tests: the call retries until the next wait no
-		// longer fits before the deadline, then returns the last answer.
-		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(300*time.Millisecond))
+		// Attempts at about 0, 200 and 400 ms; the next wait would end at 600 ms,
+		// after the 500 ms deadline, so the call returns the last answer at about
+		// 400 ms instead of sleeping into the deadline. No attempt is in flight
+		// when the deadline passes, whatever the machine's load within 100 ms.
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(500*time.Millisecond))
 		defer cancel()
 		cfg := testConfig(s)
 		cfg.MaxRetries = 1000
 		err := Do(ctx, cfg, Request{Method: "GET", Path: "/v1/agents"}, nil)
 		require.ErrorIs(t, err, apierror.ErrServer, "the last answer, not a context error")
 		require.NotErrorIs(t, err, context.DeadlineExceeded)
+		require.Equal(t, 3, s.count())
 	})
 }
 
