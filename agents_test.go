@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pagedHandler answers each request with pages[query "page"], or a 500 error
+// pagesByCursor answers each request with pages[query "page"], or a 500 error
 // for a cursor it does not know.
-func pagedHandler(pages map[string]string) http.HandlerFunc {
+func pagesByCursor(pages map[string]string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, ok := pages[r.URL.Query().Get("page")]
 		if !ok {
@@ -24,8 +24,8 @@ func pagedHandler(pages map[string]string) http.HandlerFunc {
 	}
 }
 
-// requireValidation asserts err is a *ValidationError for field.
-func requireValidation(t *testing.T, err error, field string) {
+// requireInvalid asserts err is a *ValidationError for field.
+func requireInvalid(t *testing.T, err error, field string) {
 	t.Helper()
 	var verr *ValidationError
 	require.True(t, errors.As(err, &verr), "want *ValidationError, got %v", err)
@@ -33,8 +33,8 @@ func requireValidation(t *testing.T, err error, field string) {
 	require.ErrorIs(t, err, ErrInvalidParams)
 }
 
-// requireRequest asserts the one request recorded.
-func requireRequest(t *testing.T, reqs []recorded, method, path, rawQuery string) recorded {
+// requireOneRequest asserts the one request recorded.
+func requireOneRequest(t *testing.T, reqs []recorded, method, path, rawQuery string) recorded {
 	t.Helper()
 	require.Len(t, reqs, 1)
 	r := reqs[0]
@@ -52,7 +52,7 @@ func requireRequest(t *testing.T, reqs []recorded, method, path, rawQuery string
 	return r
 }
 
-func mustTime(t *testing.T, s string) time.Time {
+func parseTS(t *testing.T, s string) time.Time {
 	t.Helper()
 	ts, err := time.Parse(time.RFC3339Nano, s)
 	require.NoError(t, err)
@@ -111,7 +111,7 @@ func TestAgentCreate(t *testing.T) {
 	a, err := c.Agents.Create(context.Background(), fullAgentCreateParams())
 	require.NoError(t, err)
 	require.Equal(t, "agent_011CMASi45ub7Qe4ZE36UT5G", a.ID)
-	r := requireRequest(t, *reqs, "POST", "/v1/agents", "")
+	r := requireOneRequest(t, *reqs, "POST", "/v1/agents", "")
 	assertGolden(t, "agents/create_full.json", r.Body)
 }
 
@@ -144,7 +144,7 @@ func TestAgentGet(t *testing.T) {
 			a, err := c.Agents.Get(context.Background(), "agent_011CMASi45ub7Qe4ZE36UT5G", AgentGetParams{Version: tc.version})
 			require.NoError(t, err)
 			require.Equal(t, int64(3), a.Version)
-			requireRequest(t, *reqs, "GET", "/v1/agents/agent_011CMASi45ub7Qe4ZE36UT5G", tc.query)
+			requireOneRequest(t, *reqs, "GET", "/v1/agents/agent_011CMASi45ub7Qe4ZE36UT5G", tc.query)
 		})
 	}
 }
@@ -178,7 +178,7 @@ func TestAgentUpdate(t *testing.T) {
 			c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "agents/agent.json"))))
 			_, err := c.Agents.Update(context.Background(), "agent_011CMASi45ub7Qe4ZE36UT5G", tc.params)
 			require.NoError(t, err)
-			r := requireRequest(t, *reqs, "POST", "/v1/agents/agent_011CMASi45ub7Qe4ZE36UT5G", "")
+			r := requireOneRequest(t, *reqs, "POST", "/v1/agents/agent_011CMASi45ub7Qe4ZE36UT5G", "")
 			assertGolden(t, tc.golden, r.Body)
 		})
 	}
@@ -195,7 +195,7 @@ func TestAgentListQuery(t *testing.T) {
 		Page:            "page_abc",
 	})
 	require.NoError(t, err)
-	requireRequest(t, *reqs, "GET", "/v1/agents",
+	requireOneRequest(t, *reqs, "GET", "/v1/agents",
 		"created_at%5Bgte%5D=2026-11-01T00%3A00%3A00Z&created_at%5Blte%5D=2026-11-30T22%3A59%3A59.5Z&include_archived=true&limit=50&page=page_abc")
 	require.Len(t, page.Data, 2)
 	require.True(t, page.HasNextPage())
@@ -206,7 +206,7 @@ func TestAgentListQuery(t *testing.T) {
 	c2, reqs2 := newTestClient(t, replyJSON(200, `{"data":[],"next_page":null}`))
 	page, err = c2.Agents.List(context.Background(), AgentListParams{})
 	require.NoError(t, err)
-	requireRequest(t, *reqs2, "GET", "/v1/agents", "")
+	requireOneRequest(t, *reqs2, "GET", "/v1/agents", "")
 	require.False(t, page.HasNextPage())
 }
 
@@ -216,19 +216,19 @@ func TestAgentArchive(t *testing.T) {
 	a, err := c.Agents.Archive(context.Background(), "agent_011CZkYpogX7uDKUyvBTophP")
 	require.NoError(t, err)
 	require.True(t, a.IsArchived())
-	r := requireRequest(t, *reqs, "POST", "/v1/agents/agent_011CZkYpogX7uDKUyvBTophP/archive", "")
+	r := requireOneRequest(t, *reqs, "POST", "/v1/agents/agent_011CZkYpogX7uDKUyvBTophP/archive", "")
 	require.Empty(t, r.Body)
 }
 
 func TestAgentVersions(t *testing.T) {
 	t.Parallel()
-	c, reqs := newTestClient(t, pagedHandler(map[string]string{
+	c, reqs := newTestClient(t, pagesByCursor(map[string]string{
 		"":   `{"data":[{"id":"agent_1","type":"agent","version":2},{"id":"agent_1","type":"agent","version":1}],"next_page":"p2"}`,
 		"p2": `{"data":[],"next_page":null}`,
 	}))
 	page, err := c.Agents.Versions.List(context.Background(), "agent_1", AgentVersionListParams{Limit: 2, Page: ""})
 	require.NoError(t, err)
-	requireRequest(t, *reqs, "GET", "/v1/agents/agent_1/versions", "limit=2")
+	requireOneRequest(t, *reqs, "GET", "/v1/agents/agent_1/versions", "limit=2")
 	require.Equal(t, "p2", page.NextPage)
 
 	var versions []int64
@@ -291,8 +291,8 @@ func TestAgentDecodeSample(t *testing.T) {
 	require.Nil(t, a.Multiagent)
 	require.Equal(t, map[string]string{"team": "support", "env": "staging"}, a.Metadata)
 	require.Equal(t, int64(3), a.Version)
-	require.Equal(t, mustTime(t, "2026-11-02T09:14:07.412Z"), a.CreatedAt)
-	require.Equal(t, mustTime(t, "2026-11-20T16:41:55.018Z"), a.UpdatedAt)
+	require.Equal(t, parseTS(t, "2026-11-02T09:14:07.412Z"), a.CreatedAt)
+	require.Equal(t, parseTS(t, "2026-11-20T16:41:55.018Z"), a.UpdatedAt)
 	require.True(t, a.ArchivedAt.IsZero())
 	require.False(t, a.IsArchived())
 	require.JSONEq(t, string(fixture(t, "agents/agent.json")), string(a.RawJSON()))
@@ -307,7 +307,7 @@ func TestAgentDecodeMultiagentAndUnknowns(t *testing.T) {
 	require.Empty(t, a.System)
 	require.Equal(t, ModelConfig{ID: "claude-opus-5-5", Effort: EffortXHigh, Speed: SpeedFast, InferenceGeo: "us"}, a.Model)
 	require.Equal(t, int64(1772585501101368014), a.Version)
-	require.Equal(t, mustTime(t, "2026-11-21T08:00:00.5Z"), a.ArchivedAt)
+	require.Equal(t, parseTS(t, "2026-11-21T08:00:00.5Z"), a.ArchivedAt)
 	require.Equal(t, &ExecutionIdentity{Type: "aws_role", RoleARN: "arn:aws:iam::123456789012:role/agent-runner"}, a.ExecutionIdentity)
 	require.Equal(t, []Skill{{Type: "custom", SkillID: "skill_01XJ5abc", Version: "3"}}, a.Skills)
 	require.Empty(t, a.MCPServers)
@@ -353,12 +353,12 @@ func TestAgentDecodeMultiagentAndUnknowns(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out, &again))
 	again.raw, a.raw = nil, nil
 	again.Multiagent.raw, a.Multiagent.raw = nil, nil
-	again.Tools[1].(*UnknownTool).Raw = json.RawMessage(mustCompact(t, again.Tools[1].(*UnknownTool).Raw))
-	a.Tools[1].(*UnknownTool).Raw = json.RawMessage(mustCompact(t, a.Tools[1].(*UnknownTool).Raw))
+	again.Tools[1].(*UnknownTool).Raw = json.RawMessage(compactJSON(t, again.Tools[1].(*UnknownTool).Raw))
+	a.Tools[1].(*UnknownTool).Raw = json.RawMessage(compactJSON(t, a.Tools[1].(*UnknownTool).Raw))
 	require.Equal(t, a, again)
 }
 
-func mustCompact(t *testing.T, b []byte) []byte {
+func compactJSON(t *testing.T, b []byte) []byte {
 	t.Helper()
 	var v any
 	require.NoError(t, json.Unmarshal(b, &v))
@@ -429,7 +429,7 @@ func TestAgentValidation(t *testing.T) {
 			t.Parallel()
 			c, reqs := newTestClient(t, replyJSON(200, `{}`))
 			_, err := c.Agents.Create(context.Background(), tc.params)
-			requireValidation(t, err, tc.field)
+			requireInvalid(t, err, tc.field)
 			require.Empty(t, *reqs)
 		})
 	}
@@ -437,29 +437,29 @@ func TestAgentValidation(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, `{}`))
 	ctx := context.Background()
 	_, err := c.Agents.Update(ctx, "agent_1", AgentUpdateParams{ClearMultiagent: true, Multiagent: CoordinatorMultiagent()})
-	requireValidation(t, err, "multiagent")
+	requireInvalid(t, err, "multiagent")
 	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Model: &ModelConfig{}})
-	requireValidation(t, err, "model.id")
+	requireInvalid(t, err, "model.id")
 	_, err = c.Agents.Update(ctx, "", AgentUpdateParams{})
-	requireValidation(t, err, "agent_id")
+	requireInvalid(t, err, "agent_id")
 	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Metadata: MetadataPatch{"": nil}})
-	requireValidation(t, err, "metadata")
+	requireInvalid(t, err, "metadata")
 	_, err = c.Agents.Get(ctx, "a/b", AgentGetParams{})
-	requireValidation(t, err, "agent_id")
+	requireInvalid(t, err, "agent_id")
 	_, err = c.Agents.Get(ctx, "agent_1", AgentGetParams{Version: -1})
-	requireValidation(t, err, "version")
+	requireInvalid(t, err, "version")
 	_, err = c.Agents.Archive(ctx, "..")
-	requireValidation(t, err, "agent_id")
+	requireInvalid(t, err, "agent_id")
 	_, err = c.Agents.List(ctx, AgentListParams{Limit: -1})
-	requireValidation(t, err, "limit")
+	requireInvalid(t, err, "limit")
 	_, err = c.Agents.Versions.List(ctx, "", AgentVersionListParams{})
-	requireValidation(t, err, "agent_id")
+	requireInvalid(t, err, "agent_id")
 	require.Empty(t, *reqs)
 }
 
 func TestAgentListAll(t *testing.T) {
 	t.Parallel()
-	c, reqs := newTestClient(t, pagedHandler(map[string]string{
+	c, reqs := newTestClient(t, pagesByCursor(map[string]string{
 		"":   `{"data":[{"id":"agent_1","type":"agent"},{"id":"agent_2","type":"agent"}],"next_page":"p2"}`,
 		"p2": `{"data":[],"next_page":"p3"}`,
 		"p3": `{"data":[{"id":"agent_3","type":"agent"}],"next_page":null}`,
@@ -478,7 +478,7 @@ func TestAgentListAll(t *testing.T) {
 
 func TestAgentListAllStopsAtFirstError(t *testing.T) {
 	t.Parallel()
-	c, reqs := newTestClient(t, pagedHandler(map[string]string{
+	c, reqs := newTestClient(t, pagesByCursor(map[string]string{
 		"": `{"data":[{"id":"agent_1","type":"agent"}],"next_page":"gone"}`,
 	}))
 	var ids []string

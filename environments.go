@@ -430,7 +430,7 @@ func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, o
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
-	return s.client.del(ctx, path("environments", environmentID), environmentID, "environment_deleted", opts)
+	return s.client.deleteResource(ctx, path("environments", environmentID), environmentID, "environment_deleted", opts)
 }
 
 // Archive archives an environment for good: new sessions cannot use it;

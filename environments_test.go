@@ -38,7 +38,7 @@ func TestEnvironmentCreate(t *testing.T) {
 			env, err := c.Environments.Create(context.Background(), tc.params)
 			require.NoError(t, err)
 			require.Equal(t, "env_011C9KTAb8dLcukC7edhDQ7c", env.ID)
-			r := requireRequest(t, *reqs, "POST", "/v1/environments", "")
+			r := requireOneRequest(t, *reqs, "POST", "/v1/environments", "")
 			assertGolden(t, tc.golden, r.Body)
 		})
 	}
@@ -64,7 +64,7 @@ func TestEnvironmentUpdate(t *testing.T) {
 			c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "environments/environment.json"))))
 			_, err := c.Environments.Update(context.Background(), "env_011C9KTAb8dLcukC7edhDQ7c", tc.params)
 			require.NoError(t, err)
-			r := requireRequest(t, *reqs, "POST", "/v1/environments/env_011C9KTAb8dLcukC7edhDQ7c", "")
+			r := requireOneRequest(t, *reqs, "POST", "/v1/environments/env_011C9KTAb8dLcukC7edhDQ7c", "")
 			assertGolden(t, tc.golden, r.Body)
 		})
 	}
@@ -77,13 +77,13 @@ func TestEnvironmentGetListArchive(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "environments/environment_self_hosted.json"))))
 	env, err := c.Environments.Get(ctx, "env_011CZkZ9X2dpNyB7HsEFoRfW")
 	require.NoError(t, err)
-	requireRequest(t, *reqs, "GET", "/v1/environments/env_011CZkZ9X2dpNyB7HsEFoRfW", "")
+	requireOneRequest(t, *reqs, "GET", "/v1/environments/env_011CZkZ9X2dpNyB7HsEFoRfW", "")
 	require.Equal(t, &SelfHostedConfig{}, env.Config)
 
 	c, reqs = newTestClient(t, replyJSON(200, string(fixture(t, "environments/environment_self_hosted.json"))))
 	env, err = c.Environments.Archive(ctx, "env_011CZkZ9X2dpNyB7HsEFoRfW")
 	require.NoError(t, err)
-	r := requireRequest(t, *reqs, "POST", "/v1/environments/env_011CZkZ9X2dpNyB7HsEFoRfW/archive", "")
+	r := requireOneRequest(t, *reqs, "POST", "/v1/environments/env_011CZkZ9X2dpNyB7HsEFoRfW/archive", "")
 	require.Empty(t, r.Body)
 	require.True(t, env.IsArchived())
 
@@ -91,7 +91,7 @@ func TestEnvironmentGetListArchive(t *testing.T) {
 	c, reqs = newTestClient(t, replyJSON(200, page))
 	p, err := c.Environments.List(ctx, EnvironmentListParams{IncludeArchived: true, Limit: 10, Page: "p1"})
 	require.NoError(t, err)
-	requireRequest(t, *reqs, "GET", "/v1/environments", "include_archived=true&limit=10&page=p1")
+	requireOneRequest(t, *reqs, "GET", "/v1/environments", "include_archived=true&limit=10&page=p1")
 	require.Len(t, p.Data, 2)
 	require.Equal(t, "p2", p.NextPage)
 	require.Equal(t, "open-net", p.Data[1].Name)
@@ -99,7 +99,7 @@ func TestEnvironmentGetListArchive(t *testing.T) {
 
 func TestEnvironmentListAll(t *testing.T) {
 	t.Parallel()
-	c, reqs := newTestClient(t, pagedHandler(map[string]string{
+	c, reqs := newTestClient(t, pagesByCursor(map[string]string{
 		"":   `{"data":[{"id":"env_1","type":"environment","config":{"type":"cloud","networking":{"type":"unrestricted"}}}],"next_page":"p2"}`,
 		"p2": `{"data":[],"next_page":"p3"}`,
 		"p3": `{"data":[{"id":"env_2","type":"environment","config":{"type":"self_hosted"}}],"next_page":"p4"}`,
@@ -136,7 +136,7 @@ func TestEnvironmentDelete(t *testing.T) {
 			d, err := c.Environments.Delete(context.Background(), "env_011C9KTAb8dLcukC7edhDQ7c")
 			require.NoError(t, err)
 			require.Equal(t, &DeletedObject{ID: "env_011C9KTAb8dLcukC7edhDQ7c", Type: "environment_deleted"}, d)
-			r := requireRequest(t, *reqs, "DELETE", "/v1/environments/env_011C9KTAb8dLcukC7edhDQ7c", "")
+			r := requireOneRequest(t, *reqs, "DELETE", "/v1/environments/env_011C9KTAb8dLcukC7edhDQ7c", "")
 			require.Empty(t, r.Body)
 		})
 	}
@@ -160,8 +160,8 @@ func TestEnvironmentDecode(t *testing.T) {
 	require.Equal(t, EnvironmentTypeCloud, env.Config.ConfigType())
 	require.Equal(t, "organization", env.Scope)
 	require.Equal(t, map[string]string{"team": "support"}, env.Metadata)
-	require.Equal(t, mustTime(t, "2026-11-02T09:10:51.803Z"), env.CreatedAt)
-	require.Equal(t, mustTime(t, "2026-11-02T09:10:51.803Z"), env.UpdatedAt)
+	require.Equal(t, parseTS(t, "2026-11-02T09:10:51.803Z"), env.CreatedAt)
+	require.Equal(t, parseTS(t, "2026-11-02T09:10:51.803Z"), env.UpdatedAt)
 	require.False(t, env.IsArchived())
 
 	var sh Environment
@@ -169,7 +169,7 @@ func TestEnvironmentDecode(t *testing.T) {
 	require.Empty(t, sh.Description)
 	require.Empty(t, sh.Scope)
 	require.Equal(t, EnvironmentTypeSelfHosted, sh.Config.ConfigType())
-	require.Equal(t, mustTime(t, "2026-11-01T00:00:00Z"), sh.ArchivedAt)
+	require.Equal(t, parseTS(t, "2026-11-01T00:00:00Z"), sh.ArchivedAt)
 
 	var un Environment
 	require.NoError(t, json.Unmarshal(fixture(t, "environments/environment_unrestricted.json"), &un))
@@ -207,21 +207,21 @@ func TestEnvironmentValidation(t *testing.T) {
 		{"metadata", EnvironmentCreateParams{Name: "x", Metadata: map[string]string{"": "v"}}},
 	} {
 		_, err := c.Environments.Create(ctx, tc.params)
-		requireValidation(t, err, tc.field)
+		requireInvalid(t, err, tc.field)
 	}
 	_, err := c.Environments.Update(ctx, "env_1", EnvironmentUpdateParams{ClearDescription: true, Description: Ptr("x")})
-	requireValidation(t, err, "description")
+	requireInvalid(t, err, "description")
 	_, err = c.Environments.Update(ctx, "env_1", EnvironmentUpdateParams{Config: &CloudConfig{Networking: &Networking{}}})
-	requireValidation(t, err, "config.networking.type")
+	requireInvalid(t, err, "config.networking.type")
 	_, err = c.Environments.Update(ctx, "env/1", EnvironmentUpdateParams{})
-	requireValidation(t, err, "environment_id")
+	requireInvalid(t, err, "environment_id")
 	_, err = c.Environments.Get(ctx, "")
-	requireValidation(t, err, "environment_id")
+	requireInvalid(t, err, "environment_id")
 	_, err = c.Environments.Delete(ctx, "env?1")
-	requireValidation(t, err, "environment_id")
+	requireInvalid(t, err, "environment_id")
 	_, err = c.Environments.Archive(ctx, "env#1")
-	requireValidation(t, err, "environment_id")
+	requireInvalid(t, err, "environment_id")
 	_, err = c.Environments.List(ctx, EnvironmentListParams{Limit: -5})
-	requireValidation(t, err, "limit")
+	requireInvalid(t, err, "limit")
 	require.Empty(t, *reqs)
 }

@@ -454,7 +454,7 @@ func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resource
 	if err := checkIDs(sessionID, resourceID); err != nil {
 		return nil, err
 	}
-	return s.client.del(ctx, path("sessions", sessionID, "resources", resourceID), resourceID, "session_resource_deleted", opts)
+	return s.client.deleteResource(ctx, path("sessions", sessionID, "resources", resourceID), resourceID, "session_resource_deleted", opts)
 }
 
 // checkIDs checks a session id and a resource id.

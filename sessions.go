@@ -186,8 +186,8 @@ type DeletedObject struct {
 	Type string `json:"type"`
 }
 
-// del sends a DELETE and decodes the stub; an empty 2xx body gives {id, typ}.
-func (c *Client) del(ctx context.Context, p, id, typ string, opts []option.RequestOption) (*DeletedObject, error) {
+// deleteResource sends a DELETE and decodes the stub; an empty 2xx body gives {id, typ}.
+func (c *Client) deleteResource(ctx context.Context, p, id, typ string, opts []option.RequestOption) (*DeletedObject, error) {
 	cfg, err := c.config(opts)
 	if err != nil {
 		return nil, err
@@ -586,7 +586,7 @@ func (s *SessionService) Delete(ctx context.Context, sessionID string, opts ...o
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	return s.client.del(ctx, path("sessions", sessionID), sessionID, "session_deleted", opts)
+	return s.client.deleteResource(ctx, path("sessions", sessionID), sessionID, "session_deleted", opts)
 }
 
 // Archive archives a session for good; it becomes read-only. A running session

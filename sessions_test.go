@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testUserMessage stands in for another package's event params type.
-type testUserMessage struct {
+// fakeUserMessage stands in for another package's event params type.
+type fakeUserMessage struct {
 	Type    string           `json:"type"`
 	Content []map[string]any `json:"content"`
 }
@@ -36,7 +36,7 @@ func TestSessionCreate(t *testing.T) {
 			Metadata: map[string]string{"customer_id": "cus_4821"},
 			Budget:   LimitBudget("2500", "USD"),
 			InitialEvents: []any{
-				testUserMessage{Type: "user.message", Content: []map[string]any{{"type": "text", "text": "Where is my order?"}}},
+				fakeUserMessage{Type: "user.message", Content: []map[string]any{{"type": "text", "text": "Where is my order?"}}},
 				json.RawMessage(`{"type":"user.define_outcome","description":"Answer with an ETA"}`),
 			},
 		}},
@@ -61,7 +61,7 @@ func TestSessionCreate(t *testing.T) {
 			s, err := c.Sessions.Create(context.Background(), tc.params)
 			require.NoError(t, err)
 			require.Equal(t, "sesn_011Cn5d4gEYkbUrMWeWQLGsC", s.ID)
-			r := requireRequest(t, *reqs, "POST", "/v1/sessions", "")
+			r := requireOneRequest(t, *reqs, "POST", "/v1/sessions", "")
 			assertGolden(t, tc.golden, r.Body)
 		})
 	}
@@ -86,7 +86,7 @@ func TestSessionUpdate(t *testing.T) {
 			c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "sessions/session.json"))))
 			_, err := c.Sessions.Update(context.Background(), "sesn_011Cn5d4gEYkbUrMWeWQLGsC", tc.params)
 			require.NoError(t, err)
-			r := requireRequest(t, *reqs, "POST", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC", "")
+			r := requireOneRequest(t, *reqs, "POST", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC", "")
 			assertGolden(t, tc.golden, r.Body)
 		})
 	}
@@ -98,13 +98,13 @@ func TestSessionGetArchiveDelete(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "sessions/session.json"))))
 	_, err := c.Sessions.Get(ctx, "sesn_011Cn5d4gEYkbUrMWeWQLGsC")
 	require.NoError(t, err)
-	requireRequest(t, *reqs, "GET", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC", "")
+	requireOneRequest(t, *reqs, "GET", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC", "")
 
 	c, reqs = newTestClient(t, replyJSON(200, string(fixture(t, "sessions/session_multiagent.json"))))
 	s, err := c.Sessions.Archive(ctx, "sesn_011CMultiAgentSess1234567")
 	require.NoError(t, err)
 	require.True(t, s.IsArchived())
-	r := requireRequest(t, *reqs, "POST", "/v1/sessions/sesn_011CMultiAgentSess1234567/archive", "")
+	r := requireOneRequest(t, *reqs, "POST", "/v1/sessions/sesn_011CMultiAgentSess1234567/archive", "")
 	require.Empty(t, r.Body)
 
 	for _, body := range []string{string(fixture(t, "sessions/deleted.json")), ""} {
@@ -112,7 +112,7 @@ func TestSessionGetArchiveDelete(t *testing.T) {
 		d, err := c.Sessions.Delete(ctx, "sesn_011Cn5d4gEYkbUrMWeWQLGsC")
 		require.NoError(t, err)
 		require.Equal(t, &DeletedObject{ID: "sesn_011Cn5d4gEYkbUrMWeWQLGsC", Type: "session_deleted"}, d)
-		requireRequest(t, *reqs, "DELETE", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC", "")
+		requireOneRequest(t, *reqs, "DELETE", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC", "")
 	}
 
 	c, _ = newTestClient(t, replyJSON(400, `{"type":"error","error":{"type":"invalid_request_error","message":"session is running"}}`))
@@ -141,7 +141,7 @@ func TestSessionListQuery(t *testing.T) {
 		Statuses:        []SessionStatus{SessionStatusIdle, SessionStatusRunning},
 	})
 	require.NoError(t, err)
-	requireRequest(t, *reqs, "GET", "/v1/sessions",
+	requireOneRequest(t, *reqs, "GET", "/v1/sessions",
 		"agent_id=agent_011CMASi45ub7Qe4ZE36UT5G&agent_version=3"+
 			"&created_at%5Bgt%5D=2026-11-24T10%3A00%3A00.123456Z"+
 			"&created_at%5Bgte%5D=2026-11-24T10%3A00%3A01.123456Z"+
@@ -156,14 +156,14 @@ func TestSessionListQuery(t *testing.T) {
 	c, reqs = newTestClient(t, replyJSON(200, `{"data":[],"next_page":null,"prev_page":null}`))
 	p, err = c.Sessions.List(context.Background(), SessionListParams{Order: OrderDesc})
 	require.NoError(t, err)
-	requireRequest(t, *reqs, "GET", "/v1/sessions", "order=desc")
+	requireOneRequest(t, *reqs, "GET", "/v1/sessions", "order=desc")
 	require.False(t, p.HasNextPage())
 	require.Empty(t, p.PrevPage)
 }
 
 func TestSessionListAll(t *testing.T) {
 	t.Parallel()
-	c, reqs := newTestClient(t, pagedHandler(map[string]string{
+	c, reqs := newTestClient(t, pagesByCursor(map[string]string{
 		"":   `{"data":[{"id":"sesn_1","type":"session","status":"idle"}],"next_page":"p2","prev_page":null}`,
 		"p2": `{"data":[],"next_page":"p3","prev_page":"p1"}`,
 		"p3": `{"data":[{"id":"sesn_2","type":"session","status":"terminated"},{"id":"sesn_3","type":"session","status":"running"}],"next_page":null,"prev_page":"p2"}`,
@@ -177,7 +177,7 @@ func TestSessionListAll(t *testing.T) {
 	require.Len(t, *reqs, 3)
 	require.Equal(t, "page=p3&statuses%5B%5D=idle", (*reqs)[2].RawQuery)
 
-	c, reqs = newTestClient(t, pagedHandler(map[string]string{"": `{"data":[{"id":"sesn_1","type":"session"}],"next_page":"bad"}`}))
+	c, reqs = newTestClient(t, pagesByCursor(map[string]string{"": `{"data":[{"id":"sesn_1","type":"session"}],"next_page":"bad"}`}))
 	var n, errs int
 	for _, err := range c.Sessions.ListAll(context.Background(), SessionListParams{}) {
 		if err != nil {
@@ -225,7 +225,7 @@ func TestSessionDecodeSample(t *testing.T) {
 		ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository",
 		URL: "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
 		Checkout:  BranchCheckout("main"),
-		CreatedAt: mustTime(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: mustTime(t, "2026-11-24T10:02:11.530Z"),
+		CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"),
 	}, gh)
 	f := s.Resources[1].(*FileResource)
 	require.Equal(t, "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", f.ResourceID())
@@ -245,8 +245,8 @@ func TestSessionDecodeSample(t *testing.T) {
 	require.Equal(t, SessionStats{ActiveSeconds: 41.87, DurationSeconds: 318.2}, s.Stats)
 	require.Empty(t, s.OutcomeEvaluations)
 	require.Empty(t, s.DeploymentID)
-	require.Equal(t, mustTime(t, "2026-11-24T10:02:09.114Z"), s.CreatedAt)
-	require.Equal(t, mustTime(t, "2026-11-24T10:07:27.352Z"), s.UpdatedAt)
+	require.Equal(t, parseTS(t, "2026-11-24T10:02:09.114Z"), s.CreatedAt)
+	require.Equal(t, parseTS(t, "2026-11-24T10:07:27.352Z"), s.UpdatedAt)
 	require.False(t, s.IsArchived())
 }
 
@@ -260,7 +260,7 @@ func TestSessionDecodeMultiagent(t *testing.T) {
 	require.Nil(t, s.Budget)
 	require.Equal(t, SessionUsage{}, s.Usage)
 	require.Equal(t, "depl_011CDeployA1b2", s.DeploymentID)
-	require.Equal(t, mustTime(t, "2026-11-25T00:00:00Z"), s.ArchivedAt)
+	require.Equal(t, parseTS(t, "2026-11-25T00:00:00Z"), s.ArchivedAt)
 
 	m := s.Agent.Multiagent
 	require.Equal(t, MultiagentCoordinator, m.Type)
@@ -281,7 +281,7 @@ func TestSessionDecodeMultiagent(t *testing.T) {
 		ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository",
 		URL: "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
 		Checkout:  CommitCheckout("4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39"),
-		CreatedAt: mustTime(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: mustTime(t, "2026-11-24T10:02:11.530Z"),
+		CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"),
 	}, s.Resources[0])
 	require.Equal(t, &MemoryStoreResource{
 		Type: "memory_store", MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_only",
@@ -296,7 +296,7 @@ func TestSessionDecodeMultiagent(t *testing.T) {
 
 	require.Equal(t, []OutcomeEvaluation{
 		{Type: "outcome_evaluation", OutcomeID: "outc_011COutcomeA1b2", Description: "A summary of every open ticket", Result: "needs_revision", Iteration: 2, Explanation: "Two tickets are missing."},
-		{Type: "outcome_evaluation", OutcomeID: "outc_011COutcomeC3d4", Description: "A CSV export", Result: "satisfied", Iteration: 1, Explanation: "Done.", CompletedAt: mustTime(t, "2026-11-24T10:05:00.25Z")},
+		{Type: "outcome_evaluation", OutcomeID: "outc_011COutcomeC3d4", Description: "A CSV export", Result: "satisfied", Iteration: 1, Explanation: "Done.", CompletedAt: parseTS(t, "2026-11-24T10:05:00.25Z")},
 	}, s.OutcomeEvaluations)
 
 	// Unknown fields survive in RawJSON; re-encoding keeps the unknown resource.
@@ -351,23 +351,23 @@ func TestSessionValidation(t *testing.T) {
 		{"metadata", ok(func(p *SessionCreateParams) { p.Metadata = map[string]string{"": ""} })},
 	} {
 		_, err := c.Sessions.Create(ctx, tc.params)
-		requireValidation(t, err, tc.field)
+		requireInvalid(t, err, tc.field)
 	}
 
 	_, err := c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{RemoveBudget: true, Budget: LimitBudget("1", "USD")})
-	requireValidation(t, err, "budget")
+	requireInvalid(t, err, "budget")
 	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Agent: &SessionAgentUpdate{Tools: []Tool{&MCPToolset{}}}})
-	requireValidation(t, err, "agent.tools[0].mcp_server_name")
+	requireInvalid(t, err, "agent.tools[0].mcp_server_name")
 	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Agent: &SessionAgentUpdate{MCPServers: []MCPServer{{}}}})
-	requireValidation(t, err, "agent.mcp_servers[0].name")
+	requireInvalid(t, err, "agent.mcp_servers[0].name")
 	_, err = c.Sessions.Update(ctx, "", SessionUpdateParams{})
-	requireValidation(t, err, "session_id")
+	requireInvalid(t, err, "session_id")
 	_, err = c.Sessions.Get(ctx, "sesn 1")
-	requireValidation(t, err, "session_id")
+	requireInvalid(t, err, "session_id")
 	_, err = c.Sessions.Delete(ctx, "sesn%1")
-	requireValidation(t, err, "session_id")
+	requireInvalid(t, err, "session_id")
 	_, err = c.Sessions.Archive(ctx, ".")
-	requireValidation(t, err, "session_id")
+	requireInvalid(t, err, "session_id")
 
 	for _, tc := range []struct {
 		field  string
@@ -380,10 +380,10 @@ func TestSessionValidation(t *testing.T) {
 		{"statuses[1]", SessionListParams{Statuses: []SessionStatus{SessionStatusIdle, "paused"}}},
 	} {
 		_, err := c.Sessions.List(ctx, tc.params)
-		requireValidation(t, err, tc.field)
+		requireInvalid(t, err, tc.field)
 	}
 	for _, err := range c.Sessions.ListAll(ctx, SessionListParams{Order: "up"}) {
-		requireValidation(t, err, "order")
+		requireInvalid(t, err, "order")
 	}
 	require.Empty(t, *reqs)
 }
