@@ -38,6 +38,8 @@ type Request struct {
 	Query url.Values
 	// Body is marshalled to JSON; nil means no body.
 	Body any
+	// AllowEmpty accepts an empty 2xx body, leaving out untouched (deletes).
+	AllowEmpty bool
 }
 
 // Do sends req, retrying by the SDK's policy, and decodes a 2xx JSON answer into
@@ -71,6 +73,9 @@ func Do(ctx context.Context, cfg *config.Config, req Request, out any) error {
 		return nil
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
+		if req.AllowEmpty {
+			return nil
+		}
 		return fmt.Errorf("managedagents: %s %s: empty response body", req.Method, req.Path)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
