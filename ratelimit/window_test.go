@@ -57,7 +57,7 @@ func TestWindowBound(t *testing.T) {
 		perG      int           // acquires per goroutine
 		think     time.Duration // up to this long idle before each acquire
 		pauses    bool          // 429s now and then
-		saturated bool // no idle spells: the limiter alone sets the pace
+		saturated bool          // no idle spells: the limiter alone sets the pace
 	}{
 		{name: "create saturated", class: ratelimit.Create, perG: 5, saturated: true},
 		{name: "read saturated", class: ratelimit.Read, perG: 40, saturated: true},
