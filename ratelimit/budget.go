@@ -27,7 +27,8 @@ type Budget struct {
 }
 
 // Budgets holds one Budget per class. A zero Budget stands for the class's
-// entry in DefaultBudgets, so Budgets{Read: ...} changes only the read budget.
+// built-in default (the value DefaultBudgets starts with), so
+// Budgets{Read: ...} changes only the read budget.
 type Budgets struct {
 	// Create is the budget of the Create class (POST /v1/agents,
 	// /v1/environments and /v1/sessions).

@@ -15,6 +15,8 @@ type fakeClock struct {
 	now    time.Time
 	timers []*fakeTimer // pending, unordered
 	exited int          // goroutines that said they will not wait again
+	// changed is closed and replaced whenever timers or exited change.
+	changed chan struct{}
 }
 
 type fakeTimer struct {
@@ -24,7 +26,9 @@ type fakeTimer struct {
 	sleep bool // made by fakeClock.sleep, not by the limiter
 }
 
-func newFakeClock(start time.Time) *fakeClock { return &fakeClock{now: start} }
+func newFakeClock(start time.Time) *fakeClock {
+	return &fakeClock{now: start, changed: make(chan struct{})}
+}
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
@@ -43,6 +47,7 @@ func (c *fakeClock) newTimer(d time.Duration, sleep bool) *fakeTimer {
 		return t
 	}
 	c.timers = append(c.timers, t)
+	c.notify()
 	return t
 }
 
@@ -57,12 +62,45 @@ func (t *fakeTimer) Stop() bool {
 		return false
 	}
 	c.timers = slices.Delete(c.timers, i, i+1)
+	c.notify()
 	return true
 }
 
+// notify wakes the awaiters; c.mu must be held.
+func (c *fakeClock) notify() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// await waits (in real time, at most 10 s) until done, called with c.mu
+// held, reports true.
+func (c *fakeClock) await(t testing.TB, what string, done func() bool) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		c.mu.Lock()
+		ok, ch := done(), c.changed
+		c.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-timeout:
+			t.Fatalf("fake clock: timed out waiting for %s", what)
+		}
+	}
+}
+
 // sleep waits on the fake clock for d.
-func (c *fakeClock) sleep(d time.Duration) {
-	<-c.newTimer(d, true).C()
+func (c *fakeClock) sleep(d time.Duration) { <-c.newTimer(d, true).C() }
+
+// exit records that a goroutine counted by awaitBlocked has finished.
+func (c *fakeClock) exit() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.exited++
+	c.notify()
 }
 
 // limiterTimers returns the pending timers made by the limiter.
@@ -78,29 +116,33 @@ func (c *fakeClock) limiterTimers() []*fakeTimer {
 	return ts
 }
 
-// awaitStopped waits (in real time, at most 10 s) until none of ts is pending.
+// awaitStopped waits until none of ts is pending.
 func (c *fakeClock) awaitStopped(t testing.TB, ts []*fakeTimer) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c.mu.Lock()
-		left := slices.ContainsFunc(c.timers, func(p *fakeTimer) bool { return slices.Contains(ts, p) })
-		c.mu.Unlock()
-		if !left {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("fake clock: timers still pending")
-		}
-		time.Sleep(20 * time.Microsecond)
-	}
+	c.await(t, "timers to stop", func() bool {
+		return !slices.ContainsFunc(c.timers, func(p *fakeTimer) bool { return slices.Contains(ts, p) })
+	})
 }
 
-// exit records that a goroutine counted by awaitBlocked has finished.
-func (c *fakeClock) exit() {
-	c.mu.Lock()
-	c.exited++
-	c.mu.Unlock()
+// awaitBlocked waits until n goroutines are either waiting on a timer or
+// have exited.
+func (c *fakeClock) awaitBlocked(t testing.TB, n int) {
+	t.Helper()
+	c.await(t, "goroutines to block", func() bool {
+		if k := len(c.timers) + c.exited; k > n {
+			t.Errorf("fake clock: %d goroutines blocked or exited, want %d", k, n)
+			return true
+		}
+		return len(c.timers)+c.exited == n
+	})
+}
+
+// awaitTimers waits until n timers are pending and returns the earliest time.
+func (c *fakeClock) awaitTimers(t testing.TB, n int) time.Time {
+	t.Helper()
+	c.await(t, "timers", func() bool { return len(c.timers) == n })
+	_, first := c.pending()
+	return first
 }
 
 // pending returns the number of pending timers and their earliest time.
@@ -114,25 +156,6 @@ func (c *fakeClock) pending() (int, time.Time) {
 		}
 	}
 	return len(c.timers), first
-}
-
-// awaitBlocked waits (in real time, at most 10 s) until n goroutines are
-// either waiting on a timer or have exited.
-func (c *fakeClock) awaitBlocked(t testing.TB, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c.mu.Lock()
-		k := len(c.timers) + c.exited
-		c.mu.Unlock()
-		if k == n {
-			return
-		}
-		if k > n || time.Now().After(deadline) {
-			t.Fatalf("fake clock: %d goroutines blocked or exited, want %d", k, n)
-		}
-		time.Sleep(20 * time.Microsecond)
-	}
 }
 
 // advanceTo moves the clock to at (never back) and fires every timer due.
@@ -149,6 +172,7 @@ func (c *fakeClock) advanceTo(at time.Time) {
 		t.ch <- c.now
 		return true
 	})
+	c.notify()
 }
 
 // advance moves the clock by d and fires every timer due.

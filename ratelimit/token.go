@@ -98,9 +98,10 @@ func (l *TokenLimiter) bucket(c Class) *bucket {
 
 // Acquire implements Limiter. It waits for the class's 429 gate, then for a
 // token of its bucket. If the wait would end at or after ctx's deadline it
-// returns at once a *WaitError and takes nothing; if ctx ends while waiting
-// it returns ctx.Err() and gives the token back. Any class other than Create
-// is counted as Read.
+// returns at once a *WaitError and takes nothing. If ctx ends while waiting
+// it returns ctx.Err() and gives the token back (in full unless later callers
+// have queued behind it: their places are kept, so the bucket never runs
+// ahead of the budget). Any class other than Create is counted as Read.
 func (l *TokenLimiter) Acquire(ctx context.Context, c Class) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -20,20 +20,9 @@ const createSlot = time.Minute / 54
 // that contexts with deadlines on the fake time line do not expire for real.
 func future() time.Time { return time.Now().Add(24 * time.Hour).Truncate(time.Second) }
 
-// awaitTimers waits (in real time, at most 10 s) until n timers are pending.
 func awaitTimers(t *testing.T, c *fakeClock, n int) time.Time {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		k, first := c.pending()
-		if k == n {
-			return first
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d timers pending, want %d", k, n)
-		}
-		time.Sleep(20 * time.Microsecond)
-	}
+	return c.awaitTimers(t, n)
 }
 
 // acquireAsync runs Acquire in a goroutine and returns its result channel.
