@@ -50,6 +50,10 @@ func WithBaseURL(base string) RequestOption {
 	return func(c *config.Config) error {
 		u, err := url.Parse(base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if strings.Contains(base, "@") {
+				// Never echo what may be a password.
+				return errors.New("option.WithBaseURL: not an absolute http(s) URL (and it must not carry credentials)")
+			}
 			return fmt.Errorf("option.WithBaseURL: %q is not an absolute http(s) URL", base)
 		}
 		if u.User != nil {

@@ -1,11 +1,51 @@
 // Package ratelimit keeps a client within the Managed Agents per-minute request
 // budgets: 60 create requests and 600 read requests per minute per organization.
 //
-// A [Limiter] is asked for a slot before every request attempt, stream open,
-// reconnect and list page, and is told of every 429 so that all callers of the
-// class pause together. [New] returns the default in-process implementation; one
-// Limiter may be shared by several clients, and any implementation (for example
-// one that keeps the budget in Redis) can be plugged in with option.WithLimiter.
+// A [Limiter] is asked for a slot before every request attempt (retries
+// included), stream open, reconnect and list page, and is told of every 429
+// so that all callers of the class pause together. [Classify] picks the
+// class: [Create] for POST /v1/agents, /v1/environments and /v1/sessions,
+// [Read] for everything else.
+//
+// # Budgets and bursts
+//
+// [New] returns a [TokenLimiter], the default in-process Limiter: one token
+// bucket (golang.org/x/time/rate) per class. A [Budget] of Limit requests per
+// Window with burst b refills at (Limit-b)/Window. A window of length Window
+// then admits at most the b tokens the bucket held when the window began plus
+// the Limit-b that arrive during it: never more than Limit, whatever the
+// timing. (A bucket refilling at Limit/Window with a full burst of Limit
+// would admit nearly twice the budget in the minute after an idle spell.)
+// [DefaultBudgets] send up to 6 creates and 60 reads back to back, then 54
+// creates per minute (one every 1.11 s) and 540 reads per minute (one every
+// 111 ms). The budget is per organization: if other processes spend it too,
+// give each a share with option.WithRateLimits, or share one limiter.
+//
+// # The 429 gate
+//
+// When the server answers 429, [TokenLimiter.Pause] closes the class's gate
+// until its retry-after has passed (one second, or one token's refill time if
+// longer, when the server gave none). Every Acquire of the class, including
+// those already waiting, waits for the gate before taking a token, so the
+// whole process backs off together; the other class goes on.
+//
+// # Deadlines
+//
+// Acquire never sleeps past the context's deadline: if the gate and the
+// bucket together would make the caller wait until the deadline or later, it
+// returns at once a [*WaitError] (which matches [ErrLimited] and
+// managedagents.ErrRateLimited) and takes nothing, so the slot stays for a
+// caller that can wait for it. If the context ends while waiting, Acquire
+// returns ctx.Err() and gives the slot back.
+//
+// # Sharing and plugging in
+//
+// A TokenLimiter is safe for concurrent use. Several clients given the same
+// one with option.WithLimiter share its budgets and its gate. Any type with
+// the Limiter methods can be plugged in the same way: the nested module
+// github.com/go-managedagents/managedagents/ratelimit/redisrate keeps the
+// budget and the gate in Redis so that many processes or machines share them.
+// option.WithoutLimiter turns client-side limiting off.
 package ratelimit
 
 import (

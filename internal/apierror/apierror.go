@@ -127,7 +127,13 @@ type DeliveryError struct {
 }
 
 func (e *DeliveryError) Error() string {
-	return fmt.Sprintf("managedagents: %s %s: delivery uncertain, not retried: %v", e.Method, e.URL, e.Err)
+	cause := "unknown failure"
+	if e.Err != nil {
+		// The cause usually names the same request; say it once.
+		cause = strings.TrimPrefix(e.Err.Error(), "managedagents: ")
+		cause = strings.TrimPrefix(cause, e.Method+" "+e.URL+": ")
+	}
+	return fmt.Sprintf("managedagents: %s %s: delivery uncertain, not retried: %s", e.Method, e.URL, cause)
 }
 
 // Unwrap returns the cause.

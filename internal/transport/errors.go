@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,59 +11,115 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-managedagents/managedagents/internal/apierror"
+	"github.com/go-managedagents/managedagents/internal/config"
 )
 
 // ErrorFromResponse reads (at most 64 KiB of) resp's body and returns the API error
 // it describes. A body that is not the JSON error envelope still gives an error
 // with the status and a short summary of the body.
 func ErrorFromResponse(resp *http.Response) *apierror.Error {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var body []byte
+	if resp.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	}
 	e := DecodeErrorBody(resp.StatusCode, body)
 	if id := resp.Header.Get("Request-Id"); id != "" {
 		e.RequestID = id
 	}
 	e.RetryAfter = ParseRetryAfter(resp.Header, time.Now())
-	if resp.Request != nil {
+	if resp.Request != nil && resp.Request.URL != nil {
 		e.Method = resp.Request.Method
-		u := *resp.Request.URL
-		u.User = nil
-		e.URL = u.String()
+		e.URL = resp.Request.URL.Redacted()
 	}
 	return e
 }
 
-// DecodeErrorBody decodes an error envelope. It never fails: a body that is not
-// JSON becomes the message (shortened, valid UTF-8).
+// DecodeErrorBody decodes an error envelope,
+// {"type":"error","error":{"type":…,"message":…,"details":{"error_code":…}},"request_id":…}.
+// It never fails: a body that is not the envelope (HTML from a proxy, plain
+// text, truncated JSON, nothing) becomes a message that says so, with a short
+// summary of the body (valid UTF-8).
 func DecodeErrorBody(status int, body []byte) *apierror.Error {
 	e := &apierror.Error{StatusCode: status, Body: body}
 	var env struct {
-		Type  string `json:"type"`
-		Error struct {
-			Type    string `json:"type"`
-			Message string `json:"message"`
-			Details struct {
-				ErrorCode string `json:"error_code"`
-			} `json:"details"`
-		} `json:"error"`
-		RequestID string `json:"request_id"`
+		Error     json.RawMessage `json:"error"`
+		Message   string          `json:"message"`
+		RequestID string          `json:"request_id"`
 	}
-	if json.Unmarshal(body, &env) == nil && env.Error.Type != "" {
-		e.Type = env.Error.Type
-		e.Message = env.Error.Message
-		e.Code = env.Error.Details.ErrorCode
-		e.RequestID = env.RequestID
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		e.Message = "empty response body"
 		return e
 	}
-	e.Message = summarize(body)
+	if trimmed[0] == '{' && json.Unmarshal(trimmed, &env) == nil {
+		e.RequestID = env.RequestID
+		var inner struct {
+			Type    string          `json:"type"`
+			Message string          `json:"message"`
+			Details json.RawMessage `json:"details"`
+		}
+		var text string
+		switch {
+		case json.Unmarshal(env.Error, &inner) == nil && (inner.Type != "" || inner.Message != ""):
+			e.Type, e.Message = inner.Type, inner.Message
+			var details struct {
+				ErrorCode string `json:"error_code"`
+			}
+			if json.Unmarshal(inner.Details, &details) == nil {
+				e.Code = details.ErrorCode
+			}
+			return e
+		case json.Unmarshal(env.Error, &text) == nil && text != "":
+			e.Message = text
+			return e
+		case env.Message != "":
+			e.Message = env.Message
+			return e
+		}
+		e.Message = "JSON body without an error message: " + summarize(trimmed)
+		return e
+	}
+	switch {
+	case trimmed[0] == '{' || trimmed[0] == '[':
+		e.Message = "truncated or malformed JSON body: " + summarize(trimmed)
+	case trimmed[0] == '<':
+		e.Message = "HTML instead of a JSON error (from a proxy or gateway?)"
+		if t := htmlTitle(trimmed); t != "" {
+			e.Message += ": " + t
+		}
+	default:
+		e.Message = "non-JSON body: " + summarize(trimmed)
+	}
 	return e
 }
 
-func summarize(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if s == "" {
-		return "empty response body"
+// htmlTitle returns the shortened text of the page's <title> or first <h1>.
+func htmlTitle(body []byte) string {
+	lower := bytes.ToLower(body)
+	for _, tag := range []string{"title", "h1"} {
+		i := bytes.Index(lower, []byte("<"+tag))
+		if i < 0 {
+			continue
+		}
+		j := bytes.IndexByte(lower[i:], '>')
+		if j < 0 {
+			continue
+		}
+		start := i + j + 1
+		end := bytes.Index(lower[start:], []byte("</"+tag))
+		if end < 0 {
+			continue
+		}
+		if s := summarize(body[start : start+end]); s != "" {
+			return s
+		}
 	}
-	s = strings.ToValidUTF8(s, "?")
+	return ""
+}
+
+// summarize returns body as one line of at most 200 bytes of valid UTF-8.
+func summarize(body []byte) string {
+	s := strings.ToValidUTF8(string(body), "?")
 	s = strings.Join(strings.Fields(s), " ")
 	const max = 200
 	if len(s) > max {
@@ -72,18 +129,19 @@ func summarize(body []byte) string {
 		}
 		s = s[:cut] + "..."
 	}
-	return "non-JSON body: " + s
+	return s
 }
 
-// ParseRetryAfter reads retry-after-ms, then retry-after (seconds or an HTTP date).
-// It returns 0 when neither is present or valid.
+// ParseRetryAfter reads retry-after-ms (milliseconds), then retry-after (seconds,
+// possibly fractional, or an HTTP date). It returns 0 when neither is present,
+// valid and positive.
 func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
-	if v := h.Get("Retry-After-Ms"); v != "" {
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
 		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 && ms < 1e12 {
 			return time.Duration(ms * float64(time.Millisecond))
 		}
 	}
-	if v := h.Get("Retry-After"); v != "" {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if s, err := strconv.ParseFloat(v, 64); err == nil {
 			if s > 0 && s < 1e9 {
 				return time.Duration(s * float64(time.Second))
@@ -97,4 +155,23 @@ func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// redact removes the config's credentials from every text of e, in case a proxy
+// or a debugging server echoed the request headers in its answer.
+func redact(e *apierror.Error, cfg *config.Config) {
+	for _, s := range [...]string{cfg.APIKey.Reveal(), cfg.AuthToken.Reveal()} {
+		if s == "" {
+			continue
+		}
+		const mask = "[redacted]"
+		e.Message = strings.ReplaceAll(e.Message, s, mask)
+		e.Type = strings.ReplaceAll(e.Type, s, mask)
+		e.Code = strings.ReplaceAll(e.Code, s, mask)
+		e.RequestID = strings.ReplaceAll(e.RequestID, s, mask)
+		e.URL = strings.ReplaceAll(e.URL, s, mask)
+		if bytes.Contains(e.Body, []byte(s)) {
+			e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte(mask))
+		}
+	}
 }

@@ -1,6 +1,7 @@
 // Package transport sends the SDK's HTTP requests: it sets the wire headers, takes
-// a limiter slot, retries by the SDK's policy and turns error answers into
-// *apierror.Error.
+// a limiter slot for every attempt, retries by the SDK's policy (on
+// go-retryablehttp), never sends a non-repeatable request twice when it may have
+// reached the server, and turns error answers into *apierror.Error.
 package transport
 
 import (
@@ -12,6 +13,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/go-managedagents/managedagents/internal/apierror"
 	"github.com/go-managedagents/managedagents/internal/config"
@@ -35,9 +38,19 @@ type Request struct {
 	Query url.Values
 	// Body is marshalled to JSON; nil means no body.
 	Body any
+	// AllowEmpty accepts an empty 2xx body, leaving out untouched (deletes).
+	AllowEmpty bool
 }
 
-// Do sends req and decodes a 2xx JSON answer into out (nil: the body is dropped).
+// Do sends req, retrying by the SDK's policy, and decodes a 2xx JSON answer into
+// out. With out == nil the answer's body is dropped and may be empty (deletes);
+// with a non-nil out an empty 2xx body is an error. The content type of a 2xx
+// answer is not checked: a JSON body is accepted under any content type.
+//
+// Errors: ctx.Err() when ctx ended; *apierror.Error for a non-2xx answer;
+// *apierror.DeliveryError when a non-repeatable request failed after it may have
+// reached the server; *ratelimit.WaitError when the limiter's slot would come after
+// ctx's deadline; otherwise an error naming the method and path.
 func Do(ctx context.Context, cfg *config.Config, req Request, out any) error {
 	var body []byte
 	if req.Body != nil {
@@ -51,84 +64,82 @@ func Do(ctx context.Context, cfg *config.Config, req Request, out any) error {
 	if err != nil {
 		return err
 	}
-	if err := acquire(ctx, cfg, req.Method, req.Path); err != nil {
+	c := newCall(cfg, req.Method, req.Path)
+	data, err := c.run(ctx, httpReq, body)
+	if err != nil {
 		return err
 	}
-	resp, err := client(cfg).Do(httpReq)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("managedagents: %s %s: %w", req.Method, req.Path, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return ErrorFromResponse(resp)
-	}
 	if out == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
 		return nil
 	}
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("managedagents: %s %s: reading response: %w", req.Method, req.Path, err)
-	}
 	if len(bytes.TrimSpace(data)) == 0 {
+		if req.AllowEmpty {
+			return nil
+		}
 		return fmt.Errorf("managedagents: %s %s: empty response body", req.Method, req.Path)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("managedagents: %s %s: decoding response: %w", req.Method, req.Path, err)
+		return fmt.Errorf("managedagents: %s %s: decoding response (content-type %q): %w", req.Method, req.Path, c.contentType, err)
 	}
 	return nil
 }
 
 // Open sends a GET for an event stream: headers and a limiter slot as any request,
-// but no retries. A non-2xx answer is returned as *apierror.Error (body closed).
+// but no retries and no per-attempt timeout (the stream owns its reconnects). A
+// non-2xx answer is returned as *apierror.Error (body closed); a 429 also pauses
+// the limiter. On success the caller owns resp.Body.
 func Open(ctx context.Context, cfg *config.Config, path string, query url.Values) (*http.Response, error) {
 	req, err := NewHTTPRequest(ctx, cfg, http.MethodGet, path, query, nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Accept", "text/event-stream")
-	if err := acquire(ctx, cfg, http.MethodGet, path); err != nil {
-		return nil, err
+	class := ratelimit.Classify(http.MethodGet, path)
+	if cfg.Limiter != nil {
+		if err := cfg.Limiter.Acquire(ctx, class); err != nil {
+			return nil, err
+		}
 	}
-	resp, err := client(cfg).Do(req)
+	lg := newLog(cfg.Logger, http.MethodGet, path)
+	start := time.Now()
+	resp, err := safeClient(client(cfg)).Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("managedagents: GET %s: %w", path, err)
+		err = fmt.Errorf("managedagents: GET %s: %w", path, unwrapURLError(err))
+		lg.attempt(ctx, 1, nil, err, time.Since(start))
+		return nil, err
 	}
+	lg.attempt(ctx, 1, resp, nil, time.Since(start))
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
 		apiErr := ErrorFromResponse(resp)
+		redact(apiErr, cfg)
 		if apiErr.StatusCode == http.StatusTooManyRequests && cfg.Limiter != nil {
-			cfg.Limiter.Pause(ctx, ratelimit.Read, apiErr.RetryAfter)
+			cfg.Limiter.Pause(ctx, class, apiErr.RetryAfter)
 		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		lg.giveUp(ctx, 1, apiErr.StatusCode, apiErr.RequestID, "error answer to a stream open")
 		return nil, apiErr
 	}
 	return resp, nil
 }
 
-func acquire(ctx context.Context, cfg *config.Config, method, path string) error {
-	if cfg.Limiter == nil {
-		return nil
-	}
-	return cfg.Limiter.Acquire(ctx, ratelimit.Classify(method, path))
-}
+var defaultClient = sync.OnceValue(DefaultHTTPClient)
 
 func client(cfg *config.Config) *http.Client {
 	if cfg.HTTPClient != nil {
 		return cfg.HTTPClient
 	}
-	return http.DefaultClient
+	return defaultClient()
 }
 
-// NewHTTPRequest builds a request with every wire header set.
+// NewHTTPRequest builds a request with every wire header set: exactly one auth
+// header, anthropic-version, anthropic-beta, User-Agent, Accept, the user's extra
+// headers, and content-type only when body is not nil.
 func NewHTTPRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values, body []byte) (*http.Request, error) {
 	if !cfg.APIKey.IsSet() && !cfg.AuthToken.IsSet() {
 		return nil, apierror.ErrMissingCredentials
@@ -146,7 +157,11 @@ func NewHTTPRequest(ctx context.Context, cfg *config.Config, method, path string
 		return nil, fmt.Errorf("managedagents: building request: %w", err)
 	}
 	for k, v := range cfg.Header {
-		req.Header[k] = append([]string(nil), v...)
+		switch http.CanonicalHeaderKey(k) {
+		case "X-Api-Key", "Authorization", "Anthropic-Beta", "Anthropic-Version", "Content-Type":
+			continue // set below from the config, never from free-form headers
+		}
+		req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
 	}
 	if cfg.APIKey.IsSet() {
 		req.Header.Set("X-Api-Key", cfg.APIKey.Reveal())
@@ -155,7 +170,11 @@ func NewHTTPRequest(ctx context.Context, cfg *config.Config, method, path string
 	}
 	req.Header.Set("Anthropic-Version", APIVersion)
 	req.Header.Set("Anthropic-Beta", BetaHeader(cfg.Betas))
-	req.Header.Set("User-Agent", UserAgent)
+	if ua := req.Header.Get("User-Agent"); ua != "" && !strings.Contains(ua, UserAgent) {
+		req.Header.Set("User-Agent", ua+" "+UserAgent)
+	} else {
+		req.Header.Set("User-Agent", UserAgent)
+	}
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
@@ -165,29 +184,37 @@ func NewHTTPRequest(ctx context.Context, cfg *config.Config, method, path string
 	return req, nil
 }
 
-// BetaHeader joins the managed-agents beta with extra names, without duplicates.
+// BetaHeader joins the managed-agents beta with extra names, in order, without
+// duplicates or empty names. An extra name may itself be a comma-separated list.
 func BetaHeader(extra []string) string {
+	if len(extra) == 0 {
+		return ManagedBeta
+	}
 	names := []string{ManagedBeta}
-	for _, n := range extra {
-		dup := false
-		for _, m := range names {
-			if m == n {
-				dup = true
-				break
+	for _, list := range extra {
+		for n := range strings.SplitSeq(list, ",") {
+			n = strings.TrimSpace(n)
+			dup := n == ""
+			for _, m := range names {
+				if m == n {
+					dup = true
+					break
+				}
 			}
-		}
-		if !dup {
-			names = append(names, n)
+			if !dup {
+				names = append(names, n)
+			}
 		}
 	}
 	return strings.Join(names, ",")
 }
 
 // DefaultHTTPClient returns the client used when the user gives none: a clone of
-// http.DefaultTransport, no overall timeout (streams stay open), and redirects
-// that never carry credentials to another host.
+// http.DefaultTransport with a 10-minute response-header timeout, no overall
+// timeout (streams stay open), and redirects that never carry credentials to
+// another origin.
 func DefaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 10 * 60 * 1e9
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: t, CheckRedirect: safeRedirect(nil)}
 }

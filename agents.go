@@ -1,0 +1,363 @@
+package managedagents
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/url"
+	"time"
+
+	"github.com/go-managedagents/managedagents/option"
+)
+
+// Agent is a saved agent definition ("type":"agent"), as returned by the agent
+// endpoints. Nullable timestamps are the zero time when null.
+type Agent struct {
+	// ID is the agent's id (agent_…).
+	ID string `json:"id"`
+	// Type is "agent".
+	Type string `json:"type"`
+	// Name is the agent's name.
+	Name string `json:"name"`
+	// Description may be empty.
+	Description string `json:"description"`
+	// System is the system prompt; may be empty.
+	System string `json:"system"`
+	// Model is the model and its resolved settings.
+	Model ModelConfig `json:"model"`
+	// Tools are the agent's tools: *AgentToolset, *MCPToolset, *CustomTool or
+	// *UnknownTool.
+	Tools []Tool `json:"tools"`
+	// MCPServers are the MCP servers the agent's MCP toolsets use.
+	MCPServers []MCPServer `json:"mcp_servers"`
+	// Skills are the skills loaded into the agent.
+	Skills []Skill `json:"skills"`
+	// ExecutionIdentity is the principal runs act as; service_account when none.
+	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
+	// Multiagent is the orchestration configuration; nil when single-threaded.
+	Multiagent *Multiagent `json:"multiagent"`
+	// Metadata holds the user's key-value pairs.
+	Metadata map[string]string `json:"metadata"`
+	// Version is the agent's version: 1 on create, incremented by each update.
+	Version int64 `json:"version"`
+	// CreatedAt is when the agent was created.
+	CreatedAt time.Time `json:"created_at"`
+	// UpdatedAt is when the agent was last updated.
+	UpdatedAt time.Time `json:"updated_at"`
+	// ArchivedAt is when the agent was archived; zero when it is not.
+	ArchivedAt time.Time `json:"archived_at,omitzero"`
+
+	raw json.RawMessage
+}
+
+// RawJSON returns the agent exactly as received, including fields this SDK does
+// not know.
+func (a *Agent) RawJSON() json.RawMessage { return a.raw }
+
+// IsArchived reports whether the agent is archived (read-only).
+func (a *Agent) IsArchived() bool { return !a.ArchivedAt.IsZero() }
+
+// UnmarshalJSON decodes an agent, its tools by type, and keeps its raw JSON.
+func (a *Agent) UnmarshalJSON(b []byte) error {
+	type plain Agent
+	w := struct {
+		*plain
+		Tools toolList `json:"tools"`
+	}{plain: (*plain)(a)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	a.Tools = w.Tools
+	a.raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// AgentCreateParams is the body of POST /v1/agents.
+type AgentCreateParams struct {
+	// Name is the agent's name (1–256 characters). Required.
+	Name string `json:"name"`
+	// Model is the model, e.g. Model("claude-sonnet-5-5"). Its ID is required.
+	Model ModelConfig `json:"model"`
+	// Description is optional (at most 2048 characters).
+	Description string `json:"description,omitzero"`
+	// System is the system prompt.
+	System string `json:"system,omitzero"`
+	// Tools are the agent's tools (at most 256 across toolsets).
+	Tools []Tool `json:"tools,omitzero"`
+	// MCPServers are MCP servers (at most 20, unique names), each used by an
+	// MCPToolset.
+	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
+	// Skills are skills to load (at most 20).
+	Skills []Skill `json:"skills,omitzero"`
+	// ExecutionIdentity is the principal runs act as; nil means service_account.
+	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
+	// Multiagent is the orchestration configuration; nil means single-threaded.
+	Multiagent *Multiagent `json:"multiagent,omitzero"`
+	// Metadata holds up to 16 pairs (keys ≤64, values ≤512 characters).
+	Metadata map[string]string `json:"metadata,omitzero"`
+}
+
+func (p AgentCreateParams) validate() error {
+	if p.Name == "" {
+		return invalid("name", "is required")
+	}
+	if err := p.Model.validate("model"); err != nil {
+		return err
+	}
+	if err := validateAgentParts(p.Tools, p.MCPServers, p.Skills, p.ExecutionIdentity, p.Multiagent); err != nil {
+		return err
+	}
+	return validateMetadataKeys("metadata", p.Metadata)
+}
+
+func validateAgentParts(tools []Tool, servers []MCPServer, skills []Skill, ei *ExecutionIdentity, ma *Multiagent) error {
+	if err := validateTools("tools", tools); err != nil {
+		return err
+	}
+	if err := validateMCPServers("mcp_servers", servers); err != nil {
+		return err
+	}
+	if err := validateSkills("skills", skills); err != nil {
+		return err
+	}
+	if err := ei.validate("execution_identity"); err != nil {
+		return err
+	}
+	return ma.validate("multiagent")
+}
+
+// AgentUpdateParams is the body of POST /v1/agents/{agent_id}. Every field is
+// optional: a zero field is not sent and keeps the stored value. List fields
+// replace the stored list as a whole: nil keeps it, an empty non-nil slice
+// (e.g. []Tool{}) clears it.
+type AgentUpdateParams struct {
+	// Name replaces the name; it cannot be cleared.
+	Name string `json:"name,omitzero"`
+	// Description replaces the description; Ptr("") clears it.
+	Description *string `json:"description,omitzero"`
+	// System replaces the system prompt; Ptr("") clears it.
+	System *string `json:"system,omitzero"`
+	// Model replaces the model config as a whole: an empty InferenceGeo clears the
+	// stored one, an empty Effort keeps the stored effort.
+	Model *ModelConfig `json:"model,omitzero"`
+	// Tools replaces the tools.
+	Tools []Tool `json:"tools,omitzero"`
+	// MCPServers replaces the MCP servers.
+	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
+	// Skills replaces the skills.
+	Skills []Skill `json:"skills,omitzero"`
+	// ExecutionIdentity replaces the execution identity; ServiceAccount()
+	// restores the default.
+	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
+	// Multiagent replaces the multiagent configuration (a multiagent_20261001
+	// configuration merges into a stored one of the same type).
+	Multiagent *Multiagent `json:"multiagent,omitzero"`
+	// ClearMultiagent sends "multiagent": null, making the agent single-threaded.
+	// It cannot be combined with Multiagent.
+	ClearMultiagent bool `json:"-"`
+	// Metadata patches the metadata: see [MetadataPatch].
+	Metadata MetadataPatch `json:"metadata,omitzero"`
+	// Version is the optimistic lock: the agent's current version. When set, the
+	// update fails with a 409 (ErrConflict) if the agent changed meanwhile; 0 means
+	// last write wins.
+	Version int64 `json:"version,omitzero"`
+}
+
+// MarshalJSON encodes the set fields, and "multiagent": null for ClearMultiagent.
+func (p AgentUpdateParams) MarshalJSON() ([]byte, error) {
+	type plain AgentUpdateParams
+	w := struct {
+		plain
+		Multiagent any `json:"multiagent,omitempty"`
+	}{plain: plain(p)}
+	switch {
+	case p.ClearMultiagent:
+		w.Multiagent = json.RawMessage("null")
+	case p.Multiagent != nil:
+		w.Multiagent = p.Multiagent
+	}
+	return json.Marshal(w)
+}
+
+func (p AgentUpdateParams) validate() error {
+	if p.Model != nil {
+		if err := p.Model.validate("model"); err != nil {
+			return err
+		}
+	}
+	if p.ClearMultiagent && p.Multiagent != nil {
+		return invalid("multiagent", "cannot be set together with ClearMultiagent")
+	}
+	if p.Version < 0 {
+		return invalid("version", "must not be negative")
+	}
+	if err := validateAgentParts(p.Tools, p.MCPServers, p.Skills, p.ExecutionIdentity, p.Multiagent); err != nil {
+		return err
+	}
+	return validateMetadataKeys("metadata", p.Metadata)
+}
+
+// AgentGetParams selects the version of GET /v1/agents/{agent_id}.
+type AgentGetParams struct {
+	// Version is the version to get; 0 means the latest.
+	Version int64
+}
+
+// AgentListParams filters GET /v1/agents.
+type AgentListParams struct {
+	// CreatedAtGTE and CreatedAtLTE bound created_at (created_at[gte],
+	// created_at[lte]); zero means unbounded.
+	CreatedAtGTE, CreatedAtLTE time.Time
+	// IncludeArchived lists archived agents too.
+	IncludeArchived bool
+	// Limit is the page size (API default 20, max 100).
+	Limit int
+	// Page is a cursor from a previous page's NextPage.
+	Page string
+}
+
+func (p AgentListParams) values() (url.Values, error) {
+	if p.Limit < 0 {
+		return nil, invalid("limit", "must not be negative")
+	}
+	q := query{}
+	q.time("created_at[gte]", p.CreatedAtGTE)
+	q.time("created_at[lte]", p.CreatedAtLTE)
+	q.bool("include_archived", p.IncludeArchived)
+	q.int("limit", p.Limit)
+	q.str("page", p.Page)
+	return url.Values(q), nil
+}
+
+// AgentVersionListParams pages GET /v1/agents/{agent_id}/versions.
+type AgentVersionListParams struct {
+	// Limit is the page size (API default 20, max 100).
+	Limit int
+	// Page is a cursor from a previous page's NextPage.
+	Page string
+}
+
+// Create creates an agent at version 1.
+//
+// POST /v1/agents
+func (s *AgentService) Create(ctx context.Context, params AgentCreateParams, opts ...option.RequestOption) (*Agent, error) {
+	if err := params.validate(); err != nil {
+		return nil, err
+	}
+	var out Agent
+	if err := s.client.post(ctx, path("agents"), params, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Get returns an agent: its latest version, or params.Version.
+//
+// GET /v1/agents/{agent_id}
+func (s *AgentService) Get(ctx context.Context, agentID string, params AgentGetParams, opts ...option.RequestOption) (*Agent, error) {
+	if err := checkID("agent_id", agentID); err != nil {
+		return nil, err
+	}
+	if params.Version < 0 {
+		return nil, invalid("version", "must not be negative")
+	}
+	q := query{}
+	q.int64("version", params.Version)
+	var out Agent
+	if err := s.client.get(ctx, path("agents", agentID), url.Values(q), &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Update changes an agent and returns it at its new version. Only the fields set
+// in params change; see [AgentUpdateParams]. Archived agents cannot be updated.
+//
+// POST /v1/agents/{agent_id}
+func (s *AgentService) Update(ctx context.Context, agentID string, params AgentUpdateParams, opts ...option.RequestOption) (*Agent, error) {
+	if err := checkID("agent_id", agentID); err != nil {
+		return nil, err
+	}
+	if err := params.validate(); err != nil {
+		return nil, err
+	}
+	var out Agent
+	if err := s.client.post(ctx, path("agents", agentID), params, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// List returns one page of agents.
+//
+// GET /v1/agents
+func (s *AgentService) List(ctx context.Context, params AgentListParams, opts ...option.RequestOption) (*Page[*Agent], error) {
+	q, err := params.values()
+	if err != nil {
+		return nil, err
+	}
+	var out Page[*Agent]
+	if err := s.client.get(ctx, path("agents"), q, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListAll iterates over the agents from params.Page on, fetching pages lazily,
+// and stops at the first error.
+//
+// GET /v1/agents
+func (s *AgentService) ListAll(ctx context.Context, params AgentListParams, opts ...option.RequestOption) iter.Seq2[*Agent, error] {
+	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[*Agent], error) {
+		p := params
+		p.Page = page
+		return s.List(ctx, p, opts...)
+	})
+}
+
+// Archive archives an agent for good: it becomes read-only and new sessions
+// cannot use it. Agents have no delete.
+//
+// POST /v1/agents/{agent_id}/archive
+func (s *AgentService) Archive(ctx context.Context, agentID string, opts ...option.RequestOption) (*Agent, error) {
+	if err := checkID("agent_id", agentID); err != nil {
+		return nil, err
+	}
+	var out Agent
+	if err := s.client.post(ctx, path("agents", agentID, "archive"), nil, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// List returns one page of an agent's versions, one Agent per version.
+//
+// GET /v1/agents/{agent_id}/versions
+func (s *AgentVersionService) List(ctx context.Context, agentID string, params AgentVersionListParams, opts ...option.RequestOption) (*Page[*Agent], error) {
+	if err := checkID("agent_id", agentID); err != nil {
+		return nil, err
+	}
+	if params.Limit < 0 {
+		return nil, invalid("limit", "must not be negative")
+	}
+	q := query{}
+	q.int("limit", params.Limit)
+	q.str("page", params.Page)
+	var out Page[*Agent]
+	if err := s.client.get(ctx, path("agents", agentID, "versions"), url.Values(q), &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListAll iterates over an agent's versions from params.Page on, fetching pages
+// lazily, and stops at the first error.
+//
+// GET /v1/agents/{agent_id}/versions
+func (s *AgentVersionService) ListAll(ctx context.Context, agentID string, params AgentVersionListParams, opts ...option.RequestOption) iter.Seq2[*Agent, error] {
+	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[*Agent], error) {
+		p := params
+		p.Page = page
+		return s.List(ctx, agentID, p, opts...)
+	})
+}

@@ -1,0 +1,152 @@
+package transport
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Backoff without a server-given wait: backoffBase × 2^retry, at most backoffMax,
+// minus a random jitter of up to a quarter. Tests of this package shorten
+// backoffBase in TestMain.
+var (
+	backoffBase = 500 * time.Millisecond
+	backoffMax  = 8 * time.Second
+)
+
+// Repeatable reports whether a request may be sent again after it may have
+// reached the server. Creates (POST /v1/agents, /v1/environments, /v1/sessions,
+// /v1/sessions/{id}/resources) and event sends (POST /v1/sessions/{id}/events) are
+// not: repeating them could create a duplicate. path is the API path without the
+// base URL's prefix or the query.
+func Repeatable(method, path string) bool {
+	if method != http.MethodPost {
+		return true
+	}
+	p := strings.Trim(path, "/")
+	switch p {
+	case "v1/agents", "v1/environments", "v1/sessions":
+		return false
+	}
+	if rest, ok := strings.CutPrefix(p, "v1/sessions/"); ok {
+		id, sub, ok := strings.Cut(rest, "/")
+		if ok && id != "" && (sub == "resources" || sub == "events") {
+			return false
+		}
+	}
+	return true
+}
+
+// verdict is the retry policy's answer for one attempt.
+type verdict struct {
+	retry bool
+	// uncertain: a non-repeatable request failed after it may have reached the
+	// server; the failure is reported as a *apierror.DeliveryError.
+	uncertain bool
+	reason    string
+}
+
+// decide applies the retry policy to one attempt's outcome: resp (nil on a
+// transport error err) and whether the request surely never reached the server.
+// It does not look at the retry budget or the wait.
+func decide(repeatable bool, resp *http.Response, err error, notSent bool) verdict {
+	if resp == nil {
+		switch {
+		case permanent(err):
+			return verdict{reason: "permanent error: " + err.Error()}
+		case notSent:
+			return verdict{retry: true, reason: "connection failed before sending: " + err.Error()}
+		case repeatable:
+			return verdict{retry: true, reason: "connection error: " + err.Error()}
+		}
+		return verdict{uncertain: true, reason: "failed after sending: " + err.Error()}
+	}
+	status := resp.StatusCode
+	if status/100 == 2 {
+		return verdict{reason: "success"}
+	}
+	transient := status == http.StatusRequestTimeout || status == http.StatusConflict ||
+		status == http.StatusTooManyRequests || status >= 500
+	// A 429 and a 409 (a conflict: duplicate name, version mismatch) are refusals:
+	// the request was not applied, so neither is uncertain.
+	uncertain := !repeatable && transient && status != http.StatusTooManyRequests && status != http.StatusConflict
+	switch strings.ToLower(strings.TrimSpace(resp.Header.Get("X-Should-Retry"))) {
+	case "true":
+		return verdict{retry: true, uncertain: uncertain, reason: http.StatusText(status) + ", x-should-retry: true"}
+	case "false":
+		return verdict{uncertain: uncertain, reason: http.StatusText(status) + ", x-should-retry: false"}
+	}
+	switch {
+	case status == http.StatusTooManyRequests:
+		return verdict{retry: true, reason: "rate limited (429)"}
+	case transient && repeatable:
+		return verdict{retry: true, reason: "status " + http.StatusText(status)}
+	}
+	return verdict{uncertain: uncertain, reason: "status " + http.StatusText(status)}
+}
+
+// permanent reports transport errors that a retry cannot fix.
+func permanent(err error) bool {
+	var unknownAuth x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	return errors.As(err, &unknownAuth) || errors.As(err, &invalid) || errors.As(err, &hostname) ||
+		strings.Contains(err.Error(), "unsupported protocol scheme")
+}
+
+// delay returns the wait before retry number retry (0 for the first retry). A
+// positive serverWait (retry-after-ms or retry-after) is used as is when it is at
+// most limit; beyond it over is true and the caller must not wait. jitter in [0,1)
+// takes up to a quarter off the computed backoff.
+func delay(retry int, serverWait, limit time.Duration, jitter float64) (wait time.Duration, over bool) {
+	if serverWait > 0 {
+		if serverWait > limit {
+			return 0, true
+		}
+		return serverWait, false
+	}
+	return backoff(retry, backoffBase, backoffMax, jitter), false
+}
+
+// backoff returns base × 2^retry, at most max, minus jitter × a quarter of it.
+func backoff(retry int, base, max time.Duration, jitter float64) time.Duration {
+	d := max
+	if retry >= 0 && retry < 30 {
+		if b := base << retry; b > 0 && b < max {
+			d = b
+		}
+	}
+	return d - time.Duration(float64(d)*0.25*jitter)
+}
+
+// pastDeadline reports whether a wait starting now would end after ctx's deadline.
+func pastDeadline(ctx context.Context, now time.Time, wait time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return ok && now.Add(wait).After(dl)
+}
+
+// notSent reports whether the attempt surely never reached the server: a dial or
+// DNS failure, or a connection asked for and never obtained, or obtained but
+// without a header written. A transport that reports no trace events at all is
+// treated as having sent.
+func notSent(err error, tr *attemptTrace) bool {
+	if err == nil {
+		return false
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	return tr != nil && tr.gettingConn.Load() && (!tr.gotConn.Load() || !tr.wroteHeaders.Load())
+}
+
+func jitter() float64 { return rand.Float64() }

@@ -1,0 +1,466 @@
+package managedagents
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"iter"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-managedagents/managedagents/option"
+)
+
+// Session resource type strings.
+const (
+	ResourceTypeGitHubRepository = "github_repository"
+	ResourceTypeFile             = "file"
+	ResourceTypeMemoryStore      = "memory_store"
+)
+
+// SessionResource is a resource mounted in a session. It is a sealed interface:
+// the concrete types are [*GitHubRepositoryResource], [*FileResource],
+// [*MemoryStoreResource], and [*UnknownResource] for a type this SDK does not
+// know. Use a type switch.
+type SessionResource interface {
+	// ResourceID returns the resource's id (sesrsc_…); it may be empty for a
+	// memory store.
+	ResourceID() string
+	// ResourceType returns the resource's type string, e.g. "file".
+	ResourceType() string
+	isSessionResource()
+}
+
+// Checkout is the git ref of a repository resource: {"type":"branch","name"} or
+// {"type":"commit","sha"}.
+type Checkout struct {
+	// Type is "branch" or "commit".
+	Type string `json:"type"`
+	// Name is the branch ("branch").
+	Name string `json:"name,omitzero"`
+	// SHA is the commit ("commit").
+	SHA string `json:"sha,omitzero"`
+}
+
+// BranchCheckout returns a Checkout of the branch name.
+func BranchCheckout(name string) *Checkout { return &Checkout{Type: "branch", Name: name} }
+
+// CommitCheckout returns a Checkout of the commit sha.
+func CommitCheckout(sha string) *Checkout { return &Checkout{Type: "commit", SHA: sha} }
+
+// GitHubRepositoryResource (github_repository) is a repository cloned into the
+// container. Its authorization token is never returned.
+type GitHubRepositoryResource struct {
+	// ID is the resource's id (sesrsc_…).
+	ID string `json:"id"`
+	// Type is "github_repository".
+	Type string `json:"type"`
+	// URL is the repository's URL.
+	URL string `json:"url"`
+	// MountPath is where the repository is cloned.
+	MountPath string `json:"mount_path"`
+	// Checkout is the checked-out ref; nil for the default branch.
+	Checkout *Checkout `json:"checkout"`
+	// CreatedAt is when the resource was added.
+	CreatedAt time.Time `json:"created_at"`
+	// UpdatedAt is when the resource was last updated.
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ResourceID returns the resource's id.
+func (r *GitHubRepositoryResource) ResourceID() string { return r.ID }
+
+// ResourceType returns "github_repository".
+func (r *GitHubRepositoryResource) ResourceType() string { return ResourceTypeGitHubRepository }
+
+func (*GitHubRepositoryResource) isSessionResource() {}
+
+// FileResource (file) is a file mounted in the container.
+type FileResource struct {
+	// ID is the resource's id (sesrsc_…).
+	ID string `json:"id"`
+	// Type is "file".
+	Type string `json:"type"`
+	// FileID is the session-scoped copy of the file, which differs from the
+	// uploaded file's id.
+	FileID string `json:"file_id"`
+	// MountPath is the file's absolute path in the container.
+	MountPath string `json:"mount_path"`
+	// CreatedAt is when the resource was added.
+	CreatedAt time.Time `json:"created_at"`
+	// UpdatedAt is when the resource was last updated.
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ResourceID returns the resource's id.
+func (r *FileResource) ResourceID() string { return r.ID }
+
+// ResourceType returns "file".
+func (r *FileResource) ResourceType() string { return ResourceTypeFile }
+
+func (*FileResource) isSessionResource() {}
+
+// MemoryStoreResource (memory_store) is a memory store mounted in the container.
+type MemoryStoreResource struct {
+	// ID is the resource's id when the server reports one.
+	ID string `json:"id,omitzero"`
+	// Type is "memory_store".
+	Type string `json:"type"`
+	// MemoryStoreID is the memory store (memstore_…).
+	MemoryStoreID string `json:"memory_store_id"`
+	// Access is "read_write" or "read_only".
+	Access string `json:"access"`
+	// Instructions is the per-session guidance given to the agent.
+	Instructions string `json:"instructions"`
+	// Description is the memory store's description.
+	Description string `json:"description"`
+	// Name is the memory store's name.
+	Name string `json:"name"`
+	// MountPath is where the store is mounted, e.g. /mnt/memory/<name>.
+	MountPath string `json:"mount_path"`
+	// CreatedAt is when the resource was added, when reported.
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	// UpdatedAt is when the resource was last updated, when reported.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// ResourceID returns the resource's id, if any.
+func (r *MemoryStoreResource) ResourceID() string { return r.ID }
+
+// ResourceType returns "memory_store".
+func (r *MemoryStoreResource) ResourceType() string { return ResourceTypeMemoryStore }
+
+func (*MemoryStoreResource) isSessionResource() {}
+
+// UnknownResource is a resource whose type this SDK does not know.
+type UnknownResource struct {
+	// ID is the resource's id, if it has one.
+	ID string
+	// Type is the resource's type string.
+	Type string
+	// Raw is the resource's JSON.
+	Raw json.RawMessage
+}
+
+// ResourceID returns the resource's id, if any.
+func (r *UnknownResource) ResourceID() string { return r.ID }
+
+// ResourceType returns the resource's type string.
+func (r *UnknownResource) ResourceType() string { return r.Type }
+
+// MarshalJSON returns Raw.
+func (r UnknownResource) MarshalJSON() ([]byte, error) {
+	if len(r.Raw) == 0 {
+		return json.Marshal(struct {
+			ID   string `json:"id,omitzero"`
+			Type string `json:"type"`
+		}{r.ID, r.Type})
+	}
+	return r.Raw, nil
+}
+
+func (*UnknownResource) isSessionResource() {}
+
+// DecodeSessionResource decodes one session resource by its type; an unknown
+// type gives *UnknownResource, not an error.
+func DecodeSessionResource(b []byte) (SessionResource, error) {
+	var head struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, err
+	}
+	var r SessionResource
+	switch head.Type {
+	case ResourceTypeGitHubRepository:
+		r = &GitHubRepositoryResource{}
+	case ResourceTypeFile:
+		r = &FileResource{}
+	case ResourceTypeMemoryStore:
+		r = &MemoryStoreResource{}
+	default:
+		return &UnknownResource{ID: head.ID, Type: head.Type, Raw: append(json.RawMessage(nil), b...)}, nil
+	}
+	if err := json.Unmarshal(b, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// resourceList decodes a JSON array of session resources.
+type resourceList []SessionResource
+
+// UnmarshalJSON decodes each resource by its type; null gives nil.
+func (l *resourceList) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*l = nil
+		return nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return err
+	}
+	out := make([]SessionResource, 0, len(raws))
+	for _, r := range raws {
+		res, err := DecodeSessionResource(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, res)
+	}
+	*l = out
+	return nil
+}
+
+// SessionResourceParams is a resource to mount when creating a session. It is a
+// sealed interface: the concrete types are [*GitHubRepositoryResourceParams],
+// [*FileResourceParams] and [*MemoryStoreResourceParams].
+type SessionResourceParams interface {
+	validate(field string) error
+	isSessionResourceParams()
+}
+
+// GitHubRepositoryResourceParams clones a GitHub repository into the container.
+type GitHubRepositoryResourceParams struct {
+	// URL is the repository's URL. Required.
+	URL string `json:"url"`
+	// AuthorizationToken is a token with read access; required for private
+	// repositories. It is never returned.
+	AuthorizationToken string `json:"authorization_token,omitzero"`
+	// MountPath is where to clone; the default is /workspace/<repo-name>.
+	MountPath string `json:"mount_path,omitzero"`
+	// Checkout is the ref to check out; nil means the default branch.
+	Checkout *Checkout `json:"checkout,omitzero"`
+}
+
+func (*GitHubRepositoryResourceParams) isSessionResourceParams() {}
+
+// MarshalJSON adds the type.
+func (p GitHubRepositoryResourceParams) MarshalJSON() ([]byte, error) {
+	type plain GitHubRepositoryResourceParams
+	return json.Marshal(struct {
+		Type string `json:"type"`
+		plain
+	}{ResourceTypeGitHubRepository, plain(p)})
+}
+
+func (p *GitHubRepositoryResourceParams) validate(field string) error {
+	if p == nil {
+		return invalid(field, "must not be nil")
+	}
+	if p.URL == "" {
+		return invalid(field+".url", "is required")
+	}
+	if p.Checkout != nil && p.Checkout.Type == "" {
+		return invalid(field+".checkout.type", "is required")
+	}
+	return nil
+}
+
+// FileResourceParams mounts an uploaded file (Files API) in the container.
+type FileResourceParams struct {
+	// FileID is the uploaded file (file_…). Required.
+	FileID string `json:"file_id"`
+	// MountPath is the absolute path; the default is
+	// /mnt/session/uploads/<file_id>.
+	MountPath string `json:"mount_path,omitzero"`
+}
+
+func (*FileResourceParams) isSessionResourceParams() {}
+
+// MarshalJSON adds the type.
+func (p FileResourceParams) MarshalJSON() ([]byte, error) {
+	type plain FileResourceParams
+	return json.Marshal(struct {
+		Type string `json:"type"`
+		plain
+	}{ResourceTypeFile, plain(p)})
+}
+
+func (p *FileResourceParams) validate(field string) error {
+	if p == nil {
+		return invalid(field, "must not be nil")
+	}
+	if p.FileID == "" {
+		return invalid(field+".file_id", "is required")
+	}
+	return nil
+}
+
+// MemoryStoreResourceParams mounts a memory store (at session creation only; at
+// most 8 per session).
+type MemoryStoreResourceParams struct {
+	// MemoryStoreID is the memory store (memstore_…). Required.
+	MemoryStoreID string `json:"memory_store_id"`
+	// Access is "read_write" (the default) or "read_only".
+	Access string `json:"access,omitzero"`
+	// Instructions tell the agent how to use the store (at most 4096 characters).
+	Instructions string `json:"instructions,omitzero"`
+}
+
+func (*MemoryStoreResourceParams) isSessionResourceParams() {}
+
+// MarshalJSON adds the type.
+func (p MemoryStoreResourceParams) MarshalJSON() ([]byte, error) {
+	type plain MemoryStoreResourceParams
+	return json.Marshal(struct {
+		Type string `json:"type"`
+		plain
+	}{ResourceTypeMemoryStore, plain(p)})
+}
+
+func (p *MemoryStoreResourceParams) validate(field string) error {
+	if p == nil {
+		return invalid(field, "must not be nil")
+	}
+	if p.MemoryStoreID == "" {
+		return invalid(field+".memory_store_id", "is required")
+	}
+	return nil
+}
+
+func validateResourceParams(field string, rs []SessionResourceParams) error {
+	for i, r := range rs {
+		f := field + "[" + strconv.Itoa(i) + "]"
+		if r == nil {
+			return invalid(f, "must not be nil")
+		}
+		if err := r.validate(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SessionResourceAddParams is the body of POST
+// /v1/sessions/{session_id}/resources: a file to mount.
+type SessionResourceAddParams struct {
+	// FileID is the uploaded file (file_…). Required.
+	FileID string
+	// MountPath is the absolute path; the default is
+	// /mnt/session/uploads/<file_id>.
+	MountPath string
+}
+
+// SessionResourceUpdateParams is the body of POST
+// /v1/sessions/{session_id}/resources/{resource_id}.
+type SessionResourceUpdateParams struct {
+	// AuthorizationToken is the new token (rotation is supported for
+	// github_repository resources). Required.
+	AuthorizationToken string `json:"authorization_token"`
+}
+
+// SessionResourceListParams pages GET /v1/sessions/{session_id}/resources.
+type SessionResourceListParams struct {
+	// Limit is the page size (max 1000); 0 lists all resources in one page.
+	Limit int
+	// Page is a cursor from a previous page's NextPage.
+	Page string
+}
+
+// Add mounts an uploaded file in a running or idle session.
+//
+// POST /v1/sessions/{session_id}/resources
+func (s *SessionResourceService) Add(ctx context.Context, sessionID string, params SessionResourceAddParams, opts ...option.RequestOption) (*FileResource, error) {
+	if err := checkID("session_id", sessionID); err != nil {
+		return nil, err
+	}
+	if params.FileID == "" {
+		return nil, invalid("file_id", "is required")
+	}
+	if params.MountPath != "" && params.MountPath[0] != '/' {
+		return nil, invalid("mount_path", "must be an absolute path")
+	}
+	body := &FileResourceParams{FileID: params.FileID, MountPath: params.MountPath}
+	var out FileResource
+	if err := s.client.post(ctx, path("sessions", sessionID, "resources"), body, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Get returns one resource of a session.
+//
+// GET /v1/sessions/{session_id}/resources/{resource_id}
+func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID string, opts ...option.RequestOption) (SessionResource, error) {
+	if err := checkIDs(sessionID, resourceID); err != nil {
+		return nil, err
+	}
+	var raw json.RawMessage
+	if err := s.client.get(ctx, path("sessions", sessionID, "resources", resourceID), nil, &raw, opts); err != nil {
+		return nil, err
+	}
+	return DecodeSessionResource(raw)
+}
+
+// Update rotates the authorization token of a resource.
+//
+// POST /v1/sessions/{session_id}/resources/{resource_id}
+func (s *SessionResourceService) Update(ctx context.Context, sessionID, resourceID string, params SessionResourceUpdateParams, opts ...option.RequestOption) (SessionResource, error) {
+	if err := checkIDs(sessionID, resourceID); err != nil {
+		return nil, err
+	}
+	if params.AuthorizationToken == "" {
+		return nil, invalid("authorization_token", "is required")
+	}
+	var raw json.RawMessage
+	if err := s.client.post(ctx, path("sessions", sessionID, "resources", resourceID), params, &raw, opts); err != nil {
+		return nil, err
+	}
+	return DecodeSessionResource(raw)
+}
+
+// List returns one page of a session's resources.
+//
+// GET /v1/sessions/{session_id}/resources
+func (s *SessionResourceService) List(ctx context.Context, sessionID string, params SessionResourceListParams, opts ...option.RequestOption) (*Page[SessionResource], error) {
+	if err := checkID("session_id", sessionID); err != nil {
+		return nil, err
+	}
+	if params.Limit < 0 {
+		return nil, invalid("limit", "must not be negative")
+	}
+	q := query{}
+	q.int("limit", params.Limit)
+	q.str("page", params.Page)
+	var page struct {
+		Data     resourceList `json:"data"`
+		NextPage string       `json:"next_page"`
+	}
+	if err := s.client.get(ctx, path("sessions", sessionID, "resources"), url.Values(q), &page, opts); err != nil {
+		return nil, err
+	}
+	return &Page[SessionResource]{Data: page.Data, NextPage: page.NextPage}, nil
+}
+
+// ListAll iterates over a session's resources from params.Page on, fetching
+// pages lazily, and stops at the first error.
+//
+// GET /v1/sessions/{session_id}/resources
+func (s *SessionResourceService) ListAll(ctx context.Context, sessionID string, params SessionResourceListParams, opts ...option.RequestOption) iter.Seq2[SessionResource, error] {
+	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[SessionResource], error) {
+		p := params
+		p.Page = page
+		return s.List(ctx, sessionID, p, opts...)
+	})
+}
+
+// Delete removes a resource from a session.
+//
+// DELETE /v1/sessions/{session_id}/resources/{resource_id}
+func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resourceID string, opts ...option.RequestOption) (*DeletedObject, error) {
+	if err := checkIDs(sessionID, resourceID); err != nil {
+		return nil, err
+	}
+	return s.client.deleteResource(ctx, path("sessions", sessionID, "resources", resourceID), resourceID, "session_resource_deleted", opts)
+}
+
+// checkIDs checks a session id and a resource id.
+func checkIDs(sessionID, resourceID string) error {
+	if err := checkID("session_id", sessionID); err != nil {
+		return err
+	}
+	return checkID("resource_id", resourceID)
+}
