@@ -2,13 +2,5 @@
 
 package benchmarks
 
-import "context"
-
-// Placeholders until the library's pieces are merged.
-
-type netHTTPAgent struct {
-	ID string `json:"id"`
-}
-
-var setupSDKRequest func(baseURL string) func(context.Context) error
+// Placeholder until the library's stream is merged.
 var decodeSDK func([]byte) (int, error)
