@@ -110,7 +110,7 @@ func TestRedisRestartMidRun(t *testing.T) {
 	if !strings.Contains(logs.String(), "redis answers again") {
 		t.Errorf("the return to Redis was not logged:\n%s", logs.String())
 	}
-	t.Logf("slots: %d before, %d during (%d ErrUnavailable), %d after the restart",
+	t.Logf("slots: %d before the stop, %d in calls begun while Redis was down (%d ErrUnavailable), %d after the restart",
 		got[0].Load(), got[1].Load(), downErrs.Load(), got[2].Load())
 }
 

@@ -114,8 +114,10 @@ func TestSharedBudgetAcrossProcesses(t *testing.T) {
 		span := until.Sub(time.Unix(0, times[0]))
 		allowed := burst + int(span/(b.Window/time.Duration(b.Limit-burst)))
 		t.Logf("%s: %d admitted (at most %d over the run), at most %d in a window of %s", class, len(times), allowed, most, b.Window)
-		if len(times) < allowed*3/4 || most < b.Limit-1 {
-			t.Errorf("%s: only %d admitted, at most %d in a window; want about %d, and %d in some window", class, len(times), most, allowed, b.Limit)
+		// The budget is used, not just respected (the last slots of a window are
+		// seen a little late, after the round trip and the write).
+		if len(times) < allowed*3/4 || most < b.Limit*3/4 {
+			t.Errorf("%s: only %d admitted, at most %d in a window; want about %d, and about %d in some window", class, len(times), most, allowed, b.Limit)
 		}
 	}
 }
