@@ -52,6 +52,8 @@ func (e *EventStartEvent) RawJSON() json.RawMessage { return e.raw }
 
 func (e *EventStartEvent) setRaw(b json.RawMessage) { e.raw = b }
 
+func (e *EventStartEvent) setType(t string) { e.Type = t }
+
 // PreviewedEventID returns the id of the event previewed.
 func (e *EventStartEvent) PreviewedEventID() string { return e.Preview.ID }
 
@@ -110,6 +112,8 @@ func (*EventDeltaEvent) EventProcessedAt() time.Time { return time.Time{} }
 func (e *EventDeltaEvent) RawJSON() json.RawMessage { return e.raw }
 
 func (e *EventDeltaEvent) setRaw(b json.RawMessage) { e.raw = b }
+
+func (e *EventDeltaEvent) setType(t string) { e.Type = t }
 
 // PreviewedEventID returns the id of the event previewed.
 func (e *EventDeltaEvent) PreviewedEventID() string { return e.PreviewID }

@@ -58,6 +58,8 @@ func (m *EventMeta) RawJSON() json.RawMessage { return m.raw }
 
 func (m *EventMeta) setRaw(b json.RawMessage) { m.raw = b }
 
+func (m *EventMeta) setType(t string) { m.Type = t }
+
 // Event type strings: the "type" of every event the API documents.
 const (
 	// Events a client sends (echoed back in lists and streams).
@@ -168,6 +170,10 @@ func DecodeEvent(data []byte) (Event, error) {
 	if err := json.Unmarshal(data, ev); err != nil {
 		return nil, fmt.Errorf("managedagents: decoding %s event: %w", typ, err)
 	}
+	if ev.EventType() != string(typ) {
+		// A second or differently cased "type" key: keep the one dispatched on.
+		ev.setType(string(typ))
+	}
 	ev.setRaw(data)
 	return ev, nil
 }
@@ -176,6 +182,7 @@ func DecodeEvent(data []byte) (Event, error) {
 type decodable interface {
 	Event
 	setRaw(json.RawMessage)
+	setType(string)
 }
 
 // newEvent returns a new, empty event of the concrete type for typ.
