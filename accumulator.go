@@ -131,10 +131,10 @@ func (a *Accumulator) Add(ev Event) (PreviewUpdate, bool) {
 	}
 	switch e := ev.(type) {
 	case *EventStartEvent:
-		id := e.Preview.ID
-		if id == "" {
+		if e == nil || e.Preview.ID == "" {
 			return PreviewUpdate{}, false
 		}
+		id := e.Preview.ID
 		if _, ok := a.open[id]; ok {
 			return PreviewUpdate{}, false // at most one event_start per id
 		}
@@ -146,6 +146,9 @@ func (a *Accumulator) Add(ev Event) (PreviewUpdate, bool) {
 		a.order = append(a.order, id)
 		return PreviewUpdate{ID: id, EventType: e.Preview.Type, Started: true}, true
 	case *EventDeltaEvent:
+		if e == nil {
+			return PreviewUpdate{}, false
+		}
 		p, ok := a.open[e.PreviewID]
 		idx := e.Delta.Index
 		if !ok || idx < 0 || idx >= maxPreviewBlocks {
@@ -158,6 +161,9 @@ func (a *Accumulator) Add(ev Event) (PreviewUpdate, bool) {
 		p.blocks[idx] = append(p.blocks[idx], frag...)
 		return PreviewUpdate{ID: e.PreviewID, EventType: p.typ, Text: p.text(), Appended: frag}, frag != ""
 	case *AgentMessageEvent:
+		if e == nil {
+			return PreviewUpdate{}, false
+		}
 		return a.finish(e.ID, TypeAgentMessage, e.Text(), true), true
 	case *SpanModelRequestEndEvent:
 		if len(a.order) == 0 {

@@ -236,3 +236,12 @@ func mustDecode(t *testing.T, s string) Event {
 	require.NoError(t, err)
 	return ev
 }
+
+func TestAccumulatorTypedNilEvents(t *testing.T) {
+	t.Parallel()
+	acc := NewAccumulator(0)
+	for _, ev := range []Event{(*EventStartEvent)(nil), (*EventDeltaEvent)(nil), (*AgentMessageEvent)(nil)} {
+		_, ok := acc.Add(ev)
+		require.False(t, ok)
+	}
+}
