@@ -245,3 +245,11 @@ func stopReason(t *testing.T, f sseFrame) map[string]any {
 	require.Equal(t, "session.status_idle", f.Name)
 	return f.JSON(t)["stop_reason"].(map[string]any)
 }
+
+// field returns the raw JSON of key in a JSON object.
+func field(t *testing.T, data []byte, key string) string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(data, &m), "%s", data)
+	return string(m[key])
+}
