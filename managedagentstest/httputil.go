@@ -81,18 +81,6 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	_, _ = w.Write(body)
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		writeError(w, &apiError{status: 500, typ: "api_error", msg: "fake server: encoding the answer: " + err.Error()})
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
-}
-
 // obj is a JSON object as decoded with UseNumber, or as built by the server.
 type obj = map[string]any
 
@@ -127,8 +115,13 @@ func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
 				return
 			}
 		}
+		// The answer is encoded under the lock: it may share maps with the state.
 		s.mu.Lock()
 		out, err := h(r, body)
+		var data []byte
+		if err == nil {
+			data, err = json.Marshal(out)
+		}
 		s.mu.Unlock()
 		if err != nil {
 			e, ok := err.(*apiError)
@@ -138,7 +131,10 @@ func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
 			writeError(w, e)
 			return
 		}
-		writeJSON(w, out)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(data)
 	})
 }
 

@@ -55,7 +55,7 @@ func (s *Server) WaitIdle(ctx context.Context, sessionID string) (string, error)
 	for {
 		s.mu.Lock()
 		sess, ok := s.sessions[sessionID]
-		if !ok || sess.deleted {
+		if !ok || sess.deleted || s.ctx.Err() != nil {
 			s.mu.Unlock()
 			return "", ErrClosed
 		}

@@ -257,6 +257,10 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 			}
 			select {
 			case <-timer.C:
+				select {
+				case <-tick: // drop a tick that came during a silent stall
+				default:
+				}
 				return true
 			case <-beat:
 				if !write(heartbeat) || rc.Flush() != nil {
@@ -340,8 +344,8 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		if rc.Flush() != nil {
 			return
 		}
-		if !pre(nil) {
-			return
+		if fault != nil && written >= fault.After && (fault.Kind == FaultCut || fault.Kind == FaultStall) {
+			continue // handled at the top of the loop, before any heartbeat
 		}
 		select {
 		case <-sub.notify:
