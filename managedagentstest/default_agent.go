@@ -122,4 +122,3 @@ func callFirstCustomTool(t *Turn, text string) string {
 	}
 	return " (" + names[0] + " returned: " + result + ")"
 }
-

@@ -205,6 +205,22 @@ func TestMalformedOversizedDuplicateReplay(t *testing.T) {
 	require.Equal(t, string(events[len(events)-1]), st.next(t).Data)
 }
 
+func TestErrorFrame(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	sid, send := streamSession(t, srv)
+	srv.InjectErrorFrame(1, "")
+	st := openStream(t, srv, "/v1/sessions/"+sid+"/events/stream")
+	send()
+	require.Equal(t, "user.message", st.next(t).Name)
+	f := st.next(t)
+	require.Equal(t, "error", f.Name)
+	m := f.JSON(t)
+	require.Equal(t, "error", m["type"])
+	require.Equal(t, "overloaded_error", m["error"].(map[string]any)["type"])
+	require.ErrorIs(t, st.next(t).Err, io.EOF)
+}
+
 func TestCutStreamsAndClose(t *testing.T) {
 	t.Parallel()
 	srv := start(t)
@@ -233,7 +249,9 @@ func TestRateLimits(t *testing.T) {
 	t.Parallel()
 	srv := start(t, managedagentstest.WithClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
 		managedagentstest.WithRateLimits(2, 3))
-	create := func() reply { return call(t, srv, "POST", "/v1/agents", map[string]any{"name": "a", "model": "m"}, nil) }
+	create := func() reply {
+		return call(t, srv, "POST", "/v1/agents", map[string]any{"name": "a", "model": "m"}, nil)
+	}
 	require.Equal(t, 200, create().Status)
 	srv.AdvanceClock(20 * time.Second)
 	require.Equal(t, 200, create().Status)

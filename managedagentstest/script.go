@@ -31,7 +31,9 @@ var (
 	ErrClosed = errors.New("managedagentstest: server closed or session deleted")
 )
 
-// ModelUsage is the token usage of one model request.
+// ModelUsage is the token usage of one model request, written as the
+// model_usage of span.model_request_end (input_tokens, output_tokens,
+// cache_read_input_tokens, cache_creation_input_tokens).
 type ModelUsage struct {
 	InputTokens              int64
 	OutputTokens             int64

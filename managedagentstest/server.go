@@ -68,7 +68,8 @@ func WithScript(sc Script) ServerOption {
 // or more than read other requests in any minute of the server's clock are
 // answered 429 rate_limit_error with a retry-after header. Zero for a class means
 // no limit. The documented budgets are WithRateLimits(60, 600). Requests are
-// counted even without this option; see [Server.RateCount].
+// counted even without this option; see [Server.RateCount]. Only requests that
+// pass the header checks count: injected failures, 401s and 429s do not.
 func WithRateLimits(create, read int) ServerOption {
 	return func(s *Server) { s.limits = [2]int{create, read} }
 }
@@ -149,8 +150,9 @@ func NewServer(opts ...ServerOption) *Server {
 	return s
 }
 
-// Close ends every open stream and running script, then shuts the server down.
-// It waits for the scripts to return.
+// Close ends every open stream and running turn, then shuts the server down.
+// It waits for the scripts to return, so a script must return once its
+// [Turn.Context] is done (the Turn's waiting methods do).
 func (s *Server) Close() {
 	s.once.Do(func() {
 		close(s.closing)

@@ -62,6 +62,9 @@ const (
 	// FaultReplay starts the connection by re-sending the last StreamFault.Count
 	// events of the session, as a server that broke the no-replay rule would.
 	FaultReplay
+	// FaultErrorFrame writes an "event: error" frame with the error envelope of
+	// type StreamFault.ErrorType (default overloaded_error), then ends the body.
+	FaultErrorFrame
 )
 
 // StreamFault is a misbehaviour of one stream connection. Queue it with
@@ -81,6 +84,8 @@ type StreamFault struct {
 	Size int
 	// Count is the number of events re-sent by a FaultReplay.
 	Count int
+	// ErrorType is the error.type of a FaultErrorFrame.
+	ErrorType string
 }
 
 // AddStreamFault queues f for the next stream connection.
@@ -125,6 +130,12 @@ func (s *Server) DuplicateEvent(n int) { s.AddStreamFault(StreamFault{Kind: Faul
 // events of its session.
 func (s *Server) ReplayOnConnect(count int) {
 	s.AddStreamFault(StreamFault{Kind: FaultReplay, Count: count})
+}
+
+// InjectErrorFrame makes the next stream connection send, after n frames, an
+// error frame of type errType (e.g. "overloaded_error") and end.
+func (s *Server) InjectErrorFrame(n int, errType string) {
+	s.AddStreamFault(StreamFault{Kind: FaultErrorFrame, After: n, ErrorType: errType})
 }
 
 // CutStreams ends every open stream connection now, cleanly (EOF).
@@ -285,6 +296,15 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		switch fault.Kind {
 		case FaultCut:
 			return false
+		case FaultErrorFrame:
+			typ := fault.ErrorType
+			if typ == "" {
+				typ = "overloaded_error"
+			}
+			body := errorBody(&apiError{typ: typ, msg: "injected stream error"}, w.Header().Get("Request-Id"))
+			_ = write(encodeFrame("error", body))
+			_ = rc.Flush()
+			return false
 		case FaultStall:
 			d, beats := fault.Stall, fault.Heartbeats
 			fault = nil
@@ -344,7 +364,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		if rc.Flush() != nil {
 			return
 		}
-		if fault != nil && written >= fault.After && (fault.Kind == FaultCut || fault.Kind == FaultStall) {
+		if fault != nil && written >= fault.After && (fault.Kind == FaultCut || fault.Kind == FaultStall || fault.Kind == FaultErrorFrame) {
 			continue // handled at the top of the loop, before any heartbeat
 		}
 		select {
