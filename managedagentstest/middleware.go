@@ -90,7 +90,8 @@ type injected struct {
 	drop   bool
 }
 
-// FailNext makes the next n requests on route (a Route constant, or [AnyRoute])
+// FailNext makes the next n requests on route (a Route constant, matched
+// exactly, or [AnyRoute]; failures queued for the request's own route go first)
 // fail with status and the error envelope of that status (429 rate_limit_error,
 // 500 api_error, 503 api_error, 529 overloaded_error, ...). header is added to
 // the answer, e.g. http.Header{"Retry-After": {"1"}}; it may be nil. The failures
@@ -104,7 +105,8 @@ func (s *Server) FailNext(route string, n, status int, header http.Header) {
 }
 
 // DropNext makes the next n requests on route close their connection without an
-// answer, as a network failure would.
+// answer, as a network failure would. Note that net/http may silently resend an
+// idempotent request (GET, DELETE) that failed this way on a reused connection.
 func (s *Server) DropNext(route string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

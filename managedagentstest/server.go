@@ -168,8 +168,9 @@ func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Client returns an SDK client for the server: its base URL, [TestAPIKey] (or
 // the key of [WithAPIKey]) and its HTTP client, and no client-side rate limiter,
-// so that tests run fast. opts are applied after these, so
-// option.WithRateLimits or option.WithLimiter turns a limiter on.
+// so that tests run fast; retries keep the SDK's default. opts are applied
+// after these, so option.WithRateLimits or option.WithLimiter turns a limiter on
+// and option.WithMaxRetries(0) makes each injected failure surface.
 func (s *Server) Client(opts ...option.RequestOption) *managedagents.Client {
 	key := TestAPIKey
 	if s.apiKey != "" {
