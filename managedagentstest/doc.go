@@ -29,7 +29,9 @@
 // heartbeats ([WithHeartbeat]), delivers only events emitted after it opened (no
 // replay), in processed_at order, framed as "event: <type>" and "data: <json>",
 // and sends event_start/event_delta previews only for the event_deltas[] asked.
-// It ends after session.deleted or session.status_terminated.
+// It ends after session.deleted or session.status_terminated. Sent events are
+// processed on receipt and echoed with processed_at set, unless
+// [WithQueuedEcho] emulates queued messages.
 //
 // # Scripted agents
 //

@@ -225,10 +225,26 @@ func (s *Server) checkSendable(sess *sessionRec, v any, where string) (obj, erro
 func (s *Server) acceptEvent(sess *sessionRec, ev obj) obj {
 	typ := ev["type"].(string)
 	if typ == "user.interrupt" {
+		// Flush the queue; queued messages not yet persisted are kept in history.
+		for _, q := range sess.inbox {
+			if q["processed_at"] == nil {
+				s.emitLocked(sess, q)
+			}
+		}
 		sess.inbox = nil
 		if sess.turn != nil {
 			sess.turn.stop()
 		}
+	}
+	if typ == "user.message" && s.queuedEcho && sess.runner {
+		// Queued behind a turn: echo now with processed_at null, persist when its
+		// turn starts (the stream then shows the same id again, processed).
+		ev["id"] = s.newID("sevt")
+		ev["processed_at"] = nil
+		data, _ := json.Marshal(ev)
+		s.broadcast(sess, frame{name: typ, data: data, event: true})
+		sess.inbox = append(sess.inbox, clone(ev))
+		return ev
 	}
 	s.emitLocked(sess, ev)
 	switch typ {

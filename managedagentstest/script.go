@@ -500,6 +500,9 @@ func (s *Server) runTurns(sess *sessionRec) {
 		t := &Turn{s: s, sess: sess, input: in, ctx: ctx, cancel: cancel}
 		sess.turn = t
 		script := s.scriptFor(sess)
+		if in["processed_at"] == nil {
+			s.emitLocked(sess, in) // a message queued by WithQueuedEcho
+		}
 		s.emitLocked(sess, obj{"type": "session.status_running"})
 		s.mu.Unlock()
 

@@ -74,6 +74,15 @@ func WithRateLimits(create, read int) ServerOption {
 	return func(s *Server) { s.limits = [2]int{create, read} }
 }
 
+// WithQueuedEcho makes a user.message sent while a turn is in progress (or
+// other messages wait) behave as queued: the send answer and the stream echo
+// carry processed_at null, and the event is persisted, and sent on the stream
+// again with the same id and a processed_at, only when its turn starts. Without
+// it every sent event is processed, persisted and echoed once, on receipt.
+func WithQueuedEcho() ServerOption {
+	return func(s *Server) { s.queuedEcho = true }
+}
+
 // WithAPIKey makes the server accept only key (as x-api-key or as
 // Authorization: Bearer); others get 401. [Server.Client] then sends key.
 func WithAPIKey(key string) ServerOption {
@@ -94,6 +103,7 @@ type Server struct {
 	heartbeat     time.Duration
 	heartbeatForm HeartbeatForm
 	apiKey        string
+	queuedEcho    bool
 
 	ctx     context.Context
 	cancel  context.CancelFunc

@@ -420,3 +420,39 @@ func TestInitialEventsAndDeterminism(t *testing.T) {
 	require.Len(t, a, 17)
 	require.Contains(t, a[0], `"processed_at":"2026-04-01T00:00:00.000Z"`)
 }
+
+func TestQueuedEcho(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := start(t, managedagentstest.WithQueuedEcho(), managedagentstest.WithScript(func(turn *managedagentstest.Turn) {
+		if turn.Text() == "first" {
+			select {
+			case <-release:
+			case <-turn.Context().Done():
+			}
+		}
+		turn.Message("done " + turn.Text())
+	}))
+	_, _, sid := setup(t, srv, nil)
+	st := openStream(t, srv, "/v1/sessions/"+sid+"/events/stream")
+	first := ok(t, srv, "POST", "/v1/sessions/"+sid+"/events", userMessage("first"))["data"].([]any)[0].(map[string]any)
+	require.NotNil(t, first["processed_at"], "sent while idle: processed at once")
+	require.Equal(t, []string{"user.message", "session.status_running"}, names([]sseFrame{st.next(t), st.next(t)}))
+
+	second := ok(t, srv, "POST", "/v1/sessions/"+sid+"/events", userMessage("second"))["data"].([]any)[0].(map[string]any)
+	require.Nil(t, second["processed_at"])
+	queued := st.next(t).JSON(t)
+	require.Equal(t, second["id"], queued["id"])
+	require.Nil(t, queued["processed_at"])
+	require.Len(t, srv.Events(sid), 2, "not persisted while queued")
+
+	close(release)
+	frames := st.untilIdle(t)
+	require.Equal(t, []string{"agent.message", "session.status_idle"}, names(frames))
+	frames = st.untilIdle(t)
+	require.Equal(t, []string{"user.message", "session.status_running", "agent.message", "session.status_idle"}, names(frames))
+	processed := frames[0].JSON(t)
+	require.Equal(t, second["id"], processed["id"])
+	require.NotNil(t, processed["processed_at"])
+	require.Len(t, srv.Events(sid), 8)
+}
