@@ -72,7 +72,8 @@ func (p EventListParams) values() (url.Values, error) {
 	return url.Values(q), nil
 }
 
-// List returns one page of a session's events.
+// List returns one page of a session's events. An event that does not decode
+// fails the page with an *[EventDecodeError] naming it (id, type, index).
 //
 // GET /v1/sessions/{session_id}/events
 func (s *SessionEventService) List(ctx context.Context, sessionID string, params EventListParams, opts ...option.RequestOption) (*Page[Event], error) {

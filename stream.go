@@ -53,6 +53,15 @@ type EventStreamParams struct {
 	// replayed after a reconnect.
 	EventDeltas []string
 
+	// Since, when set, makes the stream deliver past events first: once the
+	// stream is open (so that nothing falls into a gap), it lists the events
+	// processed at or after Since, then goes on live, deduplicating the overlap.
+	// Use it to follow a session created with initial events, which may start
+	// before any stream can be opened. Any time before the session's creation
+	// (for example time.Unix(0, 0)) gives the whole history. The zero value
+	// means live events only.
+	Since time.Time
+
 	// OnReconnect, if set, is called in the goroutine reading the stream before
 	// each wait that precedes a reconnect, so that a UI can drop previews that
 	// will never be completed. It must not block for long; it must not call
@@ -236,10 +245,11 @@ type EventStream struct {
 	closing     atomic.Bool
 
 	// Loop state, used only by the goroutine running the loop.
-	dd    *dedupe
-	floor time.Time // the backfill cursor before any event was delivered
-	fails int       // failures in a row
-	lost  *EventDecodeError
+	dd     *dedupe
+	floor  time.Time // the backfill cursor before any event was delivered
+	replay bool      // backfill once the first connection is open (Since)
+	fails  int       // failures in a row
+	lost   *EventDecodeError
 
 	mu      sync.Mutex
 	first   *streamConn // the connection Stream opened, until the loop takes it
@@ -283,7 +293,9 @@ func (c *Client) openStream(ctx context.Context, target streamTarget, params Eve
 		}
 		return nil, err
 	}
-	if t, err := http.ParseTime(conn.resp.Header.Get("Date")); err == nil {
+	if !params.Since.IsZero() {
+		s.floor, s.replay = params.Since, true
+	} else if t, err := http.ParseTime(conn.resp.Header.Get("Date")); err == nil {
 		s.floor = t
 	}
 	s.first = conn
@@ -291,10 +303,11 @@ func (c *Client) openStream(ctx context.Context, target streamTarget, params Eve
 }
 
 // Next advances to the next event and reports whether there is one. It blocks
-// until an event arrives, the stream ends, fails, or is closed.
+// until an event arrives, the stream ends, fails, or is closed. It must not be
+// called from two goroutines at once (the second call returns false).
 func (s *EventStream) Next() bool {
 	s.mu.Lock()
-	if s.done {
+	if s.done || s.inNext { // ended, or Next is already running in another goroutine
 		s.mu.Unlock()
 		return false
 	}
@@ -558,7 +571,7 @@ func (s *EventStream) loop(conn *streamConn) func(yield func(Event, error) bool)
 			s.yieldEnd(yield, nil)
 			return
 		}
-		backfill := false
+		backfill := s.replay
 		for {
 			var cause error
 			var stop bool

@@ -28,6 +28,7 @@ const streamDate = "Tue, 24 Nov 2026 10:00:00 GMT"
 // only) and paged.
 type fakeStreams struct {
 	t        *testing.T
+	ctx      context.Context // ends with the test (after the leak check), or after 20 s
 	srv      *httptest.Server
 	mu       sync.Mutex
 	reqs     []recorded
@@ -46,8 +47,19 @@ func newFakeStreams(t *testing.T, history []string, conns []http.HandlerFunc, op
 	ignore := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 	f := &fakeStreams{t: t, conns: conns, history: history, pageSize: 3}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	f.ctx = ctx
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
+	// Before the server closes (which would end every connection whatever the
+	// client did): only the server's accept loop may remain, once the client's
+	// idle keep-alive connections are closed. A stream that left its
+	// connection open would keep a handler (and the client's reader) alive.
+	t.Cleanup(func() {
+		f.srv.Client().CloseIdleConnections()
+		goleak.VerifyNone(t, ignore, goleak.IgnoreAnyFunction("net/http/httptest.(*Server).goServe.func1"))
+	})
 	base := []option.RequestOption{
 		option.WithAPIKey(testAPIKey),
 		option.WithBaseURL(f.srv.URL + "/prefix"),
@@ -295,13 +307,6 @@ func (n *notices) get() []StreamReconnect {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return append([]StreamReconnect(nil), n.all...)
-}
-
-// testCtx is a context that ends with the test, with a safety timeout.
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // streamPath and listPath are the paths of session sesn_1.

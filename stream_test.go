@@ -18,7 +18,7 @@ import (
 func TestStreamTranscriptToTerminal(t *testing.T) {
 	fr, _ := transcript(t, "terminated.sse")
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(write(fr...), hang())})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	defer s.Close()
 
@@ -55,7 +55,7 @@ func TestStreamCRLFAndSessionDeleted(t *testing.T) {
 	require.Contains(t, raw, "\r\n")
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(write(raw), hang())})
 	_ = fr
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -76,7 +76,7 @@ func TestStreamCutMidFrameReopensThenBackfills(t *testing.T) {
 		sseConn(write(fr[12:16]...), write(frame(done)), hang()),
 	})
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -112,7 +112,7 @@ func TestStreamCleanEOFIsADisconnect(t *testing.T) {
 		sseConn(write(frames(hist[2], term("sevt_4", 4))), hang()),
 	})
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -131,7 +131,7 @@ func TestStreamBoundaryAndDuplicatesAcrossBackfillAndLive(t *testing.T) {
 		sseConn(write(frames(hist[0], hist[1]))),
 		sseConn(write(frames(hist[3], hist[4], hist[2], msg("sevt_f", 10), hist[4], term("sevt_z", 11))), hang()),
 	})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -146,7 +146,7 @@ func TestStreamNothingDeliveredBackfillsFromServerDate(t *testing.T) {
 		sseConn(write(": hello\n\n")),
 		sseConn(write(frame(term("sevt_2", 600))), hang()),
 	})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -160,7 +160,7 @@ func TestStream503ThenOpen(t *testing.T) {
 		sseConn(write(frame(term("sevt_1", 1))), hang()),
 	})
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err, "a temporary failure of the first open is retried inside Stream")
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -182,7 +182,7 @@ func TestStream429HonoursRetryAfter(t *testing.T) {
 		sseConn(write(frame(term("sevt_3", 3))), hang()),
 	})
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -205,7 +205,7 @@ func TestStreamRetryAfterBeyondCapEnds(t *testing.T) {
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		reply(429, map[string]string{"Retry-After": "120"}, `{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}`),
 	}, option.WithMaxRetryAfter(time.Second))
-	_, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	_, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Equal(t, 120*time.Second, apiErr.RetryAfter)
@@ -215,7 +215,7 @@ func TestStreamRetryAfterBeyondCapEnds(t *testing.T) {
 func TestStreamHeartbeatsKeepAliveThenIdleTimeout(t *testing.T) {
 	var quiet atomic.Bool
 	heartbeats := func(w http.ResponseWriter, r *http.Request) bool {
-		for i := range 16 { // 160 ms of heartbeats, well past the 60 ms idle timeout
+		for i := range 40 { // 400 ms of heartbeats, well past the 150 ms idle timeout
 			beat := ": heartbeat\n\n"
 			if i%2 == 1 {
 				beat = "event: ping\ndata: {\"type\":\"ping\"}\n\n"
@@ -232,12 +232,12 @@ func TestStreamHeartbeatsKeepAliveThenIdleTimeout(t *testing.T) {
 	start := time.Now()
 	var elapsed time.Duration
 	var quietAtNotice bool
-	_, c := newFakeStreams(t, hist, []http.HandlerFunc{
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
 		sseConn(write(frame(hist[0])), heartbeats, hang()),
 		sseConn(write(frame(term("sevt_2", 2))), hang()),
-	}, option.WithStreamIdleTimeout(60*time.Millisecond))
+	}, option.WithStreamIdleTimeout(150*time.Millisecond))
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: func(r StreamReconnect) {
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: func(r StreamReconnect) {
 		elapsed, quietAtNotice = time.Since(start), quiet.Load()
 		n.add(r)
 	}})
@@ -249,16 +249,16 @@ func TestStreamHeartbeatsKeepAliveThenIdleTimeout(t *testing.T) {
 	require.Len(t, ns, 1)
 	require.ErrorIs(t, ns[0].Cause, ErrStreamIdle)
 	require.True(t, quietAtNotice, "the idle timeout fired while heartbeats were still coming")
-	require.GreaterOrEqual(t, elapsed, 160*time.Millisecond)
+	require.GreaterOrEqual(t, elapsed, 400*time.Millisecond)
 }
 
 func TestStreamIdleTimeoutWhileOpening(t *testing.T) {
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, // no headers ever
 		sseConn(write(frame(term("sevt_1", 1))), hang()),
-	}, option.WithStreamIdleTimeout(50*time.Millisecond))
+	}, option.WithStreamIdleTimeout(150*time.Millisecond))
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -268,10 +268,10 @@ func TestStreamIdleTimeoutWhileOpening(t *testing.T) {
 }
 
 func TestStreamSlowConsumerIsNotIdle(t *testing.T) {
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		sseConn(write(frames(msg("sevt_1", 1), msg("sevt_2", 2))), hang()),
 	}, option.WithStreamIdleTimeout(30*time.Millisecond), option.WithStreamReconnects(0))
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	defer s.Close()
 	require.True(t, s.Next())
@@ -288,7 +288,7 @@ func TestStreamMalformedFrameRecoveredFromList(t *testing.T) {
 		sseConn(write(frames(hist[2], term("sevt_4", 4))), hang()),
 	})
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -317,7 +317,7 @@ func TestStreamMalformedFrameAndListCopy(t *testing.T) {
 				sseConn(write(frames(msg("sevt_1", 1), bad)), hang()),
 				sseConn(hang()),
 			})
-			s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+			s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 			require.NoError(t, err)
 			got, err := drain(s)
 			require.Equal(t, tc.wantIDs, got)
@@ -335,12 +335,12 @@ func TestStreamMalformedFrameAndListCopy(t *testing.T) {
 func TestStreamOversizedFrameRecoveredFromList(t *testing.T) {
 	big := `{"type":"agent.message","id":"sevt_2","content":[{"type":"text","text":"` + strings.Repeat("x", 3000) + `"}],"processed_at":"2026-11-24T10:00:00.002Z"}`
 	hist := []string{msg("sevt_1", 1), big, msg("sevt_3", 3)}
-	_, c := newFakeStreams(t, hist, []http.HandlerFunc{
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
 		sseConn(write(frames(hist...)), hang()),
 		sseConn(write(frame(term("sevt_4", 4))), hang()),
 	}, option.WithMaxEventSize(1024))
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
 	var got []string
 	for s.Next() {
@@ -360,7 +360,7 @@ func TestStreamTerminalFoundInBackfill(t *testing.T) {
 		sseConn(write(frame(hist[0]))),
 		sseConn(hang()),
 	})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -373,7 +373,7 @@ func TestStreamFatal404OnReconnect(t *testing.T) {
 		sseConn(write(frame(msg("sevt_1", 1)))),
 		reply(404, map[string]string{"Request-Id": "req_1"}, `{"type":"error","error":{"type":"not_found_error","message":"no such session"}}`),
 	})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.Equal(t, []string{"sevt_1"}, got)
@@ -389,7 +389,7 @@ func TestStreamFatalOnFirstOpen(t *testing.T) {
 		reply(401, nil, `{"type":"error","error":{"type":"authentication_error","message":"bad key"}}`),
 	})
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.Nil(t, s)
 	require.ErrorIs(t, err, ErrUnauthorized)
 	require.NotContains(t, err.Error(), testAPIKey)
@@ -404,7 +404,7 @@ func TestStreamBudgetExhausted(t *testing.T) {
 			sseConn(write(frame(msg("sevt_1", 1)))), unavailable, unavailable,
 		}, option.WithStreamReconnects(2))
 		var n notices
-		s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 		require.NoError(t, err)
 		got, err := drain(s)
 		require.Equal(t, []string{"sevt_1"}, got)
@@ -424,7 +424,7 @@ func TestStreamBudgetExhausted(t *testing.T) {
 		// still runs out, with no reconnect storm.
 		empty := sseConn()
 		f, c := newFakeStreams(t, nil, []http.HandlerFunc{empty, empty, empty}, option.WithStreamReconnects(2))
-		s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 		require.NoError(t, err)
 		got, err := drain(s)
 		require.Empty(t, got)
@@ -439,7 +439,7 @@ func TestStreamBudgetExhausted(t *testing.T) {
 		f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 			reply(502, nil, `bad gateway`),
 		}, option.WithStreamReconnects(0))
-		_, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+		_, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 		var se *StreamError
 		require.ErrorAs(t, err, &se)
 		require.Equal(t, 0, se.Attempts)
@@ -461,9 +461,9 @@ func TestStreamHealthyConnectionResetsBudget(t *testing.T) {
 	}
 	conns = append(conns, sseConn(write(frame(term("sevt_z", 9))), hang()))
 	want = append(want, "sevt_z")
-	_, c := newFakeStreams(t, nil, conns, option.WithStreamReconnects(1), option.WithStreamBackoff(time.Millisecond, time.Second))
+	f, c := newFakeStreams(t, nil, conns, option.WithStreamReconnects(1), option.WithStreamBackoff(time.Millisecond, time.Second))
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -495,7 +495,7 @@ func TestStreamErrorFrames(t *testing.T) {
 			sseConn(write(frame(term("sevt_2", 2))), hang()),
 		})
 		var n notices
-		s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: n.add})
+		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 		require.NoError(t, err)
 		got, err := drain(s)
 		require.NoError(t, err)
@@ -510,7 +510,7 @@ func TestStreamErrorFrames(t *testing.T) {
 		f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 			sseConn(write(frame(msg("sevt_1", 1)), "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"permission_error\",\"message\":\"no\"}}\n\n"), hang()),
 		})
-		s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 		require.NoError(t, err)
 		got, err := drain(s)
 		require.Equal(t, []string{"sevt_1"}, got)
@@ -529,12 +529,12 @@ func TestStreamPreviewsPassThroughAndAreNotReplayed(t *testing.T) {
 	// list has a stray preview that must be dropped.
 	hist := append([]string{}, persisted[:6]...)
 	hist = append(hist[:5], append([]string{`{"type":"event_delta","event_id":"sevt_x","delta":{}}`}, hist[5:]...)...)
-	_, c := newFakeStreams(t, hist, []http.HandlerFunc{
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
 		sseConn(write(fr[:6]...)),
 		sseConn(write(frame(term("sevt_end", 20_000))), hang()),
 	}, option.WithBetas("x"))
 	var n notices
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{EventDeltas: []string{DeltasAgentMessage}, OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: []string{DeltasAgentMessage}, OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -551,7 +551,7 @@ func TestStreamEventDeltasParam(t *testing.T) {
 			sseConn(write(frame(msg("sevt_1", 1)))),
 			sseConn(write(frame(term("sevt_2", 2))), hang()),
 		})
-		s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{EventDeltas: []string{"agent.message", "agent.thinking"}})
+		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: []string{"agent.message", "agent.thinking"}})
 		require.NoError(t, err)
 		_, err = drain(s)
 		require.NoError(t, err)
@@ -566,24 +566,24 @@ func TestStreamEventDeltasParam(t *testing.T) {
 					deltas[i] = "agent.message"
 				}
 			}
-			_, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{EventDeltas: deltas})
+			_, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: deltas})
 			var verr *ValidationError
 			require.ErrorAs(t, err, &verr)
 			require.Equal(t, "event_deltas", verr.Field)
 		}
-		_, err := c.Sessions.Events.Stream(testCtx(t), "", EventStreamParams{})
+		_, err := c.Sessions.Events.Stream(f.ctx, "", EventStreamParams{})
 		require.ErrorIs(t, err, ErrInvalidParams)
-		_, err = c.Sessions.Threads.Stream(testCtx(t), "sesn_1", "a/b", EventStreamParams{})
+		_, err = c.Sessions.Threads.Stream(f.ctx, "sesn_1", "a/b", EventStreamParams{})
 		require.ErrorIs(t, err, ErrInvalidParams)
 		require.Empty(t, f.requests())
 	})
 }
 
 func TestStreamCloseWhileNextBlocks(t *testing.T) {
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		sseConn(write(frame(msg("sevt_1", 1))), hang()),
 	})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	require.True(t, s.Next())
 	go func() {
@@ -601,8 +601,8 @@ func TestStreamCloseWhileNextBlocks(t *testing.T) {
 }
 
 func TestStreamCloseBeforeReading(t *testing.T) {
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(hang())})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(hang())})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	require.False(t, s.Next())
@@ -612,12 +612,12 @@ func TestStreamCloseBeforeReading(t *testing.T) {
 }
 
 func TestStreamCloseDuringBackoff(t *testing.T) {
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		sseConn(write(frame(msg("sevt_1", 1)))),
 	}, option.WithStreamBackoff(10*time.Second, 10*time.Second))
 	var s *EventStream
 	var err error
-	s, err = c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{OnReconnect: func(StreamReconnect) { s.Close() }})
+	s, err = c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: func(StreamReconnect) { s.Close() }})
 	require.NoError(t, err)
 	start := time.Now()
 	got, err := drain(s)
@@ -627,10 +627,10 @@ func TestStreamCloseDuringBackoff(t *testing.T) {
 }
 
 func TestStreamContextCancelled(t *testing.T) {
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		sseConn(write(frame(msg("sevt_1", 1))), hang()),
 	})
-	ctx, cancel := context.WithCancel(testCtx(t))
+	ctx, cancel := context.WithCancel(f.ctx)
 	defer cancel()
 	s, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
@@ -652,10 +652,10 @@ func TestStreamContextCancelled(t *testing.T) {
 }
 
 func TestStreamAllStopsEarly(t *testing.T) {
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		sseConn(write(frames(msg("sevt_1", 1), msg("sevt_2", 2))), hang()),
 	})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	for ev, err := range s.All() {
 		require.NoError(t, err)
@@ -667,10 +667,10 @@ func TestStreamAllStopsEarly(t *testing.T) {
 }
 
 func TestStreamContextCancelledWhileOpening(t *testing.T) {
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		reply(503, nil, `{}`),
 	}, option.WithStreamBackoff(10*time.Second, 10*time.Second))
-	ctx, cancel := context.WithCancel(testCtx(t))
+	ctx, cancel := context.WithCancel(f.ctx)
 	defer cancel()
 	_, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{OnReconnect: func(StreamReconnect) { cancel() }})
 	require.ErrorIs(t, err, context.Canceled)
@@ -683,8 +683,8 @@ func TestStreamManyEventsKeepsDedupeBounded(t *testing.T) {
 		b.WriteString(frame(msg("sevt_"+strconv.Itoa(i), i/3))) // three events per timestamp
 	}
 	b.WriteString(frame(term("sevt_end", n)))
-	_, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(write(b.String()), hang())})
-	s, err := c.Sessions.Events.Stream(testCtx(t), "sesn_1", EventStreamParams{})
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(write(b.String()), hang())})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	count := 0
 	for s.Next() {
@@ -701,7 +701,7 @@ func TestThreadStream(t *testing.T) {
 		sseConn(write(frames(hist[1], hist[2]))),
 		sseConn(write(frames(hist[4], term("sevt_5", 5))), hang()),
 	})
-	s, err := c.Sessions.Threads.Stream(testCtx(t), "sesn_1", "sthr_1", EventStreamParams{EventDeltas: []string{"agent.thinking"}})
+	s, err := c.Sessions.Threads.Stream(f.ctx, "sesn_1", "sthr_1", EventStreamParams{EventDeltas: []string{"agent.thinking"}})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -711,4 +711,34 @@ func TestThreadStream(t *testing.T) {
 	sp := "GET /v1/sessions/sesn_1/threads/sthr_1/stream?event_deltas%5B%5D=agent.thinking"
 	lp := "GET /v1/sessions/sesn_1/threads/sthr_1/events"
 	require.Equal(t, []string{sp, sp, lp, lp + "?page=p3"}, f.requests())
+}
+
+func TestStreamSinceReplaysHistoryAfterOpening(t *testing.T) {
+	hist := []string{msg("sevt_old", -5_000), msg("sevt_1", 1), msg("sevt_2", 2)}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frames(hist[2], msg("sevt_3", 3), term("sevt_4", 4))), hang()),
+	})
+	since := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{Since: since})
+	require.NoError(t, err)
+	got, err := drain(s)
+	require.NoError(t, err)
+	require.Equal(t, []string{"sevt_1", "sevt_2", "sevt_3", "sevt_4"}, got)
+	require.Equal(t, []string{streamPath, listReq("2026-11-24T10:00:00Z", "")}, f.requests())
+}
+
+func TestStreamConcurrentNextReturnsFalse(t *testing.T) {
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(hang())})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+	require.NoError(t, err)
+	first := make(chan bool)
+	go func() { first <- s.Next() }()
+	require.Eventually(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.inNext
+	}, 5*time.Second, time.Millisecond)
+	require.False(t, s.Next(), "a second concurrent Next")
+	require.NoError(t, s.Close())
+	require.False(t, <-first)
 }
