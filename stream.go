@@ -201,9 +201,10 @@ type streamTarget struct {
 //  2. reopens the stream first, so that nothing falls into a gap;
 //  3. then backfills from the events list: ascending, every page, the events
 //     processed at or after the cursor (created_at[gte]), where the cursor is the
-//     largest processed_at delivered, or, before any, the server's Date when
-//     the stream was first opened (second precision: a backfill may deliver
-//     events of that second that preceded the stream);
+//     largest processed_at delivered, or, before any, [EventStreamParams.Since]
+//     or else the server's Date when the stream was first opened (second
+//     precision: a backfill may deliver events of that second that preceded
+//     the stream; without a Date header, the whole history is listed);
 //  4. then continues live.
 //
 // Each failed open and each connection that was not healthy counts against the
@@ -216,7 +217,7 @@ type streamTarget struct {
 //
 // Dedupe. Events are deduplicated by id with bounded memory: the ids processed
 // exactly at the cursor (created_at[gte] lists them again) and a ring of the
-// 8192 ids delivered last (events delivered live during a backfill, and queued
+// 4096 ids delivered last (events delivered live during a backfill, and queued
 // copies seen again once processed). Nothing older can come back, since a list
 // starts at the cursor and a live stream never replays, so a stream of any
 // length holds a flat amount of memory. The first copy of an event wins: a
@@ -637,7 +638,10 @@ func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (ca
 		ev, err := DecodeEvent(data)
 		if err != nil {
 			de := newEventDecodeError(data, -1, err)
-			if de.ID != "" && !isPreview(de.Type) && !s.dd.seen(de.ID) {
+			if de.ID != "" && s.dd.seen(de.ID) {
+				continue // a copy of an event already delivered
+			}
+			if de.ID != "" && !isPreview(de.Type) {
 				s.lost = de
 			}
 			return de, false

@@ -4,7 +4,7 @@ import "time"
 
 // dedupeRecent is how many of the most recently delivered event ids a stream
 // remembers besides those at its cursor.
-const dedupeRecent = 8192
+const dedupeRecent = 4096
 
 // dedupe remembers which persisted events a stream has delivered, in bounded
 // memory, so that each id is delivered once.
@@ -18,8 +18,10 @@ const dedupeRecent = 8192
 //     delivered ids, which the recent ring holds.
 //
 // Nothing older can come back: the list starts at the cursor and a live
-// stream never replays. Memory is therefore flat: the ring's size plus the
-// events sharing one timestamp.
+// stream never replays. The ring only has to cover the overlap between a
+// backfill's tail and the live connection opened just before it (the events
+// processed while the backfill ran). Memory is therefore flat: the ring's size
+// plus the events sharing one timestamp, whatever the length of the stream.
 type dedupe struct {
 	cursor   time.Time
 	atCursor map[string]struct{}
@@ -29,7 +31,7 @@ type dedupe struct {
 }
 
 func newDedupe() *dedupe {
-	return &dedupe{atCursor: map[string]struct{}{}, recent: make(map[string]struct{}, dedupeRecent)}
+	return &dedupe{atCursor: map[string]struct{}{}, recent: map[string]struct{}{}}
 }
 
 // seen reports whether the event id was delivered.

@@ -27,9 +27,10 @@ func New(d time.Duration, onIdle func()) *Watchdog {
 	return w
 }
 
-// Arm starts (or restarts) the countdown.
+// Arm starts (or restarts) the countdown. A watchdog made with d <= 0 never
+// fires.
 func (w *Watchdog) Arm() {
-	if w.stopped {
+	if w.stopped || w.d <= 0 {
 		return
 	}
 	w.armed = true
@@ -60,7 +61,7 @@ type reader struct {
 
 func (r *reader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
-	if n > 0 && r.w.armed && !r.w.stopped {
+	if n > 0 && r.w.armed && !r.w.stopped && r.w.d > 0 {
 		r.w.t.Reset(r.w.d)
 	}
 	return n, err
