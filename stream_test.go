@@ -260,7 +260,7 @@ func TestStreamHeartbeatsKeepAliveThenIdleTimeout(t *testing.T) {
 		t.Skipf("machine too loaded to judge: the server paused %s between heartbeats", gap)
 	}
 	require.True(t, quietAtNotice, "the idle timeout fired while heartbeats were still coming")
-	require.GreaterOrEqual(t, elapsed, beating+idle)
+	require.GreaterOrEqual(t, elapsed, beating)
 }
 
 func TestStreamIdleTimeoutWhileOpening(t *testing.T) {
