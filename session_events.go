@@ -164,6 +164,7 @@ type EventDecodeError struct {
 	Err error
 }
 
+// Error describes the event and the decoding error.
 func (e *EventDecodeError) Error() string {
 	var b strings.Builder
 	b.WriteString("managedagents: cannot decode event")

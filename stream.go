@@ -128,6 +128,7 @@ type StreamError struct {
 	Err error
 }
 
+// Error names the number of reconnects and the last failure.
 func (e *StreamError) Error() string {
 	return fmt.Sprintf("managedagents: event stream gave up after %d reconnects in a row: %v", e.Attempts, e.Err)
 }

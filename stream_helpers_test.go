@@ -198,6 +198,14 @@ func hang() step {
 	}
 }
 
+// abort breaks the connection in the middle of the chunked body: the client
+// sees a network error, not a clean end.
+func abort() step {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		panic(http.ErrAbortHandler)
+	}
+}
+
 // reply answers a stream open with an error status.
 func reply(status int, header map[string]string, body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

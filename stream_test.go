@@ -2,14 +2,17 @@ package managedagents
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-managedagents/managedagents/option"
+	"github.com/go-managedagents/managedagents/ratelimit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -753,4 +756,78 @@ func TestStreamConcurrentNextReturnsFalse(t *testing.T) {
 	require.False(t, s.Next(), "a second concurrent Next")
 	require.NoError(t, s.Close())
 	require.False(t, <-first)
+}
+
+// countingLimiter records the class of every slot taken.
+type countingLimiter struct {
+	mu      sync.Mutex
+	classes []ratelimit.Class
+}
+
+func (l *countingLimiter) Acquire(ctx context.Context, c ratelimit.Class) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.classes = append(l.classes, c)
+	return nil
+}
+
+func (l *countingLimiter) Pause(context.Context, ratelimit.Class, time.Duration) {}
+
+func TestStreamTakesAReadSlotPerOpenAndPage(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3), msg("sevt_4", 4), msg("sevt_5", 5)}
+	lim := &countingLimiter{}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]))),
+		sseConn(write(frame(term("sevt_6", 6))), hang()),
+	}, option.WithLimiter(lim))
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+	require.NoError(t, err)
+	got, err := drain(s)
+	require.NoError(t, err)
+	require.Equal(t, []string{"sevt_1", "sevt_2", "sevt_3", "sevt_4", "sevt_5", "sevt_6"}, got)
+	require.Len(t, f.requests(), 4) // two opens, two list pages
+	require.Equal(t, []ratelimit.Class{ratelimit.Read, ratelimit.Read, ratelimit.Read, ratelimit.Read}, lim.classes)
+}
+
+func TestStreamQueuedCopyDeliveredOnce(t *testing.T) {
+	queued := `{"type":"user.message","id":"sevt_u","content":[],"processed_at":null}`
+	processed := `{"type":"user.message","id":"sevt_u","content":[],"processed_at":"2026-11-24T10:00:00.005Z"}`
+	hist := []string{msg("sevt_1", 1), processed, msg("sevt_2", 6)}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frames(msg("sevt_1", 1), queued, processed))),
+		sseConn(write(frame(term("sevt_3", 7))), hang()),
+	})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+	require.NoError(t, err)
+	var got []string
+	for s.Next() {
+		got = append(got, label(s.Current()))
+		if s.Current().EventID() == "sevt_u" {
+			require.True(t, s.Current().EventProcessedAt().IsZero(), "the first copy wins")
+		}
+	}
+	require.NoError(t, s.Err())
+	require.Equal(t, []string{"sevt_1", "sevt_u", "sevt_2", "sevt_3"}, got)
+	// The queued copy did not move the cursor; the processed copy, a
+	// duplicate, was dropped without moving it either.
+	require.Equal(t, []string{streamPath, streamPath, listReq("2026-11-24T10:00:00.001Z", "")}, f.requests())
+}
+
+func TestStreamNetworkErrorIsADisconnect(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2)}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]), "event: agent.message\ndata: {\"type\":\"agent.me"), abort()),
+		sseConn(write(frame(term("sevt_3", 3))), hang()),
+	})
+	var n notices
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
+	require.NoError(t, err)
+	got, err := drain(s)
+	require.NoError(t, err)
+	require.Equal(t, []string{"sevt_1", "sevt_2", "sevt_3"}, got)
+	require.Equal(t, []string{streamPath, streamPath, listReq("2026-11-24T10:00:00.001Z", "")}, f.requests())
+	require.Len(t, n.get(), 1)
+	cause := n.get()[0].Cause
+	require.NotErrorIs(t, cause, ErrStreamEnded)
+	require.ErrorIs(t, cause, io.ErrUnexpectedEOF)
 }
