@@ -175,10 +175,12 @@ type streamTarget struct {
 }
 
 // EventStream is a live stream of a session's (or a thread's) events that
-// survives disconnects. Read it with Next, Current and Err, or with All; it is
-// a pull iterator: all its work happens in the goroutine that reads it, and it
-// starts no goroutine of its own. Close it when done (Close is not needed once
-// Next returned false or All ended).
+// survives disconnects. Read it with Next, Current and Err, or with All. All
+// its work happens while the reader waits in Next or in All's loop: All runs in
+// the caller's goroutine, Next drives the same loop through iter.Pull2 (a
+// coroutine that runs only inside Next), and nothing runs in the background
+// between two events. Close it when done (not needed once Next returned false
+// or All's loop ended).
 //
 // What it delivers: every persisted event once, in the order received, and the
 // previews (event_start, event_delta, whose EventID is "") of the current
@@ -191,7 +193,8 @@ type streamTarget struct {
 // not decode, a temporary error frame (overloaded_error, api_error,
 // rate_limit_error, timeout_error, or an error frame that is not the JSON
 // envelope), and no byte at all for the idle timeout (heartbeats, comment lines
-// and ping frames, count) are disconnects, not the end. On a disconnect the
+// or ping frames, count as bytes; the time the reader spends between two
+// events does not count) are disconnects, not the end. On a disconnect the
 // stream:
 //  1. calls OnReconnect and waits: the backoff starts at the configured minimum
 //     (option.WithStreamBackoff, default 0.5 s), doubles per failure up to the
