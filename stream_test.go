@@ -53,11 +53,9 @@ func TestStreamTranscriptToTerminal(t *testing.T) {
 }
 
 func TestStreamCRLFAndSessionDeleted(t *testing.T) {
-	fr, _ := transcript(t, "deleted_crlf.sse")
 	raw := string(fixture(t, "streams/deleted_crlf.sse"))
 	require.Contains(t, raw, "\r\n")
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(write(raw), hang())})
-	_ = fr
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	got, err := drain(s)
