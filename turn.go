@@ -108,8 +108,9 @@ func (r *TurnResult) Text() string {
 //
 // If ctx ends first, RunTurn sends a user.interrupt (with a fresh 10 s deadline)
 // so the session is not left running and billed, and returns ctx.Err().
-// If the session is terminated or deleted, it returns the result so far and an
-// error matching [ErrSessionEnded].
+// If the session is terminated or deleted, the error matches [ErrSessionEnded].
+// Once the stream is open, the *TurnResult is never nil: with an error it holds
+// what the turn did until then.
 func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params TurnParams, opts ...option.RequestOption) (*TurnResult, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
@@ -133,7 +134,7 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params T
 	}
 	sent, err := s.Events.send(ctx, sessionID, params.Events, opts)
 	if err != nil {
-		return nil, t.abort(ctx, err)
+		return t.result, t.abort(ctx, err)
 	}
 	t.result.Sent = sent
 	if last := sent[len(sent)-1]; last != nil {
