@@ -20,15 +20,17 @@ import (
 const maxShown = 20
 
 func main() {
-	exampleenv.Main("list", run)
+	exampleenv.Main("list", func(ctx context.Context, client *managedagents.Client) error {
+		if exampleenv.Offline() {
+			if err := seed(ctx, client); err != nil {
+				return fmt.Errorf("seeding the fake: %w", err)
+			}
+		}
+		return run(ctx, client)
+	})
 }
 
 func run(ctx context.Context, client *managedagents.Client) error {
-	if exampleenv.Offline() {
-		if err := seed(ctx, client); err != nil {
-			return fmt.Errorf("seeding the fake: %w", err)
-		}
-	}
 
 	// ListAll: one loop over every agent, pages fetched on demand; breaking out
 	// of the loop stops the fetching.

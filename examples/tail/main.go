@@ -129,6 +129,9 @@ func tail(ctx context.Context, client *ma.Client, id string, out io.Writer, opts
 	seen := make(map[string]bool)
 	for ev, err := range client.Sessions.Events.ListAll(ctx, id, ma.EventListParams{Order: ma.OrderAsc}) {
 		if err != nil {
+			if stream != nil && errors.Is(err, ma.ErrNotFound) && ctx.Err() == nil {
+				break // deleted since the stream opened: the stream has the end
+			}
 			return explain(ctx, err, id, false)
 		}
 		seen[ev.EventID()] = true
