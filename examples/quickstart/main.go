@@ -19,6 +19,10 @@ import (
 )
 
 func main() {
+	// Main calls run with a context that Ctrl-C cancels and a client: with
+	// ANTHROPIC_API_KEY set, managedagents.NewClient() (it reads the key and
+	// ANTHROPIC_BASE_URL); without, a client of the in-memory fake. On error
+	// it prints it and exits with status 1.
 	exampleenv.Main("quickstart", run)
 }
 

@@ -55,7 +55,7 @@ func main(name string, run func(context.Context, *managedagents.Client) error, o
 	case err == nil:
 		return 0
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		fmt.Fprintf(os.Stderr, "%s: interrupted\n", name)
+		fmt.Fprintf(os.Stderr, "%s: interrupted (%v)\n", name, err)
 		return 130
 	}
 	fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
