@@ -265,3 +265,53 @@ func boolText(b bool) string {
 	}
 	return "false"
 }
+
+// TestRunTurnSteer sends an interrupt and a new message in one request while a turn
+// runs: the interrupted turn's idle comes after the new message's echo and must not
+// end the new turn.
+func TestRunTurnSteer(t *testing.T) {
+	t.Parallel()
+	script := func(tr *managedagentstest.Turn) {
+		if strings.Contains(tr.Text(), "redirect") {
+			tr.Message("redirected")
+			tr.Idle("end_turn")
+			return
+		}
+		for i := 0; ; i++ {
+			tr.Message("chapter")
+			if tr.Wait(20*time.Millisecond) != nil {
+				return // interrupted: the fake ends the turn with idle end_turn
+			}
+		}
+	}
+	srv, client, sid := newFakeSession(t, script)
+	ctx := context.Background()
+	_, err := client.Sessions.Events.Send(ctx, sid, managedagents.UserMessage("write a book"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return srv.SessionStatus(sid) == "running" }, 5*time.Second, 5*time.Millisecond)
+
+	res, err := client.Sessions.RunTurn(ctx, sid, managedagents.TurnParams{Events: []managedagents.EventParam{
+		managedagents.Interrupt(), managedagents.UserMessage("redirect: write a poem"),
+	}})
+	require.NoError(t, err)
+	require.Equal(t, managedagents.StopReasonEndTurn, res.StopReason.Type)
+	require.Equal(t, "redirected", res.Messages[len(res.Messages)-1].Text(), "the turn ends at the new work's idle, not the interrupted one's")
+}
+
+// TestRunTurnInterruptOnly ends at the idle the interrupt forces: no new work starts.
+func TestRunTurnInterruptOnly(t *testing.T) {
+	t.Parallel()
+	script := func(tr *managedagentstest.Turn) {
+		for tr.Wait(20*time.Millisecond) == nil {
+			tr.Message("working")
+		}
+	}
+	srv, client, sid := newFakeSession(t, script)
+	ctx := context.Background()
+	_, err := client.Sessions.Events.Send(ctx, sid, managedagents.UserMessage("go"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return srv.SessionStatus(sid) == "running" }, 5*time.Second, 5*time.Millisecond)
+	res, err := client.Sessions.RunTurn(ctx, sid, managedagents.TurnParams{Events: []managedagents.EventParam{managedagents.Interrupt()}})
+	require.NoError(t, err)
+	require.Equal(t, managedagents.StopReasonEndTurn, res.StopReason.Type)
+}
