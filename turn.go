@@ -176,10 +176,10 @@ type turn struct {
 	// of the message that redirects it.
 	startsWork bool
 	// running is true once session.status_running came after the echo.
-	running bool
-	toolUses  map[string]Event
-	answered  map[string]bool
-	fatal     *SessionErrorEvent
+	running  bool
+	toolUses map[string]Event
+	answered map[string]bool
+	fatal    *SessionErrorEvent
 }
 
 // handle takes one event; done is true when the turn is over.
