@@ -63,13 +63,31 @@ func NewClient(opts ...option.RequestOption) *Client {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = transport.DefaultHTTPClient()
 	}
+	c.wire()
+	return c
+}
+
+// WithOptions returns a client whose settings are c's with opts applied on top;
+// c itself is unchanged. The two share the rate limiter (unless opts replace it)
+// and the HTTP client. Use it for calls that take no options, such as
+// [SessionEventService.Send], or for a group of calls with common settings.
+func (c *Client) WithOptions(opts ...option.RequestOption) *Client {
+	n := &Client{cfg: c.cfg.Clone(), initErr: c.initErr}
+	if n.initErr == nil {
+		n.initErr = apply(n.cfg, opts)
+	}
+	n.wire()
+	return n
+}
+
+// wire creates the services of c.
+func (c *Client) wire() {
 	c.Agents = &AgentService{client: c, Versions: &AgentVersionService{client: c}}
 	c.Environments = &EnvironmentService{client: c}
 	c.Sessions = &SessionService{client: c}
 	c.Sessions.Events = &SessionEventService{client: c}
 	c.Sessions.Resources = &SessionResourceService{client: c}
 	c.Sessions.Threads = &SessionThreadService{client: c}
-	return c
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {
@@ -152,3 +170,21 @@ type SessionResourceService struct{ client *Client }
 
 // SessionThreadService reads session threads. Get it from [SessionService.Threads].
 type SessionThreadService struct{ client *Client }
+
+// getJSON sends a GET and decodes the answer into a new T.
+func getJSON[T any](ctx context.Context, c *Client, path string, query url.Values, opts []option.RequestOption) (*T, error) {
+	var out T
+	if err := c.get(ctx, path, query, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// postJSON sends a POST with body (nil: none) and decodes the answer into a new T.
+func postJSON[T any](ctx context.Context, c *Client, path string, body any, opts []option.RequestOption) (*T, error) {
+	var out T
+	if err := c.post(ctx, path, body, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

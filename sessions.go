@@ -330,9 +330,11 @@ type SessionCreateParams struct {
 	// Budget caps list-price spend, e.g. LimitBudget("2500", "USD"). It can only
 	// be set at creation (later changed or removed, never added).
 	Budget *Budget `json:"budget,omitzero"`
-	// InitialEvents are user.message and user.define_outcome event params (see
-	// UserMessage), at most 50, processed in order; they start the agent at once.
-	InitialEvents []any `json:"initial_events,omitzero"`
+	// InitialEvents are user.message and user.define_outcome events
+	// ([UserMessage], [DefineOutcome]), at most 50, processed in order. They start
+	// the agent at once, before any stream can be open: to see every event, create
+	// the session without them, open the stream, then send.
+	InitialEvents []EventParam `json:"initial_events,omitzero"`
 }
 
 func (p SessionCreateParams) validate() error {
@@ -356,12 +358,33 @@ func (p SessionCreateParams) validate() error {
 	if err := validateBudget("budget", p.Budget); err != nil {
 		return err
 	}
-	for i, e := range p.InitialEvents {
-		if e == nil {
-			return invalid("initial_events["+strconv.Itoa(i)+"]", "must not be nil")
-		}
+	if err := validateInitialEvents(p.InitialEvents); err != nil {
+		return err
 	}
 	return validateMetadataKeys("metadata", p.Metadata)
+}
+
+// maxInitialEvents is the most initial_events a session create accepts.
+const maxInitialEvents = 50
+
+func validateInitialEvents(events []EventParam) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if len(events) > maxInitialEvents {
+		return invalid("initial_events", "holds "+strconv.Itoa(len(events))+" events, more than "+strconv.Itoa(maxInitialEvents))
+	}
+	if err := validateEvents("initial_events", events); err != nil {
+		return err
+	}
+	for i, e := range events {
+		switch e.(type) {
+		case *UserMessageParam, *UserDefineOutcomeParam:
+		default:
+			return invalid("initial_events["+strconv.Itoa(i)+"]", "must be a user.message or user.define_outcome, not "+e.EventType())
+		}
+	}
+	return nil
 }
 
 func validateBudget(field string, b *Budget) error {
@@ -512,11 +535,7 @@ func (s *SessionService) Create(ctx context.Context, params SessionCreateParams,
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	var out Session
-	if err := s.client.post(ctx, path("sessions"), params, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Session](ctx, s.client, path("sessions"), params, opts)
 }
 
 // Get returns a session.
@@ -526,11 +545,7 @@ func (s *SessionService) Get(ctx context.Context, sessionID string, opts ...opti
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	var out Session
-	if err := s.client.get(ctx, path("sessions", sessionID), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Session](ctx, s.client, path("sessions", sessionID), nil, opts)
 }
 
 // Update changes a session; only the fields set in params change. See
@@ -544,11 +559,7 @@ func (s *SessionService) Update(ctx context.Context, sessionID string, params Se
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	var out Session
-	if err := s.client.post(ctx, path("sessions", sessionID), params, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Session](ctx, s.client, path("sessions", sessionID), params, opts)
 }
 
 // List returns one page of sessions. The page has both NextPage and PrevPage.
@@ -559,11 +570,7 @@ func (s *SessionService) List(ctx context.Context, params SessionListParams, opt
 	if err != nil {
 		return nil, err
 	}
-	var out Page[*Session]
-	if err := s.client.get(ctx, path("sessions"), q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Page[*Session]](ctx, s.client, path("sessions"), q, opts)
 }
 
 // ListAll iterates over the sessions from params.Page on, following NextPage,
@@ -597,9 +604,5 @@ func (s *SessionService) Archive(ctx context.Context, sessionID string, opts ...
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	var out Session
-	if err := s.client.post(ctx, path("sessions", sessionID, "archive"), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Session](ctx, s.client, path("sessions", sessionID, "archive"), nil, opts)
 }
