@@ -1,5 +1,3 @@
-//go:build benchsdk
-
 package benchmarks
 
 // BenchmarkConcurrentStreams opens 1,000 streams (100 with -short) in one
@@ -72,7 +70,7 @@ func openIdleStreams(b *testing.B, client *managedagents.Client, n int) (gorouti
 		open.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			streams[i], errs[i] = client.Sessions.Events.Stream(ctx, "sesn_idle_"+strconv.Itoa(i), managedagents.EventStreamParams{})
+			streams[i], errs[i] = client.Sessions.Events.Stream(ctx, "sesn_idle_"+strconv.Itoa(i), streamParams)
 		})
 	}
 	open.Wait()

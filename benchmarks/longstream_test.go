@@ -1,5 +1,3 @@
-//go:build benchsdk
-
 package benchmarks
 
 // BenchmarkLongStream reads 1,000,000 events (100,000 with -short) through
@@ -40,7 +38,7 @@ func BenchmarkLongStream(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		baseline := liveHeap()
-		stream, err := client.Sessions.Events.Stream(context.Background(), "sesn_long_"+strconv.Itoa(n), managedagents.EventStreamParams{})
+		stream, err := client.Sessions.Events.Stream(context.Background(), "sesn_long_"+strconv.Itoa(n), streamParams)
 		if err != nil {
 			b.Fatal(err)
 		}

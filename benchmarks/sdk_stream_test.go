@@ -1,5 +1,3 @@
-//go:build benchsdk
-
 package benchmarks
 
 import (
@@ -36,7 +34,7 @@ func decodeSDK(sse []byte) (int, error) {
 		option.WithHTTPClient(&http.Client{Transport: memTransport{sse}}),
 		noWait,
 	)
-	stream, err := client.Sessions.Events.Stream(context.Background(), "sesn_011CBench", managedagents.EventStreamParams{})
+	stream, err := client.Sessions.Events.Stream(context.Background(), "sesn_011CBench", streamParams)
 	if err != nil {
 		return 0, err
 	}
@@ -48,3 +46,7 @@ func decodeSDK(sse []byte) (int, error) {
 	}
 	return n, stream.Err()
 }
+
+// streamParams asks for agent.message previews: the transcript holds them, as
+// a stream opened with event_deltas[]=agent.message does.
+var streamParams = managedagents.EventStreamParams{EventDeltas: []string{managedagents.DeltasAgentMessage}}

@@ -40,6 +40,7 @@ func TestMain(m *testing.M) {
 
 // runServer serves until its stdin is closed (the parent exited or is done).
 func runServer() {
+	loadTranscript() // build it before serving, not inside the first stream
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
