@@ -167,8 +167,11 @@ func DecodeEvent(data []byte) (Event, error) {
 		return nil, errors.New(`managedagents: decoding event: no string "type" member`)
 	}
 	ev := newEvent(typ)
-	if err := json.Unmarshal(data, ev); err != nil {
-		return nil, fmt.Errorf("managedagents: decoding %s event: %w", typ, err)
+	if !decodeContentFast(data, ev) { // event_fastcontent.go
+		ev = newEvent(typ)
+		if err := json.Unmarshal(data, ev); err != nil {
+			return nil, fmt.Errorf("managedagents: decoding %s event: %w", typ, err)
+		}
 	}
 	if ev.EventType() != string(typ) {
 		// A second or differently cased "type" key: keep the one dispatched on.
