@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"github.com/go-managedagents/managedagents/internal/config"
+	"github.com/go-managedagents/managedagents/internal/sseframe"
 	"github.com/go-managedagents/managedagents/internal/sseread"
 	"github.com/go-managedagents/managedagents/internal/transport"
 	"github.com/go-managedagents/managedagents/option"
 	"github.com/go-managedagents/managedagents/ratelimit"
-	sse "github.com/tmaxmax/go-sse"
 )
 
 // Preview kinds accepted by [EventStreamParams.EventDeltas].
@@ -628,17 +628,21 @@ func (s *EventStream) yieldEnd(yield func(Event, error) bool, err error) {
 func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (cause error, stop bool) {
 	c.wd.Arm()
 	defer c.wd.Disarm()
-	for fr, err := range sse.Read(c.body, &sse.ReadConfig{MaxEventSize: s.cfg.MaxEventSize}) {
+	frames := sseframe.NewReader(c.body, s.cfg.MaxEventSize)
+	for {
+		name, data, err := frames.Next()
+		if err == io.EOF {
+			break
+		}
 		if err != nil {
 			return s.readError(c, err), false
 		}
-		if fr.Type == "ping" || fr.Data == "" {
+		if len(data) == 0 || string(name) == "ping" {
 			continue
 		}
-		if fr.Type == "error" {
-			return transport.DecodeErrorBody(0, []byte(fr.Data)), false
+		if string(name) == "error" {
+			return transport.DecodeErrorBody(0, data), false
 		}
-		data := []byte(fr.Data)
 		ev, err := DecodeEvent(data)
 		if err != nil {
 			de := newEventDecodeError(data, -1, err)
