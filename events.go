@@ -2,6 +2,7 @@ package managedagents
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -57,12 +58,65 @@ func (m *EventMeta) RawJSON() json.RawMessage { return m.raw }
 
 func (m *EventMeta) setRaw(b json.RawMessage) { m.raw = b }
 
-// Event types the stream itself depends on. The full catalog follows the same shape.
+func (m *EventMeta) setType(t string) { m.Type = t }
+
+// Event type strings: the "type" of every event the API documents.
 const (
-	TypeSessionStatusTerminated = "session.status_terminated"
-	TypeSessionDeleted          = "session.deleted"
-	TypeEventStart              = "event_start"
-	TypeEventDelta              = "event_delta"
+	// Events a client sends (echoed back in lists and streams).
+	TypeUserMessage          = "user.message"
+	TypeUserInterrupt        = "user.interrupt"
+	TypeUserToolConfirmation = "user.tool_confirmation"
+	TypeUserCustomToolResult = "user.custom_tool_result"
+	TypeUserToolResult       = "user.tool_result"
+	TypeUserDefineOutcome    = "user.define_outcome"
+	TypeSystemMessage        = "system.message"
+
+	// Agent events.
+	TypeAgentMessage                = "agent.message"
+	TypeAgentThinking               = "agent.thinking"
+	TypeAgentToolUse                = "agent.tool_use"
+	TypeAgentToolResult             = "agent.tool_result"
+	TypeAgentMCPToolUse             = "agent.mcp_tool_use"
+	TypeAgentMCPToolResult          = "agent.mcp_tool_result"
+	TypeAgentCustomToolUse          = "agent.custom_tool_use"
+	TypeAgentThreadContextCompacted = "agent.thread_context_compacted"
+	TypeAgentThreadMessageSent      = "agent.thread_message_sent"
+	TypeAgentThreadMessageReceived  = "agent.thread_message_received"
+
+	// Session events.
+	TypeSessionStatusRunning           = "session.status_running"
+	TypeSessionStatusIdle              = "session.status_idle"
+	TypeSessionStatusRescheduled       = "session.status_rescheduled"
+	TypeSessionStatusTerminated        = "session.status_terminated"
+	TypeSessionError                   = "session.error"
+	TypeSessionUpdated                 = "session.updated"
+	TypeSessionUsage                   = "session.usage"
+	TypeSessionDeleted                 = "session.deleted"
+	TypeSessionThreadCreated           = "session.thread_created"
+	TypeSessionThreadStatusRunning     = "session.thread_status_running"
+	TypeSessionThreadStatusIdle        = "session.thread_status_idle"
+	TypeSessionThreadStatusRescheduled = "session.thread_status_rescheduled"
+	TypeSessionThreadStatusTerminated  = "session.thread_status_terminated"
+
+	// Span events.
+	TypeSpanModelRequestStart        = "span.model_request_start"
+	TypeSpanModelRequestEnd          = "span.model_request_end"
+	TypeSpanOutcomeEvaluationStart   = "span.outcome_evaluation_start"
+	TypeSpanOutcomeEvaluationOngoing = "span.outcome_evaluation_ongoing"
+	TypeSpanOutcomeEvaluationEnd     = "span.outcome_evaluation_end"
+
+	// Workflow-run events.
+	TypeWorkflowRunCreated       = "workflow_run.created"
+	TypeWorkflowRunStatusRunning = "workflow_run.status_running"
+	TypeWorkflowRunStatusIdle    = "workflow_run.status_idle"
+	TypeWorkflowRunStatusEnded   = "workflow_run.status_ended"
+	TypeWorkflowRunError         = "workflow_run.error"
+	TypeWorkflowRunPhaseStarted  = "workflow_run.phase_started"
+	TypeWorkflowRunPhaseEnded    = "workflow_run.phase_ended"
+
+	// Stream-only previews (opt-in with event_deltas[]); never listed.
+	TypeEventStart = "event_start"
+	TypeEventDelta = "event_delta"
 )
 
 // SessionStatusTerminatedEvent (session.status_terminated) says the session ended
@@ -96,28 +150,132 @@ func IsTerminal(ev Event) bool {
 // JSON "type" field; an unknown type gives *UnknownEvent, not an error. The event
 // keeps data as its raw JSON (data must not be changed afterwards). List pages
 // and stream frames both use it.
+//
+// It reads the top-level "type" with a small scanner and then unmarshals data
+// once, into the concrete type. Malformed JSON, a value that is not an object, and
+// an object without a string "type" are errors; DecodeEvent never panics.
 func DecodeEvent(data []byte) (Event, error) {
-	var probe struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(data, &probe); err != nil {
+	typ, found, err := scanType(data)
+	if err != nil {
 		return nil, fmt.Errorf("managedagents: decoding event: %w", err)
 	}
-	var ev interface {
-		Event
-		setRaw(json.RawMessage)
+	if !found {
+		// Tell malformed JSON apart from a missing type.
+		if !json.Valid(data) {
+			return nil, errors.New("managedagents: decoding event: malformed JSON")
+		}
+		return nil, errors.New(`managedagents: decoding event: no string "type" member`)
 	}
-	switch probe.Type {
-	case TypeSessionStatusTerminated:
-		ev = new(SessionStatusTerminatedEvent)
-	case TypeSessionDeleted:
-		ev = new(SessionDeletedEvent)
-	default:
-		ev = new(UnknownEvent)
-	}
+	ev := newEvent(typ)
 	if err := json.Unmarshal(data, ev); err != nil {
-		return nil, fmt.Errorf("managedagents: decoding %s event: %w", probe.Type, err)
+		return nil, fmt.Errorf("managedagents: decoding %s event: %w", typ, err)
+	}
+	if ev.EventType() != string(typ) {
+		// A second or differently cased "type" key: keep the one dispatched on.
+		ev.setType(string(typ))
 	}
 	ev.setRaw(data)
 	return ev, nil
+}
+
+// decodable is what DecodeEvent fills.
+type decodable interface {
+	Event
+	setRaw(json.RawMessage)
+	setType(string)
+}
+
+// newEvent returns a new, empty event of the concrete type for typ.
+func newEvent(typ []byte) decodable {
+	switch string(typ) {
+	case TypeUserMessage:
+		return new(UserMessageEvent)
+	case TypeUserInterrupt:
+		return new(UserInterruptEvent)
+	case TypeUserToolConfirmation:
+		return new(UserToolConfirmationEvent)
+	case TypeUserCustomToolResult:
+		return new(UserCustomToolResultEvent)
+	case TypeUserToolResult:
+		return new(UserToolResultEvent)
+	case TypeUserDefineOutcome:
+		return new(UserDefineOutcomeEvent)
+	case TypeSystemMessage:
+		return new(SystemMessageEvent)
+	case TypeAgentMessage:
+		return new(AgentMessageEvent)
+	case TypeAgentThinking:
+		return new(AgentThinkingEvent)
+	case TypeAgentToolUse:
+		return new(AgentToolUseEvent)
+	case TypeAgentToolResult:
+		return new(AgentToolResultEvent)
+	case TypeAgentMCPToolUse:
+		return new(AgentMCPToolUseEvent)
+	case TypeAgentMCPToolResult:
+		return new(AgentMCPToolResultEvent)
+	case TypeAgentCustomToolUse:
+		return new(AgentCustomToolUseEvent)
+	case TypeAgentThreadContextCompacted:
+		return new(AgentThreadContextCompactedEvent)
+	case TypeAgentThreadMessageSent:
+		return new(AgentThreadMessageSentEvent)
+	case TypeAgentThreadMessageReceived:
+		return new(AgentThreadMessageReceivedEvent)
+	case TypeSessionStatusRunning:
+		return new(SessionStatusRunningEvent)
+	case TypeSessionStatusIdle:
+		return new(SessionStatusIdleEvent)
+	case TypeSessionStatusRescheduled:
+		return new(SessionStatusRescheduledEvent)
+	case TypeSessionStatusTerminated:
+		return new(SessionStatusTerminatedEvent)
+	case TypeSessionError:
+		return new(SessionErrorEvent)
+	case TypeSessionUpdated:
+		return new(SessionUpdatedEvent)
+	case TypeSessionUsage:
+		return new(SessionUsageEvent)
+	case TypeSessionDeleted:
+		return new(SessionDeletedEvent)
+	case TypeSessionThreadCreated:
+		return new(SessionThreadCreatedEvent)
+	case TypeSessionThreadStatusRunning:
+		return new(SessionThreadStatusRunningEvent)
+	case TypeSessionThreadStatusIdle:
+		return new(SessionThreadStatusIdleEvent)
+	case TypeSessionThreadStatusRescheduled:
+		return new(SessionThreadStatusRescheduledEvent)
+	case TypeSessionThreadStatusTerminated:
+		return new(SessionThreadStatusTerminatedEvent)
+	case TypeSpanModelRequestStart:
+		return new(SpanModelRequestStartEvent)
+	case TypeSpanModelRequestEnd:
+		return new(SpanModelRequestEndEvent)
+	case TypeSpanOutcomeEvaluationStart:
+		return new(SpanOutcomeEvaluationStartEvent)
+	case TypeSpanOutcomeEvaluationOngoing:
+		return new(SpanOutcomeEvaluationOngoingEvent)
+	case TypeSpanOutcomeEvaluationEnd:
+		return new(SpanOutcomeEvaluationEndEvent)
+	case TypeWorkflowRunCreated:
+		return new(WorkflowRunCreatedEvent)
+	case TypeWorkflowRunStatusRunning:
+		return new(WorkflowRunStatusRunningEvent)
+	case TypeWorkflowRunStatusIdle:
+		return new(WorkflowRunStatusIdleEvent)
+	case TypeWorkflowRunStatusEnded:
+		return new(WorkflowRunStatusEndedEvent)
+	case TypeWorkflowRunError:
+		return new(WorkflowRunErrorEvent)
+	case TypeWorkflowRunPhaseStarted:
+		return new(WorkflowRunPhaseStartedEvent)
+	case TypeWorkflowRunPhaseEnded:
+		return new(WorkflowRunPhaseEndedEvent)
+	case TypeEventStart:
+		return new(EventStartEvent)
+	case TypeEventDelta:
+		return new(EventDeltaEvent)
+	}
+	return new(UnknownEvent)
 }
