@@ -357,8 +357,16 @@ func (p SessionCreateParams) validate() error {
 		return err
 	}
 	for i, e := range p.InitialEvents {
+		f := "initial_events[" + strconv.Itoa(i) + "]"
 		if e == nil {
-			return invalid("initial_events["+strconv.Itoa(i)+"]", "must not be nil")
+			return invalid(f, "must not be nil")
+		}
+		// An event param (UserMessage, DefineOutcome, ...) is checked as Send
+		// checks it; that also catches a typed nil, which would be sent as null.
+		if ep, ok := e.(EventParam); ok {
+			if err := ep.validate(f); err != nil {
+				return err
+			}
 		}
 	}
 	return validateMetadataKeys("metadata", p.Metadata)
