@@ -266,15 +266,15 @@ func TestBadParamsNeverSent(t *testing.T) {
 			return err
 		}},
 		{"session with a nil initial event", "initial_events[0]", func() error {
-			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []any{nil}})
+			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{nil}})
 			return err
 		}},
 		{"session with a typed nil initial event", "initial_events[0]", func() error {
-			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []any{(*UserMessageParam)(nil)}})
+			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{(*UserMessageParam)(nil)}})
 			return err
 		}},
 		{"session with an empty initial message", "initial_events[0].content", func() error {
-			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []any{UserMessageBlocks()}})
+			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{UserMessageBlocks()}})
 			return err
 		}},
 		{"session update with budget and RemoveBudget", "budget", func() error {

@@ -63,13 +63,31 @@ func NewClient(opts ...option.RequestOption) *Client {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = transport.DefaultHTTPClient()
 	}
+	c.wire()
+	return c
+}
+
+// WithOptions returns a client whose settings are c's with opts applied on top;
+// c itself is unchanged. The two share the rate limiter (unless opts replace it)
+// and the HTTP client. Use it for calls that take no options, such as
+// [SessionEventService.Send], or for a group of calls with common settings.
+func (c *Client) WithOptions(opts ...option.RequestOption) *Client {
+	n := &Client{cfg: c.cfg.Clone(), initErr: c.initErr}
+	if n.initErr == nil {
+		n.initErr = apply(n.cfg, opts)
+	}
+	n.wire()
+	return n
+}
+
+// wire creates the services of c.
+func (c *Client) wire() {
 	c.Agents = &AgentService{client: c, Versions: &AgentVersionService{client: c}}
 	c.Environments = &EnvironmentService{client: c}
 	c.Sessions = &SessionService{client: c}
 	c.Sessions.Events = &SessionEventService{client: c}
 	c.Sessions.Resources = &SessionResourceService{client: c}
 	c.Sessions.Threads = &SessionThreadService{client: c}
-	return c
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {

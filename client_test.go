@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/go-managedagents/managedagents/option"
 	"github.com/stretchr/testify/require"
 )
 
@@ -32,4 +33,23 @@ func TestEmptyIDRejectedBeforeSending(t *testing.T) {
 	require.Equal(t, "session_id", verr.Field)
 	require.ErrorIs(t, err, ErrInvalidParams)
 	require.Empty(t, *reqs)
+}
+
+func TestWithOptionsLeavesTheOriginalUnchanged(t *testing.T) {
+	c, reqs := newTestClient(t, replyJSON(200, `{"data":[{"type":"user.interrupt","id":"sevt_1","processed_at":null}]}`))
+	derived := c.WithOptions(option.WithHeader("X-Trace", "abc"), option.WithBetas("files-api-2025-04-14"))
+	_, err := derived.Sessions.Events.Send(context.Background(), "sesn_1", Interrupt())
+	require.NoError(t, err)
+	_, err = c.Sessions.Events.Send(context.Background(), "sesn_1", Interrupt())
+	require.NoError(t, err)
+	require.Len(t, *reqs, 2)
+	require.Equal(t, "abc", (*reqs)[0].Header.Get("X-Trace"))
+	require.Equal(t, "managed-agents-2026-04-01,files-api-2025-04-14", (*reqs)[0].Header.Get("Anthropic-Beta"))
+	require.Empty(t, (*reqs)[1].Header.Get("X-Trace"))
+	require.Equal(t, "managed-agents-2026-04-01", (*reqs)[1].Header.Get("Anthropic-Beta"))
+
+	bad := c.WithOptions(option.WithMaxRetries(-1))
+	_, err = bad.Sessions.Events.Send(context.Background(), "sesn_1", Interrupt())
+	require.ErrorContains(t, err, "WithMaxRetries")
+	require.Len(t, *reqs, 2, "an invalid option sends nothing")
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/go-managedagents/managedagents/option"
 )
 
 // EventParam is an event to send with [SessionEventService.Send] (or as an
@@ -537,6 +539,11 @@ type sendEventsBody struct {
 //
 // POST /v1/sessions/{session_id}/events
 func (s *SessionEventService) Send(ctx context.Context, sessionID string, events ...EventParam) ([]Event, error) {
+	return s.send(ctx, sessionID, events, nil)
+}
+
+// send is Send with per-call options.
+func (s *SessionEventService) send(ctx context.Context, sessionID string, events []EventParam, opts []option.RequestOption) ([]Event, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
@@ -547,7 +554,7 @@ func (s *SessionEventService) Send(ctx context.Context, sessionID string, events
 		Data json.RawMessage `json:"data"`
 	}
 	p := path("sessions", sessionID, "events")
-	if err := s.client.post(ctx, p, sendEventsBody{Events: events}, &out, nil); err != nil {
+	if err := s.client.post(ctx, p, sendEventsBody{Events: events}, &out, opts); err != nil {
 		return nil, err
 	}
 	evs, err := decodeEvents(out.Data)

@@ -221,10 +221,9 @@ type SessionUpdatedEvent struct {
 	// Budget is the new budget, if changed; Set with a nil Value means the budget
 	// was removed.
 	Budget Change[*Budget] `json:"budget,omitzero"`
-	// Agent is the session's full agent configuration after the update (a
-	// SessionAgent object, as JSON), present only when the update changed the
-	// agent's tools or MCP servers.
-	Agent json.RawMessage `json:"agent,omitempty"`
+	// Agent is the session's full agent configuration after the update; nil
+	// unless the update changed the agent's tools or MCP servers.
+	Agent *SessionAgent `json:"agent,omitempty"`
 }
 
 func (*SessionUpdatedEvent) isEvent() {}

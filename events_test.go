@@ -77,7 +77,7 @@ var wantEvents = map[string]Event{
 		Title:    Change[string]{Set: true, Value: "New title"},
 		Metadata: map[string]string{"team": "support"},
 		Budget:   Change[*Budget]{Set: true},
-		Agent:    json.RawMessage("{\n    \"id\": \"agent_1\",\n    \"type\": \"agent\",\n    \"version\": 3\n  }")},
+		Agent:    &SessionAgent{ID: "agent_1", Type: "agent", Version: 3}},
 	TypeSessionUsage: &SessionUsageEvent{EventMeta: meta("sevt_us1", TypeSessionUsage), Usage: SessionUsage{
 		InputTokens: 100, OutputTokens: 20, CacheReadInputTokens: 5,
 		CacheCreation: &CacheCreation{Ephemeral5mInputTokens: 7, Ephemeral1hInputTokens: 8},

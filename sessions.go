@@ -330,9 +330,11 @@ type SessionCreateParams struct {
 	// Budget caps list-price spend, e.g. LimitBudget("2500", "USD"). It can only
 	// be set at creation (later changed or removed, never added).
 	Budget *Budget `json:"budget,omitzero"`
-	// InitialEvents are user.message and user.define_outcome event params (see
-	// UserMessage), at most 50, processed in order; they start the agent at once.
-	InitialEvents []any `json:"initial_events,omitzero"`
+	// InitialEvents are user.message and user.define_outcome events
+	// ([UserMessage], [DefineOutcome]), at most 50, processed in order. They start
+	// the agent at once, before any stream can be open: to see every event, create
+	// the session without them, open the stream, then send.
+	InitialEvents []EventParam `json:"initial_events,omitzero"`
 }
 
 func (p SessionCreateParams) validate() error {
@@ -356,20 +358,33 @@ func (p SessionCreateParams) validate() error {
 	if err := validateBudget("budget", p.Budget); err != nil {
 		return err
 	}
-	for i, e := range p.InitialEvents {
-		f := "initial_events[" + strconv.Itoa(i) + "]"
-		if e == nil {
-			return invalid(f, "must not be nil")
-		}
-		// An event param (UserMessage, DefineOutcome, ...) is checked as Send
-		// checks it; that also catches a typed nil, which would be sent as null.
-		if ep, ok := e.(EventParam); ok {
-			if err := ep.validate(f); err != nil {
-				return err
-			}
-		}
+	if err := validateInitialEvents(p.InitialEvents); err != nil {
+		return err
 	}
 	return validateMetadataKeys("metadata", p.Metadata)
+}
+
+// maxInitialEvents is the most initial_events a session create accepts.
+const maxInitialEvents = 50
+
+func validateInitialEvents(events []EventParam) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if len(events) > maxInitialEvents {
+		return invalid("initial_events", "holds "+strconv.Itoa(len(events))+" events, more than "+strconv.Itoa(maxInitialEvents))
+	}
+	if err := validateEvents("initial_events", events); err != nil {
+		return err
+	}
+	for i, e := range events {
+		switch e.(type) {
+		case *UserMessageParam, *UserDefineOutcomeParam:
+		default:
+			return invalid("initial_events["+strconv.Itoa(i)+"]", "must be a user.message or user.define_outcome, not "+e.EventType())
+		}
+	}
+	return nil
 }
 
 func validateBudget(field string, b *Budget) error {

@@ -9,12 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fakeUserMessage stands in for another package's event params type.
-type fakeUserMessage struct {
-	Type    string           `json:"type"`
-	Content []map[string]any `json:"content"`
-}
-
 func TestSessionCreate(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -35,9 +29,9 @@ func TestSessionCreate(t *testing.T) {
 			VaultIDs: []string{"vlt_011CNAYT3j5qcdsyuMNmPfYe"},
 			Metadata: map[string]string{"customer_id": "cus_4821"},
 			Budget:   LimitBudget("2500", "USD"),
-			InitialEvents: []any{
-				fakeUserMessage{Type: "user.message", Content: []map[string]any{{"type": "text", "text": "Where is my order?"}}},
-				json.RawMessage(`{"type":"user.define_outcome","description":"Answer with an ETA"}`),
+			InitialEvents: []EventParam{
+				UserMessage("Where is my order?"),
+				DefineOutcome("Answer with an ETA", TextRubric("Gives a date.")),
 			},
 		}},
 		{"sessions/create_overrides.json", SessionCreateParams{
@@ -347,7 +341,15 @@ func TestSessionValidation(t *testing.T) {
 		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = LimitBudget("", "USD") })},
 		{"budget.max_list_cost.currency", ok(func(p *SessionCreateParams) { p.Budget = LimitBudget("1", "") })},
 		{"budget.type", ok(func(p *SessionCreateParams) { p.Budget = &Budget{} })},
-		{"initial_events[0]", ok(func(p *SessionCreateParams) { p.InitialEvents = []any{nil} })},
+		{"initial_events[0]", ok(func(p *SessionCreateParams) { p.InitialEvents = []EventParam{nil} })},
+		{"initial_events[1]", ok(func(p *SessionCreateParams) { p.InitialEvents = []EventParam{UserMessage("hi"), Interrupt()} })},
+		{"initial_events[0].content[0].text", ok(func(p *SessionCreateParams) { p.InitialEvents = []EventParam{UserMessage("")} })},
+		{"initial_events", ok(func(p *SessionCreateParams) {
+			p.InitialEvents = make([]EventParam, 51)
+			for i := range p.InitialEvents {
+				p.InitialEvents[i] = UserMessage("hi")
+			}
+		})},
 		{"metadata", ok(func(p *SessionCreateParams) { p.Metadata = map[string]string{"": ""} })},
 	} {
 		_, err := c.Sessions.Create(ctx, tc.params)

@@ -1,0 +1,129 @@
+// Package managedagents is a Go client for the Claude Managed Agents API (beta
+// managed-agents-2026-04-01): agents, environments, sessions, and the event
+// stream of a session, with a stream that survives disconnects, sends that are
+// never blindly repeated, and client-side rate limiting.
+//
+// # Quick start
+//
+//	client := managedagents.NewClient() // reads ANTHROPIC_API_KEY
+//	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{
+//		Name:  "Coding Assistant",
+//		Model: managedagents.Model("claude-sonnet-5-5"),
+//		Tools: []managedagents.Tool{managedagents.NewAgentToolset()},
+//	})
+//	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{
+//		Name:   "quickstart",
+//		Config: &managedagents.CloudConfig{Networking: managedagents.UnrestrictedNetwork()},
+//	})
+//	session, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{
+//		Agent:         managedagents.AgentID(agent.ID),
+//		EnvironmentID: env.ID,
+//	})
+//	result, err := client.Sessions.RunTurn(ctx, session.ID, managedagents.TurnParams{
+//		Events: []managedagents.EventParam{managedagents.UserMessage("Write hello.py and run it")},
+//	})
+//	fmt.Println(result.StopReason.Type, result.Text())
+//
+// Every call takes a context first, validates its arguments before sending
+// anything (a [*ValidationError] names the field), and accepts per-call options
+// from package option. A *Client is safe for concurrent use.
+//
+// # Authentication
+//
+// [NewClient] reads ANTHROPIC_API_KEY (sent as x-api-key) and ANTHROPIC_BASE_URL
+// (default https://api.anthropic.com); option.WithAPIKey, option.WithAuthToken
+// (sent as Authorization: Bearer) and option.WithBaseURL override them. Every
+// request carries anthropic-version: 2023-06-01 and anthropic-beta:
+// managed-agents-2026-04-01, merged with the names of option.WithBetas. The key
+// never appears in an error, a log line or a formatted value, and is never sent
+// along a redirect to another host.
+//
+// # Errors
+//
+// An error answer of the API is an [*APIError] (status, error type, message,
+// request id, retry-after, raw body), classified with errors.Is against
+// [ErrNotFound], [ErrRateLimited], [ErrConflict], [ErrOverloaded], [ErrServer] and
+// the other sentinels. A cancelled context gives ctx.Err().
+//
+// # Retries
+//
+// Failed requests are retried twice by default (option.WithMaxRetries) on
+// connection errors and 408, 409, 429, 5xx and 529 answers; x-should-retry
+// overrides the status; retry-after-ms and retry-after are honoured up to
+// option.WithMaxRetryAfter (60 s); otherwise the wait is 0.5 s × 2ⁿ (at most 8 s)
+// with jitter. No wait runs past the context's deadline. Creates (agents,
+// environments, sessions, resources) and event sends are never sent twice: they
+// are retried only on a 429 or when the request surely never left; any other
+// failure after sending is a [*DeliveryError] matching [ErrDeliveryUncertain].
+//
+// # Rate limits
+//
+// The API allows 60 create and 600 read requests per minute per organization.
+// Each client has an in-process limiter (package ratelimit) that keeps every
+// sliding minute within those budgets, takes a slot for each attempt, stream
+// (re)connect and list page, and pauses every caller of a class after a 429. A
+// wait that would outlast the context's deadline fails at once with a
+// *ratelimit.WaitError matching [ErrRateLimited]. Share one limiter between
+// clients with option.WithLimiter, or share the budget between processes with
+// the ratelimit/redisrate module.
+//
+// # Pagination
+//
+// List calls return one [Page] (Data, NextPage); pass NextPage as the Page param
+// to get the next. ListAll calls return an iter.Seq2 that fetches pages lazily
+// and stops at the first error:
+//
+//	for agent, err := range client.Agents.ListAll(ctx, managedagents.AgentListParams{}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(agent.ID, agent.Name)
+//	}
+//
+// # Events
+//
+// Session events are a sealed [Event] interface with one struct per event type;
+// an event type this package does not know decodes to [*UnknownEvent], and every
+// event keeps its raw JSON. Send events with [SessionEventService.Send] and the
+// constructors [UserMessage], [Interrupt], [AllowTool], [DenyTool],
+// [CustomToolResult], [DefineOutcome] and friends.
+//
+// # Streaming
+//
+// [SessionEventService.Stream] opens a session's event stream and keeps it
+// alive: a dropped connection, a clean end of body without a terminal event, or
+// silence beyond the idle timeout (option.WithStreamIdleTimeout, heartbeats
+// count) is a disconnect. The stream then backs off, reopens first, backfills
+// the events it missed from the events list, and delivers every event exactly
+// once and in order. It ends for good at session.status_terminated or
+// session.deleted.
+//
+//	stream, err := client.Sessions.Events.Stream(ctx, session.ID, managedagents.EventStreamParams{})
+//	if err != nil {
+//		return err
+//	}
+//	defer stream.Close()
+//	for ev, err := range stream.All() {
+//		if err != nil {
+//			return err
+//		}
+//		switch e := ev.(type) {
+//		case *managedagents.AgentMessageEvent:
+//			fmt.Println(e.Text())
+//		case *managedagents.SessionStatusIdleEvent:
+//			if !e.StopReason.RequiresAction() {
+//				return nil
+//			}
+//		}
+//	}
+//
+// [SessionService.RunTurn] runs a whole turn on top of it: it opens the stream,
+// sends the message, answers custom tool calls and confirmations, and returns the
+// turn's stop reason, messages and usage; if its context ends it interrupts the
+// session so it does not keep running.
+//
+// # Testing
+//
+// Package managedagentstest is an in-memory fake of the API for tests: scripted
+// agents, fault injection, rate-limit emulation and a settable clock.
+package managedagents

@@ -1,0 +1,54 @@
+// Package managedagentstest is an in-memory fake of the Claude Managed Agents
+// API for tests, in the spirit of net/http/httptest and pubsub's pstest.
+//
+// [NewServer] starts an httptest server that implements every endpoint the SDK
+// covers (agents and their versions, environments, sessions, session events and
+// their stream, resources, threads) from the API's documented wire contract, not
+// from the SDK's types. [Server.Client] returns an SDK client pointed at it.
+//
+//	srv := managedagentstest.NewServer()
+//	defer srv.Close()
+//	client := srv.Client()
+//	// use client as in production: create an agent, an environment, a session,
+//	// open the stream, send a user.message ...
+//
+// # Behaviour
+//
+// The server requires an API key (x-api-key or Authorization: Bearer; 401
+// otherwise), anthropic-version and the managed-agents-2026-04-01 beta (400
+// without it; 404 on thread endpoints). Unknown ids give 404 not_found_error,
+// bad bodies and unknown query parameters 400 invalid_request_error, all with the
+// error envelope {"type":"error","error":{...},"request_id":"req_…"} and a
+// request-id header. Lists are paginated with opaque next_page cursors (and
+// prev_page on sessions). IDs have the API's prefixes (agent_, env_, sesn_,
+// sevt_, sthr_, sesrsc_, req_) and come from counters; timestamps are RFC 3339
+// UTC with milliseconds from the server's clock ([WithClock], [Server.SetNow],
+// [Server.AdvanceClock]).
+//
+// A stream (GET /v1/sessions/{id}/events/stream) stays open across turns, sends
+// heartbeats ([WithHeartbeat]), delivers only events emitted after it opened (no
+// replay), in processed_at order, framed as "event: <type>" and "data: <json>",
+// and sends event_start/event_delta previews only for the event_deltas[] asked.
+// It ends after session.deleted or session.status_terminated. Sent events are
+// processed on receipt and echoed with processed_at set, unless
+// [WithQueuedEcho] emulates queued messages.
+//
+// # Scripted agents
+//
+// Each user.message starts a turn played by a [Script] ([DefaultScript] unless
+// [WithScript] or [Server.SetScript] says otherwise) through a [Turn]: messages,
+// thinking, model-request spans, tool uses and results, custom tool uses and
+// always_ask confirmations that wait for the client's answer ([Turn.Await]),
+// errors, idles with any stop reason, usage. A user.interrupt stops the turn.
+//
+// # Faults and inspection
+//
+// [Server.FailNext], [Server.DropNext] and [Server.Delay] act on routes (the
+// Route constants); [Server.AddStreamFault] and its shorthands cut, stall,
+// corrupt, pad or duplicate the next stream connection; [Server.CutStreams] ends
+// the open ones. [WithRateLimits] emulates the per-minute budgets (429 with
+// retry-after), and [Server.RateCount] and [Server.MaxRateCount] tell how close a
+// client came. [Server.Requests] is the request log (credentials removed);
+// [Server.Events], [Server.Session], [Server.SessionStatus] and
+// [Server.WaitIdle] inspect sessions; [Server.Call] seeds data without HTTP.
+package managedagentstest

@@ -1,0 +1,356 @@
+package managedagentstest
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// eventRec is a persisted event.
+type eventRec struct {
+	id   string
+	typ  string
+	at   time.Time
+	seq  int64
+	data []byte
+}
+
+// persistedTypes are the event types that are stored and listable (types[]).
+var persistedTypes = map[string]bool{}
+
+func init() {
+	for _, t := range []string{
+		"user.message", "user.interrupt", "user.tool_confirmation", "user.custom_tool_result", "user.tool_result",
+		"user.define_outcome", "system.message", "agent.message", "agent.thinking", "agent.tool_use",
+		"agent.tool_result", "agent.mcp_tool_use", "agent.mcp_tool_result", "agent.custom_tool_use",
+		"agent.thread_context_compacted", "agent.thread_message_sent", "agent.thread_message_received",
+		"session.status_running", "session.status_idle", "session.status_rescheduled", "session.status_terminated",
+		"session.error", "session.updated", "session.usage", "session.thread_created",
+		"session.thread_status_running", "session.thread_status_idle", "session.thread_status_rescheduled",
+		"session.thread_status_terminated", "span.model_request_start", "span.model_request_end",
+		"span.outcome_evaluation_start", "span.outcome_evaluation_ongoing", "span.outcome_evaluation_end",
+		"workflow_run.created", "workflow_run.status_running", "workflow_run.status_idle", "workflow_run.status_ended",
+		"workflow_run.error", "workflow_run.phase_started", "workflow_run.phase_ended",
+	} {
+		persistedTypes[t] = true
+	}
+}
+
+// emitLocked persists ev in sess (setting id, unless set, and processed_at),
+// applies its effect on the session status and sends it to the open streams.
+// s.mu must be held. It returns ev.
+func (s *Server) emitLocked(sess *sessionRec, ev obj) obj {
+	if id, _ := ev["id"].(string); id == "" {
+		ev["id"] = s.newID("sevt")
+	}
+	at := s.now().Truncate(time.Millisecond)
+	if !at.After(sess.lastTS) {
+		at = sess.lastTS.Add(time.Millisecond)
+	}
+	sess.lastTS = at
+	ev["processed_at"] = ts(at)
+	typ, _ := ev["type"].(string)
+	data, err := json.Marshal(ev)
+	if err != nil {
+		panic("managedagentstest: event is not JSON: " + err.Error())
+	}
+	sess.events = append(sess.events, &eventRec{id: ev["id"].(string), typ: typ, at: at, seq: s.nextSeq(), data: data})
+	switch typ {
+	case "agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use":
+		sess.toolUses[ev["id"].(string)] = typ
+	}
+	status := ""
+	switch typ {
+	case "session.status_running":
+		status = "running"
+	case "session.status_idle":
+		status = "idle"
+		sess.lastStop = typeOf(ev["stop_reason"])
+	case "session.status_rescheduled":
+		status = "rescheduling"
+	case "session.status_terminated":
+		status = "terminated"
+	}
+	if status != "" {
+		if sess.status() == "running" && status != "running" {
+			sess.active += at.Sub(sess.running)
+		} else if sess.status() != "running" && status == "running" {
+			sess.running = at
+		}
+		sess.v["status"] = status
+		sess.v["updated_at"] = ts(at)
+		sess.thread["status"] = status
+		sess.thread["updated_at"] = ts(at)
+	}
+	s.broadcast(sess, frame{name: typ, data: data, event: true, last: typ == "session.status_terminated"})
+	sess.signal()
+	return ev
+}
+
+// preview sends a stream-only event_start/event_delta for an event of type of,
+// to the streams that asked for deltas of that type; s.mu must be held.
+func (s *Server) preview(sess *sessionRec, of string, ev obj) {
+	data, _ := json.Marshal(ev)
+	s.broadcast(sess, frame{name: ev["type"].(string), data: data, previewOf: of})
+}
+
+// sendableFields lists the fields a client may set, by event type.
+var sendableFields = map[string][]string{
+	"user.message":            {"content"},
+	"user.interrupt":          {"session_thread_id"},
+	"user.tool_confirmation":  {"tool_use_id", "result", "deny_message", "session_thread_id"},
+	"user.custom_tool_result": {"custom_tool_use_id", "content", "is_error", "session_thread_id"},
+	"user.tool_result":        {"tool_use_id", "content", "is_error", "session_thread_id"},
+	"user.define_outcome":     {"description", "rubric", "max_iterations"},
+	"system.message":          {"content"},
+}
+
+var blockTypes = map[string]bool{"text": true, "image": true, "document": true, "redacted": true, "search_result": true}
+
+func checkContent(v any, where string, required bool) error {
+	if v == nil {
+		if required {
+			return errBadRequest("%s: field required", where)
+		}
+		return nil
+	}
+	list, ok := isList(v)
+	if !ok || (required && len(list) == 0) {
+		return errBadRequest("%s: must be a non-empty array of content blocks", where)
+	}
+	for i, b := range list {
+		t := typeOf(b)
+		if !blockTypes[t] {
+			return errBadRequest("%s[%d].type: unknown content block type %q", where, i, t)
+		}
+		if t == "text" {
+			if _, ok := b.(obj)["text"].(string); !ok {
+				return errBadRequest("%s[%d].text: field required", where, i)
+			}
+		}
+	}
+	return nil
+}
+
+// checkSendable validates one event a client sends and returns a copy of it to
+// persist (without id and processed_at).
+func (s *Server) checkSendable(sess *sessionRec, v any, where string) (obj, error) {
+	m, ok := isObj(v)
+	if !ok {
+		return nil, errBadRequest("%s: must be an object", where)
+	}
+	typ := typeOf(m)
+	fields, ok := sendableFields[typ]
+	if !ok {
+		return nil, errBadRequest("%s.type: %q cannot be sent", where, typ)
+	}
+	out := obj{"type": typ}
+	for k, val := range m {
+		if k == "type" {
+			continue
+		}
+		known := false
+		for _, f := range fields {
+			known = known || f == k
+		}
+		if !known {
+			return nil, errBadRequest("%s.%s: unknown field for %s", where, k, typ)
+		}
+		out[k] = clone(val)
+	}
+	switch typ {
+	case "user.message":
+		if err := checkContent(m["content"], where+".content", true); err != nil {
+			return nil, err
+		}
+	case "system.message":
+		if err := checkContent(m["content"], where+".content", true); err != nil {
+			return nil, err
+		}
+	case "user.tool_confirmation":
+		id, _ := m["tool_use_id"].(string)
+		if t := sess.toolUses[id]; t != "agent.tool_use" && t != "agent.mcp_tool_use" {
+			return nil, errBadRequest("%s.tool_use_id: %q is not a tool use of this session", where, id)
+		}
+		switch m["result"] {
+		case "allow":
+			if d, ok := m["deny_message"]; ok && d != nil {
+				return nil, errBadRequest("%s.deny_message: only allowed with result deny", where)
+			}
+		case "deny":
+		default:
+			return nil, errBadRequest("%s.result: must be allow or deny", where)
+		}
+	case "user.custom_tool_result":
+		id, _ := m["custom_tool_use_id"].(string)
+		if sess.toolUses[id] != "agent.custom_tool_use" {
+			return nil, errBadRequest("%s.custom_tool_use_id: %q is not a custom tool use of this session", where, id)
+		}
+		if err := checkContent(m["content"], where+".content", false); err != nil {
+			return nil, err
+		}
+	case "user.tool_result":
+		if typeOf(sess.env["config"]) != "self_hosted" {
+			return nil, errBadRequest("%s: user.tool_result is only accepted by sessions in self_hosted environments", where)
+		}
+		id, _ := m["tool_use_id"].(string)
+		if sess.toolUses[id] != "agent.tool_use" {
+			return nil, errBadRequest("%s.tool_use_id: %q is not a tool use of this session", where, id)
+		}
+	case "user.define_outcome":
+		if d, _ := m["description"].(string); d == "" {
+			return nil, errBadRequest("%s.description: field required", where)
+		}
+		switch rb, _ := isObj(m["rubric"]); typeOf(rb) {
+		case "text":
+			if c, _ := rb["content"].(string); c == "" || len(c) > 262144 {
+				return nil, errBadRequest("%s.rubric.content: 1 to 262144 characters", where)
+			}
+		case "file":
+			if f, _ := rb["file_id"].(string); f == "" {
+				return nil, errBadRequest("%s.rubric.file_id: field required", where)
+			}
+		default:
+			return nil, errBadRequest("%s.rubric: must be {type:text,content} or {type:file,file_id}", where)
+		}
+		if _, ok := out["max_iterations"]; !ok {
+			out["max_iterations"] = int64(3)
+		}
+		out["outcome_id"] = s.newID("outc")
+	}
+	return out, nil
+}
+
+// acceptEvent persists a client event and acts on it; s.mu must be held.
+func (s *Server) acceptEvent(sess *sessionRec, ev obj) obj {
+	typ := ev["type"].(string)
+	if typ == "user.interrupt" {
+		// Flush the queue; queued messages not yet persisted are kept in history.
+		for _, q := range sess.inbox {
+			if q["processed_at"] == nil {
+				s.emitLocked(sess, q)
+			}
+		}
+		sess.inbox = nil
+		if sess.turn != nil {
+			sess.turn.stop()
+		}
+	}
+	if typ == "user.message" && s.queuedEcho && sess.runner {
+		// Queued behind a turn: echo now with processed_at null, persist when its
+		// turn starts (the stream then shows the same id again, processed).
+		ev["id"] = s.newID("sevt")
+		ev["processed_at"] = nil
+		data, _ := json.Marshal(ev)
+		s.broadcast(sess, frame{name: typ, data: data, event: true})
+		sess.inbox = append(sess.inbox, clone(ev))
+		return ev
+	}
+	s.emitLocked(sess, ev)
+	switch typ {
+	case "user.message":
+		sess.inbox = append(sess.inbox, ev)
+		s.startRunner(sess)
+	case "user.tool_confirmation", "user.custom_tool_result", "user.tool_result":
+		id, _ := ev["tool_use_id"].(string)
+		if typ == "user.custom_tool_result" {
+			id, _ = ev["custom_tool_use_id"].(string)
+		}
+		data, _ := json.Marshal(ev)
+		a := Answer{ToolUseID: id, Type: typ, Event: data}
+		a.Allowed = ev["result"] == "allow"
+		a.DenyMessage, _ = ev["deny_message"].(string)
+		a.IsError, _ = ev["is_error"].(bool)
+		if c, ok := ev["content"]; ok && c != nil {
+			a.Content, _ = json.Marshal(c)
+		}
+		sess.answers[id] = a
+		if w := sess.pending[id]; w != nil {
+			select {
+			case w.ch <- struct{}{}:
+			default:
+			}
+		}
+	case "user.define_outcome":
+		evals, _ := isList(sess.v["outcome_evaluations"])
+		sess.v["outcome_evaluations"] = append(evals, obj{
+			"type": "outcome_evaluation", "outcome_id": ev["outcome_id"], "description": ev["description"],
+			"result": "pending", "iteration": int64(0), "explanation": "", "completed_at": nil,
+		})
+	}
+	return ev
+}
+
+func (s *Server) sendEvents(r *http.Request, body obj) (any, error) {
+	sess, err := s.session(r.PathValue("session_id"))
+	if err != nil {
+		return nil, err
+	}
+	if body == nil {
+		return nil, errBadRequest("a request body is required")
+	}
+	for k := range body {
+		if k != "events" {
+			return nil, errBadRequest("%s: unknown field", k)
+		}
+	}
+	list, ok := isList(body["events"])
+	if !ok || len(list) == 0 {
+		return nil, errBadRequest("events: must be a non-empty array")
+	}
+	if sess.v["archived_at"] != nil {
+		return nil, errBadRequest("session %s is archived", sess.id)
+	}
+	if sess.status() == "terminated" {
+		return nil, errBadRequest("session %s is terminated", sess.id)
+	}
+	var evs []obj
+	for i, v := range list {
+		ev, err := s.checkSendable(sess, v, "events["+itoa(i)+"]")
+		if err != nil {
+			return nil, err
+		}
+		if ev["type"] == "system.message" && i != len(list)-1 {
+			return nil, errBadRequest("events[%d]: a system.message must be the last event of the request", i)
+		}
+		evs = append(evs, ev)
+	}
+	data := []any{}
+	for _, ev := range evs {
+		data = append(data, s.acceptEvent(sess, ev))
+	}
+	return obj{"data": data}, nil
+}
+
+func (s *Server) listEvents(r *http.Request, _ obj) (any, error) {
+	sess, err := s.session(r.PathValue("session_id"))
+	if err != nil {
+		return nil, err
+	}
+	if r.URL.Query().Has("after_id") {
+		return nil, errBadRequest("after_id: unexpected query parameter")
+	}
+	limit, order, c, err := listParams(r, "events:"+sess.id, 1000, 1000, "asc", true)
+	if err != nil {
+		return nil, err
+	}
+	b, err := boundsParam(r)
+	if err != nil {
+		return nil, err
+	}
+	types := map[string]bool{}
+	for _, t := range r.URL.Query()["types[]"] {
+		if !persistedTypes[t] {
+			return nil, errBadRequest("types[]: unknown event type %q", t)
+		}
+		types[t] = true
+	}
+	var items []listItem
+	for _, e := range sess.events {
+		if (len(types) > 0 && !types[e.typ]) || !b.contains(e.at) {
+			continue
+		}
+		items = append(items, listItem{t: e.at, seq: e.seq, v: json.RawMessage(e.data)})
+	}
+	return paginate(items, "events:"+sess.id, order, limit, c).json(false), nil
+}

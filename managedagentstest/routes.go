@@ -1,0 +1,97 @@
+package managedagentstest
+
+import "net/http"
+
+// Routes, as given to [Server.FailNext], [Server.DropNext], [Server.Delay] and
+// found in [Request.Route]: the method and the path pattern of each endpoint.
+// [AnyRoute] matches every request.
+const (
+	AnyRoute = "*"
+
+	RouteCreateAgent       = "POST /v1/agents"
+	RouteGetAgent          = "GET /v1/agents/{agent_id}"
+	RouteUpdateAgent       = "POST /v1/agents/{agent_id}"
+	RouteListAgents        = "GET /v1/agents"
+	RouteArchiveAgent      = "POST /v1/agents/{agent_id}/archive"
+	RouteListAgentVersions = "GET /v1/agents/{agent_id}/versions"
+
+	RouteCreateEnvironment  = "POST /v1/environments"
+	RouteGetEnvironment     = "GET /v1/environments/{environment_id}"
+	RouteUpdateEnvironment  = "POST /v1/environments/{environment_id}"
+	RouteListEnvironments   = "GET /v1/environments"
+	RouteDeleteEnvironment  = "DELETE /v1/environments/{environment_id}"
+	RouteArchiveEnvironment = "POST /v1/environments/{environment_id}/archive"
+
+	RouteCreateSession  = "POST /v1/sessions"
+	RouteGetSession     = "GET /v1/sessions/{session_id}"
+	RouteUpdateSession  = "POST /v1/sessions/{session_id}"
+	RouteListSessions   = "GET /v1/sessions"
+	RouteDeleteSession  = "DELETE /v1/sessions/{session_id}"
+	RouteArchiveSession = "POST /v1/sessions/{session_id}/archive"
+
+	RouteListEvents   = "GET /v1/sessions/{session_id}/events"
+	RouteSendEvents   = "POST /v1/sessions/{session_id}/events"
+	RouteStreamEvents = "GET /v1/sessions/{session_id}/events/stream"
+
+	RouteListResources  = "GET /v1/sessions/{session_id}/resources"
+	RouteAddResource    = "POST /v1/sessions/{session_id}/resources"
+	RouteGetResource    = "GET /v1/sessions/{session_id}/resources/{resource_id}"
+	RouteUpdateResource = "POST /v1/sessions/{session_id}/resources/{resource_id}"
+	RouteDeleteResource = "DELETE /v1/sessions/{session_id}/resources/{resource_id}"
+
+	RouteListThreads      = "GET /v1/sessions/{session_id}/threads"
+	RouteGetThread        = "GET /v1/sessions/{session_id}/threads/{thread_id}"
+	RouteArchiveThread    = "POST /v1/sessions/{session_id}/threads/{thread_id}/archive"
+	RouteListThreadEvents = "GET /v1/sessions/{session_id}/threads/{thread_id}/events"
+	RouteStreamThread     = "GET /v1/sessions/{session_id}/threads/{thread_id}/stream"
+)
+
+// Query keys accepted by the list endpoints.
+var (
+	timeBounds = []string{"created_at[gt]", "created_at[gte]", "created_at[lt]", "created_at[lte]"}
+)
+
+func (s *Server) routes() {
+	h := s.handle
+	h(RouteCreateAgent, s.createAgent)
+	h(RouteGetAgent, s.getAgent, "version")
+	h(RouteUpdateAgent, s.updateAgent)
+	h(RouteListAgents, s.listAgents, "created_at[gte]", "created_at[lte]", "include_archived", "limit", "page")
+	h(RouteArchiveAgent, s.archiveAgent)
+	h(RouteListAgentVersions, s.listAgentVersions, "limit", "page")
+
+	h(RouteCreateEnvironment, s.createEnvironment)
+	h(RouteGetEnvironment, s.getEnvironment)
+	h(RouteUpdateEnvironment, s.updateEnvironment)
+	h(RouteListEnvironments, s.listEnvironments, "include_archived", "limit", "page")
+	h(RouteDeleteEnvironment, s.deleteEnvironment)
+	h(RouteArchiveEnvironment, s.archiveEnvironment)
+
+	h(RouteCreateSession, s.createSession)
+	h(RouteGetSession, s.getSession)
+	h(RouteUpdateSession, s.updateSession)
+	h(RouteListSessions, s.listSessions, append([]string{"agent_id", "agent_version", "deployment_id",
+		"include_archived", "limit", "memory_store_id", "order", "page", "statuses[]"}, timeBounds...)...)
+	h(RouteDeleteSession, s.deleteSession)
+	h(RouteArchiveSession, s.archiveSession)
+
+	h(RouteListEvents, s.listEvents, append([]string{"types[]", "order", "limit", "page"}, timeBounds...)...)
+	h(RouteSendEvents, s.sendEvents)
+	s.mux.HandleFunc(RouteStreamEvents, s.streamEvents)
+
+	h(RouteListResources, s.listResources, "limit", "page")
+	h(RouteAddResource, s.addResource)
+	h(RouteGetResource, s.getResource)
+	h(RouteUpdateResource, s.updateResource)
+	h(RouteDeleteResource, s.deleteResource)
+
+	h(RouteListThreads, s.listThreads, "limit", "page", "statuses[]")
+	h(RouteGetThread, s.getThread)
+	h(RouteArchiveThread, s.archiveThread)
+	h(RouteListThreadEvents, s.listThreadEvents, "limit", "page")
+	s.mux.HandleFunc(RouteStreamThread, s.streamEvents)
+
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, errNotFound("no route for "+r.Method+" "+r.URL.Path))
+	})
+}
