@@ -72,14 +72,15 @@ func Do(ctx context.Context, cfg *config.Config, req Request, out any) error {
 	if out == nil {
 		return nil
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
+	// A JSON null would leave out untouched and look like success.
+	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "null" {
 		if req.AllowEmpty {
 			return nil
 		}
-		return fmt.Errorf("managedagents: %s %s: empty response body", req.Method, req.Path)
+		return c.malformed(nil)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("managedagents: %s %s: decoding response (content-type %q): %w", req.Method, req.Path, c.contentType, err)
+		return c.malformed(err)
 	}
 	return nil
 }
