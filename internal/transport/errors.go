@@ -95,7 +95,15 @@ func DecodeErrorBody(status int, body []byte) *apierror.Error {
 
 // htmlTitle returns the shortened text of the page's <title> or first <h1>.
 func htmlTitle(body []byte) string {
-	lower := bytes.ToLower(body)
+	// ASCII lowering keeps every index of lower valid in body (bytes.ToLower
+	// does not: it rewrites invalid UTF-8 and some letters at another length).
+	lower := make([]byte, len(body))
+	for i, c := range body {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
 	for _, tag := range []string{"title", "h1"} {
 		i := bytes.Index(lower, []byte("<"+tag))
 		if i < 0 {
