@@ -466,3 +466,49 @@ func TestBadAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestListAllBadPage: a bad page in the middle of a list ends the iteration
+// with one clear error after the items before it; a page of the wrong shape is
+// a *ResponseError; an empty page with no cursor ends it quietly.
+func TestListAllBadPage(t *testing.T) {
+	t.Parallel()
+	pages := map[string]badAnswer{
+		"":   {status: 200, contentType: "application/json", body: `{"data":[{"id":"agent_1","type":"agent"},{"id":"agent_2","type":"agent"}],"next_page":"p2"}`},
+		"p2": {status: 502, contentType: "text/html", body: "<html><title>Bad Gateway</title></html>"},
+		"p3": {status: 200, contentType: "application/json", body: `{"data":[{"id":"agent_3","type":"agent"}],"next_page":7}`},
+		"p4": {status: 200, contentType: "application/json", body: `{"data":null,"next_page":""}`},
+	}
+	c, n := countingClient(t, func(w http.ResponseWriter, r *http.Request) {
+		a := pages[r.URL.Query().Get("page")]
+		w.Header().Set("Content-Type", a.contentType)
+		w.Header().Set("Retry-After-Ms", "1")
+		w.WriteHeader(a.status)
+		_, _ = w.Write([]byte(a.body))
+	}, option.WithMaxRetries(1))
+	collect := func(from string) (ids []string, errs []error) {
+		for a, err := range c.Agents.ListAll(context.Background(), AgentListParams{Page: from}) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			ids = append(ids, a.ID)
+		}
+		return ids, errs
+	}
+	ids, errs := collect("")
+	require.Equal(t, []string{"agent_1", "agent_2"}, ids)
+	require.Len(t, errs, 1)
+	var apiErr *APIError
+	require.ErrorAs(t, errs[0], &apiErr)
+	require.Equal(t, 502, apiErr.StatusCode)
+	require.EqualValues(t, 3, n.Load(), "page 1, page 2 and its retry")
+
+	ids, errs = collect("p3")
+	require.Empty(t, ids)
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrMalformedResponse)
+
+	ids, errs = collect("p4")
+	require.Empty(t, ids)
+	require.Empty(t, errs)
+}
