@@ -4,9 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/go-managedagents/managedagents/internal/config"
+	"github.com/go-managedagents/managedagents/internal/transport"
 	"github.com/go-managedagents/managedagents/option"
 )
 
@@ -67,7 +72,8 @@ func (p EventListParams) values() (url.Values, error) {
 	return url.Values(q), nil
 }
 
-// List returns one page of a session's events.
+// List returns one page of a session's events. An event that does not decode
+// fails the page with an *[EventDecodeError] naming it (id, type, index).
 //
 // GET /v1/sessions/{session_id}/events
 func (s *SessionEventService) List(ctx context.Context, sessionID string, params EventListParams, opts ...option.RequestOption) (*Page[Event], error) {
@@ -92,33 +98,107 @@ func (c *Client) listEvents(ctx context.Context, p string, params EventListParam
 	if err != nil {
 		return nil, err
 	}
-	var page struct {
-		Data     eventList `json:"data"`
-		NextPage string    `json:"next_page"`
-	}
-	if err := c.get(ctx, p, q, &page, opts); err != nil {
+	cfg, err := c.config(opts)
+	if err != nil {
 		return nil, err
 	}
-	return &Page[Event]{Data: page.Data, NextPage: page.NextPage}, nil
+	raw, err := getEventPage(ctx, cfg, p, q)
+	if err != nil {
+		return nil, err
+	}
+	return raw.decode()
 }
 
-// eventList is a page of events as JSON, decoded event by event.
-type eventList []Event
+// eventPage is a page of events as JSON, not yet decoded.
+type eventPage struct {
+	Data     []json.RawMessage `json:"data"`
+	NextPage string            `json:"next_page"`
+}
 
-// UnmarshalJSON decodes each element with DecodeEvent.
-func (l *eventList) UnmarshalJSON(b []byte) error {
-	var raws []json.RawMessage
-	if err := json.Unmarshal(b, &raws); err != nil {
-		return err
+// getEventPage fetches one page of an events list (through the retrying
+// transport, with a read slot from the limiter).
+func getEventPage(ctx context.Context, cfg *config.Config, p string, q url.Values) (*eventPage, error) {
+	var page eventPage
+	if err := transport.Do(ctx, cfg, transport.Request{Method: http.MethodGet, Path: p, Query: q}, &page); err != nil {
+		return nil, err
 	}
-	out := make([]Event, 0, len(raws))
-	for _, r := range raws {
-		ev, err := DecodeEvent(r)
+	return &page, nil
+}
+
+// decode decodes every event of the page. The first event that does not decode
+// fails the page with an *EventDecodeError naming it.
+func (p *eventPage) decode() (*Page[Event], error) {
+	out := make([]Event, 0, len(p.Data))
+	for i, raw := range p.Data {
+		ev, err := decodeListed(raw, i)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = append(out, ev)
 	}
-	*l = out
-	return nil
+	return &Page[Event]{Data: out, NextPage: p.NextPage}, nil
+}
+
+// decodeListed decodes the event at index i of a list page; on failure it
+// returns an *EventDecodeError naming the event.
+func decodeListed(raw json.RawMessage, i int) (Event, error) {
+	ev, err := DecodeEvent(raw)
+	if err != nil {
+		return nil, newEventDecodeError(raw, i, err)
+	}
+	return ev, nil
+}
+
+// EventDecodeError reports an event that could not be decoded: an element of a
+// list page, or a stream frame that could not be recovered from the events
+// list either. The other events of the page or stream are not at fault.
+type EventDecodeError struct {
+	// ID is the event's id, when it could be read; empty otherwise.
+	ID string
+	// Type is the event's type, when it could be read; empty otherwise.
+	Type string
+	// Index is the event's position in its list page (from 0), or -1 for a
+	// stream frame.
+	Index int
+	// Err is the decoding error.
+	Err error
+}
+
+// Error describes the event and the decoding error.
+func (e *EventDecodeError) Error() string {
+	var b strings.Builder
+	b.WriteString("managedagents: cannot decode event")
+	if e.ID != "" {
+		b.WriteString(" " + e.ID)
+	}
+	if e.Type != "" {
+		b.WriteString(" (" + e.Type + ")")
+	}
+	if e.Index >= 0 {
+		b.WriteString(" at index " + strconv.Itoa(e.Index) + " of its page")
+	} else {
+		b.WriteString(" from the stream")
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the decoding error.
+func (e *EventDecodeError) Unwrap() error { return e.Err }
+
+// newEventDecodeError reads what it can of the id and type of an event that
+// did not decode.
+func newEventDecodeError(raw []byte, index int, err error) *EventDecodeError {
+	e := &EventDecodeError{Index: index, Err: err}
+	var probe struct {
+		ID   json.RawMessage `json:"id"`
+		Type json.RawMessage `json:"type"`
+	}
+	if json.Unmarshal(raw, &probe) == nil {
+		_ = json.Unmarshal(probe.ID, &e.ID)
+		_ = json.Unmarshal(probe.Type, &e.Type)
+	}
+	return e
 }

@@ -1,0 +1,765 @@
+package managedagents
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-managedagents/managedagents/internal/config"
+	"github.com/go-managedagents/managedagents/internal/sseread"
+	"github.com/go-managedagents/managedagents/internal/transport"
+	"github.com/go-managedagents/managedagents/option"
+	"github.com/go-managedagents/managedagents/ratelimit"
+	sse "github.com/tmaxmax/go-sse"
+)
+
+// Preview kinds accepted by [EventStreamParams.EventDeltas].
+const (
+	// DeltasAgentMessage asks for event_start and event_delta previews of
+	// agent.message events.
+	DeltasAgentMessage = "agent.message"
+	// DeltasAgentThinking asks for event_start previews of agent.thinking events
+	// (they have no deltas).
+	DeltasAgentThinking = "agent.thinking"
+)
+
+// maxEventDeltas is the largest number of event_deltas[] values the API accepts.
+const maxEventDeltas = 100
+
+// streamHealthyAfter is how long a connection must stay open to count as
+// healthy (and reset the reconnect budget and backoff) when it delivered no new
+// event.
+const streamHealthyAfter = 5 * time.Second
+
+// EventStreamParams are the options of [SessionEventService.Stream] and
+// [SessionThreadService.Stream].
+type EventStreamParams struct {
+	// EventDeltas asks for stream-only previews (event_start, event_delta) of
+	// these event types, sent as event_deltas[]: "agent.message" and
+	// "agent.thinking" ([DeltasAgentMessage], [DeltasAgentThinking]); at most 100
+	// values. Previews have an empty EventID, are never deduplicated, and are not
+	// replayed after a reconnect.
+	EventDeltas []string
+
+	// Since, when set, makes the stream deliver past events first: once the
+	// stream is open (so that nothing falls into a gap), it lists the events
+	// processed at or after Since, then goes on live, deduplicating the overlap.
+	// Use it to follow a session created with initial events, which may start
+	// before any stream can be opened. Any time before the session's creation
+	// (for example time.Unix(0, 0)) gives the whole history. The zero value
+	// means live events only.
+	Since time.Time
+
+	// OnReconnect, if set, is called in the goroutine reading the stream before
+	// each wait that precedes a reconnect, so that a UI can drop previews that
+	// will never be completed. It must not block for long; it must not call
+	// methods of the stream other than Close.
+	OnReconnect func(StreamReconnect)
+}
+
+func (p EventStreamParams) values() (url.Values, error) {
+	if len(p.EventDeltas) > maxEventDeltas {
+		return nil, invalid("event_deltas", "must hold at most "+strconv.Itoa(maxEventDeltas)+" values, not "+strconv.Itoa(len(p.EventDeltas)))
+	}
+	for _, d := range p.EventDeltas {
+		if d != DeltasAgentMessage && d != DeltasAgentThinking {
+			return nil, invalid("event_deltas", `values must be "agent.message" or "agent.thinking", not `+strconv.Quote(d))
+		}
+	}
+	q := query{}
+	q.list("event_deltas", p.EventDeltas)
+	return url.Values(q), nil
+}
+
+// StreamReconnect describes a reconnect an [EventStream] is about to make. It
+// is passed to [EventStreamParams.OnReconnect] before the wait.
+type StreamReconnect struct {
+	// Attempt counts the reconnects in a row without a healthy connection
+	// between them, from 1; it never exceeds the budget set by
+	// option.WithStreamReconnects.
+	Attempt int
+	// Cause is why the previous connection ended or the previous attempt failed:
+	// [ErrStreamEnded], [ErrStreamIdle], [ErrEventTooLarge], an
+	// *[EventDecodeError], an *[APIError] (a 408, 409, 429 or 5xx answer, or a
+	// temporary error frame), or a network error.
+	Cause error
+	// Delay is how long the stream waits before it reconnects.
+	Delay time.Duration
+}
+
+// Reasons for a reconnect, found in [StreamReconnect.Cause] and, wrapped in a
+// *[StreamError], in the error of a stream that gave up.
+var (
+	// ErrStreamEnded means the server ended the response without a terminal
+	// event (a clean end of body, possibly in the middle of a frame).
+	ErrStreamEnded = errors.New("managedagents: event stream ended without a terminal event")
+	// ErrStreamIdle means no byte (not even a heartbeat) arrived within the idle
+	// timeout (option.WithStreamIdleTimeout, default 90 s).
+	ErrStreamIdle = errors.New("managedagents: event stream idle: no byte received within the idle timeout")
+	// ErrEventTooLarge means a frame was larger than the maximum event size
+	// (option.WithMaxEventSize, default 32 MiB); the event is recovered from the
+	// events list after the reconnect.
+	ErrEventTooLarge = errors.New("managedagents: stream frame larger than the maximum event size")
+)
+
+// errStreamClosed is the cancellation cause of a stream ended by Close.
+var errStreamClosed = errors.New("managedagents: event stream closed")
+
+// StreamError reports that an event stream gave up: its connection failed, or
+// could not be opened, more times in a row than option.WithStreamReconnects
+// allows (default 10). Err is the last cause; errors.As and errors.Is see
+// through it (for example to an *APIError with status 503).
+type StreamError struct {
+	// Attempts is the number of reconnects made in a row before giving up.
+	Attempts int
+	// Err is the last failure.
+	Err error
+}
+
+// Error names the number of reconnects and the last failure.
+func (e *StreamError) Error() string {
+	return fmt.Sprintf("managedagents: event stream gave up after %d reconnects in a row: %v", e.Attempts, e.Err)
+}
+
+// Unwrap returns the last failure.
+func (e *StreamError) Unwrap() error { return e.Err }
+
+// Stream opens the live event stream of a session and returns it once the
+// server has answered with 200. The stream reconnects on its own; see
+// [EventStream] for what it guarantees.
+//
+// An error opening the stream comes back from Stream itself: a 4xx other than
+// 408, 409 and 429 at once, as an *[APIError]; temporary failures (those
+// statuses, 5xx, network errors) are retried first with the same backoff and
+// budget as a reconnect (option.WithStreamReconnects, option.WithStreamBackoff;
+// OnReconnect is called), and a *[StreamError] is returned when the budget is
+// spent.
+//
+// GET /v1/sessions/{session_id}/events/stream
+func (s *SessionEventService) Stream(ctx context.Context, sessionID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
+	if err := checkID("session_id", sessionID); err != nil {
+		return nil, err
+	}
+	listPath := path("sessions", sessionID, "events")
+	return s.client.openStream(ctx, streamTarget{
+		path: path("sessions", sessionID, "events", "stream"),
+		list: func(ctx context.Context, cfg *config.Config, from time.Time, page string) (*eventPage, error) {
+			q, err := EventListParams{CreatedAtGTE: from, Order: OrderAsc, Page: page}.values()
+			if err != nil {
+				return nil, err
+			}
+			return getEventPage(ctx, cfg, listPath, q)
+		},
+	}, params, opts)
+}
+
+// streamTarget says where a stream connects and how it lists its history.
+type streamTarget struct {
+	// path is the stream's URL path.
+	path string
+	// list fetches one page of the history, ascending, of events processed at
+	// or after from (when the endpoint can filter; the stream filters again).
+	list func(ctx context.Context, cfg *config.Config, from time.Time, page string) (*eventPage, error)
+}
+
+// EventStream is a live stream of a session's (or a thread's) events that
+// survives disconnects. Read it with Next, Current and Err, or with All. All
+// its work happens while the reader waits in Next or in All's loop: All runs in
+// the caller's goroutine, Next drives the same loop through iter.Pull2 (a
+// coroutine that runs only inside Next), and nothing runs in the background
+// between two events. Close it when done (not needed once Next returned false
+// or All's loop ended).
+//
+// What it delivers: every persisted event once, in the order received, and the
+// previews (event_start, event_delta, whose EventID is "") of the current
+// connection. It ends without error after delivering session.status_terminated
+// or session.deleted (see [IsTerminal]), whether that came live or from the
+// history.
+//
+// Disconnects. The end of the body without a terminal event (even in the middle
+// of a frame), a network error, a frame over the maximum size, a frame that does
+// not decode, a temporary error frame (overloaded_error, api_error,
+// rate_limit_error, timeout_error, or an error frame that is not the JSON
+// envelope), and no byte at all for the idle timeout (heartbeats, comment lines
+// or ping frames, count as bytes; the time the reader spends between two
+// events does not count) are disconnects, not the end. On a disconnect the
+// stream:
+//  1. calls OnReconnect and waits: the backoff starts at the configured minimum
+//     (option.WithStreamBackoff, default 0.5 s), doubles per failure up to the
+//     maximum (default 10 s), and is jittered to a random point of [d/2, d]; a
+//     retry-after (or retry-after-ms) of a 429 or 503 is honoured when longer,
+//     up to option.WithMaxRetryAfter, beyond which the stream ends with that
+//     error;
+//  2. reopens the stream first, so that nothing falls into a gap;
+//  3. then backfills from the events list: ascending, every page, the events
+//     processed at or after the cursor (created_at[gte]), where the cursor is the
+//     largest processed_at delivered, or, before any, [EventStreamParams.Since]
+//     or else the server's Date when the stream was first opened (second
+//     precision: a backfill may deliver events of that second that preceded
+//     the stream; without a Date header, the whole history is listed);
+//  4. then continues live.
+//
+// Each failed open and each connection that was not healthy counts against the
+// budget (option.WithStreamReconnects, default 10, in a row); a connection is
+// healthy, and resets the count and the backoff, once it delivered a new
+// persisted event (live or from its backfill) or stayed open 5 s. When the
+// budget is spent the stream ends with a *[StreamError]. A 4xx other than 408,
+// 409 and 429 on a reconnect or a backfill page, and any other error frame, end
+// the stream with that *[APIError].
+//
+// Dedupe. Events are deduplicated by id with bounded memory: the ids processed
+// exactly at the cursor (created_at[gte] lists them again) and a ring of the
+// 4096 ids delivered last (events delivered live during a backfill, and queued
+// copies seen again once processed). Nothing older can come back, since a list
+// starts at the cursor and a live stream never replays, so a stream of any
+// length holds a flat amount of memory. The first copy of an event wins: a
+// queued copy (no processed_at) already delivered is not delivered again when
+// its processed copy arrives. Previews are never deduplicated, and are dropped
+// from a backfill (lists do not have them).
+//
+// Bad frames. A frame over the maximum size, or whose JSON does not decode, is
+// not dropped: the stream reconnects (the cause says why) and recovers the event
+// from the backfill. If the list's copy does not decode either, or the event
+// (when its id could be read) is not in the list, the stream ends with an
+// *[EventDecodeError] naming it.
+//
+// Ending. Close, or the end of the context given to Stream, ends everything the
+// stream started at once (the body is closed, timers stopped). After Close,
+// Next returns false and Err returns nil; after the context ends, Err returns
+// its error.
+type EventStream struct {
+	userCtx     context.Context
+	ctx         context.Context // ended by Close or userCtx
+	cancel      context.CancelCauseFunc
+	cfg         *config.Config
+	target      streamTarget
+	query       url.Values
+	onReconnect func(StreamReconnect)
+	closing     atomic.Bool
+
+	// Loop state, used only by the goroutine running the loop.
+	dd     *dedupe
+	floor  time.Time // the backfill cursor before any event was delivered
+	replay bool      // backfill once the first connection is open (Since)
+	fails  int       // failures in a row
+	lost   *EventDecodeError
+
+	mu      sync.Mutex
+	first   *streamConn // the connection Stream opened, until the loop takes it
+	started bool        // the loop was started
+	inNext  bool
+	done    bool
+	next    func() (Event, error, bool)
+	stop    func()
+	cur     Event
+	err     error
+}
+
+// openStream opens a stream's first connection, retrying temporary failures
+// within the reconnect budget.
+func (c *Client) openStream(ctx context.Context, target streamTarget, params EventStreamParams, opts []option.RequestOption) (*EventStream, error) {
+	q, err := params.values()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := c.config(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &EventStream{
+		userCtx:     ctx,
+		cfg:         cfg,
+		target:      target,
+		query:       q,
+		onReconnect: params.OnReconnect,
+		dd:          newDedupe(),
+	}
+	s.ctx, s.cancel = context.WithCancelCause(ctx)
+	conn, err := s.open()
+	if err != nil && !s.fatal(err) && s.ctx.Err() == nil {
+		conn, err = s.reconnect(err)
+	}
+	if err != nil {
+		s.cancel(nil)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	if !params.Since.IsZero() {
+		s.floor, s.replay = params.Since, true
+	} else if t, err := http.ParseTime(conn.resp.Header.Get("Date")); err == nil {
+		s.floor = t
+	}
+	s.first = conn
+	return s, nil
+}
+
+// Next advances to the next event and reports whether there is one. It blocks
+// until an event arrives, the stream ends, fails, or is closed. It must not be
+// called from two goroutines at once (the second call returns false).
+func (s *EventStream) Next() bool {
+	s.mu.Lock()
+	if s.done || s.inNext { // ended, or Next is already running in another goroutine
+		s.mu.Unlock()
+		return false
+	}
+	if s.next == nil {
+		if s.started { // All is reading the stream
+			s.mu.Unlock()
+			return false
+		}
+		s.next, s.stop = iter.Pull2(s.loop(s.start()))
+	}
+	s.inNext = true
+	s.mu.Unlock()
+
+	ev, err, ok := s.next()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inNext = false
+	switch {
+	case s.closing.Load() || !ok:
+		s.finish()
+		return false
+	case err != nil:
+		s.err = err
+		s.finish()
+		return false
+	}
+	s.cur = ev
+	return true
+}
+
+// Current returns the event Next advanced to.
+func (s *EventStream) Current() Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur
+}
+
+// Err returns the error that ended the stream, or nil if it ended normally
+// (terminal event or Close) or has not ended.
+func (s *EventStream) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// All returns an iterator over the stream's events. It yields (event, nil) or,
+// once at the end, (nil, err), never both, and stops after the first error; an
+// end without error (terminal event, Close) yields no error. A stream can be
+// iterated only once.
+func (s *EventStream) All() iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		s.mu.Lock()
+		if !s.started && !s.done {
+			conn := s.start()
+			s.mu.Unlock()
+			s.loop(conn)(func(ev Event, err error) bool {
+				if err != nil {
+					s.mu.Lock()
+					s.err = err
+					s.mu.Unlock()
+				}
+				return yield(ev, err)
+			})
+			s.mu.Lock()
+			s.done = true
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		for s.Next() {
+			if !yield(s.Current(), nil) {
+				return
+			}
+		}
+		if err := s.Err(); err != nil {
+			yield(nil, err)
+		}
+	}
+}
+
+// Close ends the stream and everything it started: the open response body, the
+// timers, a pending wait. It is idempotent, and safe to call from another
+// goroutine while Next blocks (Next then returns false). It always returns nil.
+func (s *EventStream) Close() error {
+	s.closing.Store(true)
+	s.cancel(errStreamClosed)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.first != nil {
+		s.first.close()
+		s.first = nil
+	}
+	if !s.inNext {
+		s.finish()
+	}
+	return nil
+}
+
+// start hands the first connection to the loop. s.mu is held.
+func (s *EventStream) start() *streamConn {
+	s.started = true
+	c := s.first
+	s.first = nil
+	return c
+}
+
+// finish marks the stream done and unwinds a suspended loop. s.mu is held.
+func (s *EventStream) finish() {
+	s.done = true
+	s.cur = nil
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
+// streamConn is one connection of a stream.
+type streamConn struct {
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	resp     *http.Response
+	body     io.Reader
+	wd       *sseread.Watchdog
+	opened   time.Time
+	progress bool // a new persisted event was delivered during this connection
+}
+
+func (c *streamConn) close() {
+	c.wd.Stop()
+	c.cancel(nil)
+	_ = c.resp.Body.Close()
+}
+
+// healthy reports whether the connection counts as healthy.
+func (c *streamConn) healthy() bool {
+	return c.progress || time.Since(c.opened) >= streamHealthyAfter
+}
+
+// open makes one attempt to open the stream. The idle watchdog also bounds the
+// wait for the connection and the response headers (not the limiter's wait).
+func (s *EventStream) open() (*streamConn, error) {
+	actx, cancel := context.WithCancelCause(s.ctx)
+	wd := sseread.New(s.cfg.StreamIdleTimeout, func() { cancel(ErrStreamIdle) })
+	tctx := httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GetConn: func(string) { wd.Arm() }})
+	resp, err := transport.Open(tctx, s.cfg, s.target.path, s.query)
+	wd.Disarm()
+	if err != nil {
+		idle := context.Cause(actx) == ErrStreamIdle
+		wd.Stop()
+		cancel(nil)
+		if s.ctx.Err() != nil {
+			return nil, s.ctx.Err()
+		}
+		if idle {
+			return nil, ErrStreamIdle
+		}
+		return nil, err
+	}
+	return &streamConn{ctx: actx, cancel: cancel, resp: resp, body: wd.Reader(resp.Body), wd: wd, opened: time.Now()}, nil
+}
+
+// fatal reports whether err ends the stream rather than causing a reconnect.
+func (s *EventStream) fatal(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		if apiErr.StatusCode == 0 { // an error frame
+			switch apiErr.Type {
+			case "overloaded_error", "api_error", "rate_limit_error", "timeout_error", "":
+				return false
+			}
+			return true
+		}
+		switch code := apiErr.StatusCode; {
+		case code == http.StatusRequestTimeout, code == http.StatusConflict, code == http.StatusTooManyRequests, code >= 500:
+			return false
+		}
+		return true
+	}
+	var wait *ratelimit.WaitError
+	return errors.As(err, &wait) || errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrMissingCredentials)
+}
+
+// reconnect waits and reopens the stream until it is open, the budget is spent
+// or a failure is fatal. cause is why the previous connection or attempt ended.
+func (s *EventStream) reconnect(cause error) (*streamConn, error) {
+	budget := max(s.cfg.StreamReconnects, 0)
+	for {
+		s.fails++
+		if s.fails > budget {
+			return nil, &StreamError{Attempts: s.fails - 1, Err: cause}
+		}
+		delay, ok := s.delay(cause)
+		if !ok {
+			return nil, cause
+		}
+		if s.onReconnect != nil {
+			s.onReconnect(StreamReconnect{Attempt: s.fails, Cause: cause, Delay: delay})
+		}
+		if l := s.cfg.Logger; l != nil {
+			l.Debug("managedagents: event stream reconnecting", "path", s.target.path, "attempt", s.fails, "delay", delay, "cause", cause.Error())
+		}
+		if err := sleep(s.ctx, delay); err != nil {
+			return nil, err
+		}
+		c, err := s.open()
+		if err == nil {
+			return c, nil
+		}
+		if s.ctx.Err() != nil || s.fatal(err) {
+			return nil, err
+		}
+		cause = err
+	}
+}
+
+// delay returns the wait before reconnect number s.fails, and false when the
+// server asked for a longer wait than the configured maximum.
+func (s *EventStream) delay(cause error) (time.Duration, bool) {
+	d := s.cfg.StreamBackoffMin
+	for i := 1; i < s.fails && d < s.cfg.StreamBackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, s.cfg.StreamBackoffMax)
+	if d > 0 {
+		d = d/2 + rand.N(d/2+1)
+	}
+	var apiErr *APIError
+	if errors.As(cause, &apiErr) && apiErr.RetryAfter > 0 {
+		if s.cfg.MaxRetryAfter > 0 && apiErr.RetryAfter > s.cfg.MaxRetryAfter {
+			return 0, false
+		}
+		d = max(d, apiErr.RetryAfter)
+	}
+	return d, true
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// loop returns the stream's reconnect loop, starting on the connection conn.
+// It runs in the reader's goroutine: pushed by All, pulled by Next.
+func (s *EventStream) loop(conn *streamConn) func(yield func(Event, error) bool) {
+	return func(yield func(Event, error) bool) {
+		c := conn
+		defer func() {
+			if c != nil {
+				c.close()
+			}
+			s.cancel(nil)
+		}()
+		if c == nil { // closed before the loop started
+			s.yieldEnd(yield, nil)
+			return
+		}
+		backfill := s.replay
+		for {
+			var cause error
+			var stop bool
+			if backfill {
+				cause, stop = s.backfill(c, yield)
+			}
+			if !stop && cause == nil {
+				cause, stop = s.readLive(c, yield)
+			}
+			healthy := c.healthy()
+			c.close()
+			c = nil
+			if stop {
+				return
+			}
+			if s.ctx.Err() != nil || s.fatal(cause) {
+				s.yieldEnd(yield, cause)
+				return
+			}
+			if healthy {
+				s.fails = 0
+			}
+			var err error
+			if c, err = s.reconnect(cause); err != nil {
+				s.yieldEnd(yield, err)
+				return
+			}
+			backfill = true
+		}
+	}
+}
+
+// yieldEnd yields the error that ends the stream: nothing after Close, the
+// context's error once it ended, err otherwise.
+func (s *EventStream) yieldEnd(yield func(Event, error) bool, err error) {
+	switch {
+	case s.closing.Load():
+		return
+	case s.userCtx.Err() != nil:
+		yield(nil, s.userCtx.Err())
+	case err != nil:
+		yield(nil, err)
+	}
+}
+
+// readLive delivers the frames of connection c until it ends. It returns the
+// cause of the disconnect, or stop when the stream is over (terminal event, the
+// consumer stopped).
+func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (cause error, stop bool) {
+	c.wd.Arm()
+	defer c.wd.Disarm()
+	for fr, err := range sse.Read(c.body, &sse.ReadConfig{MaxEventSize: s.cfg.MaxEventSize}) {
+		if err != nil {
+			return s.readError(c, err), false
+		}
+		if fr.Type == "ping" || fr.Data == "" {
+			continue
+		}
+		if fr.Type == "error" {
+			return transport.DecodeErrorBody(0, []byte(fr.Data)), false
+		}
+		data := []byte(fr.Data)
+		ev, err := DecodeEvent(data)
+		if err != nil {
+			de := newEventDecodeError(data, -1, err)
+			if de.ID != "" && s.dd.seen(de.ID) {
+				continue // a copy of an event already delivered
+			}
+			if de.ID != "" && !isPreview(de.Type) {
+				s.lost = de
+			}
+			return de, false
+		}
+		if ev.EventID() == "" {
+			switch ev.EventType() {
+			case "ping":
+				continue
+			case "error":
+				return transport.DecodeErrorBody(0, data), false
+			}
+		}
+		c.wd.Disarm()
+		if !s.offer(c, ev, false, time.Time{}, yield) {
+			return nil, true
+		}
+		c.wd.Arm()
+	}
+	if s.ctx.Err() != nil {
+		return s.ctx.Err(), false
+	}
+	return ErrStreamEnded, false
+}
+
+// readError names the reason a read of connection c failed.
+func (s *EventStream) readError(c *streamConn, err error) error {
+	switch {
+	case s.ctx.Err() != nil:
+		return s.ctx.Err()
+	case context.Cause(c.ctx) == ErrStreamIdle:
+		return ErrStreamIdle
+	case errors.Is(err, bufio.ErrTooLong):
+		return fmt.Errorf("%w (%d bytes)", ErrEventTooLarge, s.cfg.MaxEventSize)
+	}
+	return fmt.Errorf("managedagents: reading event stream: %w", err)
+}
+
+// backfill delivers the events missed while disconnected, from the events
+// list, after connection c was opened and before its frames are read.
+func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (cause error, stop bool) {
+	from := s.dd.cursor
+	if from.IsZero() {
+		from = s.floor
+	}
+	page := ""
+	for {
+		p, err := s.target.list(c.ctx, s.cfg, from, page)
+		if err != nil {
+			if s.ctx.Err() != nil {
+				return s.ctx.Err(), false
+			}
+			return err, false
+		}
+		for i, raw := range p.Data {
+			ev, err := decodeListed(raw, i)
+			if err != nil {
+				de := err.(*EventDecodeError)
+				if isPreview(de.Type) || (de.ID != "" && s.dd.seen(de.ID)) || processedBefore(raw, from) {
+					continue
+				}
+				yield(nil, de)
+				return nil, true
+			}
+			if !s.offer(c, ev, true, from, yield) {
+				return nil, true
+			}
+		}
+		if p.NextPage == "" || p.NextPage == page {
+			break
+		}
+		page = p.NextPage
+	}
+	if de := s.lost; de != nil {
+		s.lost = nil
+		yield(nil, de)
+		return nil, true
+	}
+	return nil, false
+}
+
+// offer delivers ev unless it is a duplicate, or, from a list (listed), a
+// preview or an event processed before from. It returns false when the stream
+// is over: the consumer stopped, or ev was terminal.
+func (s *EventStream) offer(c *streamConn, ev Event, listed bool, from time.Time, yield func(Event, error) bool) bool {
+	id := ev.EventID()
+	if id == "" {
+		return listed || yield(ev, nil)
+	}
+	at := ev.EventProcessedAt()
+	if listed && !at.IsZero() && at.Before(from) {
+		return true
+	}
+	if s.dd.seen(id) {
+		return true
+	}
+	s.dd.add(id, at)
+	c.progress = true
+	if s.lost != nil && s.lost.ID == id {
+		s.lost = nil
+	}
+	return yield(ev, nil) && !IsTerminal(ev)
+}
+
+// isPreview reports whether typ is a stream-only preview type.
+func isPreview(typ string) bool { return typ == TypeEventStart || typ == TypeEventDelta }
+
+// processedBefore reports whether the event raw has a processed_at before from.
+func processedBefore(raw []byte, from time.Time) bool {
+	var probe struct {
+		ProcessedAt json.RawMessage `json:"processed_at"`
+	}
+	if json.Unmarshal(raw, &probe) != nil {
+		return false
+	}
+	var at time.Time
+	return json.Unmarshal(probe.ProcessedAt, &at) == nil && !at.IsZero() && at.Before(from)
+}

@@ -1,0 +1,336 @@
+package managedagents
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-managedagents/managedagents/option"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// streamDate is the Date header the fake stream endpoint sends.
+const streamDate = "Tue, 24 Nov 2026 10:00:00 GMT"
+
+// fakeStreams is an httptest server scripted for stream tests: each stream
+// open is answered by the next connection script; the events lists are
+// answered from a fixed history, filtered by created_at[gte] (session lists
+// only) and paged.
+type fakeStreams struct {
+	t        *testing.T
+	ctx      context.Context // ends with the test (after the leak check), or after 20 s
+	srv      *httptest.Server
+	mu       sync.Mutex
+	reqs     []recorded
+	at       []time.Time
+	conns    []http.HandlerFunc
+	opened   int
+	history  []string // raw JSON events, ascending
+	pageSize int
+}
+
+// newFakeStreams starts the fake and returns it with a client for it: no
+// limiter, no retries, tiny stream backoffs, plus opts. The test fails if any
+// goroutine it started remains after it ends.
+func newFakeStreams(t *testing.T, history []string, conns []http.HandlerFunc, opts ...option.RequestOption) (*fakeStreams, *Client) {
+	t.Helper()
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+	f := &fakeStreams{t: t, conns: conns, history: history, pageSize: 3}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	f.ctx = ctx
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	// Before the server closes (which would end every connection whatever the
+	// client did): only the server's accept loop may remain, once the client's
+	// idle keep-alive connections are closed. A stream that left its
+	// connection open would keep a handler (and the client's reader) alive.
+	t.Cleanup(func() {
+		f.srv.Client().CloseIdleConnections()
+		goleak.VerifyNone(t, ignore, goleak.IgnoreAnyFunction("net/http/httptest.(*Server).goServe.func1"))
+	})
+	base := []option.RequestOption{
+		option.WithAPIKey(testAPIKey),
+		option.WithBaseURL(f.srv.URL + "/prefix"),
+		option.WithHTTPClient(f.srv.Client()),
+		option.WithoutLimiter(),
+		option.WithMaxRetries(0),
+		option.WithStreamBackoff(time.Millisecond, 5*time.Millisecond),
+	}
+	return f, NewClient(append(base, opts...)...)
+}
+
+func (f *fakeStreams) serve(w http.ResponseWriter, r *http.Request) {
+	p, ok := strings.CutPrefix(r.URL.EscapedPath(), "/prefix")
+	if !ok {
+		f.t.Errorf("request outside the base URL: %s", r.URL)
+		http.Error(w, "outside", http.StatusTeapot)
+		return
+	}
+	f.mu.Lock()
+	f.reqs = append(f.reqs, recorded{Method: r.Method, Path: p, RawQuery: r.URL.RawQuery, Header: r.Header.Clone()})
+	f.at = append(f.at, time.Now())
+	var conn http.HandlerFunc
+	if strings.HasSuffix(p, "/stream") {
+		if f.opened < len(f.conns) {
+			conn = f.conns[f.opened]
+		}
+		f.opened++
+	}
+	f.mu.Unlock()
+	switch {
+	case strings.HasSuffix(p, "/stream"):
+		if conn == nil {
+			f.t.Errorf("stream opened more often than scripted")
+			http.Error(w, "unscripted", http.StatusInternalServerError)
+			return
+		}
+		conn(w, r)
+	case strings.HasSuffix(p, "/events"):
+		f.list(w, r, !strings.Contains(p, "/threads/"))
+	default:
+		f.t.Errorf("unexpected request %s %s", r.Method, p)
+		http.Error(w, "unexpected", http.StatusNotFound)
+	}
+}
+
+// list answers an events list from the history.
+func (f *fakeStreams) list(w http.ResponseWriter, r *http.Request, filter bool) {
+	q := r.URL.Query()
+	var gte time.Time
+	if v := q.Get("created_at[gte]"); v != "" {
+		if !filter {
+			f.t.Errorf("thread events list got a time filter: %s", r.URL.RawQuery)
+		}
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			f.t.Errorf("bad created_at[gte] %q", v)
+		}
+		gte = t
+	}
+	var keep []string
+	for _, raw := range f.history {
+		var probe struct {
+			ProcessedAt *time.Time `json:"processed_at"`
+		}
+		// An event whose processed_at is not a time (a broken fixture) is kept.
+		if !gte.IsZero() && json.Unmarshal([]byte(raw), &probe) == nil && (probe.ProcessedAt == nil || probe.ProcessedAt.Before(gte)) {
+			continue
+		}
+		keep = append(keep, raw)
+	}
+	off := 0
+	if p := q.Get("page"); p != "" {
+		off, _ = strconv.Atoi(strings.TrimPrefix(p, "p"))
+	}
+	end := min(off+f.pageSize, len(keep))
+	next := "null"
+	if end < len(keep) {
+		next = `"p` + strconv.Itoa(end) + `"`
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"data":[%s],"next_page":%s}`, strings.Join(keep[off:end], ","), next)
+}
+
+// requests returns "GET path?query" for every request so far.
+func (f *fakeStreams) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, r := range f.reqs {
+		s := r.Method + " " + r.Path
+		if r.RawQuery != "" {
+			s += "?" + r.RawQuery
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// step is one action of a scripted stream connection; false ends it.
+type step func(w http.ResponseWriter, r *http.Request) bool
+
+// sseConn answers a stream open with 200 and runs steps; when they are done the
+// response ends (a clean end of body).
+func sseConn(steps ...step) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Date", streamDate)
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		for _, s := range steps {
+			if !s(w, r) {
+				return
+			}
+		}
+	}
+}
+
+// write sends raw SSE text.
+func write(text ...string) step {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		for _, s := range text {
+			if _, err := io.WriteString(w, s); err != nil {
+				return false
+			}
+		}
+		w.(http.Flusher).Flush()
+		return true
+	}
+}
+
+// hang keeps the connection open until the client goes away.
+func hang() step {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		<-r.Context().Done()
+		return false
+	}
+}
+
+// abort breaks the connection in the middle of the chunked body: the client
+// sees a network error, not a clean end.
+func abort() step {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// reply answers a stream open with an error status.
+func reply(status int, header map[string]string, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// evJSON is a persisted event processed ms milliseconds after 10:00:00.
+func evJSON(typ, id string, ms int) string {
+	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond)
+	return fmt.Sprintf(`{"type":%q,"id":%q,"processed_at":%q}`, typ, id, at.Format(time.RFC3339Nano))
+}
+
+// msg is an agent.message event processed at ms.
+func msg(id string, ms int) string { return evJSON("agent.message", id, ms) }
+
+// term is a session.status_terminated event processed at ms.
+func term(id string, ms int) string { return evJSON(TypeSessionStatusTerminated, id, ms) }
+
+// frame is the SSE frame of the event js, named by its type.
+func frame(js string) string {
+	var probe struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal([]byte(js), &probe)
+	return "event: " + probe.Type + "\ndata: " + js + "\n\n"
+}
+
+// frames is frame of each event.
+func frames(js ...string) string {
+	var b strings.Builder
+	for _, j := range js {
+		b.WriteString(frame(j))
+	}
+	return b.String()
+}
+
+// transcript returns the frames of testdata/streams/name and the JSON of its
+// persisted events.
+func transcript(t *testing.T, name string) (fr []string, persisted []string) {
+	t.Helper()
+	text := strings.ReplaceAll(string(fixture(t, "streams/"+name)), "\r\n", "\n")
+	for _, f := range strings.Split(text, "\n\n") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
+		fr = append(fr, f+"\n\n")
+		for _, line := range strings.Split(f, "\n") {
+			if js, ok := strings.CutPrefix(line, "data: "); ok {
+				var probe struct {
+					ID string `json:"id"`
+				}
+				if json.Unmarshal([]byte(js), &probe) == nil && probe.ID != "" {
+					persisted = append(persisted, js)
+				}
+			}
+		}
+	}
+	return fr, persisted
+}
+
+// idOf returns the id of the event js.
+func idOf(t *testing.T, js string) string {
+	t.Helper()
+	var probe struct {
+		ID string `json:"id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &probe))
+	return probe.ID
+}
+
+// label names a delivered event: its id, or its type for a preview.
+func label(ev Event) string {
+	if id := ev.EventID(); id != "" {
+		return id
+	}
+	return ev.EventType()
+}
+
+// drain reads s with Next until it ends.
+func drain(s *EventStream) ([]string, error) {
+	var got []string
+	for s.Next() {
+		got = append(got, label(s.Current()))
+	}
+	return got, s.Err()
+}
+
+// notices records OnReconnect calls.
+type notices struct {
+	mu  sync.Mutex
+	all []StreamReconnect
+}
+
+func (n *notices) add(r StreamReconnect) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.all = append(n.all, r)
+}
+
+func (n *notices) get() []StreamReconnect {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]StreamReconnect(nil), n.all...)
+}
+
+// streamPath and listPath are the paths of session sesn_1.
+const (
+	streamPath = "GET /v1/sessions/sesn_1/events/stream"
+	listPath   = "GET /v1/sessions/sesn_1/events"
+)
+
+// listReq is the backfill request for page (empty: the first) from gte.
+func listReq(gte, page string) string {
+	q := url.Values{"order": {"asc"}}
+	if gte != "" {
+		q.Set("created_at[gte]", gte)
+	}
+	if page != "" {
+		q.Set("page", page)
+	}
+	return listPath + "?" + q.Encode()
+}

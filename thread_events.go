@@ -1,0 +1,95 @@
+package managedagents
+
+import (
+	"context"
+	"iter"
+	"net/url"
+	"time"
+
+	"github.com/go-managedagents/managedagents/internal/config"
+	"github.com/go-managedagents/managedagents/option"
+)
+
+// ThreadEventListParams pages through GET
+// /v1/sessions/{session_id}/threads/{thread_id}/events.
+type ThreadEventListParams struct {
+	// Limit is the page size; zero means the API's default.
+	Limit int
+	// Page is a cursor from a previous page's NextPage.
+	Page string
+}
+
+func (p ThreadEventListParams) values() (url.Values, error) {
+	if p.Limit < 0 {
+		return nil, invalid("limit", "must not be negative")
+	}
+	q := query{}
+	q.int("limit", p.Limit)
+	q.str("page", p.Page)
+	return url.Values(q), nil
+}
+
+// ListEvents returns one page of the events of a thread of a session. An event
+// that does not decode fails the page with an *[EventDecodeError] naming it.
+//
+// GET /v1/sessions/{session_id}/threads/{thread_id}/events
+func (s *SessionThreadService) ListEvents(ctx context.Context, sessionID, threadID string, params ThreadEventListParams, opts ...option.RequestOption) (*Page[Event], error) {
+	if err := checkID("session_id", sessionID); err != nil {
+		return nil, err
+	}
+	if err := checkID("thread_id", threadID); err != nil {
+		return nil, err
+	}
+	q, err := params.values()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.client.config(opts)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := getEventPage(ctx, cfg, path("sessions", sessionID, "threads", threadID, "events"), q)
+	if err != nil {
+		return nil, err
+	}
+	return raw.decode()
+}
+
+// ListAllEvents iterates over the events of a thread from params.Page on,
+// fetching pages lazily, and stops at the first error.
+//
+// GET /v1/sessions/{session_id}/threads/{thread_id}/events
+func (s *SessionThreadService) ListAllEvents(ctx context.Context, sessionID, threadID string, params ThreadEventListParams, opts ...option.RequestOption) iter.Seq2[Event, error] {
+	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[Event], error) {
+		p := params
+		p.Page = page
+		return s.ListEvents(ctx, sessionID, threadID, p, opts...)
+	})
+}
+
+// Stream opens the live event stream of one thread of a session: the full
+// detail and the previews of that thread. It behaves as
+// [SessionEventService.Stream] in every respect (see [EventStream]), except
+// that its backfill lists the thread's whole history (the thread events list
+// has no time filter) and keeps the events processed at or after the cursor.
+//
+// GET /v1/sessions/{session_id}/threads/{thread_id}/stream
+func (s *SessionThreadService) Stream(ctx context.Context, sessionID, threadID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
+	if err := checkID("session_id", sessionID); err != nil {
+		return nil, err
+	}
+	if err := checkID("thread_id", threadID); err != nil {
+		return nil, err
+	}
+	listPath := path("sessions", sessionID, "threads", threadID, "events")
+	return s.client.openStream(ctx, streamTarget{
+		path: path("sessions", sessionID, "threads", threadID, "stream"),
+		list: func(ctx context.Context, cfg *config.Config, _ time.Time, page string) (*eventPage, error) {
+			q, err := ThreadEventListParams{Page: page}.values()
+			if err != nil {
+				return nil, err
+			}
+			return getEventPage(ctx, cfg, listPath, q)
+		},
+	}, params, opts)
+}

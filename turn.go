@@ -1,0 +1,311 @@
+package managedagents
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-managedagents/managedagents/option"
+)
+
+// ErrSessionEnded is returned by [SessionService.RunTurn] when the session was
+// terminated or deleted during the turn. The *TurnResult holds what the turn did
+// until then; a terminal session.error, if one came first, is wrapped too.
+var ErrSessionEnded = errors.New("managedagents: session ended during the turn")
+
+// interruptTimeout bounds the user.interrupt RunTurn sends after its context ended.
+const interruptTimeout = 10 * time.Second
+
+// ToolHandler runs a custom tool for [SessionService.RunTurn]. It returns the
+// content of the user.custom_tool_result; a returned error is sent to the agent
+// as the result's text with is_error set, and the turn goes on.
+type ToolHandler func(ctx context.Context, call *AgentCustomToolUseEvent) ([]ContentBlock, error)
+
+// ToolCall is a call of a built-in or MCP tool that waits for the user's
+// confirmation (evaluated_permission "ask").
+type ToolCall struct {
+	// ID is the tool-use event's id, the id the confirmation answers.
+	ID string
+	// Name is the tool's name, e.g. "bash".
+	Name string
+	// MCPServerName is the MCP server of an MCP tool; empty for built-in tools.
+	MCPServerName string
+	// Input is the tool's input, a JSON object.
+	Input json.RawMessage
+	// Event is the *AgentToolUseEvent or *AgentMCPToolUseEvent itself.
+	Event Event
+}
+
+// ConfirmFunc decides a tool call waiting for confirmation: allow it, or deny it
+// with a message for the agent (may be empty).
+type ConfirmFunc func(ctx context.Context, call ToolCall) (allow bool, denyMessage string)
+
+// AllowAll is a ConfirmFunc that allows every call.
+func AllowAll(context.Context, ToolCall) (bool, string) { return true, "" }
+
+// TurnParams configures [SessionService.RunTurn].
+type TurnParams struct {
+	// Events start the turn, e.g. UserMessage("…"). Required.
+	Events []EventParam
+	// Tools runs agent.custom_tool_use calls by tool name. A call of a tool with
+	// no handler is answered with an error result, so the session never waits on
+	// a handler that does not exist.
+	Tools map[string]ToolHandler
+	// Confirm decides the tool calls that wait for confirmation (tools with the
+	// always_ask policy, or auto policies that resolved to ask). Nil denies them,
+	// telling the agent that no confirmation policy was set.
+	Confirm ConfirmFunc
+	// OnEvent, if set, sees every event of the turn in order, previews included
+	// when EventDeltas asks for them. It runs in RunTurn's goroutine.
+	OnEvent func(Event)
+	// EventDeltas asks the stream for previews: DeltasAgentMessage,
+	// DeltasAgentThinking.
+	EventDeltas []string
+	// OnReconnect, if set, is told of each reconnect of the turn's stream.
+	OnReconnect func(StreamReconnect)
+}
+
+// TurnResult is what a turn did.
+type TurnResult struct {
+	// StopReason is the reason of the idle that ended the turn (end_turn,
+	// retries_exhausted, budget_reached, refusal); zero when the session ended.
+	StopReason StopReason
+	// StopDetails explains a refusal; nil otherwise.
+	StopDetails *StopDetails
+	// Sent are the events RunTurn sent to start the turn, as echoed by the server.
+	Sent []Event
+	// Messages are the agent's messages of the turn, in order.
+	Messages []*AgentMessageEvent
+	// ToolUses are the built-in, MCP and custom tool calls of the turn, in order.
+	ToolUses []Event
+	// Errors are the session.error events of the turn, retried ones included.
+	Errors []*SessionErrorEvent
+	// Usage is the last usage snapshot (session.usage) seen; nil if none came.
+	Usage *SessionUsage
+}
+
+// Text returns the text of the agent's messages, one message per line.
+func (r *TurnResult) Text() string {
+	var b strings.Builder
+	for i, m := range r.Messages {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(m.Text())
+	}
+	return b.String()
+}
+
+// RunTurn runs one turn of a session to its end: it opens the session's event
+// stream first (so no event is missed), sends params.Events, answers the calls
+// the agent waits on when the session goes idle with requires_action (custom
+// tools through params.Tools, confirmations through params.Confirm), and returns
+// when the session goes idle for another reason. A session.error does not end the
+// turn unless the session then terminates; the stream reconnects on its own.
+//
+// If ctx ends first, RunTurn sends a user.interrupt (with a fresh 10 s deadline)
+// so the session is not left running and billed, and returns ctx.Err().
+// If the session is terminated or deleted, it returns the result so far and an
+// error matching [ErrSessionEnded].
+func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params TurnParams, opts ...option.RequestOption) (*TurnResult, error) {
+	if err := checkID("session_id", sessionID); err != nil {
+		return nil, err
+	}
+	if err := validateEvents("events", params.Events); err != nil {
+		return nil, err
+	}
+	stream, err := s.Events.Stream(ctx, sessionID, EventStreamParams{EventDeltas: params.EventDeltas, OnReconnect: params.OnReconnect}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	defer stream.Close()
+	t := &turn{
+		client:    s.client,
+		sessionID: sessionID,
+		params:    params,
+		opts:      opts,
+		result:    &TurnResult{},
+		toolUses:  map[string]Event{},
+		answered:  map[string]bool{},
+	}
+	sent, err := s.Events.send(ctx, sessionID, params.Events, opts)
+	if err != nil {
+		return nil, t.abort(ctx, err)
+	}
+	t.result.Sent = sent
+	if last := sent[len(sent)-1]; last != nil {
+		t.awaitEcho = last.EventID()
+	}
+	for stream.Next() {
+		done, err := t.handle(ctx, stream.Current())
+		if err != nil {
+			return t.result, t.abort(ctx, err)
+		}
+		if done {
+			return t.result, nil
+		}
+	}
+	err = stream.Err()
+	if err == nil {
+		err = fmt.Errorf("managedagents: the event stream ended before the turn did")
+	}
+	if errors.Is(err, ErrSessionEnded) {
+		return t.result, err
+	}
+	return t.result, t.abort(ctx, err)
+}
+
+// turn is the state of one RunTurn.
+type turn struct {
+	client    *Client
+	sessionID string
+	params    TurnParams
+	opts      []option.RequestOption
+	result    *TurnResult
+	// awaitEcho is the id of the last event sent; idles seen before its echo
+	// belong to earlier work and do not end the turn.
+	awaitEcho string
+	toolUses  map[string]Event
+	answered  map[string]bool
+	fatal     *SessionErrorEvent
+}
+
+// handle takes one event; done is true when the turn is over.
+func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
+	if t.params.OnEvent != nil {
+		t.params.OnEvent(ev)
+	}
+	if t.awaitEcho != "" && ev.EventID() == t.awaitEcho {
+		t.awaitEcho = ""
+	}
+	switch e := ev.(type) {
+	case *AgentMessageEvent:
+		t.result.Messages = append(t.result.Messages, e)
+	case *AgentToolUseEvent, *AgentMCPToolUseEvent, *AgentCustomToolUseEvent:
+		t.toolUses[ev.EventID()] = ev
+		t.result.ToolUses = append(t.result.ToolUses, ev)
+	case *SessionErrorEvent:
+		t.result.Errors = append(t.result.Errors, e)
+		if e.Error.IsTerminal() {
+			t.fatal = e
+		}
+	case *SessionUsageEvent:
+		u := e.Usage
+		t.result.Usage = &u
+	case *SessionStatusIdleEvent:
+		if t.awaitEcho != "" {
+			return false, nil
+		}
+		if e.StopReason.RequiresAction() {
+			return false, t.answer(ctx, e.StopReason.EventIDs)
+		}
+		t.result.StopReason = e.StopReason
+		t.result.StopDetails = e.StopDetails
+		return true, nil
+	case *SessionStatusTerminatedEvent, *SessionDeletedEvent:
+		if t.fatal != nil {
+			return true, fmt.Errorf("%w (%s): %w", ErrSessionEnded, ev.EventType(), t.fatal.Error)
+		}
+		return true, fmt.Errorf("%w (%s)", ErrSessionEnded, ev.EventType())
+	}
+	return false, nil
+}
+
+// answer answers every call in ids not answered yet, in one request.
+func (t *turn) answer(ctx context.Context, ids []string) error {
+	var replies []EventParam
+	for _, id := range ids {
+		if t.answered[id] {
+			continue
+		}
+		call, err := t.lookup(ctx, id)
+		if err != nil {
+			return err
+		}
+		reply, err := t.reply(ctx, call)
+		if err != nil {
+			return err
+		}
+		replies = append(replies, reply)
+	}
+	if len(replies) == 0 {
+		return nil
+	}
+	if _, err := t.client.Sessions.Events.send(ctx, t.sessionID, replies, t.opts); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		t.answered[id] = true
+	}
+	return nil
+}
+
+// reply builds the answer to one waiting call.
+func (t *turn) reply(ctx context.Context, call Event) (EventParam, error) {
+	switch c := call.(type) {
+	case *AgentCustomToolUseEvent:
+		handler := t.params.Tools[c.Name]
+		if handler == nil {
+			return CustomToolResult(c.ID, NewTextBlock(fmt.Sprintf("no handler is registered for the custom tool %q", c.Name))).AsError(), nil
+		}
+		content, err := handler(ctx, c)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			return CustomToolResult(c.ID, NewTextBlock(err.Error())).AsError(), nil
+		}
+		return CustomToolResult(c.ID, content...), nil
+	case *AgentToolUseEvent:
+		return t.confirm(ctx, ToolCall{ID: c.ID, Name: c.Name, Input: c.Input, Event: c}), nil
+	case *AgentMCPToolUseEvent:
+		return t.confirm(ctx, ToolCall{ID: c.ID, Name: c.Name, MCPServerName: c.MCPServerName, Input: c.Input, Event: c}), nil
+	}
+	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on %s %s, which it cannot answer", call.EventType(), call.EventID())
+}
+
+func (t *turn) confirm(ctx context.Context, call ToolCall) EventParam {
+	if t.params.Confirm == nil {
+		return DenyTool(call.ID, "the client set no confirmation policy for this tool")
+	}
+	if allow, msg := t.params.Confirm(ctx, call); !allow {
+		return DenyTool(call.ID, msg)
+	}
+	return AllowTool(call.ID)
+}
+
+// lookup returns the tool-use event id: from the stream, or else (it came before
+// the stream opened) from the session's history.
+func (t *turn) lookup(ctx context.Context, id string) (Event, error) {
+	if ev, ok := t.toolUses[id]; ok {
+		return ev, nil
+	}
+	params := EventListParams{Types: []string{TypeAgentCustomToolUse, TypeAgentToolUse, TypeAgentMCPToolUse}, Order: OrderDesc}
+	for ev, err := range t.client.Sessions.Events.ListAll(ctx, t.sessionID, params, t.opts...) {
+		if err != nil {
+			return nil, err
+		}
+		if ev.EventID() == id {
+			t.toolUses[id] = ev
+			return ev, nil
+		}
+	}
+	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on event %s, which is not in its history", id)
+}
+
+// abort sends a user.interrupt when ctx has ended, so the session does not keep
+// running, and returns err (ctx.Err() then).
+func (t *turn) abort(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptTimeout)
+	defer cancel()
+	if _, ierr := t.client.Sessions.Events.send(ictx, t.sessionID, []EventParam{Interrupt()}, t.opts); ierr != nil {
+		return errors.Join(ctx.Err(), fmt.Errorf("managedagents: RunTurn: interrupting the session: %w", ierr))
+	}
+	return ctx.Err()
+}
