@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -127,6 +128,22 @@ func idCalls() []idCall {
 		}},
 		{"Sessions.Threads.Get", "thread_id", func(ctx context.Context, c *Client, id string) error {
 			_, err := c.Sessions.Threads.Get(ctx, "sesn_1", id)
+			return err
+		}},
+		{"Sessions.Events.Stream", "session_id", func(ctx context.Context, c *Client, id string) error {
+			_, err := c.Sessions.Events.Stream(ctx, id, EventStreamParams{})
+			return err
+		}},
+		{"Sessions.Threads.Stream/session", "session_id", func(ctx context.Context, c *Client, id string) error {
+			_, err := c.Sessions.Threads.Stream(ctx, id, "sthr_1", EventStreamParams{})
+			return err
+		}},
+		{"Sessions.Threads.Stream", "thread_id", func(ctx context.Context, c *Client, id string) error {
+			_, err := c.Sessions.Threads.Stream(ctx, "sesn_1", id, EventStreamParams{})
+			return err
+		}},
+		{"Sessions.Threads.ListEvents", "thread_id", func(ctx context.Context, c *Client, id string) error {
+			_, err := c.Sessions.Threads.ListEvents(ctx, "sesn_1", id, ThreadEventListParams{})
 			return err
 		}},
 		{"Sessions.Threads.Archive", "thread_id", func(ctx context.Context, c *Client, id string) error {
@@ -321,6 +338,10 @@ func TestBadParamsNeverSent(t *testing.T) {
 			_, err := c.Sessions.Events.List(ctx, "sesn_1", EventListParams{Types: []string{""}})
 			return err
 		}},
+		{"stream deltas outside the enum", "event_deltas", func() error {
+			_, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{EventDeltas: []string{"agent.tool_use"}})
+			return err
+		}},
 		{"resource without file", "file_id", func() error {
 			_, err := c.Sessions.Resources.Add(ctx, "sesn_1", SessionResourceAddParams{})
 			return err
@@ -511,4 +532,50 @@ func TestListAllBadPage(t *testing.T) {
 	ids, errs = collect("p4")
 	require.Empty(t, ids)
 	require.Empty(t, errs)
+}
+
+// TestBadStreamAnswers: a stream open answered with an error status, or with a
+// 200 that is not an event stream (a proxy's page, JSON), fails at once with a
+// typed error, after one request: no reconnect loop hides it.
+func TestBadStreamAnswers(t *testing.T) {
+	t.Parallel()
+	for _, a := range []badAnswer{
+		{"HTML 404", 404, "text/html", "<html><title>Not Found</title></html>"},
+		{"401 JSON", 401, "application/json", `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`},
+		{"JSON instead of a stream", 200, "application/json", `{"data":[],"next_page":""}`},
+		{"HTML instead of a stream", 200, "text/html; charset=utf-8", "<html><body>Please log in</body></html>"},
+		{"plain text instead of a stream", 200, "text/plain", "event: x\ndata: {}\n\n"},
+	} {
+		t.Run(a.name, func(t *testing.T) {
+			t.Parallel()
+			c, n := countingClient(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", a.contentType)
+				w.Header().Set("Request-Id", "req_stream")
+				w.WriteHeader(a.status)
+				_, _ = w.Write([]byte(a.body))
+			}, option.WithStreamBackoff(time.Millisecond, time.Millisecond))
+			var err error
+			require.NotPanics(t, func() {
+				var st *EventStream
+				st, err = c.Sessions.Events.Stream(context.Background(), "sesn_1", EventStreamParams{})
+				if st != nil {
+					_ = st.Close()
+				}
+			})
+			require.Error(t, err)
+			require.EqualValues(t, 1, n.Load(), "requests")
+			if a.status != 200 {
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				require.Equal(t, a.status, apiErr.StatusCode)
+				return
+			}
+			require.ErrorIs(t, err, ErrMalformedResponse)
+			var re *ResponseError
+			require.ErrorAs(t, err, &re)
+			require.Equal(t, a.contentType, re.ContentType)
+			require.Equal(t, "req_stream", re.RequestID)
+			require.Contains(t, err.Error(), "not an event stream")
+		})
+	}
 }

@@ -491,8 +491,12 @@ func (s *EventStream) fatal(err error) bool {
 		}
 		return true
 	}
+	// A *ResponseError is a complete 2xx answer that cannot be read (a stream
+	// open answered with another content type, a list page that does not
+	// decode): asking again gives the same answer.
 	var wait *ratelimit.WaitError
-	return errors.As(err, &wait) || errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrMissingCredentials)
+	return errors.As(err, &wait) || errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrMissingCredentials) ||
+		errors.Is(err, ErrMalformedResponse)
 }
 
 // reconnect waits and reopens the stream until it is open, the budget is spent
