@@ -736,7 +736,9 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 func (s *EventStream) offer(c *streamConn, ev Event, listed bool, from time.Time, yield func(Event, error) bool) bool {
 	id := ev.EventID()
 	if id == "" {
-		return listed || yield(ev, nil)
+		// A preview, or a malformed event without an id: delivered live only,
+		// and a terminal one still ends the stream.
+		return listed || (yield(ev, nil) && !IsTerminal(ev))
 	}
 	at := ev.EventProcessedAt()
 	if listed && !at.IsZero() && at.Before(from) {
