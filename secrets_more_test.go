@@ -5,9 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -86,5 +91,67 @@ func TestBaseURLNeverEchoed(t *testing.T) {
 		_, err := c.Agents.Get(context.Background(), "agent_1", managedagents.AgentGetParams{})
 		require.Error(t, err)
 		require.NotContains(t, dumpAll(err, c), secretKey)
+	}
+}
+
+// TestStreamNeverLeaksKey: a stream server that echoes the key in error frames
+// (temporary and fatal), in a frame that does not decode, in its event ids and
+// in an error answer to a reconnect: the key is in no error, no debug log line
+// and no formatting of the stream or its reconnect notices.
+func TestStreamNeverLeaksKey(t *testing.T) {
+	t.Parallel()
+	var opens atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("X-Api-Key") + r.Header.Get("Authorization")
+		if !strings.HasSuffix(r.URL.Path, "/stream") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"data":[],"next_page":""}`)
+			return
+		}
+		w.Header().Set("Date", "Sat, 28 Nov 2026 12:00:00 GMT")
+		switch opens.Add(1) {
+		case 1: // a temporary error frame
+			w.Header().Set("Content-Type", "text/event-stream")
+			_, _ = io.WriteString(w, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"busy, "+key+"\"}}\n\n")
+		case 2: // an answer to a reconnect that echoes the headers
+			w.Header().Set("Retry-After-Ms", "1")
+			http.Error(w, "upstream said: "+key, http.StatusServiceUnavailable)
+		case 3: // a frame that does not decode, then a cut
+			w.Header().Set("Content-Type", "text/event-stream")
+			_, _ = io.WriteString(w, "data: {\"type\":\"agent.message\",\"id\":\"sevt_"+key+"\",\"content\":"+key+"}\n\n")
+		default: // a fatal error frame
+			w.Header().Set("Content-Type", "text/event-stream")
+			_, _ = io.WriteString(w, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"bad key "+key+"\"},\"request_id\":\""+key+"\"}\n\n")
+		}
+	}))
+	t.Cleanup(srv.Close)
+	for _, cred := range []option.RequestOption{option.WithAPIKey(secretKey), option.WithAuthToken(secretKey)} {
+		opens.Store(0)
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		var notices []managedagents.StreamReconnect
+		client := managedagents.NewClient(cred, option.WithBaseURL(srv.URL), option.WithHTTPClient(srv.Client()),
+			option.WithoutLimiter(), option.WithLogger(logger), option.WithStreamBackoff(time.Millisecond, time.Millisecond))
+		st, err := client.Sessions.Events.Stream(context.Background(), "sesn_1", managedagents.EventStreamParams{
+			OnReconnect: func(r managedagents.StreamReconnect) { notices = append(notices, r) },
+		})
+		require.NoError(t, err)
+		var errs []error
+		for _, err := range st.All() {
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		require.Len(t, errs, 1)
+		require.ErrorIs(t, errs[0], managedagents.ErrBadRequest, "the fatal frame ends the stream")
+		require.Len(t, notices, 3)
+		var causes []error
+		for _, n := range notices {
+			causes = append(causes, n.Cause)
+		}
+		dump := dumpAll(errs[0], causes, notices, st, client)
+		require.NotContains(t, dump, secretKey)
+		require.NotContains(t, logs.String(), secretKey)
+		require.Contains(t, logs.String(), "reconnecting", "the reconnects were logged")
 	}
 }

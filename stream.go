@@ -640,7 +640,7 @@ func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (ca
 			continue
 		}
 		if fr.Type == "error" {
-			return transport.DecodeErrorBody(0, []byte(fr.Data)), false
+			return transport.ErrorFrame(s.cfg, []byte(fr.Data)), false
 		}
 		data := []byte(fr.Data)
 		ev, err := DecodeEvent(data)
@@ -659,7 +659,7 @@ func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (ca
 			case "ping":
 				continue
 			case "error":
-				return transport.DecodeErrorBody(0, data), false
+				return transport.ErrorFrame(s.cfg, data), false
 			}
 		}
 		c.wd.Disarm()

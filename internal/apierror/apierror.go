@@ -80,7 +80,9 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrBadRequest:
-		return e.StatusCode == 400 || e.StatusCode == 422
+		// By type only for an error frame: the API also sends
+		// invalid_request_error with a 409.
+		return e.StatusCode == 400 || e.StatusCode == 422 || (e.StatusCode == 0 && e.Type == "invalid_request_error")
 	case ErrUnauthorized:
 		return e.StatusCode == 401 || e.Type == "authentication_error"
 	case ErrBilling:

@@ -165,6 +165,14 @@ func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
+// ErrorFrame decodes the data of an "error" frame of an event stream (status 0)
+// and redacts cfg's credentials from it, as for any error answer.
+func ErrorFrame(cfg *config.Config, data []byte) *apierror.Error {
+	e := DecodeErrorBody(0, data)
+	redact(e, cfg)
+	return e
+}
+
 // redact removes the config's credentials from every text of e, in case a proxy
 // or a debugging server echoed the request headers in its answer. It also masks
 // the first part of a credential that a length cap cut off: at the end of the
