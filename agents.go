@@ -244,11 +244,7 @@ func (s *AgentService) Create(ctx context.Context, params AgentCreateParams, opt
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	var out Agent
-	if err := s.client.post(ctx, path("agents"), params, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Agent](ctx, s.client, path("agents"), params, opts)
 }
 
 // Get returns an agent: its latest version, or params.Version.
@@ -263,11 +259,7 @@ func (s *AgentService) Get(ctx context.Context, agentID string, params AgentGetP
 	}
 	q := query{}
 	q.int64("version", params.Version)
-	var out Agent
-	if err := s.client.get(ctx, path("agents", agentID), url.Values(q), &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Agent](ctx, s.client, path("agents", agentID), url.Values(q), opts)
 }
 
 // Update changes an agent and returns it at its new version. Only the fields set
@@ -281,11 +273,7 @@ func (s *AgentService) Update(ctx context.Context, agentID string, params AgentU
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	var out Agent
-	if err := s.client.post(ctx, path("agents", agentID), params, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Agent](ctx, s.client, path("agents", agentID), params, opts)
 }
 
 // List returns one page of agents.
@@ -296,11 +284,7 @@ func (s *AgentService) List(ctx context.Context, params AgentListParams, opts ..
 	if err != nil {
 		return nil, err
 	}
-	var out Page[*Agent]
-	if err := s.client.get(ctx, path("agents"), q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Page[*Agent]](ctx, s.client, path("agents"), q, opts)
 }
 
 // ListAll iterates over the agents from params.Page on, fetching pages lazily,
@@ -323,11 +307,7 @@ func (s *AgentService) Archive(ctx context.Context, agentID string, opts ...opti
 	if err := checkID("agent_id", agentID); err != nil {
 		return nil, err
 	}
-	var out Agent
-	if err := s.client.post(ctx, path("agents", agentID, "archive"), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Agent](ctx, s.client, path("agents", agentID, "archive"), nil, opts)
 }
 
 // List returns one page of an agent's versions, one Agent per version.
@@ -343,11 +323,7 @@ func (s *AgentVersionService) List(ctx context.Context, agentID string, params A
 	q := query{}
 	q.int("limit", params.Limit)
 	q.str("page", params.Page)
-	var out Page[*Agent]
-	if err := s.client.get(ctx, path("agents", agentID, "versions"), url.Values(q), &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Page[*Agent]](ctx, s.client, path("agents", agentID, "versions"), url.Values(q), opts)
 }
 
 // ListAll iterates over an agent's versions from params.Page on, fetching pages

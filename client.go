@@ -170,3 +170,21 @@ type SessionResourceService struct{ client *Client }
 
 // SessionThreadService reads session threads. Get it from [SessionService.Threads].
 type SessionThreadService struct{ client *Client }
+
+// getJSON sends a GET and decodes the answer into a new T.
+func getJSON[T any](ctx context.Context, c *Client, path string, query url.Values, opts []option.RequestOption) (*T, error) {
+	var out T
+	if err := c.get(ctx, path, query, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// postJSON sends a POST with body (nil: none) and decodes the answer into a new T.
+func postJSON[T any](ctx context.Context, c *Client, path string, body any, opts []option.RequestOption) (*T, error) {
+	var out T
+	if err := c.post(ctx, path, body, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -354,11 +354,7 @@ func (s *EnvironmentService) Create(ctx context.Context, params EnvironmentCreat
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	var out Environment
-	if err := s.client.post(ctx, path("environments"), params, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Environment](ctx, s.client, path("environments"), params, opts)
 }
 
 // Get returns an environment.
@@ -368,11 +364,7 @@ func (s *EnvironmentService) Get(ctx context.Context, environmentID string, opts
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
-	var out Environment
-	if err := s.client.get(ctx, path("environments", environmentID), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Environment](ctx, s.client, path("environments", environmentID), nil, opts)
 }
 
 // Update changes an environment; only the fields set in params change. See
@@ -386,11 +378,7 @@ func (s *EnvironmentService) Update(ctx context.Context, environmentID string, p
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	var out Environment
-	if err := s.client.post(ctx, path("environments", environmentID), params, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Environment](ctx, s.client, path("environments", environmentID), params, opts)
 }
 
 // List returns one page of environments.
@@ -404,11 +392,7 @@ func (s *EnvironmentService) List(ctx context.Context, params EnvironmentListPar
 	q.bool("include_archived", params.IncludeArchived)
 	q.int("limit", params.Limit)
 	q.str("page", params.Page)
-	var out Page[*Environment]
-	if err := s.client.get(ctx, path("environments"), url.Values(q), &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Page[*Environment]](ctx, s.client, path("environments"), url.Values(q), opts)
 }
 
 // ListAll iterates over the environments from params.Page on, fetching pages
@@ -441,9 +425,5 @@ func (s *EnvironmentService) Archive(ctx context.Context, environmentID string, 
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
-	var out Environment
-	if err := s.client.post(ctx, path("environments", environmentID, "archive"), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Environment](ctx, s.client, path("environments", environmentID, "archive"), nil, opts)
 }

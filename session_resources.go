@@ -374,11 +374,7 @@ func (s *SessionResourceService) Add(ctx context.Context, sessionID string, para
 		return nil, invalid("mount_path", "must be an absolute path")
 	}
 	body := &FileResourceParams{FileID: params.FileID, MountPath: params.MountPath}
-	var out FileResource
-	if err := s.client.post(ctx, path("sessions", sessionID, "resources"), body, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[FileResource](ctx, s.client, path("sessions", sessionID, "resources"), body, opts)
 }
 
 // Get returns one resource of a session.

@@ -107,11 +107,7 @@ func (s *SessionThreadService) Get(ctx context.Context, sessionID, threadID stri
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
-	var out SessionThread
-	if err := s.client.get(ctx, path("sessions", sessionID, "threads", threadID), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[SessionThread](ctx, s.client, path("sessions", sessionID, "threads", threadID), nil, opts)
 }
 
 // List returns one page of a session's threads, the primary thread included.
@@ -125,11 +121,7 @@ func (s *SessionThreadService) List(ctx context.Context, sessionID string, param
 	if err != nil {
 		return nil, err
 	}
-	var out Page[*SessionThread]
-	if err := s.client.get(ctx, path("sessions", sessionID, "threads"), q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Page[*SessionThread]](ctx, s.client, path("sessions", sessionID, "threads"), q, opts)
 }
 
 // ListAll iterates over a session's threads from params.Page on, fetching pages
@@ -151,11 +143,7 @@ func (s *SessionThreadService) Archive(ctx context.Context, sessionID, threadID 
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
-	var out SessionThread
-	if err := s.client.post(ctx, path("sessions", sessionID, "threads", threadID, "archive"), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[SessionThread](ctx, s.client, path("sessions", sessionID, "threads", threadID, "archive"), nil, opts)
 }
 
 func checkThreadIDs(sessionID, threadID string) error {

@@ -535,11 +535,7 @@ func (s *SessionService) Create(ctx context.Context, params SessionCreateParams,
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	var out Session
-	if err := s.client.post(ctx, path("sessions"), params, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Session](ctx, s.client, path("sessions"), params, opts)
 }
 
 // Get returns a session.
@@ -549,11 +545,7 @@ func (s *SessionService) Get(ctx context.Context, sessionID string, opts ...opti
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	var out Session
-	if err := s.client.get(ctx, path("sessions", sessionID), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Session](ctx, s.client, path("sessions", sessionID), nil, opts)
 }
 
 // Update changes a session; only the fields set in params change. See
@@ -567,11 +559,7 @@ func (s *SessionService) Update(ctx context.Context, sessionID string, params Se
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	var out Session
-	if err := s.client.post(ctx, path("sessions", sessionID), params, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Session](ctx, s.client, path("sessions", sessionID), params, opts)
 }
 
 // List returns one page of sessions. The page has both NextPage and PrevPage.
@@ -582,11 +570,7 @@ func (s *SessionService) List(ctx context.Context, params SessionListParams, opt
 	if err != nil {
 		return nil, err
 	}
-	var out Page[*Session]
-	if err := s.client.get(ctx, path("sessions"), q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getJSON[Page[*Session]](ctx, s.client, path("sessions"), q, opts)
 }
 
 // ListAll iterates over the sessions from params.Page on, following NextPage,
@@ -620,9 +604,5 @@ func (s *SessionService) Archive(ctx context.Context, sessionID string, opts ...
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	var out Session
-	if err := s.client.post(ctx, path("sessions", sessionID, "archive"), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postJSON[Session](ctx, s.client, path("sessions", sessionID, "archive"), nil, opts)
 }

@@ -108,8 +108,9 @@ func (r *TurnResult) Text() string {
 //
 // If ctx ends first, RunTurn sends a user.interrupt (with a fresh 10 s deadline)
 // so the session is not left running and billed, and returns ctx.Err().
-// If the session is terminated or deleted, it returns the result so far and an
-// error matching [ErrSessionEnded].
+// If the session is terminated or deleted, the error matches [ErrSessionEnded].
+// Once the stream is open, the *TurnResult is never nil: with an error it holds
+// what the turn did until then.
 func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params TurnParams, opts ...option.RequestOption) (*TurnResult, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
@@ -133,12 +134,13 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params T
 	}
 	sent, err := s.Events.send(ctx, sessionID, params.Events, opts)
 	if err != nil {
-		return nil, t.abort(ctx, err)
+		return t.result, t.abort(ctx, err)
 	}
 	t.result.Sent = sent
-	if last := sent[len(sent)-1]; last != nil {
-		t.awaitEcho = last.EventID()
+	if len(sent) > 0 && sent[len(sent)-1] != nil {
+		t.awaitEcho = sent[len(sent)-1].EventID()
 	}
+	t.startsWork = startsWork(params.Events)
 	for stream.Next() {
 		done, err := t.handle(ctx, stream.Current())
 		if err != nil {
@@ -168,9 +170,16 @@ type turn struct {
 	// awaitEcho is the id of the last event sent; idles seen before its echo
 	// belong to earlier work and do not end the turn.
 	awaitEcho string
-	toolUses  map[string]Event
-	answered  map[string]bool
-	fatal     *SessionErrorEvent
+	// startsWork is true when the events sent start new work (anything but
+	// interrupts): then only an idle after a session.status_running that follows
+	// the echo ends the turn. An interrupted turn's idle can come after the echo
+	// of the message that redirects it.
+	startsWork bool
+	// running is true once session.status_running came after the echo.
+	running  bool
+	toolUses map[string]Event
+	answered map[string]bool
+	fatal    *SessionErrorEvent
 }
 
 // handle takes one event; done is true when the turn is over.
@@ -195,8 +204,12 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 	case *SessionUsageEvent:
 		u := e.Usage
 		t.result.Usage = &u
+	case *SessionStatusRunningEvent:
+		if t.awaitEcho == "" {
+			t.running = true
+		}
 	case *SessionStatusIdleEvent:
-		if t.awaitEcho != "" {
+		if t.awaitEcho != "" || (t.startsWork && !t.running) {
 			return false, nil
 		}
 		if e.StopReason.RequiresAction() {
@@ -294,6 +307,16 @@ func (t *turn) lookup(ctx context.Context, id string) (Event, error) {
 		}
 	}
 	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on event %s, which is not in its history", id)
+}
+
+// startsWork reports whether events hold anything but interrupts.
+func startsWork(events []EventParam) bool {
+	for _, e := range events {
+		if _, ok := e.(*UserInterruptParam); !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // abort sends a user.interrupt when ctx has ended, so the session does not keep
