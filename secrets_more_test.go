@@ -155,3 +155,38 @@ func TestStreamNeverLeaksKey(t *testing.T) {
 		require.Contains(t, logs.String(), "reconnecting", "the reconnects were logged")
 	}
 }
+
+// TestStreamRedirectToOtherHostDropsCredentials: a stream open redirected to
+// another host arrives there without the API key or the auth token (the SDK's
+// own HTTP client and a user's).
+func TestStreamRedirectToOtherHostDropsCredentials(t *testing.T) {
+	t.Parallel()
+	var leaked atomic.Value
+	leaked.Store("")
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cred := r.Header.Get("X-Api-Key") + r.Header.Get("Authorization"); cred != "" {
+			leaked.Store(cred)
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "data: {\"type\":\"session.deleted\",\"id\":\"sevt_1\"}\n\n")
+	}))
+	t.Cleanup(other.Close)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(origin.Close)
+	for _, cred := range []option.RequestOption{option.WithAPIKey(secretKey), option.WithAuthToken(secretKey)} {
+		for _, hc := range []option.RequestOption{nil, option.WithHTTPClient(&http.Client{})} {
+			client := managedagents.NewClient(cred, hc, option.WithBaseURL(origin.URL), option.WithoutLimiter())
+			st, err := client.Sessions.Events.Stream(context.Background(), "sesn_1", managedagents.EventStreamParams{})
+			require.NoError(t, err)
+			var got []string
+			for ev, err := range st.All() {
+				require.NoError(t, err)
+				got = append(got, ev.EventType())
+			}
+			require.Equal(t, []string{"session.deleted"}, got, "the stream followed the redirect")
+			require.Equal(t, "", leaked.Load())
+		}
+	}
+}
