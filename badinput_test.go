@@ -579,3 +579,45 @@ func TestBadStreamAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestNilContext: a nil context is a *ValidationError for "ctx", never a
+// panic, and nothing is sent.
+func TestNilContext(t *testing.T) {
+	t.Parallel()
+	c, n := countingClient(t, nil)
+	var nilCtx context.Context
+	calls := map[string]func() error{
+		"Agents.Get": func() error {
+			_, err := c.Agents.Get(nilCtx, "agent_1", AgentGetParams{})
+			return err
+		},
+		"Agents.Create": func() error {
+			_, err := c.Agents.Create(nilCtx, AgentCreateParams{Name: "a", Model: Model("m")})
+			return err
+		},
+		"Agents.ListAll": func() error {
+			for _, err := range c.Agents.ListAll(nilCtx, AgentListParams{}) {
+				return err
+			}
+			return nil
+		},
+		"Sessions.Events.Send": func() error {
+			_, err := c.Sessions.Events.Send(nilCtx, "sesn_1", UserMessage("hi"))
+			return err
+		},
+		"Sessions.Events.Stream": func() error {
+			_, err := c.Sessions.Events.Stream(nilCtx, "sesn_1", EventStreamParams{})
+			return err
+		},
+		"Sessions.Threads.Stream": func() error {
+			_, err := c.Sessions.Threads.Stream(nilCtx, "sesn_1", "sthr_1", EventStreamParams{})
+			return err
+		},
+	}
+	for name, call := range calls {
+		var err error
+		require.NotPanics(t, func() { err = call() }, name)
+		requireValidation(t, err, "ctx", name)
+	}
+	require.Zero(t, n.Load(), "nothing sent")
+}

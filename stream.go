@@ -270,6 +270,9 @@ type EventStream struct {
 // openStream opens a stream's first connection, retrying temporary failures
 // within the reconnect budget.
 func (c *Client) openStream(ctx context.Context, target streamTarget, params EventStreamParams, opts []option.RequestOption) (*EventStream, error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "must not be nil")
+	}
 	q, err := params.values()
 	if err != nil {
 		return nil, err

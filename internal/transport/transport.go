@@ -165,6 +165,9 @@ func client(cfg *config.Config) *http.Client {
 // header, anthropic-version, anthropic-beta, User-Agent, Accept, the user's extra
 // headers, and content-type only when body is not nil.
 func NewHTTPRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values, body []byte) (*http.Request, error) {
+	if ctx == nil {
+		return nil, &apierror.ValidationError{Field: "ctx", Problem: "must not be nil"}
+	}
 	if !cfg.APIKey.IsSet() && !cfg.AuthToken.IsSet() {
 		return nil, apierror.ErrMissingCredentials
 	}
