@@ -698,8 +698,12 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 		from = s.floor
 	}
 	page := ""
+	var trail pageTrail
 	for {
 		p, err := s.target.list(c.ctx, s.cfg, from, page)
+		if err == nil {
+			err = trail.follow(page, p.NextPage)
+		}
 		if err != nil {
 			if s.ctx.Err() != nil {
 				return s.ctx.Err(), false
@@ -720,7 +724,7 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 				return nil, true
 			}
 		}
-		if p.NextPage == "" || p.NextPage == page {
+		if p.NextPage == "" {
 			break
 		}
 		page = p.NextPage
