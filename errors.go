@@ -16,6 +16,12 @@ type ValidationError = apierror.ValidationError
 // was not sent again. It matches [ErrDeliveryUncertain].
 type DeliveryError = apierror.DeliveryError
 
+// ResponseError reports a 2xx answer whose body could not be read: empty, null,
+// not JSON, cut off, or of another shape. The request succeeded (a create did
+// create), so do not repeat it blindly; RequestID helps support. It matches
+// [ErrMalformedResponse].
+type ResponseError = apierror.ResponseError
+
 // Sentinel errors, matched with errors.Is against an *APIError (by status code or
 // error type) or against the SDK's own errors.
 var (
@@ -49,4 +55,7 @@ var (
 	// ErrMissingCredentials is returned when neither an API key nor an auth token
 	// is set (ANTHROPIC_API_KEY, option.WithAPIKey, option.WithAuthToken).
 	ErrMissingCredentials = apierror.ErrMissingCredentials
+	// ErrMalformedResponse matches a *ResponseError: a 2xx answer whose body
+	// could not be read.
+	ErrMalformedResponse = apierror.ErrMalformedResponse
 )

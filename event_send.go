@@ -559,7 +559,7 @@ func (s *SessionEventService) send(ctx context.Context, sessionID string, events
 	}
 	evs, err := decodeEvents(out.Data)
 	if err != nil {
-		return nil, fmt.Errorf("managedagents: POST %s: decoding response: %w", p, err)
+		return nil, &ResponseError{Method: "POST", URL: p, Err: err}
 	}
 	return evs, nil
 }

@@ -2,6 +2,7 @@ package managedagents
 
 import (
 	"context"
+	"fmt"
 	"iter"
 )
 
@@ -24,8 +25,12 @@ func (p *Page[T]) HasNextPage() bool { return p.NextPage != "" }
 func listAll[T any](ctx context.Context, first string, fetch func(ctx context.Context, page string) (*Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		cursor := first
+		var trail pageTrail
 		for {
 			p, err := fetch(ctx, cursor)
+			if err == nil {
+				err = trail.follow(cursor, p.NextPage)
+			}
 			if err != nil {
 				var zero T
 				yield(zero, err)
@@ -36,10 +41,31 @@ func listAll[T any](ctx context.Context, first string, fetch func(ctx context.Co
 					return
 				}
 			}
-			if p.NextPage == "" || p.NextPage == cursor {
+			if p.NextPage == "" {
 				return
 			}
 			cursor = p.NextPage
 		}
 	}
+}
+
+// pageTrail remembers the cursors a listing has followed, so that a server
+// whose next_page cursors go round in a circle gives an error instead of an
+// endless listing.
+type pageTrail map[string]struct{}
+
+// follow records that the page of cursor pointed to next and returns an error if
+// next was followed before.
+func (t *pageTrail) follow(cursor, next string) error {
+	if next == "" {
+		return nil
+	}
+	if *t == nil {
+		*t = pageTrail{}
+	}
+	(*t)[cursor] = struct{}{}
+	if _, ok := (*t)[next]; ok {
+		return fmt.Errorf("managedagents: list: the next_page cursor %q was already followed; the listing would never end", next)
+	}
+	return nil
 }

@@ -388,7 +388,11 @@ func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID 
 	if err := s.client.get(ctx, path("sessions", sessionID, "resources", resourceID), nil, &raw, opts); err != nil {
 		return nil, err
 	}
-	return DecodeSessionResource(raw)
+	r, err := DecodeSessionResource(raw)
+	if err != nil {
+		return nil, &ResponseError{Method: "GET", URL: path("sessions", sessionID, "resources", resourceID), Err: err}
+	}
+	return r, nil
 }
 
 // Update rotates the authorization token of a resource.
@@ -405,7 +409,11 @@ func (s *SessionResourceService) Update(ctx context.Context, sessionID, resource
 	if err := s.client.post(ctx, path("sessions", sessionID, "resources", resourceID), params, &raw, opts); err != nil {
 		return nil, err
 	}
-	return DecodeSessionResource(raw)
+	r, err := DecodeSessionResource(raw)
+	if err != nil {
+		return nil, &ResponseError{Method: "POST", URL: path("sessions", sessionID, "resources", resourceID), Err: err}
+	}
+	return r, nil
 }
 
 // List returns one page of a session's resources.

@@ -270,6 +270,9 @@ type EventStream struct {
 // openStream opens a stream's first connection, retrying temporary failures
 // within the reconnect budget.
 func (c *Client) openStream(ctx context.Context, target streamTarget, params EventStreamParams, opts []option.RequestOption) (*EventStream, error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "must not be nil")
+	}
 	q, err := params.values()
 	if err != nil {
 		return nil, err
@@ -491,8 +494,12 @@ func (s *EventStream) fatal(err error) bool {
 		}
 		return true
 	}
+	// A *ResponseError is a complete 2xx answer that cannot be read (a stream
+	// open answered with another content type, a list page that does not
+	// decode): asking again gives the same answer.
 	var wait *ratelimit.WaitError
-	return errors.As(err, &wait) || errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrMissingCredentials)
+	return errors.As(err, &wait) || errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrMissingCredentials) ||
+		errors.Is(err, ErrMalformedResponse)
 }
 
 // reconnect waits and reopens the stream until it is open, the budget is spent
@@ -641,7 +648,7 @@ func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (ca
 			continue
 		}
 		if string(name) == "error" {
-			return transport.DecodeErrorBody(0, data), false
+			return transport.ErrorFrame(s.cfg, data), false
 		}
 		ev, err := DecodeEvent(data)
 		if err != nil {
@@ -659,7 +666,7 @@ func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (ca
 			case "ping":
 				continue
 			case "error":
-				return transport.DecodeErrorBody(0, data), false
+				return transport.ErrorFrame(s.cfg, data), false
 			}
 		}
 		c.wd.Disarm()
@@ -695,8 +702,12 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 		from = s.floor
 	}
 	page := ""
+	var trail pageTrail
 	for {
 		p, err := s.target.list(c.ctx, s.cfg, from, page)
+		if err == nil {
+			err = trail.follow(page, p.NextPage)
+		}
 		if err != nil {
 			if s.ctx.Err() != nil {
 				return s.ctx.Err(), false
@@ -717,7 +728,7 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 				return nil, true
 			}
 		}
-		if p.NextPage == "" || p.NextPage == page {
+		if p.NextPage == "" {
 			break
 		}
 		page = p.NextPage
@@ -736,7 +747,9 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 func (s *EventStream) offer(c *streamConn, ev Event, listed bool, from time.Time, yield func(Event, error) bool) bool {
 	id := ev.EventID()
 	if id == "" {
-		return listed || yield(ev, nil)
+		// A preview, or a malformed event without an id: delivered live only,
+		// and a terminal one still ends the stream.
+		return listed || (yield(ev, nil) && !IsTerminal(ev))
 	}
 	at := ev.EventProcessedAt()
 	if listed && !at.IsZero() && at.Before(from) {

@@ -45,19 +45,24 @@ func WithAuthToken(token string) RequestOption {
 }
 
 // WithBaseURL sets the API's base URL (default https://api.anthropic.com). It must
-// be an absolute http or https URL; a path prefix is kept.
+// be an absolute http or https URL without credentials, query or fragment; a path
+// prefix is kept. An error never repeats the value, which may be a credential
+// passed by mistake.
 func WithBaseURL(base string) RequestOption {
 	return func(c *config.Config) error {
 		u, err := url.Parse(base)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			if strings.Contains(base, "@") {
-				// Never echo what may be a password.
-				return errors.New("option.WithBaseURL: not an absolute http(s) URL (and it must not carry credentials)")
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+			if err == nil && u.Scheme != "" && u.User == nil {
+				return fmt.Errorf("option.WithBaseURL: not an absolute http(s) URL (scheme %q, host %q)", u.Scheme, u.Host)
 			}
-			return fmt.Errorf("option.WithBaseURL: %q is not an absolute http(s) URL", base)
-		}
-		if u.User != nil {
+			return errors.New("option.WithBaseURL: not an absolute http(s) URL (the value is not shown: it may hold a credential)")
+		case u.User != nil:
 			return errors.New("option.WithBaseURL: the URL must not carry credentials")
+		case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+			// The SDK appends paths to the base URL: a query would swallow them,
+			// and errors show the URL with its query.
+			return errors.New("option.WithBaseURL: the URL must not have a query or fragment")
 		}
 		c.BaseURL = strings.TrimSuffix(u.String(), "/")
 		return nil

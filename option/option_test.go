@@ -62,7 +62,8 @@ func TestBaseURL(t *testing.T) {
 	t.Parallel()
 	c := apply(t, option.WithBaseURL("https://proxy.example/prefix/"))
 	require.Equal(t, "https://proxy.example/prefix", c.BaseURL)
-	for _, bad := range []string{"", "proxy.example", "ftp://x", "https://", "http://user:" + key + "@h", "ht tp://u:" + key + "@h"} {
+	for _, bad := range []string{"", "proxy.example", "ftp://x", "https://", "http://user:" + key + "@h", "ht tp://u:" + key + "@h",
+		key, "https://api.example/?x-api-key=" + key, "https://api.example/#" + key, "https://api.example/?", "http://[::1]:" + key + "/"} {
 		err := option.WithBaseURL(bad)(&config.Config{})
 		require.Error(t, err, bad)
 		require.NotContains(t, err.Error(), key)

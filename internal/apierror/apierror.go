@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ var (
 	ErrDeliveryUncertain  = errors.New("managedagents: delivery uncertain")
 	ErrInvalidParams      = errors.New("managedagents: invalid params")
 	ErrMissingCredentials = errors.New("managedagents: no API key or auth token")
+	ErrMalformedResponse  = errors.New("managedagents: malformed response")
 )
 
 // Error is an error answer of the API: a non-2xx status, or an error frame on a stream.
@@ -78,7 +80,9 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrBadRequest:
-		return e.StatusCode == 400 || e.StatusCode == 422
+		// By type only for an error frame: the API also sends
+		// invalid_request_error with a 409.
+		return e.StatusCode == 400 || e.StatusCode == 422 || (e.StatusCode == 0 && e.Type == "invalid_request_error")
 	case ErrUnauthorized:
 		return e.StatusCode == 401 || e.Type == "authentication_error"
 	case ErrBilling:
@@ -141,3 +145,49 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // Is reports whether target is ErrDeliveryUncertain.
 func (e *DeliveryError) Is(target error) bool { return target == ErrDeliveryUncertain }
+
+// ResponseError reports a 2xx answer whose body is not what the call expects:
+// empty, null, not JSON, cut off, or JSON of another shape. The request itself
+// succeeded (a create did create), so it must not be sent again blindly.
+type ResponseError struct {
+	// Method and URL name the request (the URL has no credentials).
+	Method, URL string
+	// StatusCode is the answer's status; 0 when not known.
+	StatusCode int
+	// ContentType is the answer's content-type header.
+	ContentType string
+	// RequestID is the request-id header, for support.
+	RequestID string
+	// Err is the decoding error; nil for an empty body.
+	Err error
+}
+
+func (e *ResponseError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "managedagents: %s %s: ", e.Method, e.URL)
+	if e.Err == nil {
+		b.WriteString("empty response body")
+	} else {
+		fmt.Fprintf(&b, "decoding response: %v", e.Err)
+	}
+	var about []string
+	if e.StatusCode != 0 {
+		about = append(about, "status "+strconv.Itoa(e.StatusCode))
+	}
+	if e.ContentType != "" {
+		about = append(about, "content-type "+strconv.Quote(e.ContentType))
+	}
+	if len(about) > 0 {
+		b.WriteString(" (" + strings.Join(about, ", ") + ")")
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request-id %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// Unwrap returns the decoding error.
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrMalformedResponse.
+func (e *ResponseError) Is(target error) bool { return target == ErrMalformedResponse }

@@ -38,6 +38,7 @@ func TestErrorIs(t *testing.T) {
 		{529, "overloaded_error", []error{ErrServer, ErrOverloaded}},
 		{0, "overloaded_error", []error{ErrOverloaded}},
 		{0, "api_error", []error{ErrServer}},
+		{0, "invalid_request_error", []error{ErrBadRequest}},
 		{418, "", nil},
 	}
 	for _, c := range cases {

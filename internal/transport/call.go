@@ -41,6 +41,8 @@ type call struct {
 	trace       *attemptTrace // trace of the current attempt
 	body        []byte        // body of the current attempt's answer
 	contentType string        // content-type of the current attempt's answer
+	status      int           // status of the current attempt's answer
+	requestID   string        // request-id of the current attempt's answer
 	wait        time.Duration // wait before the next attempt, set by checkRetry
 	final       error         // the error checkRetry stopped with
 }
@@ -117,6 +119,15 @@ func (c *call) run(ctx context.Context, req *http.Request, body []byte) ([]byte,
 	return c.body, nil
 }
 
+// malformed returns the error of a 2xx answer whose body could not be decoded
+// (err nil: empty or null).
+func (c *call) malformed(err error) error {
+	if err == nil && len(bytes.TrimSpace(c.body)) > 0 {
+		err = errors.New("JSON null instead of a value")
+	}
+	return &apierror.ResponseError{Method: c.method, URL: c.url, StatusCode: c.status, ContentType: c.contentType, RequestID: c.requestID, Err: err}
+}
+
 // passThrough is retryablehttp's ErrorHandler: it keeps the final response and
 // checkRetry's error, instead of retryablehttp's "giving up" error that drops both.
 func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
@@ -137,7 +148,7 @@ func (c *call) wrap(err error) error {
 // cut off counts as a failed attempt.
 func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.attempt++
-	c.body, c.contentType, c.trace = nil, "", nil
+	c.body, c.contentType, c.status, c.requestID, c.trace = nil, "", 0, "", nil
 	ctx := req.Context()
 	if c.cfg.Limiter != nil {
 		if err := c.cfg.Limiter.Acquire(ctx, c.class); err != nil {
@@ -172,6 +183,7 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	c.body = data
 	c.contentType = resp.Header.Get("Content-Type")
+	c.status, c.requestID = resp.StatusCode, resp.Header.Get("Request-Id")
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	c.log.attempt(ctx, c.attempt, resp, nil, time.Since(start))
 	return resp, nil

@@ -95,7 +95,15 @@ func DecodeErrorBody(status int, body []byte) *apierror.Error {
 
 // htmlTitle returns the shortened text of the page's <title> or first <h1>.
 func htmlTitle(body []byte) string {
-	lower := bytes.ToLower(body)
+	// ASCII lowering keeps every index of lower valid in body (bytes.ToLower
+	// does not: it rewrites invalid UTF-8 and some letters at another length).
+	lower := make([]byte, len(body))
+	for i, c := range body {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
 	for _, tag := range []string{"title", "h1"} {
 		i := bytes.Index(lower, []byte("<"+tag))
 		if i < 0 {
@@ -157,21 +165,56 @@ func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
+// ErrorFrame decodes the data of an "error" frame of an event stream (status 0)
+// and redacts cfg's credentials from it, as for any error answer.
+func ErrorFrame(cfg *config.Config, data []byte) *apierror.Error {
+	e := DecodeErrorBody(0, data)
+	redact(e, cfg)
+	return e
+}
+
 // redact removes the config's credentials from every text of e, in case a proxy
-// or a debugging server echoed the request headers in its answer.
+// or a debugging server echoed the request headers in its answer. It also masks
+// the first part of a credential that a length cap cut off: at the end of the
+// message (before a summary's "...") or of the capped body.
 func redact(e *apierror.Error, cfg *config.Config) {
 	for _, s := range [...]string{cfg.APIKey.Reveal(), cfg.AuthToken.Reveal()} {
 		if s == "" {
 			continue
 		}
-		const mask = "[redacted]"
-		e.Message = strings.ReplaceAll(e.Message, s, mask)
-		e.Type = strings.ReplaceAll(e.Type, s, mask)
-		e.Code = strings.ReplaceAll(e.Code, s, mask)
-		e.RequestID = strings.ReplaceAll(e.RequestID, s, mask)
-		e.URL = strings.ReplaceAll(e.URL, s, mask)
+		e.Message = maskCutOff(strings.ReplaceAll(e.Message, s, redactMask), s)
+		e.Type = strings.ReplaceAll(e.Type, s, redactMask)
+		e.Code = strings.ReplaceAll(e.Code, s, redactMask)
+		e.RequestID = strings.ReplaceAll(e.RequestID, s, redactMask)
+		e.URL = strings.ReplaceAll(e.URL, s, redactMask)
 		if bytes.Contains(e.Body, []byte(s)) {
-			e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte(mask))
+			e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte(redactMask))
+		}
+		if n := cutOffLen(e.Body, s); n > 0 {
+			e.Body = append(e.Body[:len(e.Body)-n:len(e.Body)-n], redactMask...)
 		}
 	}
+}
+
+const redactMask = "[redacted]"
+
+// maskCutOff masks a first part of s (at least 4 bytes) that ends text, or ends
+// it before a summary's "...".
+func maskCutOff(text, s string) string {
+	head, _ := strings.CutSuffix(text, "...")
+	if n := cutOffLen([]byte(head), s); n > 0 {
+		return head[:len(head)-n] + redactMask + text[len(head):]
+	}
+	return text
+}
+
+// cutOffLen returns the length of the longest proper first part of s, of at
+// least 4 bytes, that ends b; 0 if none.
+func cutOffLen(b []byte, s string) int {
+	for n := min(len(s)-1, len(b)); n >= 4; n-- {
+		if bytes.HasSuffix(b, []byte(s[:n])) {
+			return n
+		}
+	}
+	return 0
 }

@@ -96,7 +96,9 @@ func permanent(err error) bool {
 	var invalid x509.CertificateInvalidError
 	var hostname x509.HostnameError
 	return errors.As(err, &unknownAuth) || errors.As(err, &invalid) || errors.As(err, &hostname) ||
-		strings.Contains(err.Error(), "unsupported protocol scheme")
+		strings.Contains(err.Error(), "unsupported protocol scheme") ||
+		// A header value that cannot be sent (a key with a newline) never can.
+		strings.Contains(err.Error(), "invalid header field")
 }
 
 // delay returns the wait before retry number retry (0 for the first retry). A

@@ -444,7 +444,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 			reply(w, 200, `{"ok":true}`)
 		})
 		start := time.Now()
-		err := get(context.Background(), t, s, func(c *config.Config) { c.RequestTimeout = 50 * time.Millisecond })
+		err := get(context.Background(), t, s, func(c *config.Config) { c.RequestTimeout = 300 * time.Millisecond })
 		require.NoError(t, err)
 		require.Equal(t, 2, s.count())
 		require.Less(t, time.Since(start), 10*time.Second, "the hung first attempt was cut by its timeout")
@@ -462,14 +462,14 @@ func TestPerAttemptTimeout(t *testing.T) {
 			}
 			reply(w, 200, `{"ok":true}`)
 		})
-		err := get(context.Background(), t, s, func(c *config.Config) { c.RequestTimeout = 50 * time.Millisecond })
+		err := get(context.Background(), t, s, func(c *config.Config) { c.RequestTimeout = 300 * time.Millisecond })
 		require.NoError(t, err)
 		require.Equal(t, 2, s.count())
 	})
 	t.Run("all attempts late", func(t *testing.T) {
 		t.Parallel()
 		s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { hang(w, r) })
-		err := get(context.Background(), t, s, func(c *config.Config) { c.RequestTimeout = 20 * time.Millisecond })
+		err := get(context.Background(), t, s, func(c *config.Config) { c.RequestTimeout = 300 * time.Millisecond })
 		require.ErrorContains(t, err, "timed out")
 		require.Equal(t, 3, s.count(), "the timeout bounds each attempt, not the call")
 	})
@@ -477,7 +477,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 		t.Parallel()
 		s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { hang(w, r) })
 		cfg := testConfig(s)
-		cfg.RequestTimeout = 20 * time.Millisecond
+		cfg.RequestTimeout = 300 * time.Millisecond
 		err := post(context.Background(), s, cfg, "/v1/sessions")
 		require.ErrorIs(t, err, apierror.ErrDeliveryUncertain)
 		require.Equal(t, 1, s.count())

@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,14 +74,15 @@ func Do(ctx context.Context, cfg *config.Config, req Request, out any) error {
 	if out == nil {
 		return nil
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
+	// A JSON null would leave out untouched and look like success.
+	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "null" {
 		if req.AllowEmpty {
 			return nil
 		}
-		return fmt.Errorf("managedagents: %s %s: empty response body", req.Method, req.Path)
+		return c.malformed(nil)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("managedagents: %s %s: decoding response (content-type %q): %w", req.Method, req.Path, c.contentType, err)
+		return c.malformed(err)
 	}
 	return nil
 }
@@ -87,7 +90,9 @@ func Do(ctx context.Context, cfg *config.Config, req Request, out any) error {
 // Open sends a GET for an event stream: headers and a limiter slot as any request,
 // but no retries and no per-attempt timeout (the stream owns its reconnects). A
 // non-2xx answer is returned as *apierror.Error (body closed); a 429 also pauses
-// the limiter. On success the caller owns resp.Body.
+// the limiter. A 2xx answer whose content-type is neither text/event-stream nor
+// missing is returned as *apierror.ResponseError (body closed). On success the
+// caller owns resp.Body.
 func Open(ctx context.Context, cfg *config.Config, path string, query url.Values) (*http.Response, error) {
 	req, err := NewHTTPRequest(ctx, cfg, http.MethodGet, path, query, nil)
 	if err != nil {
@@ -125,7 +130,26 @@ func Open(ctx context.Context, cfg *config.Config, path string, query url.Values
 		lg.giveUp(ctx, 1, apiErr.StatusCode, apiErr.RequestID, "error answer to a stream open")
 		return nil, apiErr
 	}
+	if ct := resp.Header.Get("Content-Type"); !isEventStream(ct) {
+		// A proxy's login page or a JSON body: reading it as SSE would find no
+		// frame and look like a stream that keeps ending.
+		_ = resp.Body.Close()
+		reqID := resp.Header.Get("Request-Id")
+		lg.giveUp(ctx, 1, resp.StatusCode, reqID, "answer to a stream open is not an event stream")
+		return nil, &apierror.ResponseError{Method: http.MethodGet, URL: req.URL.Redacted(), StatusCode: resp.StatusCode,
+			ContentType: ct, RequestID: reqID, Err: errors.New("not an event stream")}
+	}
 	return resp, nil
+}
+
+// isEventStream reports whether ct, a content-type, is text/event-stream (or
+// missing).
+func isEventStream(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "text/event-stream"
 }
 
 var defaultClient = sync.OnceValue(DefaultHTTPClient)
@@ -141,6 +165,9 @@ func client(cfg *config.Config) *http.Client {
 // header, anthropic-version, anthropic-beta, User-Agent, Accept, the user's extra
 // headers, and content-type only when body is not nil.
 func NewHTTPRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values, body []byte) (*http.Request, error) {
+	if ctx == nil {
+		return nil, &apierror.ValidationError{Field: "ctx", Problem: "must not be nil"}
+	}
 	if !cfg.APIKey.IsSet() && !cfg.AuthToken.IsSet() {
 		return nil, apierror.ErrMissingCredentials
 	}
