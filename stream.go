@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"github.com/go-managedagents/managedagents/internal/config"
-	"github.com/go-managedagents/managedagents/internal/sseframe"
 	"github.com/go-managedagents/managedagents/internal/sseread"
 	"github.com/go-managedagents/managedagents/internal/transport"
 	"github.com/go-managedagents/managedagents/option"
 	"github.com/go-managedagents/managedagents/ratelimit"
+	sse "github.com/tmaxmax/go-sse"
 )
 
 // Preview kinds accepted by [EventStreamParams.EventDeltas].
@@ -635,19 +635,15 @@ func (s *EventStream) yieldEnd(yield func(Event, error) bool, err error) {
 func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (cause error, stop bool) {
 	c.wd.Arm()
 	defer c.wd.Disarm()
-	frames := sseframe.NewReader(c.body, s.cfg.MaxEventSize)
-	for {
-		name, data, err := frames.Next()
-		if err == io.EOF {
-			break
-		}
+	for fr, err := range sse.Read(c.body, &sse.ReadConfig{MaxEventSize: s.cfg.MaxEventSize}) {
 		if err != nil {
 			return s.readError(c, err), false
 		}
-		if len(data) == 0 || string(name) == "ping" {
+		if fr.Data == "" || fr.Type == "ping" {
 			continue
 		}
-		if string(name) == "error" {
+		data := []byte(fr.Data) // the event keeps it as its raw JSON
+		if fr.Type == "error" {
 			return transport.ErrorFrame(s.cfg, data), false
 		}
 		ev, err := DecodeEvent(data)

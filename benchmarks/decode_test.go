@@ -72,6 +72,7 @@ type decoder struct {
 
 var decoders = []decoder{
 	{"sdk", decodeSDK},
+	{"sdk-next", decodeSDKNext},
 	{"official", decodeOfficial},
 	{"floor", decodeFloor},
 }

@@ -25,16 +25,30 @@ func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// decodeSDK reads the whole transcript through client.Sessions.Events.Stream.
+// decodeSDK reads the whole transcript through client.Sessions.Events.Stream
+// with All, the stream's primary iterator, which runs in the caller's goroutine.
 // The transcript ends with session.status_terminated, so the stream ends there.
 func decodeSDK(sse []byte) (int, error) {
-	client := managedagents.NewClient(
-		option.WithBaseURL("http://memory.invalid"),
-		option.WithAPIKey("sk-ant-bench"),
-		option.WithHTTPClient(&http.Client{Transport: memTransport{sse}}),
-		noWait,
-	)
-	stream, err := client.Sessions.Events.Stream(context.Background(), "sesn_011CBench", streamParams)
+	stream, err := openMemStream(sse)
+	if err != nil {
+		return 0, err
+	}
+	defer stream.Close()
+	n := 0
+	for ev, err := range stream.All() {
+		if err != nil {
+			return n, err
+		}
+		sink = ev
+		n++
+	}
+	return n, nil
+}
+
+// decodeSDKNext is decodeSDK with Next/Current, the pull API: the same work plus
+// a coroutine switch per event (iter.Pull2).
+func decodeSDKNext(sse []byte) (int, error) {
+	stream, err := openMemStream(sse)
 	if err != nil {
 		return 0, err
 	}
@@ -45,6 +59,16 @@ func decodeSDK(sse []byte) (int, error) {
 		n++
 	}
 	return n, stream.Err()
+}
+
+func openMemStream(sse []byte) (*managedagents.EventStream, error) {
+	client := managedagents.NewClient(
+		option.WithBaseURL("http://memory.invalid"),
+		option.WithAPIKey("sk-ant-bench"),
+		option.WithHTTPClient(&http.Client{Transport: memTransport{sse}}),
+		noWait,
+	)
+	return client.Sessions.Events.Stream(context.Background(), "sesn_011CBench", streamParams)
 }
 
 // streamParams asks for agent.message previews: the transcript holds them, as
