@@ -43,7 +43,10 @@
 // An error answer of the API is an [*APIError] (status, error type, message,
 // request id, retry-after, raw body), classified with errors.Is against
 // [ErrNotFound], [ErrRateLimited], [ErrConflict], [ErrOverloaded], [ErrServer] and
-// the other sentinels. A cancelled context gives ctx.Err().
+// the other sentinels. A cancelled context gives ctx.Err(). A 2xx answer whose
+// body cannot be read is a [*ResponseError] matching [ErrMalformedResponse]: the
+// request took effect, so do not repeat a create blindly. A stream that gives up
+// after its reconnect budget returns a [*StreamError] wrapping the last cause.
 //
 // # Retries
 //
