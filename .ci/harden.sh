@@ -19,6 +19,7 @@ if [ "$FUZZTIME" = "0" ]; then
 fi
 targets=(
 	". FuzzDecodeEvent"
+	". FuzzDecodeContentFast"
 	". FuzzSSEFrames"
 	". FuzzEventStream"
 	"./internal/transport FuzzDecodeErrorBody"
