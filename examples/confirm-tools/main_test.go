@@ -8,14 +8,7 @@ import (
 )
 
 func TestRun(t *testing.T) {
-	srv := managedagentstest.NewServer(managedagentstest.WithScript(fakeAgent))
-	defer srv.Close()
-	client := srv.Client()
-	var err error
-	out, cerr := exampleenv.CaptureStdout(func() { err = run(t.Context(), client) })
-	if err != nil || cerr != nil {
-		t.Fatalf("run: %v, %v", err, cerr)
-	}
+	out := exampleenv.RunOnFake(t, run, managedagentstest.WithScript(fakeAgent))
 	const want = "[allow] bash: ls\n" +
 		"  result: fibonacci.txt notes.tmp scratch.tmp\n" +
 		"[deny]  bash: rm notes.tmp scratch.tmp\n" +
@@ -24,8 +17,5 @@ func TestRun(t *testing.T) {
 		"I was not allowed to delete files. The temporary ones are notes.tmp and scratch.tmp; you can remove them with: rm notes.tmp scratch.tmp\n"
 	if out != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
-	}
-	if err := exampleenv.CheckCleanedUp(t.Context(), client); err != nil {
-		t.Error(err)
 	}
 }

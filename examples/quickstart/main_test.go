@@ -12,14 +12,7 @@ import (
 )
 
 func TestRun(t *testing.T) {
-	srv := managedagentstest.NewServer()
-	defer srv.Close()
-	client := srv.Client()
-	var err error
-	out, cerr := exampleenv.CaptureStdout(func() { err = run(t.Context(), client) })
-	if err != nil || cerr != nil {
-		t.Fatalf("run: %v, %v", err, cerr)
-	}
+	out := exampleenv.RunOnFake(t, run)
 	const want = "I'll generate the first 20 Fibonacci numbers and write them to fibonacci.txt.\n" +
 		"[Using tool: write]\n" +
 		"[Using tool: bash]\n" +
@@ -27,9 +20,6 @@ func TestRun(t *testing.T) {
 		"Agent finished.\n"
 	if out != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
-	}
-	if err := exampleenv.CheckCleanedUp(t.Context(), client); err != nil {
-		t.Error(err)
 	}
 }
 

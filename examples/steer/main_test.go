@@ -8,14 +8,7 @@ import (
 )
 
 func TestRun(t *testing.T) {
-	srv := managedagentstest.NewServer(managedagentstest.WithScript(fakeAgent))
-	defer srv.Close()
-	client := srv.Client()
-	var err error
-	out, cerr := exampleenv.CaptureStdout(func() { err = run(t.Context(), client) })
-	if err != nil || cerr != nil {
-		t.Fatalf("run: %v, %v", err, cerr)
-	}
+	out := exampleenv.RunOnFake(t, run, managedagentstest.WithScript(fakeAgent))
 	const want = "> Write a story in ten long chapters about a lighthouse keeper.\n" +
 		"agent: Chapter 1 of 10: the keeper climbs the stairs for the last time...\n" +
 		"> (interrupt) Stop. Write a haiku about the lighthouse instead.\n" +
@@ -24,8 +17,5 @@ func TestRun(t *testing.T) {
 		"[turn 2 ended: end_turn]\n"
 	if out != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
-	}
-	if err := exampleenv.CheckCleanedUp(t.Context(), client); err != nil {
-		t.Error(err)
 	}
 }
