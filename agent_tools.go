@@ -1,7 +1,6 @@
 package managedagents
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -426,14 +425,12 @@ func (t *UnknownTool) validate(field string) error {
 
 // decodeTool decodes one tool by its type.
 func decodeTool(b json.RawMessage) (Tool, error) {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
+	typ, err := typeOf(b)
+	if err != nil {
 		return nil, err
 	}
 	var t Tool
-	switch head.Type {
+	switch typ {
 	case ToolTypeAgentToolset:
 		t = &AgentToolset{}
 	case ToolTypeMCPToolset:
@@ -441,7 +438,10 @@ func decodeTool(b json.RawMessage) (Tool, error) {
 	case ToolTypeCustom:
 		t = &CustomTool{}
 	default:
-		return &UnknownTool{Type: head.Type, Raw: append(json.RawMessage(nil), b...)}, nil
+		if err := checkJSON(b); err != nil {
+			return nil, err
+		}
+		return &UnknownTool{Type: typ, Raw: append(json.RawMessage(nil), b...)}, nil
 	}
 	if err := json.Unmarshal(b, t); err != nil {
 		return nil, err
@@ -454,12 +454,9 @@ type toolList []Tool
 
 // UnmarshalJSON decodes each tool by its type; null gives nil.
 func (l *toolList) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+	raws, err := splitArray(b)
+	if err != nil || raws == nil {
 		*l = nil
-		return nil
-	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(b, &raws); err != nil {
 		return err
 	}
 	out := make([]Tool, 0, len(raws))

@@ -240,23 +240,25 @@ func DecodeEnvironmentConfig(b []byte) (EnvironmentConfig, error) {
 	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
 		return nil, nil
 	}
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
+	typ, err := typeOf(b)
+	if err != nil {
 		return nil, err
 	}
-	switch head.Type {
+	switch typ {
 	case EnvironmentTypeCloud:
 		var c CloudConfig
 		if err := json.Unmarshal(b, &c); err != nil {
 			return nil, err
 		}
 		return &c, nil
-	case EnvironmentTypeSelfHosted:
+	}
+	if err := checkJSON(b); err != nil {
+		return nil, err
+	}
+	if typ == EnvironmentTypeSelfHosted {
 		return &SelfHostedConfig{}, nil
 	}
-	return &UnknownEnvironmentConfig{Type: head.Type, Raw: append(json.RawMessage(nil), b...)}, nil
+	return &UnknownEnvironmentConfig{Type: typ, Raw: append(json.RawMessage(nil), b...)}, nil
 }
 
 // EnvironmentCreateParams is the body of POST /v1/environments.

@@ -214,3 +214,79 @@ func eachElement(data []byte, fn func(elem []byte) error) error {
 		}
 	}
 }
+
+// typeOf returns the top-level "type" string of the JSON object b, for the
+// decoders of unions (tools, environment configs). It takes scanType's answer,
+// which reads only the keys up to "type", and falls back to encoding/json for
+// anything scanType does not find (a key spelled "Type", invalid JSON), so the
+// result is the same as decoding into struct{ Type string }. The caller still
+// decodes (and so validates) b as a whole.
+func typeOf(b []byte) (string, error) {
+	if typ, found, err := scanType(b); err == nil && found {
+		return string(typ), nil
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return "", err
+	}
+	return head.Type, nil
+}
+
+// checkJSON returns the syntax error of b, if any: for union variants kept as
+// raw JSON without being decoded.
+func checkJSON(b []byte) error {
+	var skip struct{}
+	return json.Unmarshal(b, &skip)
+}
+
+// splitArray returns the elements of the JSON array b as subslices of b (no
+// copies: a decoder that keeps one must copy it), or nil for null. It checks
+// only the array's own punctuation: each element is validated when it is
+// decoded. A malformed array gives encoding/json's error.
+func splitArray(b []byte) ([][]byte, error) {
+	i := skipSpace(b, 0)
+	if bytes.Equal(bytes.TrimSpace(b[i:]), []byte("null")) {
+		return nil, nil
+	}
+	elems, ok := scanArray(b, i)
+	if !ok {
+		var raws []json.RawMessage
+		if err := json.Unmarshal(b, &raws); err != nil {
+			return nil, err
+		}
+		return nil, errSyntax
+	}
+	return elems, nil
+}
+
+func scanArray(b []byte, i int) ([][]byte, bool) {
+	if i >= len(b) || b[i] != '[' {
+		return nil, false
+	}
+	elems := [][]byte{}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return elems, skipSpace(b, i+1) == len(b)
+	}
+	for {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return nil, false
+		}
+		elems = append(elems, b[i:end])
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			return elems, skipSpace(b, i+1) == len(b)
+		default:
+			return nil, false
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package managedagents
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"iter"
@@ -194,12 +193,9 @@ type resourceList []SessionResource
 
 // UnmarshalJSON decodes each resource by its type; null gives nil.
 func (l *resourceList) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+	raws, err := splitArray(b)
+	if err != nil || raws == nil {
 		*l = nil
-		return nil
-	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(b, &raws); err != nil {
 		return err
 	}
 	out := make([]SessionResource, 0, len(raws))

@@ -1,0 +1,85 @@
+package managedagents
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestSplitArray(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want []string
+		bad  bool
+	}{
+		{in: `null`, want: nil},
+		{in: ` [] `, want: []string{}},
+		{in: `[{"a":[1,{"b":"]"}]}, "x\"]" ,3]`, want: []string{`{"a":[1,{"b":"]"}]}`, `"x\"]"`, `3`}},
+		{in: `[1,]`, bad: true},
+		{in: `[1 2]`, bad: true},
+		{in: `[1] x`, bad: true},
+		{in: `{"a":1}`, bad: true},
+		{in: `[`, bad: true},
+	} {
+		got, err := splitArray([]byte(tc.in))
+		if tc.bad {
+			require.Error(t, err, tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		if tc.want == nil {
+			require.Nil(t, got, tc.in)
+			continue
+		}
+		strs := []string{}
+		for _, e := range got {
+			strs = append(strs, string(e))
+		}
+		require.Equal(t, tc.want, strs, tc.in)
+	}
+}
+
+func TestUnionDecodersMatchEncodingJSON(t *testing.T) {
+	t.Parallel()
+	// encoding/json matches keys case-insensitively: so does typeOf's fallback.
+	tool, err := decodeTool(json.RawMessage(`{"Type":"custom","name":"n","description":"d","input_schema":{"type":"object"}}`))
+	require.NoError(t, err)
+	require.IsType(t, &CustomTool{}, tool)
+	// An escaped type string is unescaped.
+	tool, err = decodeTool(json.RawMessage(`{"type":"mcp\u005ftoolset","mcp_server_name":"s"}`))
+	require.NoError(t, err)
+	require.IsType(t, &MCPToolset{}, tool)
+	// Variants kept raw are still validated as a whole.
+	_, err = decodeTool(json.RawMessage(`{"type":"future_tool", "x": }`))
+	require.Error(t, err)
+	_, err = DecodeEnvironmentConfig([]byte(`{"type":"self_hosted", bad}`))
+	require.Error(t, err)
+	cfg, err := DecodeEnvironmentConfig([]byte(`{"type":"self_hosted"}`))
+	require.NoError(t, err)
+	require.IsType(t, &SelfHostedConfig{}, cfg)
+	// A list of tools with a bad element fails as a whole.
+	var l toolList
+	require.Error(t, json.Unmarshal([]byte(`[{"type":"custom","name":1}]`), &l))
+	require.NoError(t, json.Unmarshal([]byte(`null`), &l))
+	require.Nil(t, l)
+}
+
+// BenchmarkDecodeAgent decodes the recorded agent (3 KB, three kinds of tools).
+func BenchmarkDecodeAgent(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "agents", "agent.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		var a Agent
+		if err := json.Unmarshal(data, &a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
