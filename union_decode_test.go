@@ -83,3 +83,28 @@ func BenchmarkDecodeAgent(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDecodeResources decodes any bytes as an agent and as a session (tool,
+// resource and environment-config unions included): no panic, and an input
+// encoding/json finds invalid is never accepted.
+func FuzzDecodeResources(f *testing.F) {
+	for _, name := range []string{"agents/agent.json", "agents/agent_multiagent.json", "sessions/session.json", "environments/environment.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"tools":[{"type":"x"},{"Type":"custom"}],"resources":null}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var a Agent
+		errA := json.Unmarshal(data, &a)
+		var s Session
+		errS := json.Unmarshal(data, &s)
+		var e Environment
+		errE := json.Unmarshal(data, &e)
+		if !json.Valid(data) && (errA == nil || errS == nil || errE == nil) {
+			t.Fatalf("invalid JSON accepted: agent %v, session %v, environment %v", errA, errS, errE)
+		}
+	})
+}

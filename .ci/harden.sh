@@ -20,6 +20,7 @@ fi
 targets=(
 	". FuzzDecodeEvent"
 	". FuzzDecodeContentFast"
+	". FuzzDecodeResources"
 	". FuzzSSEFrames"
 	". FuzzEventStream"
 	"./internal/transport FuzzDecodeErrorBody"
