@@ -3,6 +3,7 @@ package managedagents
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 )
 
@@ -168,6 +169,7 @@ func (s MCPServer) MarshalJSON() ([]byte, error) {
 }
 
 func validateMCPServers(field string, servers []MCPServer) error {
+	seen := make(map[string]int, len(servers))
 	for i, s := range servers {
 		f := field + "[" + strconv.Itoa(i) + "]"
 		if s.Name == "" {
@@ -175,6 +177,33 @@ func validateMCPServers(field string, servers []MCPServer) error {
 		}
 		if s.URL == "" {
 			return invalid(f+".url", "is required")
+		}
+		if j, dup := seen[s.Name]; dup {
+			return invalid(f+".name", "duplicates "+field+"["+strconv.Itoa(j)+"].name "+strconv.Quote(s.Name))
+		}
+		seen[s.Name] = i
+	}
+	return nil
+}
+
+// validateMCPRefs checks that tools and servers, when both are sent in full,
+// match: each MCPToolset names an entry of servers and each server is used by an
+// MCPToolset (the API rejects an unused server). prefix is "" or "agent.".
+func validateMCPRefs(prefix string, tools []Tool, servers []MCPServer) error {
+	used := make(map[string]bool, len(servers))
+	for i, t := range tools {
+		ts, ok := t.(*MCPToolset)
+		if !ok {
+			continue
+		}
+		if !slices.ContainsFunc(servers, func(s MCPServer) bool { return s.Name == ts.MCPServerName }) {
+			return invalid(prefix+"tools["+strconv.Itoa(i)+"].mcp_server_name", strconv.Quote(ts.MCPServerName)+" names no entry of "+prefix+"mcp_servers")
+		}
+		used[ts.MCPServerName] = true
+	}
+	for i, s := range servers {
+		if !used[s.Name] {
+			return invalid(prefix+"mcp_servers["+strconv.Itoa(i)+"]", "is used by no mcp_toolset in "+prefix+"tools")
 		}
 	}
 	return nil

@@ -82,8 +82,13 @@ func (m *Multiagent) validate(field string) error {
 			return err
 		}
 	}
-	if m.Advisor != nil && m.Advisor.Type == "" {
-		return invalid(field+".advisor.type", "is required")
+	if m.Advisor != nil {
+		switch {
+		case m.Advisor.Type == "":
+			return invalid(field+".advisor.type", "is required")
+		case m.Advisor.Type == "enabled" && m.Advisor.Model == "":
+			return invalid(field+".advisor.model", `is required for type "enabled"`)
+		}
 	}
 	for _, part := range []struct {
 		name string

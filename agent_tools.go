@@ -3,6 +3,7 @@ package managedagents
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // Tool type strings.
@@ -307,6 +308,10 @@ func (t *CustomTool) validate(field string) error {
 		return invalid(field+".name", "is required")
 	case len(t.Name) > 128:
 		return invalid(field+".name", "must be at most 128 characters")
+	case strings.ContainsFunc(t.Name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}):
+		return invalid(field+".name", "may hold only letters, digits, '_' and '-'")
 	case t.Description == "":
 		return invalid(field+".description", "is required")
 	case t.InputSchema.isZero():

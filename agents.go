@@ -107,6 +107,9 @@ func (p AgentCreateParams) validate() error {
 	if err := validateAgentParts(p.Tools, p.MCPServers, p.Skills, p.ExecutionIdentity, p.Multiagent); err != nil {
 		return err
 	}
+	if err := validateMCPRefs("", p.Tools, p.MCPServers); err != nil {
+		return err
+	}
 	return validateMetadataKeys("metadata", p.Metadata)
 }
 
@@ -193,6 +196,11 @@ func (p AgentUpdateParams) validate() error {
 	}
 	if err := validateAgentParts(p.Tools, p.MCPServers, p.Skills, p.ExecutionIdentity, p.Multiagent); err != nil {
 		return err
+	}
+	if p.Tools != nil && p.MCPServers != nil {
+		if err := validateMCPRefs("", p.Tools, p.MCPServers); err != nil {
+			return err
+		}
 	}
 	return validateMetadataKeys("metadata", p.Metadata)
 }

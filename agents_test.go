@@ -86,6 +86,7 @@ func fullAgentCreateParams() AgentCreateParams {
 				},
 			},
 			NewMCPToolset("tickets", MCPToolConfig{Name: "close_ticket", Enabled: Ptr(false), PermissionPolicy: AlwaysAsk()}),
+			NewMCPToolset("crm"),
 			NewCustomTool("lookup_order", "Look up an order by number.", InputSchema{
 				Properties: map[string]any{"order_number": map[string]any{"type": "string"}},
 				Required:   []string{"order_number"},
@@ -393,6 +394,10 @@ func TestAgentValidation(t *testing.T) {
 		{"tools[0]", with(func(p *AgentCreateParams) { p.Tools = []Tool{nil} })},
 		{"tools[1]", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewAgentToolset(), (*CustomTool)(nil)} })},
 		{"tools[0].name", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewCustomTool("", "d", InputSchema{Type: "object"})} })},
+		{"tools[0].name", with(func(p *AgentCreateParams) {
+			p.Tools = []Tool{NewCustomTool("look up", "d", InputSchema{Type: "object"})}
+		})},
+		{"tools[0].name", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewCustomTool("é", "d", InputSchema{Type: "object"})} })},
 		{"tools[0].description", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewCustomTool("n", "", InputSchema{Type: "object"})} })},
 		{"tools[0].input_schema", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewCustomTool("n", "d", InputSchema{})} })},
 		{"tools[0].input_schema.type", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewCustomTool("n", "d", InputSchema{Type: "array"})} })},
@@ -412,6 +417,20 @@ func TestAgentValidation(t *testing.T) {
 		{"tools[0].configs[0].name", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewMCPToolset("s", MCPToolConfig{})} })},
 		{"mcp_servers[0].url", with(func(p *AgentCreateParams) { p.MCPServers = []MCPServer{{Name: "s"}} })},
 		{"mcp_servers[0].name", with(func(p *AgentCreateParams) { p.MCPServers = []MCPServer{{URL: "https://x"}} })},
+		{"mcp_servers[1].name", with(func(p *AgentCreateParams) {
+			p.Tools = []Tool{NewMCPToolset("s")}
+			p.MCPServers = []MCPServer{URLMCPServer("s", "https://x"), URLMCPServer("s", "https://y")}
+		})},
+		{"mcp_servers[1]", with(func(p *AgentCreateParams) {
+			p.Tools = []Tool{NewMCPToolset("s")}
+			p.MCPServers = []MCPServer{URLMCPServer("s", "https://x"), URLMCPServer("unused", "https://y")}
+		})},
+		{"mcp_servers[0]", with(func(p *AgentCreateParams) { p.MCPServers = []MCPServer{URLMCPServer("s", "https://x")} })},
+		{"tools[1].mcp_server_name", with(func(p *AgentCreateParams) {
+			p.Tools = []Tool{NewMCPToolset("s"), NewMCPToolset("other")}
+			p.MCPServers = []MCPServer{URLMCPServer("s", "https://x")}
+		})},
+		{"tools[0].mcp_server_name", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewMCPToolset("s")} })},
 		{"skills[0].skill_id", with(func(p *AgentCreateParams) { p.Skills = []Skill{{Type: "anthropic"}} })},
 		{"skills[0].type", with(func(p *AgentCreateParams) { p.Skills = []Skill{{SkillID: "x"}} })},
 		{"execution_identity.role_arn", with(func(p *AgentCreateParams) { p.ExecutionIdentity = &ExecutionIdentity{Type: "aws_role"} })},
@@ -420,6 +439,9 @@ func TestAgentValidation(t *testing.T) {
 			p.Multiagent = CoordinatorMultiagent(RosterSelf(), MultiagentAgent{Type: "agent"})
 		})},
 		{"multiagent.agents[0].model", with(func(p *AgentCreateParams) { p.Multiagent = CoordinatorMultiagent(MultiagentAgent{Type: "advisor"}) })},
+		{"multiagent.advisor.model", with(func(p *AgentCreateParams) {
+			p.Multiagent = &Multiagent{Type: Multiagent20261001, Advisor: &MultiagentAdvisor{Type: "enabled"}}
+		})},
 		{"multiagent.workflows.predefined_agents[0].type", with(func(p *AgentCreateParams) {
 			p.Multiagent = &Multiagent{Type: Multiagent20261001, Workflows: MultiagentEnabled(MultiagentAgent{})}
 		})},
@@ -440,6 +462,11 @@ func TestAgentValidation(t *testing.T) {
 	requireInvalid(t, err, "multiagent")
 	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Model: &ModelConfig{}})
 	requireInvalid(t, err, "model.id")
+	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Tools: []Tool{}, MCPServers: []MCPServer{URLMCPServer("s", "https://x")}})
+	requireInvalid(t, err, "mcp_servers[0]")
+	// Only one of the two lists replaced: the stored other one may match it.
+	require.NoError(t, AgentUpdateParams{MCPServers: []MCPServer{URLMCPServer("s", "https://x")}}.validate())
+	require.NoError(t, AgentUpdateParams{Tools: []Tool{NewMCPToolset("s")}}.validate())
 	_, err = c.Agents.Update(ctx, "", AgentUpdateParams{})
 	requireInvalid(t, err, "agent_id")
 	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Metadata: MetadataPatch{"": nil}})

@@ -522,6 +522,17 @@ func validateEvents(field string, events []EventParam) error {
 	if systemAt >= 0 && systemAt != len(events)-1 {
 		return invalid(field+"["+strconv.Itoa(systemAt)+"]", "a system.message must be the last event of the request")
 	}
+	if systemAt >= 0 {
+		var prev EventParam
+		if systemAt > 0 {
+			prev = events[systemAt-1]
+		}
+		switch prev.(type) {
+		case *UserMessageParam, *UserToolResultParam, *UserCustomToolResultParam:
+		default:
+			return invalid(field+"["+strconv.Itoa(systemAt)+"]", "a system.message must directly follow the user.message, user.tool_result or user.custom_tool_result it accompanies")
+		}
+	}
 	return nil
 }
 

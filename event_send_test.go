@@ -193,6 +193,9 @@ func TestSendValidation(t *testing.T) {
 		{"system message no content", "sesn_1", []EventParam{UserMessage("a"), &SystemMessageParam{}}, "events[1].content"},
 		{"system message not last", "sesn_1", []EventParam{UserMessage("a"), SystemMessage("s"), UserMessage("b")}, "events[1]"},
 		{"two system messages", "sesn_1", []EventParam{UserMessage("a"), SystemMessage("s"), SystemMessage("t")}, "events[2]"},
+		{"system message alone", "sesn_1", []EventParam{SystemMessage("s")}, "events[0]"},
+		{"system message after interrupt", "sesn_1", []EventParam{Interrupt(), SystemMessage("s")}, "events[1]"},
+		{"system message after confirmation", "sesn_1", []EventParam{AllowTool("sevt_1"), SystemMessage("s")}, "events[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,6 +219,8 @@ func TestSendValidationAccepts(t *testing.T) {
 		{UserMessageBlocks(&UnknownBlock{Type: "hologram", Raw: json.RawMessage(`{"type":"hologram"}`)})},
 		{UserMessageBlocks(&DocumentBlock{Source: &PlainTextSource{Data: "x"}})},
 		{UserMessage("a"), SystemMessage("s")},
+		{ToolResult("sevt_1"), SystemMessage("s")},
+		{Interrupt(), CustomToolResult("sevt_1"), SystemMessage("s")},
 		{DenyTool("sevt_1", "")},
 		{CustomToolResult("sevt_1")},
 	}

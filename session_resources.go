@@ -249,8 +249,15 @@ func (p *GitHubRepositoryResourceParams) validate(field string) error {
 	if p.URL == "" {
 		return invalid(field+".url", "is required")
 	}
-	if p.Checkout != nil && p.Checkout.Type == "" {
-		return invalid(field+".checkout.type", "is required")
+	if c := p.Checkout; c != nil {
+		switch {
+		case c.Type == "":
+			return invalid(field+".checkout.type", "is required")
+		case c.Type == "branch" && c.Name == "":
+			return invalid(field+".checkout.name", `is required for type "branch"`)
+		case c.Type == "commit" && c.SHA == "":
+			return invalid(field+".checkout.sha", `is required for type "commit"`)
+		}
 	}
 	return nil
 }

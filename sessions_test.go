@@ -331,6 +331,12 @@ func TestSessionValidation(t *testing.T) {
 		{"resources[0].checkout.type", ok(func(p *SessionCreateParams) {
 			p.Resources = []SessionResourceParams{&GitHubRepositoryResourceParams{URL: "u", Checkout: &Checkout{Name: "main"}}}
 		})},
+		{"resources[0].checkout.name", ok(func(p *SessionCreateParams) {
+			p.Resources = []SessionResourceParams{&GitHubRepositoryResourceParams{URL: "u", Checkout: BranchCheckout("")}}
+		})},
+		{"resources[0].checkout.sha", ok(func(p *SessionCreateParams) {
+			p.Resources = []SessionResourceParams{&GitHubRepositoryResourceParams{URL: "u", Checkout: CommitCheckout("")}}
+		})},
 		{"resources[1].file_id", ok(func(p *SessionCreateParams) {
 			p.Resources = []SessionResourceParams{&FileResourceParams{FileID: "f"}, &FileResourceParams{}}
 		})},
