@@ -394,13 +394,29 @@ func validateBudget(field string, b *Budget) error {
 	if b.Type == "" {
 		return invalid(field+".type", "is required")
 	}
-	if b.MaxListCost.Amount == "" {
+	if a := b.MaxListCost.Amount; a == "" {
 		return invalid(field+".max_list_cost.amount", "is required")
+	} else if !isMinorUnits(a) {
+		return invalid(field+".max_list_cost.amount", "must be a whole number of minor units without leading zeros (e.g. \"2500\" for 25.00), not "+strconv.Quote(a))
 	}
 	if b.MaxListCost.Currency == "" {
 		return invalid(field+".max_list_cost.currency", "is required")
 	}
 	return nil
+}
+
+// isMinorUnits reports whether s is a money amount as the API writes it: decimal
+// digits without a leading zero (or "0").
+func isMinorUnits(s string) bool {
+	if s == "" || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // SessionAgentUpdate replaces parts of a session's agent; the session must not
