@@ -130,17 +130,20 @@ const (
 
 // Networking is a cloud container's network policy: {"type":"unrestricted"} or
 // {"type":"limited","allowed_hosts","allow_mcp_servers","allow_package_managers"}
-// (deny by default). The two booleans are always sent with "limited".
+// (deny by default). The two booleans are pointers because false is meaningful:
+// nil is not sent, which means false on create and "keep the stored value" on
+// update; responses always carry both.
 type Networking struct {
 	// Type is NetworkingUnrestricted or NetworkingLimited.
 	Type string `json:"type"`
 	// AllowedHosts are the hosts reachable under "limited".
 	AllowedHosts []string `json:"allowed_hosts,omitzero"`
-	// AllowMCPServers lets the container reach the agent's MCP servers.
-	AllowMCPServers bool `json:"allow_mcp_servers"`
+	// AllowMCPServers lets the container reach the agent's MCP servers
+	// ("limited" only), e.g. Ptr(true).
+	AllowMCPServers *bool `json:"allow_mcp_servers,omitzero"`
 	// AllowPackageManagers lets the container reach package registries; needed
 	// to install Packages under "limited".
-	AllowPackageManagers bool `json:"allow_package_managers"`
+	AllowPackageManagers *bool `json:"allow_package_managers,omitzero"`
 }
 
 // UnrestrictedNetwork returns the policy allowing all egress.

@@ -18,7 +18,7 @@ func TestEnvironmentCreate(t *testing.T) {
 			Name:        "support-python",
 			Description: "Python 3 with pandas.",
 			Config: &CloudConfig{
-				Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.orders.example.com"}, AllowMCPServers: true, AllowPackageManagers: true},
+				Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.orders.example.com"}, AllowMCPServers: Ptr(true), AllowPackageManagers: Ptr(true)},
 				Packages:   &Packages{Apt: []string{"jq"}, Pip: []string{"pandas==2.2.3", "requests"}, Npm: []string{}},
 			},
 			Metadata: map[string]string{"team": "support"},
@@ -58,6 +58,14 @@ func TestEnvironmentUpdate(t *testing.T) {
 		}},
 		{"environments/update_clear_description.json", EnvironmentUpdateParams{ClearDescription: true}},
 		{"environments/update_empty_description.json", EnvironmentUpdateParams{Description: Ptr("")}},
+		// New hosts only: the stored allow_* flags are kept (not sent).
+		{"environments/update_hosts_keep_flags.json", EnvironmentUpdateParams{
+			Config: &CloudConfig{Networking: LimitedNetwork("api.example.com")},
+		}},
+		// An explicit false is sent, to turn a flag off.
+		{"environments/update_flags_off.json", EnvironmentUpdateParams{
+			Config: &CloudConfig{Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.example.com"}, AllowPackageManagers: Ptr(false)}},
+		}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			t.Parallel()
@@ -154,7 +162,7 @@ func TestEnvironmentDecode(t *testing.T) {
 	require.Equal(t, "support-python", env.Name)
 	require.Contains(t, env.Description, "pandas")
 	require.Equal(t, &CloudConfig{
-		Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.orders.example.com"}, AllowMCPServers: true, AllowPackageManagers: true},
+		Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.orders.example.com"}, AllowMCPServers: Ptr(true), AllowPackageManagers: Ptr(true)},
 		Packages:   &Packages{Type: "packages", Apt: []string{"jq"}, Cargo: []string{}, Gem: []string{}, Go: []string{}, Npm: []string{}, Pip: []string{"pandas==2.2.3", "requests"}},
 	}, env.Config)
 	require.Equal(t, EnvironmentTypeCloud, env.Config.ConfigType())
