@@ -45,8 +45,9 @@
 //
 // [Server.FailNext], [Server.DropNext] and [Server.Delay] act on routes (the
 // Route constants); [Server.AddStreamFault] and its shorthands cut, stall,
-// corrupt, pad or duplicate the next stream connection; [Server.CutStreams] ends
-// the open ones. [WithRateLimits] emulates the per-minute budgets (429 with
+// corrupt, pad or duplicate the next stream connection (or the next one to a
+// given session, with [StreamFault].SessionID); [Server.CutStreams] ends the
+// open ones. [WithRateLimits] emulates the per-minute budgets (429 with
 // retry-after), and [Server.RateCount] and [Server.MaxRateCount] tell how close a
 // client came. [Server.Requests] is the request log (credentials removed);
 // [Server.Events], [Server.Session], [Server.SessionStatus] and
