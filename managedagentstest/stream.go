@@ -49,8 +49,9 @@ const (
 	// connection.
 	FaultCutMidFrame
 	// FaultStall holds every frame back for StreamFault.Stall (real time),
-	// sending heartbeats meanwhile only if StreamFault.Heartbeats; the held frames
-	// follow when the stall ends.
+	// sending heartbeats meanwhile only if StreamFault.Heartbeats (at the
+	// [WithHeartbeat] interval, so none when heartbeats are off or the stall is
+	// shorter than the interval); the held frames follow when the stall ends.
 	FaultStall
 	// FaultMalformed writes a frame whose data is not JSON, then goes on.
 	FaultMalformed
