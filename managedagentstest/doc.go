@@ -29,7 +29,11 @@
 // heartbeats ([WithHeartbeat]), delivers only events emitted after it opened (no
 // replay), in processed_at order, framed as "event: <type>" and "data: <json>",
 // and sends event_start/event_delta previews only for the event_deltas[] asked.
-// It ends after session.deleted or session.status_terminated. Sent events are
+// It ends after session.deleted or session.status_terminated. A system.message
+// must be the last event of its request, directly after the user.message or
+// tool result it accompanies. A session idle with stop_reason budget_reached
+// accepts only tool confirmations, tool results and interrupts (not persisted)
+// until a session update changes its budget. Sent events are
 // processed on receipt and echoed with processed_at set, unless
 // [WithQueuedEcho] emulates queued messages.
 //

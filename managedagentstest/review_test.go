@@ -60,3 +60,52 @@ func TestStreamFaultAimedAtSession(t *testing.T) {
 	_, err := srv.WaitIdle(context.Background(), sidB)
 	require.NoError(t, err)
 }
+
+// A system.message accompanies the user.message or tool result right before
+// it, as the last event of the request (reference §5.4).
+func TestSystemMessagePlacement(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	_, _, sid := setup(t, srv, nil)
+	sys := map[string]any{"type": "system.message", "content": []any{map[string]any{"type": "text", "text": "Be brief."}}}
+	msg := userMessage("hi")["events"].([]any)[0]
+	path := "/v1/sessions/" + sid + "/events"
+	requireError(t, call(t, srv, "POST", path, map[string]any{"events": []any{sys}}, nil), 400, "invalid_request_error")
+	requireError(t, call(t, srv, "POST", path, map[string]any{"events": []any{sys, msg}}, nil), 400, "invalid_request_error")
+	ok(t, srv, "POST", path, map[string]any{"events": []any{msg, sys}})
+}
+
+// At a budget pause (idle, budget_reached) only settle events are accepted,
+// an interrupt is not persisted, and a budget update lifts the pause
+// (reference §5.4, §5.5).
+func TestBudgetPause(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	aid, eid, _ := setup(t, srv, nil)
+	srv.SetScript(aid, func(turn *managedagentstest.Turn) {
+		if turn.Text() == "spend" {
+			turn.Idle("budget_reached")
+		}
+	})
+	budget := func(cents string) map[string]any {
+		return map[string]any{"type": "limit", "max_list_cost": map[string]any{"amount": cents, "currency": "USD"}}
+	}
+	sid := ok(t, srv, "POST", "/v1/sessions", map[string]any{"agent": aid, "environment_id": eid, "budget": budget("100")})["id"].(string)
+	path := "/v1/sessions/" + sid + "/events"
+	ok(t, srv, "POST", path, userMessage("spend"))
+	stop, err := srv.WaitIdle(context.Background(), sid)
+	require.NoError(t, err)
+	require.Equal(t, "budget_reached", stop)
+	n := len(srv.Events(sid))
+
+	requireError(t, call(t, srv, "POST", path, userMessage("more"), nil), 400, "invalid_request_error")
+	echo := ok(t, srv, "POST", path, map[string]any{"events": []any{map[string]any{"type": "user.interrupt"}}})
+	require.NotEmpty(t, echo["data"].([]any)[0].(map[string]any)["id"])
+	require.Len(t, srv.Events(sid), n, "an interrupt at a budget pause is not persisted")
+
+	ok(t, srv, "POST", "/v1/sessions/"+sid, map[string]any{"budget": budget("500")})
+	ok(t, srv, "POST", path, userMessage("more"))
+	stop, err = srv.WaitIdle(context.Background(), sid)
+	require.NoError(t, err)
+	require.Equal(t, "end_turn", stop)
+}

@@ -433,7 +433,8 @@ func (t *Turn) Error(errType, message, retryStatus string) string {
 
 // Idle ends the turn with session.status_idle and stop_reason stopReason
 // ("end_turn", "retries_exhausted", "budget_reached", "refusal", ...). Later
-// emits of the turn do nothing. For requires_action use [Turn.Await].
+// emits of the turn do nothing. For requires_action use [Turn.Await]. After
+// budget_reached the session refuses new work until its budget is updated.
 func (t *Turn) Idle(stopReason string) string {
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
