@@ -29,7 +29,11 @@
 // heartbeats ([WithHeartbeat]), delivers only events emitted after it opened (no
 // replay), in processed_at order, framed as "event: <type>" and "data: <json>",
 // and sends event_start/event_delta previews only for the event_deltas[] asked.
-// It ends after session.deleted or session.status_terminated. Sent events are
+// It ends after session.deleted or session.status_terminated. A system.message
+// must be the last event of its request, directly after the user.message or
+// tool result it accompanies. A session idle with stop_reason budget_reached
+// accepts only tool confirmations, tool results and interrupts (not persisted)
+// until a session update changes its budget. Sent events are
 // processed on receipt and echoed with processed_at set, unless
 // [WithQueuedEcho] emulates queued messages.
 //
@@ -45,8 +49,9 @@
 //
 // [Server.FailNext], [Server.DropNext] and [Server.Delay] act on routes (the
 // Route constants); [Server.AddStreamFault] and its shorthands cut, stall,
-// corrupt, pad or duplicate the next stream connection; [Server.CutStreams] ends
-// the open ones. [WithRateLimits] emulates the per-minute budgets (429 with
+// corrupt, pad or duplicate the next stream connection (or the next one to a
+// given session, with [StreamFault].SessionID); [Server.CutStreams] ends the
+// open ones. [WithRateLimits] emulates the per-minute budgets (429 with
 // retry-after), and [Server.RateCount] and [Server.MaxRateCount] tell how close a
 // client came. [Server.Requests] is the request log (credentials removed);
 // [Server.Events], [Server.Session], [Server.SessionStatus] and

@@ -77,6 +77,7 @@ func (s *Server) emitLocked(sess *sessionRec, ev obj) obj {
 		} else if sess.status() != "running" && status == "running" {
 			sess.running = at
 		}
+		sess.budgetPaused = status == "idle" && sess.lastStop == "budget_reached"
 		sess.v["status"] = status
 		sess.v["updated_at"] = ts(at)
 		sess.thread["status"] = status
@@ -104,6 +105,10 @@ var sendableFields = map[string][]string{
 	"user.define_outcome":     {"description", "rubric", "max_iterations"},
 	"system.message":          {"content"},
 }
+
+// settleEvents are the events a session paused at its budget accepts.
+var settleEvents = map[string]bool{"user.tool_confirmation": true, "user.tool_result": true,
+	"user.custom_tool_result": true, "user.interrupt": true}
 
 var blockTypes = map[string]bool{"text": true, "image": true, "document": true, "redacted": true, "search_result": true}
 
@@ -310,13 +315,28 @@ func (s *Server) sendEvents(r *http.Request, body obj) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ev["type"] == "system.message" && i != len(list)-1 {
-			return nil, errBadRequest("events[%d]: a system.message must be the last event of the request", i)
+		typ := ev["type"].(string)
+		if typ == "system.message" {
+			if i != len(list)-1 {
+				return nil, errBadRequest("events[%d]: a system.message must be the last event of the request", i)
+			}
+			if prev := typeOf(list[max(i-1, 0)]); i == 0 || (prev != "user.message" && prev != "user.tool_result" && prev != "user.custom_tool_result") {
+				return nil, errBadRequest("events[%d]: a system.message must directly follow the user.message, user.tool_result or user.custom_tool_result it accompanies", i)
+			}
+		}
+		if sess.budgetPaused && !settleEvents[typ] {
+			return nil, errBadRequest("events[%d]: session %s is paused at its budget (budget_reached): only tool confirmations, tool results and interrupts are accepted until the budget is raised or removed", i, sess.id)
 		}
 		evs = append(evs, ev)
 	}
 	data := []any{}
 	for _, ev := range evs {
+		if sess.budgetPaused && ev["type"] == "user.interrupt" {
+			// Accepted, ignored and never persisted.
+			ev["id"], ev["processed_at"] = s.newID("sevt"), nil
+			data = append(data, ev)
+			continue
+		}
 		data = append(data, s.acceptEvent(sess, ev))
 	}
 	return obj{"data": data}, nil

@@ -280,7 +280,8 @@ func (t *Turn) Usage() string {
 
 // ToolUse emits agent.tool_use for the built-in tool name with input. Its
 // evaluated_permission follows the agent's policy for the tool: "ask" for
-// always_ask (answer it with [Turn.Await]), "allow" otherwise.
+// always_ask (answer it with [Turn.Await]), "deny" (without evaluation) when
+// the agent's toolset does not enable the tool, "allow" otherwise.
 func (t *Turn) ToolUse(name string, input any) string {
 	policy := t.ToolPolicy(name)
 	ev := obj{"type": "agent.tool_use", "name": name, "input": clone(input), "evaluated_permission": "allow"}
@@ -310,13 +311,19 @@ func (t *Turn) ToolResult(toolUseID, text string, isError bool) string {
 
 // RunTool runs the built-in tool name: agent.tool_use, then, if the policy is
 // always_ask, a wait for the client's confirmation, then agent.tool_result with
-// output (or, when denied, an error result). It reports whether the tool ran.
+// output (or, when denied, an error result). A tool the agent's toolset does not
+// enable is denied by the server (evaluated_permission "deny") and does not run:
+// its result is an error. It reports whether the tool ran.
 func (t *Turn) RunTool(name string, input any, output string) (bool, error) {
 	id := t.ToolUse(name, input)
 	if id == "" {
 		return false, t.Err()
 	}
-	if t.ToolPolicy(name) == "always_ask" {
+	switch t.ToolPolicy(name) {
+	case "":
+		t.ToolResult(id, "The tool "+name+" is not enabled for this agent.", true)
+		return false, nil
+	case "always_ask":
 		answers, err := t.Await(id)
 		if err != nil {
 			return false, err
@@ -426,7 +433,8 @@ func (t *Turn) Error(errType, message, retryStatus string) string {
 
 // Idle ends the turn with session.status_idle and stop_reason stopReason
 // ("end_turn", "retries_exhausted", "budget_reached", "refusal", ...). Later
-// emits of the turn do nothing. For requires_action use [Turn.Await].
+// emits of the turn do nothing. For requires_action use [Turn.Await]. After
+// budget_reached the session refuses new work until its budget is updated.
 func (t *Turn) Idle(stopReason string) string {
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()

@@ -33,8 +33,11 @@ type sessionRec struct {
 	running  time.Time // when the current running period began
 	active   time.Duration
 	lastStop string
-	deleted  bool
-	changed  chan struct{} // closed and replaced on every change
+	// budgetPaused: idle with stop_reason budget_reached; only settle events are
+	// accepted until the budget is updated or the session runs again.
+	budgetPaused bool
+	deleted      bool
+	changed      chan struct{} // closed and replaced on every change
 }
 
 // resRec is a session resource.
@@ -436,6 +439,9 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 	}
 	next["updated_at"] = ts(s.now())
 	sess.v = next
+	if _, ok := changed["budget"]; ok {
+		sess.budgetPaused = false // raising or removing the budget lifts the pause
+	}
 	if len(changed) > 0 {
 		changed["type"] = "session.updated"
 		s.emitLocked(sess, changed)

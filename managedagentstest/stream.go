@@ -49,8 +49,9 @@ const (
 	// connection.
 	FaultCutMidFrame
 	// FaultStall holds every frame back for StreamFault.Stall (real time),
-	// sending heartbeats meanwhile only if StreamFault.Heartbeats; the held frames
-	// follow when the stall ends.
+	// sending heartbeats meanwhile only if StreamFault.Heartbeats (at the
+	// [WithHeartbeat] interval, so none when heartbeats are off or the stall is
+	// shorter than the interval); the held frames follow when the stall ends.
 	FaultStall
 	// FaultMalformed writes a frame whose data is not JSON, then goes on.
 	FaultMalformed
@@ -69,10 +70,15 @@ const (
 
 // StreamFault is a misbehaviour of one stream connection. Queue it with
 // [Server.AddStreamFault]; it applies to the next stream connection opened (one
-// fault per connection, first queued first used).
+// fault per connection, first queued first used), or, with SessionID, to the
+// next one opened on that session.
 type StreamFault struct {
 	// Kind is what goes wrong.
 	Kind FaultKind
+	// SessionID, if set, aims the fault at the next connection to that session
+	// (its event stream or a thread stream); connections to other sessions
+	// leave it queued. Empty means the next connection, whatever its session.
+	SessionID string
 	// After is how many frames (events and previews; heartbeats do not count) the
 	// connection delivers normally before the fault.
 	After int
@@ -203,10 +209,12 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	sub := &subscriber{deltas: deltas, notify: make(chan struct{}, 1), cut: make(chan struct{})}
 	var fault *StreamFault
-	if len(s.streamFaults) > 0 {
-		f := s.streamFaults[0]
-		s.streamFaults = s.streamFaults[1:]
-		fault = &f
+	for i, f := range s.streamFaults {
+		if f.SessionID == "" || f.SessionID == sess.id {
+			s.streamFaults = append(s.streamFaults[:i:i], s.streamFaults[i+1:]...)
+			fault = &f
+			break
+		}
 	}
 	if fault != nil && fault.Kind == FaultReplay {
 		from := max(0, len(sess.events)-fault.Count)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	ma "github.com/go-managedagents/managedagents"
 	"github.com/go-managedagents/managedagents/managedagentstest"
 	"github.com/go-managedagents/managedagents/option"
+	"go.uber.org/goleak"
 )
 
 // newSession starts a fake playing demoAgent and creates a session whose
@@ -252,7 +252,7 @@ func TestDemo(t *testing.T) {
 
 func TestMain(m *testing.M) {
 	stderr = io.Discard
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 func TestSummary(t *testing.T) {

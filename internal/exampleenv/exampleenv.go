@@ -40,7 +40,8 @@ func Client(opts ...managedagentstest.ServerOption) (client *managedagents.Clien
 // Main runs an example and exits. It gives run a context that Ctrl-C (SIGINT)
 // or SIGTERM cancels and a client from [Client] (opts configure the fake), then
 // stops the fake and exits with status 0 when run returns nil, 130 when it
-// returns after Ctrl-C, and 1 otherwise, printing "name: error" on stderr.
+// returns after Ctrl-C, and 1 otherwise, printing "name: error" on stderr. A
+// second Ctrl-C, while run cleans up after the first, kills the program.
 func Main(name string, run func(ctx context.Context, client *managedagents.Client) error, opts ...managedagentstest.ServerOption) {
 	os.Exit(main(name, run, opts))
 }
@@ -48,6 +49,10 @@ func Main(name string, run func(ctx context.Context, client *managedagents.Clien
 func main(name string, run func(context.Context, *managedagents.Client) error, opts []managedagentstest.ServerOption) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first Ctrl-C the example cleans up (up to 30 s); a second one
+	// must kill it, as usual, rather than be swallowed.
+	stopped := context.AfterFunc(ctx, stop)
+	defer stopped()
 	client, closeFn := Client(opts...)
 	defer closeFn()
 	err := run(ctx, client)
