@@ -1,6 +1,6 @@
 // Command steer redirects a running agent: it starts a long task, and as soon
-// as the agent says something, sends a user.interrupt and a new user.message in
-// one request. The interrupt jumps the queue and ends the first turn (idle with
+// as the agent starts writing (the first event_start preview, or else its first
+// message), sends a user.interrupt and a new user.message in one request. The interrupt jumps the queue and ends the first turn (idle with
 // stop_reason end_turn); the message then starts the second turn.
 //
 // With ANTHROPIC_API_KEY set it runs against the real API; without, against
@@ -44,7 +44,11 @@ func run(ctx context.Context, client *managedagents.Client) (err error) {
 		return err
 	}
 
-	stream, err := client.Sessions.Events.Stream(ctx, session.ID, managedagents.EventStreamParams{})
+	// Previews of agent.message show the agent starting to write, long before a
+	// long message is complete.
+	stream, err := client.Sessions.Events.Stream(ctx, session.ID, managedagents.EventStreamParams{
+		EventDeltas: []string{managedagents.DeltasAgentMessage},
+	})
 	if err != nil {
 		return fmt.Errorf("opening the event stream: %w", err)
 	}
@@ -64,19 +68,20 @@ func run(ctx context.Context, client *managedagents.Client) (err error) {
 			return fmt.Errorf("reading the event stream: %w", err)
 		}
 		switch e := ev.(type) {
+		case *managedagents.EventStartEvent:
+			// The first sign of work: interrupt and redirect, in one request.
+			if redirectID == "" {
+				if redirectID, err = steer(ctx, client, session.ID); err != nil {
+					return err
+				}
+			}
 		case *managedagents.AgentMessageEvent:
 			fmt.Printf("agent: %s\n", e.Text())
-			if redirectID != "" {
-				break
+			if redirectID == "" { // no preview came first
+				if redirectID, err = steer(ctx, client, session.ID); err != nil {
+					return err
+				}
 			}
-			// The first sign of work: interrupt and redirect, in one request.
-			fmt.Printf("> (interrupt) %s\n", redirect)
-			sent, err := client.Sessions.Events.Send(ctx, session.ID,
-				managedagents.Interrupt(), managedagents.UserMessage(redirect))
-			if err != nil {
-				return fmt.Errorf("redirecting the agent: %w", err)
-			}
-			redirectID = sent[1].EventID()
 		case *managedagents.UserMessageEvent:
 			echoed = echoed || (redirectID != "" && e.ID == redirectID)
 		case *managedagents.SessionStatusRunningEvent:
@@ -98,6 +103,18 @@ func run(ctx context.Context, client *managedagents.Client) (err error) {
 		}
 	}
 	return errors.New("the session ended before the agent finished")
+}
+
+// steer sends the interrupt and the redirect in one request and returns the id
+// of the redirect message.
+func steer(ctx context.Context, client *managedagents.Client, sessionID string) (string, error) {
+	fmt.Printf("> (interrupt) %s\n", redirect)
+	sent, err := client.Sessions.Events.Send(ctx, sessionID,
+		managedagents.Interrupt(), managedagents.UserMessage(redirect))
+	if err != nil {
+		return "", fmt.Errorf("redirecting the agent: %w", err)
+	}
+	return sent[1].EventID(), nil
 }
 
 // fakeAgent plays the agent on the fake (offline only): the long task announces
