@@ -1,0 +1,75 @@
+package managedagents
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A context cancelled while a backfill page is being delivered ends the stream
+// at once: Next does not go on delivering the rest of the page.
+func TestReviewStreamCancelStopsMidBackfillPage(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3)}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]))),
+		sseConn(hang()),
+	})
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	s, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{})
+	require.NoError(t, err)
+	defer s.Close()
+	var got []string
+	for s.Next() {
+		got = append(got, label(s.Current()))
+		if s.Current().EventID() == "sevt_2" {
+			cancel()
+		}
+	}
+	require.Equal(t, []string{"sevt_1", "sevt_2"}, got)
+	require.ErrorIs(t, s.Err(), context.Canceled)
+}
+
+// Close called in the body of an All loop ends the loop at once, even when
+// more events of a backfill page are already in memory.
+func TestReviewStreamCloseInAllStopsMidBackfillPage(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3)}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]))),
+		sseConn(hang()),
+	})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+	require.NoError(t, err)
+	var got []string
+	for ev, err := range s.All() {
+		require.NoError(t, err)
+		got = append(got, label(ev))
+		if ev.EventID() == "sevt_2" {
+			require.NoError(t, s.Close())
+		}
+	}
+	require.Equal(t, []string{"sevt_1", "sevt_2"}, got)
+	require.NoError(t, s.Err())
+}
+
+// After a reconnect, the new connection may carry the previews of an event the
+// backfill already delivered whole. Delivering them after their buffered
+// event would leave a preview that nothing ever closes (the buffered copy is a
+// duplicate): they are dropped.
+func TestReviewStreamStalePreviewsAfterBackfillAreDropped(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_x", 2)}
+	start := `{"type":"event_start","event":{"type":"agent.message","id":"sevt_x"}}`
+	delta := `{"type":"event_delta","event_id":"sevt_x","delta":{"type":"content_delta","index":0,"content":{"type":"text","text":"hi"}}}`
+	startY := `{"type":"event_start","event":{"type":"agent.message","id":"sevt_y"}}`
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]))),
+		sseConn(write(frames(start, delta, hist[1], startY, msg("sevt_y", 3), term("sevt_z", 4))), hang()),
+	})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: []string{DeltasAgentMessage}})
+	require.NoError(t, err)
+	got, err := drain(s)
+	require.NoError(t, err)
+	require.Equal(t, []string{"sevt_1", "sevt_x", "event_start", "sevt_y", "sevt_z"}, got)
+}
