@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -72,4 +73,35 @@ func TestReviewStreamStalePreviewsAfterBackfillAreDropped(t *testing.T) {
 	got, err := drain(s)
 	require.NoError(t, err)
 	require.Equal(t, []string{"sevt_1", "sevt_x", "event_start", "sevt_y", "sevt_z"}, got)
+}
+
+// Close from another goroutine at any moment of a stream that reconnects and
+// backfills: Next returns false soon, Err is nil, nothing leaks (the fake
+// checks goroutines), and the race detector finds nothing.
+func TestReviewStreamCloseRacesNext(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3), msg("sevt_4", 4)}
+	for i := range 20 {
+		conns := []http.HandlerFunc{}
+		for range 50 {
+			conns = append(conns, sseConn(write(frames(hist[0], hist[1]))))
+		}
+		f, c := newFakeStreams(t, hist, conns)
+		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+		require.NoError(t, err)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for s.Next() {
+				_ = s.Current()
+			}
+		}()
+		time.Sleep(time.Duration(i) * 100 * time.Microsecond)
+		require.NoError(t, s.Close())
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("Next did not return after Close")
+		}
+		require.NoError(t, s.Err())
+	}
 }

@@ -250,6 +250,10 @@ type EventStream struct {
 	query       url.Values
 	onReconnect func(StreamReconnect)
 	closing     atomic.Bool
+	// onDuplicate, if set (by RunTurn, before reading), sees each copy of a
+	// persisted event that is dropped as a duplicate, such as the processed
+	// copy of a queued event, in the reading goroutine.
+	onDuplicate func(Event)
 
 	// Loop state, used only by the goroutine running the loop.
 	dd     *dedupe
@@ -774,6 +778,9 @@ func (s *EventStream) offer(c *streamConn, ev Event, listed bool, from time.Time
 		return true
 	}
 	if s.dd.seen(id) {
+		if s.onDuplicate != nil {
+			s.onDuplicate(ev)
+		}
 		return true
 	}
 	s.dd.add(id, at)
