@@ -67,3 +67,18 @@ func TestReviewRunTurnStreamCutAnywhere(t *testing.T) {
 		}
 	}
 }
+
+// A send whose delivery is uncertain ends RunTurn at once with an error that
+// matches ErrDeliveryUncertain and a non-nil result; no interrupt is sent (the
+// caller's context is alive).
+func TestReviewRunTurnDeliveryUncertain(t *testing.T) {
+	t.Parallel()
+	srv, client, sid := newFakeSession(t, nil)
+	srv.DropNext(managedagentstest.RouteSendEvents, 1)
+	res, err := client.Sessions.RunTurn(context.Background(), sid, managedagents.TurnParams{Events: msg("hello")})
+	require.ErrorIs(t, err, managedagents.ErrDeliveryUncertain)
+	var de *managedagents.DeliveryError
+	require.ErrorAs(t, err, &de)
+	require.NotNil(t, res)
+	require.Empty(t, sentOfType(t, srv, sid, managedagents.TypeUserInterrupt))
+}
