@@ -623,14 +623,14 @@ func (s *EventStream) loop(conn *streamConn) func(yield func(Event, error) bool)
 	}
 }
 
-// guard wraps yield so that no event is delivered once the stream's context
-// has ended (Close, or the caller's context), even one already read (the rest
-// of a backfill page, frames buffered by the parser): the end is yielded
-// instead, and the loop stops.
+// guard wraps yield so that nothing is delivered once the stream's context
+// has ended (Close, or the caller's context), not even an event already read
+// (the rest of a backfill page, frames buffered by the parser): the end is
+// yielded instead (see yieldEnd), and the loop stops.
 func (s *EventStream) guard(yield func(Event, error) bool) func(Event, error) bool {
 	return func(ev Event, err error) bool {
-		if ev != nil && s.ctx.Err() != nil {
-			s.yieldEnd(yield, nil)
+		if s.ctx.Err() != nil {
+			s.yieldEnd(yield, err)
 			return false
 		}
 		return yield(ev, err)
