@@ -279,6 +279,8 @@ func (t *turn) duplicate(ev Event) {
 // the result what earlier work did before.
 func (t *turn) start(at time.Time) {
 	t.started = true
+	// A session.status_running may come before the processed copy.
+	t.running = !t.lastRunningAt.IsZero() && !t.lastRunningAt.Before(at)
 	keep := func(ev Event) bool { return !ev.EventProcessedAt().Before(at) }
 	r := t.result
 	r.Messages = slices.DeleteFunc(r.Messages, func(m *AgentMessageEvent) bool { return !keep(m) })
@@ -305,7 +307,6 @@ func (t *turn) resolveStart(ctx context.Context, idle *SessionStatusIdleEvent) e
 			return nil // still queued, or processed after this idle
 		}
 		t.start(at)
-		t.running = !t.lastRunningAt.Before(at)
 		return nil
 	}
 	return nil
