@@ -196,6 +196,8 @@ type turn struct {
 	// (processed_at null) waits behind earlier work, whose running and idle
 	// events are not this turn's.
 	started bool
+	// startedAt is the processed_at of the last event sent, once started.
+	startedAt time.Time
 	// lastRunningAt is the processed_at of the last session.status_running
 	// seen after the echo.
 	lastRunningAt time.Time
@@ -242,11 +244,11 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 			return false, nil
 		}
 		if !t.started {
-			if err := t.resolveStart(ctx, e); err != nil {
+			if err := t.resolveStart(ctx); err != nil {
 				return false, err
 			}
-			if !t.started {
-				return false, nil // the turn's events still wait behind earlier work
+			if !t.started || e.ProcessedAt.Before(t.startedAt) {
+				return false, nil // earlier work's idle: the turn's events still waited
 			}
 		}
 		if t.startsWork && !t.running {
@@ -278,7 +280,7 @@ func (t *turn) duplicate(ev Event) {
 // start records that the turn's events were processed at at, and drops from
 // the result what earlier work did before.
 func (t *turn) start(at time.Time) {
-	t.started = true
+	t.started, t.startedAt = true, at
 	// A session.status_running may come before the processed copy.
 	t.running = !t.lastRunningAt.IsZero() && !t.lastRunningAt.Before(at)
 	keep := func(ev Event) bool { return !ev.EventProcessedAt().Before(at) }
@@ -290,10 +292,10 @@ func (t *turn) start(at time.Time) {
 
 // resolveStart is called at an idle that came while the last event sent was
 // only seen queued, in case the server did not send its processed copy on the
-// stream: it reads the event's processed_at from the history. The idle is the
-// turn's if the event was processed at or before it, and a
-// session.status_running came after the processing.
-func (t *turn) resolveStart(ctx context.Context, idle *SessionStatusIdleEvent) error {
+// stream: it reads the event's processed_at from the history and, if it is
+// set, starts the turn there. The idle is then the turn's if it came at or
+// after that time and a session.status_running came in between.
+func (t *turn) resolveStart(ctx context.Context) error {
 	params := EventListParams{Types: []string{t.echo.EventType()}, Order: OrderDesc}
 	for ev, err := range t.client.Sessions.Events.ListAll(ctx, t.sessionID, params, t.opts...) {
 		if err != nil {
@@ -302,11 +304,9 @@ func (t *turn) resolveStart(ctx context.Context, idle *SessionStatusIdleEvent) e
 		if ev.EventID() != t.echo.EventID() {
 			continue
 		}
-		at := ev.EventProcessedAt()
-		if at.IsZero() || at.After(idle.ProcessedAt) {
-			return nil // still queued, or processed after this idle
+		if at := ev.EventProcessedAt(); !at.IsZero() {
+			t.start(at)
 		}
-		t.start(at)
 		return nil
 	}
 	return nil
