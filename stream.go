@@ -227,7 +227,9 @@ type streamTarget struct {
 // length holds a flat amount of memory. The first copy of an event wins: a
 // queued copy (no processed_at) already delivered is not delivered again when
 // its processed copy arrives. Previews are never deduplicated, and are dropped
-// from a backfill (lists do not have them).
+// from a backfill (lists do not have them); a live preview of an event already
+// delivered (by the backfill that preceded the connection's frames) is
+// dropped too, since nothing would ever close it.
 //
 // Bad frames. A frame over the maximum size, or whose JSON does not decode, is
 // not dropped: the stream reconnects (the cause says why) and recovers the event
@@ -248,6 +250,10 @@ type EventStream struct {
 	query       url.Values
 	onReconnect func(StreamReconnect)
 	closing     atomic.Bool
+	// onDuplicate, if set (by RunTurn, before reading), sees each copy of a
+	// persisted event that is dropped as a duplicate, such as the processed
+	// copy of a queued event, in the reading goroutine.
+	onDuplicate func(Event)
 
 	// Loop state, used only by the goroutine running the loop.
 	dd     *dedupe
@@ -572,6 +578,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // It runs in the reader's goroutine: pushed by All, pulled by Next.
 func (s *EventStream) loop(conn *streamConn) func(yield func(Event, error) bool) {
 	return func(yield func(Event, error) bool) {
+		yield = s.guard(yield)
 		c := conn
 		defer func() {
 			if c != nil {
@@ -613,6 +620,20 @@ func (s *EventStream) loop(conn *streamConn) func(yield func(Event, error) bool)
 			}
 			backfill = true
 		}
+	}
+}
+
+// guard wraps yield so that nothing is delivered once the stream's context
+// has ended (Close, or the caller's context), not even an event already read
+// (the rest of a backfill page, frames buffered by the parser): the end is
+// yielded instead (see yieldEnd), and the loop stops.
+func (s *EventStream) guard(yield func(Event, error) bool) func(Event, error) bool {
+	return func(ev Event, err error) bool {
+		if s.ctx.Err() != nil {
+			s.yieldEnd(yield, err)
+			return false
+		}
+		return yield(ev, err)
 	}
 }
 
@@ -744,7 +765,12 @@ func (s *EventStream) offer(c *streamConn, ev Event, listed bool, from time.Time
 	id := ev.EventID()
 	if id == "" {
 		// A preview, or a malformed event without an id: delivered live only,
-		// and a terminal one still ends the stream.
+		// and a terminal one still ends the stream. A preview of an event
+		// already delivered (by a backfill, before this connection got to it)
+		// is stale: its buffered copy, a duplicate, would never close it.
+		if p, ok := ev.(PreviewEvent); ok && p.PreviewedEventID() != "" && s.dd.seen(p.PreviewedEventID()) {
+			return true
+		}
 		return listed || (yield(ev, nil) && !IsTerminal(ev))
 	}
 	at := ev.EventProcessedAt()
@@ -752,6 +778,9 @@ func (s *EventStream) offer(c *streamConn, ev Event, listed bool, from time.Time
 		return true
 	}
 	if s.dd.seen(id) {
+		if s.onDuplicate != nil {
+			s.onDuplicate(ev)
+		}
 		return true
 	}
 	s.dd.add(id, at)

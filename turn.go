@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,6 +107,16 @@ func (r *TurnResult) Text() string {
 // when the session goes idle for another reason. A session.error does not end the
 // turn unless the session then terminates; the stream reconnects on its own.
 //
+// Events sent while earlier work is in progress are queued (echoed with no
+// processed_at); the idles, and the calls waiting for an answer, of that
+// earlier work are not this turn's: the turn starts when its last event is
+// processed (a processed copy on the stream or, failing that, its processed_at
+// in the history, read at an idle).
+//
+// If sending fails with [ErrDeliveryUncertain], RunTurn returns that error at
+// once: the events may have been accepted and the turn may be running, so look
+// at the session's events before sending them again.
+//
 // If ctx ends first, RunTurn sends a user.interrupt (with a fresh 10 s deadline)
 // so the session is not left running and billed, and returns ctx.Err().
 // If the session is terminated or deleted, the error matches [ErrSessionEnded].
@@ -139,8 +150,11 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params T
 	t.result.Sent = sent
 	if len(sent) > 0 && sent[len(sent)-1] != nil {
 		t.awaitEcho = sent[len(sent)-1].EventID()
+		t.echo = sent[len(sent)-1]
 	}
+	t.started = t.awaitEcho == ""
 	t.startsWork = startsWork(params.Events)
+	stream.onDuplicate = t.duplicate
 	for stream.Next() {
 		done, err := t.handle(ctx, stream.Current())
 		if err != nil {
@@ -175,7 +189,20 @@ type turn struct {
 	// the echo ends the turn. An interrupted turn's idle can come after the echo
 	// of the message that redirects it.
 	startsWork bool
-	// running is true once session.status_running came after the echo.
+	// echo is the last event sent, as the send answer echoed it.
+	echo Event
+	// started is true once the last event sent is known to be processed: its
+	// echo (or a later copy of it) came with a processed_at. A queued event
+	// (processed_at null) waits behind earlier work, whose running and idle
+	// events are not this turn's.
+	started bool
+	// startedAt is the processed_at of the last event sent, once started.
+	startedAt time.Time
+	// lastRunningAt is the processed_at of the last session.status_running
+	// seen after the echo.
+	lastRunningAt time.Time
+	// running is true once session.status_running came after the last event
+	// sent was processed.
 	running  bool
 	toolUses map[string]Event
 	answered map[string]bool
@@ -189,6 +216,7 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 	}
 	if t.awaitEcho != "" && ev.EventID() == t.awaitEcho {
 		t.awaitEcho = ""
+		t.duplicate(ev)
 	}
 	switch e := ev.(type) {
 	case *AgentMessageEvent:
@@ -206,10 +234,24 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 		t.result.Usage = &u
 	case *SessionStatusRunningEvent:
 		if t.awaitEcho == "" {
-			t.running = true
+			t.lastRunningAt = e.ProcessedAt
+			if t.started {
+				t.running = true
+			}
 		}
 	case *SessionStatusIdleEvent:
-		if t.awaitEcho != "" || (t.startsWork && !t.running) {
+		if t.awaitEcho != "" {
+			return false, nil
+		}
+		if !t.started {
+			if err := t.resolveStart(ctx); err != nil {
+				return false, err
+			}
+			if !t.started || e.ProcessedAt.Before(t.startedAt) {
+				return false, nil // earlier work's idle: the turn's events still waited
+			}
+		}
+		if t.startsWork && !t.running {
 			return false, nil
 		}
 		if e.StopReason.RequiresAction() {
@@ -225,6 +267,49 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 		return true, fmt.Errorf("%w (%s)", ErrSessionEnded, ev.EventType())
 	}
 	return false, nil
+}
+
+// duplicate takes a copy of an event: when it is the last event sent and has
+// a processed_at, the turn's events are being processed.
+func (t *turn) duplicate(ev Event) {
+	if !t.started && t.echo != nil && ev.EventID() == t.echo.EventID() && !ev.EventProcessedAt().IsZero() {
+		t.start(ev.EventProcessedAt())
+	}
+}
+
+// start records that the turn's events were processed at at, and drops from
+// the result what earlier work did before.
+func (t *turn) start(at time.Time) {
+	t.started, t.startedAt = true, at
+	// A session.status_running may come before the processed copy.
+	t.running = !t.lastRunningAt.IsZero() && !t.lastRunningAt.Before(at)
+	keep := func(ev Event) bool { return !ev.EventProcessedAt().Before(at) }
+	r := t.result
+	r.Messages = slices.DeleteFunc(r.Messages, func(m *AgentMessageEvent) bool { return !keep(m) })
+	r.ToolUses = slices.DeleteFunc(r.ToolUses, func(ev Event) bool { return !keep(ev) })
+	r.Errors = slices.DeleteFunc(r.Errors, func(e *SessionErrorEvent) bool { return !keep(e) })
+}
+
+// resolveStart is called at an idle that came while the last event sent was
+// only seen queued, in case the server did not send its processed copy on the
+// stream: it reads the event's processed_at from the history and, if it is
+// set, starts the turn there. The idle is then the turn's if it came at or
+// after that time and a session.status_running came in between.
+func (t *turn) resolveStart(ctx context.Context) error {
+	params := EventListParams{Types: []string{t.echo.EventType()}, Order: OrderDesc}
+	for ev, err := range t.client.Sessions.Events.ListAll(ctx, t.sessionID, params, t.opts...) {
+		if err != nil {
+			return err
+		}
+		if ev.EventID() != t.echo.EventID() {
+			continue
+		}
+		if at := ev.EventProcessedAt(); !at.IsZero() {
+			t.start(at)
+		}
+		return nil
+	}
+	return nil
 }
 
 // answer answers every call in ids not answered yet, in one request.
