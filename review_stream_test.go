@@ -2,6 +2,7 @@ package managedagents
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -81,28 +82,32 @@ func TestReviewStreamStalePreviewsAfterBackfillAreDropped(t *testing.T) {
 func TestReviewStreamCloseRacesNext(t *testing.T) {
 	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3), msg("sevt_4", 4)}
 	for i := range 20 {
-		conns := []http.HandlerFunc{}
-		for range 50 {
-			conns = append(conns, sseConn(write(frames(hist[0], hist[1]))))
-		}
-		f, c := newFakeStreams(t, hist, conns)
-		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
-		require.NoError(t, err)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for s.Next() {
-				_ = s.Current()
+		// A subtest per round, so that each fake's goroutine check runs when
+		// its round ends, not after the other rounds' servers started.
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			conns := []http.HandlerFunc{}
+			for range 50 {
+				conns = append(conns, sseConn(write(frames(hist[0], hist[1]))))
 			}
-		}()
-		time.Sleep(time.Duration(i) * 100 * time.Microsecond)
-		require.NoError(t, s.Close())
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatal("Next did not return after Close")
-		}
-		require.NoError(t, s.Err())
+			f, c := newFakeStreams(t, hist, conns)
+			s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+			require.NoError(t, err)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for s.Next() {
+					_ = s.Current()
+				}
+			}()
+			time.Sleep(time.Duration(i) * 100 * time.Microsecond)
+			require.NoError(t, s.Close())
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("Next did not return after Close")
+			}
+			require.NoError(t, s.Err())
+		})
 	}
 }
 

@@ -129,6 +129,9 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params T
 	if err := validateEvents("events", params.Events); err != nil {
 		return nil, err
 	}
+	if !startsWork(params.Events) {
+		return nil, invalid("events", "holds only interrupts, which start no turn: send them with Events.Send")
+	}
 	stream, err := s.Events.Stream(ctx, sessionID, EventStreamParams{EventDeltas: params.EventDeltas, OnReconnect: params.OnReconnect}, opts...)
 	if err != nil {
 		return nil, err
@@ -251,11 +254,14 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 				return false, nil // earlier work's idle: the turn's events still waited
 			}
 		}
-		if t.startsWork && !t.running {
-			return false, nil
-		}
+		// Once the turn's events are processed, a requires_action idle is always
+		// answered: tool results that answer only some calls re-emit it with no
+		// session.status_running in between.
 		if e.StopReason.RequiresAction() {
 			return false, t.answer(ctx, e.StopReason.EventIDs)
+		}
+		if t.startsWork && !t.running {
+			return false, nil
 		}
 		t.result.StopReason = e.StopReason
 		t.result.StopDetails = e.StopDetails

@@ -298,20 +298,57 @@ func TestRunTurnSteer(t *testing.T) {
 	require.Equal(t, "redirected", res.Messages[len(res.Messages)-1].Text(), "the turn ends at the new work's idle, not the interrupted one's")
 }
 
-// TestRunTurnInterruptOnly ends at the idle the interrupt forces: no new work starts.
+// TestRunTurnInterruptOnly: an interrupt alone starts no turn (on an idle session
+// no idle would ever end it), so RunTurn refuses it before sending anything.
 func TestRunTurnInterruptOnly(t *testing.T) {
 	t.Parallel()
+	srv, client, sid := newFakeSession(t, nil)
+	before := len(srv.Requests())
+	_, err := client.Sessions.RunTurn(context.Background(), sid, managedagents.TurnParams{Events: []managedagents.EventParam{managedagents.Interrupt()}})
+	require.ErrorIs(t, err, managedagents.ErrInvalidParams)
+	require.ErrorContains(t, err, "only interrupts")
+	require.Len(t, srv.Requests(), before, "nothing sent")
+}
+
+// TestRunTurnPartialToolResults: a turn started by answering only some of the
+// calls the session waits on. The session re-emits requires_action for the rest
+// with no session.status_running in between: RunTurn answers them with its
+// handlers and returns at the idle that ends the work.
+func TestRunTurnPartialToolResults(t *testing.T) {
+	t.Parallel()
 	script := func(tr *managedagentstest.Turn) {
-		for tr.Wait(20*time.Millisecond) == nil {
-			tr.Message("working")
+		a := tr.CustomToolUse("lookup", map[string]any{"n": 1})
+		b := tr.CustomToolUse("lookup", map[string]any{"n": 2})
+		answers, err := tr.Await(a, b)
+		if err != nil {
+			return
 		}
+		tr.Message("got " + answers[0].Text() + " and " + answers[1].Text())
+		tr.Idle("end_turn")
 	}
-	srv, client, sid := newFakeSession(t, script)
+	lookup := managedagents.NewCustomTool("lookup", "Lookup", managedagents.InputSchema{Type: "object"})
+	srv, client, sid := newFakeSession(t, script, lookup)
 	ctx := context.Background()
 	_, err := client.Sessions.Events.Send(ctx, sid, managedagents.UserMessage("go"))
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return srv.SessionStatus(sid) == "running" }, 5*time.Second, 5*time.Millisecond)
-	res, err := client.Sessions.RunTurn(ctx, sid, managedagents.TurnParams{Events: []managedagents.EventParam{managedagents.Interrupt()}})
+	var calls []string
+	require.Eventually(t, func() bool {
+		calls = calls[:0]
+		for _, ev := range sentOfType(t, srv, sid, managedagents.TypeAgentCustomToolUse) {
+			calls = append(calls, ev.EventID())
+		}
+		return len(calls) == 2 && srv.SessionStatus(sid) == "idle"
+	}, 5*time.Second, 5*time.Millisecond)
+
+	res, err := client.Sessions.RunTurn(ctx, sid, managedagents.TurnParams{
+		Events: []managedagents.EventParam{managedagents.CustomToolResult(calls[0], managedagents.NewTextBlock("one"))},
+		Tools: map[string]managedagents.ToolHandler{
+			"lookup": func(context.Context, *managedagents.AgentCustomToolUseEvent) ([]managedagents.ContentBlock, error) {
+				return []managedagents.ContentBlock{managedagents.NewTextBlock("two")}, nil
+			},
+		},
+	})
 	require.NoError(t, err)
 	require.Equal(t, managedagents.StopReasonEndTurn, res.StopReason.Type)
+	require.Equal(t, "got one and two", res.Text())
 }
