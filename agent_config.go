@@ -33,9 +33,8 @@ func (e *Effort) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		return nil
 	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+	if s, ok, err := bareString(b); ok {
+		if err != nil {
 			return err
 		}
 		*e = Effort(s)
@@ -86,9 +85,8 @@ func (m *ModelConfig) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		return nil
 	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+	if s, ok, err := bareString(b); ok {
+		if err != nil {
 			return err
 		}
 		*m = ModelConfig{ID: s}
@@ -303,4 +301,14 @@ func validateMetadataKeys[V any](field string, m map[string]V) error {
 		}
 	}
 	return nil
+}
+
+// bareString decodes b when it is a JSON string (ok true), for the fields the API
+// accepts either as a bare string or as an object. b has no leading space.
+func bareString(b []byte) (s string, ok bool, err error) {
+	if len(b) == 0 || b[0] != '"' {
+		return "", false, nil
+	}
+	err = json.Unmarshal(b, &s)
+	return s, true, err
 }

@@ -196,9 +196,8 @@ func (a MultiagentAgent) MarshalJSON() ([]byte, error) {
 // bare agent id string.
 func (a *MultiagentAgent) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var id string
-		if err := json.Unmarshal(b, &id); err != nil {
+	if id, ok, err := bareString(b); ok {
+		if err != nil {
 			return err
 		}
 		*a = MultiagentAgent{Type: "agent", ID: id}
