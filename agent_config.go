@@ -21,14 +21,22 @@ const (
 )
 
 // MarshalJSON encodes e as {"type":e}.
-func (e Effort) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Type string `json:"type"`
-	}{string(e)})
-}
+func (e Effort) MarshalJSON() ([]byte, error) { return marshalTypeObject(string(e)) }
 
 // UnmarshalJSON accepts {"type":"high"} or "high"; null leaves e unchanged.
-func (e *Effort) UnmarshalJSON(b []byte) error {
+func (e *Effort) UnmarshalJSON(b []byte) error { return unmarshalTypeObject(b, (*string)(e)) }
+
+// marshalTypeObject encodes {"type":typ}: the wire form of the values the API
+// wraps in an object of their type alone.
+func marshalTypeObject(typ string) ([]byte, error) {
+	return json.Marshal(struct {
+		Type string `json:"type"`
+	}{typ})
+}
+
+// unmarshalTypeObject decodes {"type":…} or a bare string into typ; null leaves
+// typ unchanged.
+func unmarshalTypeObject(b []byte, typ *string) error {
 	b = bytes.TrimSpace(b)
 	if bytes.Equal(b, []byte("null")) {
 		return nil
@@ -37,7 +45,7 @@ func (e *Effort) UnmarshalJSON(b []byte) error {
 		if err != nil {
 			return err
 		}
-		*e = Effort(s)
+		*typ = s
 		return nil
 	}
 	var o struct {
@@ -46,7 +54,7 @@ func (e *Effort) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
-	*e = Effort(o.Type)
+	*typ = o.Type
 	return nil
 }
 
@@ -76,9 +84,6 @@ type ModelConfig struct {
 	InferenceGeo string `json:"inference_geo,omitzero"`
 }
 
-// Model returns a ModelConfig for the model id with default settings.
-func Model(id string) ModelConfig { return ModelConfig{ID: id} }
-
 // UnmarshalJSON accepts the object form or a bare model id string.
 func (m *ModelConfig) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
@@ -103,42 +108,37 @@ func (m ModelConfig) validate(field string) error {
 	return nil
 }
 
-// PolicyType is the kind of a [PermissionPolicy].
-type PolicyType string
+// PermissionPolicy says whether a tool call needs confirmation. On the wire it
+// is the object {"type":"always_allow"}; a bare string is accepted when
+// decoding. The zero value is omitted from requests (the server default
+// applies).
+type PermissionPolicy string
 
-// Permission policy types.
+// Permission policies.
 const (
 	// PolicyAlwaysAllow runs the tool without asking.
-	PolicyAlwaysAllow PolicyType = "always_allow"
+	PolicyAlwaysAllow PermissionPolicy = "always_allow"
 	// PolicyAlwaysAsk pauses the session for a user.tool_confirmation before each call.
-	PolicyAlwaysAsk PolicyType = "always_ask"
+	PolicyAlwaysAsk PermissionPolicy = "always_ask"
 	// PolicyAuto lets the server decide per call (allow, ask or deny).
-	PolicyAuto PolicyType = "auto"
+	PolicyAuto PermissionPolicy = "auto"
 )
 
-// PermissionPolicy says whether a tool call needs confirmation:
-// {"type":"always_allow"|"always_ask"|"auto"}. The zero value is omitted from
-// requests (the server default applies).
-type PermissionPolicy struct {
-	// Type is the policy.
-	Type PolicyType `json:"type"`
+// MarshalJSON encodes p as {"type":p}.
+func (p PermissionPolicy) MarshalJSON() ([]byte, error) { return marshalTypeObject(string(p)) }
+
+// UnmarshalJSON accepts {"type":"always_ask"} or "always_ask"; null leaves p
+// unchanged.
+func (p *PermissionPolicy) UnmarshalJSON(b []byte) error {
+	return unmarshalTypeObject(b, (*string)(p))
 }
 
-// AlwaysAllow returns the policy that runs the tool without asking.
-func AlwaysAllow() PermissionPolicy { return PermissionPolicy{Type: PolicyAlwaysAllow} }
-
-// AlwaysAsk returns the policy that asks for a user.tool_confirmation before each call.
-func AlwaysAsk() PermissionPolicy { return PermissionPolicy{Type: PolicyAlwaysAsk} }
-
-// AutoPolicy returns the policy that lets the server judge each call.
-func AutoPolicy() PermissionPolicy { return PermissionPolicy{Type: PolicyAuto} }
-
 func (p PermissionPolicy) validate(field string) error {
-	switch p.Type {
+	switch p {
 	case "", PolicyAlwaysAllow, PolicyAlwaysAsk, PolicyAuto:
 		return nil
 	}
-	return invalid(field+".type", `must be "always_allow", "always_ask" or "auto", not `+strconv.Quote(string(p.Type)))
+	return invalid(field+".type", `must be "always_allow", "always_ask" or "auto", not `+strconv.Quote(string(p)))
 }
 
 // MCPServer is an MCP server an agent can reach: {"type":"url","name","url"}. Each
@@ -152,8 +152,8 @@ type MCPServer struct {
 	URL string `json:"url"`
 }
 
-// URLMCPServer returns an MCPServer of type "url".
-func URLMCPServer(name, url string) MCPServer {
+// NewMCPServerURL returns an MCPServer of type "url".
+func NewMCPServerURL(name, url string) MCPServer {
 	return MCPServer{Type: "url", Name: name, URL: url}
 }
 
@@ -219,12 +219,12 @@ type Skill struct {
 	Version string `json:"version,omitzero"`
 }
 
-// AnthropicSkill returns the latest version of a pre-built Anthropic skill, e.g.
-// "xlsx".
-func AnthropicSkill(skillID string) Skill { return Skill{Type: "anthropic", SkillID: skillID} }
+// NewSkillAnthropic returns the latest version of a pre-built Anthropic skill,
+// e.g. "xlsx".
+func NewSkillAnthropic(skillID string) Skill { return Skill{Type: "anthropic", SkillID: skillID} }
 
-// CustomSkill returns the latest version of a custom skill (skill_…).
-func CustomSkill(skillID string) Skill { return Skill{Type: "custom", SkillID: skillID} }
+// NewSkillCustom returns the latest version of a custom skill (skill_…).
+func NewSkillCustom(skillID string) Skill { return Skill{Type: "custom", SkillID: skillID} }
 
 func validateSkills(field string, skills []Skill) error {
 	for i, s := range skills {
@@ -248,11 +248,14 @@ type ExecutionIdentity struct {
 	RoleARN string `json:"role_arn,omitzero"`
 }
 
-// ServiceAccount returns the default execution identity.
-func ServiceAccount() *ExecutionIdentity { return &ExecutionIdentity{Type: "service_account"} }
+// NewExecutionIdentityServiceAccount returns the default execution identity.
+func NewExecutionIdentityServiceAccount() *ExecutionIdentity {
+	return &ExecutionIdentity{Type: "service_account"}
+}
 
-// AWSRole returns an execution identity assuming the AWS role roleARN.
-func AWSRole(roleARN string) *ExecutionIdentity {
+// NewExecutionIdentityAWSRole returns an execution identity assuming the AWS
+// role roleARN.
+func NewExecutionIdentityAWSRole(roleARN string) *ExecutionIdentity {
 	return &ExecutionIdentity{Type: "aws_role", RoleARN: roleARN}
 }
 

@@ -40,8 +40,9 @@ type Multiagent struct {
 	raw json.RawMessage
 }
 
-// CoordinatorMultiagent returns a coordinator configuration with the given roster.
-func CoordinatorMultiagent(agents ...MultiagentAgent) *Multiagent {
+// NewMultiagentCoordinator returns a coordinator configuration with the given
+// roster.
+func NewMultiagentCoordinator(agents ...MultiagentAgent) *Multiagent {
 	return &Multiagent{Type: MultiagentCoordinator, Agents: agents}
 }
 
@@ -139,14 +140,14 @@ type MultiagentSwitch struct {
 	Type string `json:"type"`
 }
 
-// MultiagentEnabled returns MultiagentMembers of type "enabled" with the given
-// predefined agents.
-func MultiagentEnabled(predefined ...MultiagentAgent) *MultiagentMembers {
+// NewMultiagentMembersEnabled returns MultiagentMembers of type "enabled" with
+// the given predefined agents.
+func NewMultiagentMembersEnabled(predefined ...MultiagentAgent) *MultiagentMembers {
 	return &MultiagentMembers{Type: "enabled", PredefinedAgents: predefined}
 }
 
-// MultiagentDisabled returns MultiagentMembers of type "disabled".
-func MultiagentDisabled() *MultiagentMembers { return &MultiagentMembers{Type: "disabled"} }
+// NewMultiagentMembersDisabled returns MultiagentMembers of type "disabled".
+func NewMultiagentMembersDisabled() *MultiagentMembers { return &MultiagentMembers{Type: "disabled"} }
 
 // MultiagentAgent is one roster or predefined-agent entry. Type is:
 //
@@ -168,16 +169,18 @@ type MultiagentAgent struct {
 	Snapshot *SessionAgent
 }
 
-// RosterAgent returns an "agent" entry; version 0 means the latest.
-func RosterAgent(id string, version int64) MultiagentAgent {
+// NewMultiagentAgent returns an "agent" entry: a saved agent at version
+// (0 means the latest).
+func NewMultiagentAgent(id string, version int64) MultiagentAgent {
 	return MultiagentAgent{Type: "agent", ID: id, Version: version}
 }
 
-// RosterSelf returns a "self" entry: the agent that owns the configuration.
-func RosterSelf() MultiagentAgent { return MultiagentAgent{Type: "self"} }
+// NewMultiagentAgentSelf returns a "self" entry: the agent that owns the
+// configuration.
+func NewMultiagentAgentSelf() MultiagentAgent { return MultiagentAgent{Type: "self"} }
 
-// RosterAdvisor returns an "advisor" entry for the model id.
-func RosterAdvisor(model string) MultiagentAgent {
+// NewMultiagentAgentAdvisor returns an "advisor" entry for the model id.
+func NewMultiagentAgentAdvisor(model string) MultiagentAgent {
 	return MultiagentAgent{Type: "advisor", Model: model}
 }
 

@@ -57,8 +57,8 @@ type AgentToolset struct {
 // NewAgentToolset returns the built-in toolset with the given per-tool overrides:
 //
 //	managedagents.NewAgentToolset(
-//		managedagents.EnableTool(managedagents.ToolBash, managedagents.AlwaysAsk()),
-//		managedagents.DisableTool(managedagents.ToolWebFetch),
+//		managedagents.NewToolConfigEnabled(managedagents.ToolBash, managedagents.PolicyAlwaysAsk),
+//		managedagents.NewToolConfigDisabled(managedagents.ToolWebFetch),
 //	)
 func NewAgentToolset(configs ...ToolConfig) *AgentToolset {
 	return &AgentToolset{Configs: configs}
@@ -118,15 +118,15 @@ type ToolConfig struct {
 	UserLocation *UserLocation `json:"user_location,omitzero"`
 }
 
-// EnableTool returns a ToolConfig turning the built-in tool name on with policy
-// (the zero PermissionPolicy keeps the default).
-func EnableTool(name string, policy PermissionPolicy) ToolConfig {
-	return ToolConfig{Name: name, Enabled: Ptr(true), PermissionPolicy: policy}
+// NewToolConfigEnabled returns a ToolConfig turning the built-in tool name on
+// with policy (the zero PermissionPolicy keeps the default).
+func NewToolConfigEnabled(name string, policy PermissionPolicy) ToolConfig {
+	return ToolConfig{Name: name, Enabled: new(true), PermissionPolicy: policy}
 }
 
-// DisableTool returns a ToolConfig turning the built-in tool name off.
-func DisableTool(name string) ToolConfig {
-	return ToolConfig{Name: name, Enabled: Ptr(false)}
+// NewToolConfigDisabled returns a ToolConfig turning the built-in tool name off.
+func NewToolConfigDisabled(name string) ToolConfig {
+	return ToolConfig{Name: name, Enabled: new(false)}
 }
 
 // IsEnabled reports whether the tool is on (true when Enabled is nil).
@@ -335,8 +335,8 @@ type InputSchema struct {
 	Extra map[string]any
 }
 
-// SchemaFromJSON decodes a JSON Schema object into an InputSchema.
-func SchemaFromJSON(b []byte) (InputSchema, error) {
+// DecodeInputSchema decodes a JSON Schema object into an InputSchema.
+func DecodeInputSchema(b []byte) (InputSchema, error) {
 	var s InputSchema
 	err := json.Unmarshal(b, &s)
 	return s, err
@@ -430,7 +430,7 @@ func (t *UnknownTool) validate(field string) error {
 
 // decodeTool decodes one tool by its type.
 func decodeTool(b json.RawMessage) (Tool, error) {
-	typ, err := typeOf(b)
+	typ, err := unionType(b)
 	if err != nil {
 		return nil, err
 	}
@@ -443,9 +443,6 @@ func decodeTool(b json.RawMessage) (Tool, error) {
 	case ToolTypeCustom:
 		t = &CustomTool{}
 	default:
-		if err := checkJSON(b); err != nil {
-			return nil, err
-		}
 		return &UnknownTool{Type: typ, Raw: append(json.RawMessage(nil), b...)}, nil
 	}
 	if err := json.Unmarshal(b, t); err != nil {
@@ -459,8 +456,8 @@ type toolList []Tool
 
 // UnmarshalJSON decodes each tool by its type; null gives nil.
 func (l *toolList) UnmarshalJSON(b []byte) error {
-	raws, err := splitArray(b)
-	if err != nil || raws == nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil || raws == nil {
 		*l = nil
 		return err
 	}

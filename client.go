@@ -69,8 +69,7 @@ func NewClient(opts ...option.RequestOption) *Client {
 
 // WithOptions returns a client whose settings are c's with opts applied on top;
 // c itself is unchanged. The two share the rate limiter (unless opts replace it)
-// and the HTTP client. Use it for calls that take no options, such as
-// [SessionEventService.Send], or for a group of calls with common settings.
+// and the HTTP client. Use it for a group of calls with common settings.
 func (c *Client) WithOptions(opts ...option.RequestOption) *Client {
 	n := &Client{cfg: c.cfg.Clone(), initErr: c.initErr}
 	if n.initErr == nil {
@@ -87,7 +86,7 @@ func (c *Client) wire() {
 	c.Sessions = &SessionService{client: c}
 	c.Sessions.Events = &SessionEventService{client: c}
 	c.Sessions.Resources = &SessionResourceService{client: c}
-	c.Sessions.Threads = &SessionThreadService{client: c}
+	c.Sessions.Threads = &SessionThreadService{client: c, Events: &SessionThreadEventService{client: c}}
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {
@@ -168,8 +167,13 @@ type SessionEventService struct{ client *Client }
 // [SessionService.Resources].
 type SessionResourceService struct{ client *Client }
 
-// SessionThreadService reads session threads. Get it from [SessionService.Threads].
-type SessionThreadService struct{ client *Client }
+// SessionThreadService reads and archives session threads. Get it from
+// [SessionService.Threads].
+type SessionThreadService struct {
+	client *Client
+	// Events lists and streams the events of a thread.
+	Events *SessionThreadEventService
+}
 
 // getJSON sends a GET and decodes the answer into a new T.
 func getJSON[T any](ctx context.Context, c *Client, path string, query url.Values, opts []option.RequestOption) (*T, error) {

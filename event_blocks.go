@@ -56,32 +56,42 @@ func (c ContentBlocks) Text() string {
 }
 
 // UnmarshalJSON decodes a JSON array of blocks, each into its concrete type; an
-// unknown block type gives *UnknownBlock.
+// unknown block type gives *UnknownBlock. An empty array or null gives nil.
 func (c *ContentBlocks) UnmarshalJSON(data []byte) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(data, &raws); err != nil {
+		return err
+	}
 	var out ContentBlocks
-	err := eachElement(data, func(elem []byte) error {
-		b, err := decodeBlock(elem)
+	for _, raw := range raws {
+		b, err := decodeBlock(raw)
 		if err != nil {
 			return err
 		}
 		out = append(out, b)
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	*c = out
 	return nil
 }
 
-// decodeBlock decodes one content block, choosing its type with scanType.
+// unionType returns the "type" of the JSON object data as encoding/json reads
+// it, for the decoders of unions (blocks, sources, tools, configs).
+func unionType(data []byte) (string, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	err := json.Unmarshal(data, &head)
+	return head.Type, err
+}
+
+// decodeBlock decodes one content block by its type.
 func decodeBlock(data []byte) (ContentBlock, error) {
-	typ, _, err := scanType(data)
+	typ, err := unionType(data)
 	if err != nil {
 		return nil, err
 	}
 	var b ContentBlock
-	switch string(typ) {
+	switch typ {
 	case BlockTypeText:
 		b = new(TextBlock)
 	case BlockTypeImage:
@@ -93,7 +103,7 @@ func decodeBlock(data []byte) (ContentBlock, error) {
 	case BlockTypeRedacted:
 		return new(RedactedBlock), nil
 	default:
-		return &UnknownBlock{Type: string(typ), Raw: bytes.Clone(data)}, nil
+		return &UnknownBlock{Type: typ, Raw: bytes.Clone(data)}, nil
 	}
 	if err := json.Unmarshal(data, b); err != nil {
 		return nil, err
@@ -448,12 +458,12 @@ func (f *sourceField) UnmarshalJSON(data []byte) error {
 		f.s = nil
 		return nil
 	}
-	typ, _, err := scanType(data)
+	typ, err := unionType(data)
 	if err != nil {
 		return err
 	}
 	var s BlockSource
-	switch string(typ) {
+	switch typ {
 	case SourceTypeBase64:
 		s = new(Base64Source)
 	case SourceTypeText:
@@ -463,7 +473,7 @@ func (f *sourceField) UnmarshalJSON(data []byte) error {
 	case SourceTypeFile:
 		s = new(FileSource)
 	default:
-		f.s = &UnknownSource{Type: string(typ), Raw: bytes.Clone(data)}
+		f.s = &UnknownSource{Type: typ, Raw: bytes.Clone(data)}
 		return nil
 	}
 	if err := json.Unmarshal(data, s); err != nil {

@@ -47,7 +47,7 @@ func TestFakeRequestLogHoldsNoCredentials(t *testing.T) {
 	ctx := context.Background()
 	for _, cred := range []option.RequestOption{option.WithAPIKey(secretKey), option.WithAuthToken(secretKey), option.WithAPIKey("sk-ant-wrong")} {
 		c := srv.Client(cred, option.WithMaxRetries(0))
-		_, _ = c.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "a", Model: managedagents.Model("claude-sonnet-5-5")})
+		_, _ = c.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "a", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
 		_, _ = c.Agents.List(ctx, managedagents.AgentListParams{})
 	}
 	reqs := srv.Requests()
@@ -183,7 +183,7 @@ func TestStreamRedirectToOtherHostDropsCredentials(t *testing.T) {
 			var got []string
 			for ev, err := range st.All() {
 				require.NoError(t, err)
-				got = append(got, ev.EventType())
+				got = append(got, string(ev.EventType()))
 			}
 			require.Equal(t, []string{"session.deleted"}, got, "the stream followed the redirect")
 			require.Equal(t, "", leaked.Load())
