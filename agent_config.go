@@ -21,41 +21,24 @@ const (
 )
 
 // MarshalJSON encodes e as {"type":e}.
-func (e Effort) MarshalJSON() ([]byte, error) { return marshalTypeObject(string(e)) }
+func (e Effort) MarshalJSON() ([]byte, error) { return marshalWithType(string(e), struct{}{}) }
 
 // UnmarshalJSON accepts {"type":"high"} or "high"; null leaves e unchanged.
 func (e *Effort) UnmarshalJSON(b []byte) error { return unmarshalTypeObject(b, (*string)(e)) }
 
-// marshalTypeObject encodes {"type":typ}: the wire form of the values the API
-// wraps in an object of their type alone.
-func marshalTypeObject(typ string) ([]byte, error) {
-	return json.Marshal(struct {
-		Type string `json:"type"`
-	}{typ})
-}
-
-// unmarshalTypeObject decodes {"type":…} or a bare string into typ; null leaves
-// typ unchanged.
+// unmarshalTypeObject decodes {"type":…} or a bare string into typ: the values
+// the API wraps in an object of their type alone. Null leaves typ unchanged.
 func unmarshalTypeObject(b []byte, typ *string) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		return nil
-	}
-	if s, ok, err := bareString(b); ok {
-		if err != nil {
+	return decodeStringOrObject(b, func(s string) { *typ = s }, func(b []byte) error {
+		var o struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil {
 			return err
 		}
-		*typ = s
+		*typ = o.Type
 		return nil
-	}
-	var o struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(b, &o); err != nil {
-		return err
-	}
-	*typ = o.Type
-	return nil
+	})
 }
 
 // Speed is an inference speed mode.
@@ -86,19 +69,10 @@ type ModelConfig struct {
 
 // UnmarshalJSON accepts the object form or a bare model id string.
 func (m *ModelConfig) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		return nil
-	}
-	if s, ok, err := bareString(b); ok {
-		if err != nil {
-			return err
-		}
-		*m = ModelConfig{ID: s}
-		return nil
-	}
 	type plain ModelConfig
-	return json.Unmarshal(b, (*plain)(m))
+	return decodeStringOrObject(b, func(s string) { *m = ModelConfig{ID: s} }, func(b []byte) error {
+		return json.Unmarshal(b, (*plain)(m))
+	})
 }
 
 func (m ModelConfig) validate(field string) error {
@@ -125,7 +99,7 @@ const (
 )
 
 // MarshalJSON encodes p as {"type":p}.
-func (p PermissionPolicy) MarshalJSON() ([]byte, error) { return marshalTypeObject(string(p)) }
+func (p PermissionPolicy) MarshalJSON() ([]byte, error) { return marshalWithType(string(p), struct{}{}) }
 
 // UnmarshalJSON accepts {"type":"always_ask"} or "always_ask"; null leaves p
 // unchanged.
@@ -306,12 +280,21 @@ func validateMetadataKeys[V any](field string, m map[string]V) error {
 	return nil
 }
 
-// bareString decodes b when it is a JSON string (ok true), for the fields the API
-// accepts either as a bare string or as an object. b has no leading space.
-func bareString(b []byte) (s string, ok bool, err error) {
-	if len(b) == 0 || b[0] != '"' {
-		return "", false, nil
+// decodeStringOrObject decodes b, a field the API accepts either as a bare
+// string or as an object: a string goes to str, anything else to obj, and
+// null does nothing.
+func decodeStringOrObject(b []byte, str func(string), obj func([]byte) error) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		str(s)
+		return nil
 	}
-	err = json.Unmarshal(b, &s)
-	return s, true, err
+	return obj(b)
 }

@@ -1,7 +1,6 @@
 package managedagents
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -198,27 +197,21 @@ func (a MultiagentAgent) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a reference, an advisor, an expanded agent snapshot, or a
 // bare agent id string.
 func (a *MultiagentAgent) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if id, ok, err := bareString(b); ok {
-		if err != nil {
+	return decodeStringOrObject(b, func(id string) { *a = MultiagentAgent{Type: "agent", ID: id} }, func(b []byte) error {
+		var s SessionAgent
+		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		*a = MultiagentAgent{Type: "agent", ID: id}
-		return nil
-	}
-	var s SessionAgent
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*a = MultiagentAgent{Type: s.Type, ID: s.ID, Version: s.Version, Model: s.Model.ID}
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(b, &keys); err == nil {
-		if _, ok := keys["name"]; ok && s.Type == "agent" {
-			a.Model = ""
-			a.Snapshot = &s
+		*a = MultiagentAgent{Type: s.Type, ID: s.ID, Version: s.Version, Model: s.Model.ID}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(b, &keys); err == nil {
+			if _, ok := keys["name"]; ok && s.Type == "agent" {
+				a.Model = ""
+				a.Snapshot = &s
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (a MultiagentAgent) validate(field string) error {

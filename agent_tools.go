@@ -70,10 +70,7 @@ func (*AgentToolset) ToolType() string { return ToolTypeAgentToolset }
 // MarshalJSON adds the type.
 func (t AgentToolset) MarshalJSON() ([]byte, error) {
 	type plain AgentToolset
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ToolTypeAgentToolset, plain(t)})
+	return marshalWithType(ToolTypeAgentToolset, plain(t))
 }
 
 func (t *AgentToolset) validate(field string) error {
@@ -228,10 +225,7 @@ func (*MCPToolset) ToolType() string { return ToolTypeMCPToolset }
 // MarshalJSON adds the type.
 func (t MCPToolset) MarshalJSON() ([]byte, error) {
 	type plain MCPToolset
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ToolTypeMCPToolset, plain(t)})
+	return marshalWithType(ToolTypeMCPToolset, plain(t))
 }
 
 func (t *MCPToolset) validate(field string) error {
@@ -293,10 +287,7 @@ func (*CustomTool) ToolType() string { return ToolTypeCustom }
 // MarshalJSON adds the type.
 func (t CustomTool) MarshalJSON() ([]byte, error) {
 	type plain CustomTool
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ToolTypeCustom, plain(t)})
+	return marshalWithType(ToolTypeCustom, plain(t))
 }
 
 func (t *CustomTool) validate(field string) error {
@@ -411,9 +402,7 @@ func (t *UnknownTool) ToolType() string { return t.Type }
 // MarshalJSON returns Raw.
 func (t UnknownTool) MarshalJSON() ([]byte, error) {
 	if len(t.Raw) == 0 {
-		return json.Marshal(struct {
-			Type string `json:"type"`
-		}{t.Type})
+		return marshalWithType(t.Type, struct{}{})
 	}
 	return t.Raw, nil
 }
@@ -451,11 +440,13 @@ func decodeTool(b json.RawMessage) (Tool, error) {
 	return t, nil
 }
 
-// toolList decodes a JSON array of tools.
-type toolList []Tool
+// Tools is the tools of an agent as received: a list whose JSON decodes each
+// tool into its concrete type ([*AgentToolset], [*MCPToolset], [*CustomTool],
+// [*UnknownTool]).
+type Tools []Tool
 
 // UnmarshalJSON decodes each tool by its type; null gives nil.
-func (l *toolList) UnmarshalJSON(b []byte) error {
+func (l *Tools) UnmarshalJSON(b []byte) error {
 	var raws []json.RawMessage
 	if err := json.Unmarshal(b, &raws); err != nil || raws == nil {
 		*l = nil

@@ -25,7 +25,7 @@ type Agent struct {
 	Model ModelConfig `json:"model"`
 	// Tools are the agent's tools: *AgentToolset, *MCPToolset, *CustomTool or
 	// *UnknownTool.
-	Tools []Tool `json:"tools"`
+	Tools Tools `json:"tools"`
 	// MCPServers are the MCP servers the agent's MCP toolsets use.
 	MCPServers []MCPServer `json:"mcp_servers"`
 	// Skills are the skills loaded into the agent.
@@ -43,15 +43,7 @@ type Agent struct {
 // UnmarshalJSON decodes an agent, its tools by type, and keeps its raw JSON.
 func (a *Agent) UnmarshalJSON(b []byte) error {
 	type plain Agent
-	w := struct {
-		*plain
-		Tools toolList `json:"tools"`
-	}{plain: (*plain)(a)}
-	if err := decodeObject(b, &w, &a.ObjectMeta); err != nil {
-		return err
-	}
-	a.Tools = w.Tools
-	return nil
+	return decodeObject(b, (*plain)(a), &a.ObjectMeta)
 }
 
 // AgentCreateParams is the body of POST /v1/agents.
@@ -202,15 +194,13 @@ type AgentListParams struct {
 }
 
 func (p AgentListParams) values() (url.Values, error) {
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(p.Limit, p.Page)
+	if err != nil {
+		return nil, err
 	}
-	q := query{}
 	q.time("created_at[gte]", p.CreatedAtGTE)
 	q.time("created_at[lte]", p.CreatedAtLTE)
 	q.bool("include_archived", p.IncludeArchived)
-	q.int("limit", p.Limit)
-	q.str("page", p.Page)
 	return url.Values(q), nil
 }
 
@@ -306,12 +296,10 @@ func (s *AgentVersionService) List(ctx context.Context, agentID string, params A
 	if err := checkID("agent_id", agentID); err != nil {
 		return nil, err
 	}
-	if params.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(params.Limit, params.Page)
+	if err != nil {
+		return nil, err
 	}
-	q := query{}
-	q.int("limit", params.Limit)
-	q.str("page", params.Page)
 	return getJSON[Page[*Agent]](ctx, s.client, path("agents", agentID, "versions"), url.Values(q), opts)
 }
 

@@ -78,10 +78,7 @@ func (*CloudConfig) ConfigType() string { return EnvironmentTypeCloud }
 // MarshalJSON adds the type.
 func (c CloudConfig) MarshalJSON() ([]byte, error) {
 	type plain CloudConfig
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{EnvironmentTypeCloud, plain(c)})
+	return marshalWithType(EnvironmentTypeCloud, plain(c))
 }
 
 func (c *CloudConfig) validate(field string) error {
@@ -138,9 +135,7 @@ func NewNetworkingLimited(hosts ...string) *Networking {
 // MarshalJSON sends only the type for "unrestricted".
 func (n Networking) MarshalJSON() ([]byte, error) {
 	if n.Type == NetworkingUnrestricted {
-		return json.Marshal(struct {
-			Type string `json:"type"`
-		}{n.Type})
+		return marshalWithType(n.Type, struct{}{})
 	}
 	type plain Networking
 	return json.Marshal(plain(n))
@@ -203,9 +198,7 @@ func (c *UnknownEnvironmentConfig) ConfigType() string { return c.Type }
 // MarshalJSON returns Raw.
 func (c UnknownEnvironmentConfig) MarshalJSON() ([]byte, error) {
 	if len(c.Raw) == 0 {
-		return json.Marshal(struct {
-			Type string `json:"type"`
-		}{c.Type})
+		return marshalWithType(c.Type, struct{}{})
 	}
 	return c.Raw, nil
 }
@@ -372,13 +365,11 @@ func (s *EnvironmentService) Update(ctx context.Context, environmentID string, p
 //
 // GET /v1/environments
 func (s *EnvironmentService) List(ctx context.Context, params EnvironmentListParams, opts ...option.RequestOption) (*Page[*Environment], error) {
-	if params.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(params.Limit, params.Page)
+	if err != nil {
+		return nil, err
 	}
-	q := query{}
 	q.bool("include_archived", params.IncludeArchived)
-	q.int("limit", params.Limit)
-	q.str("page", params.Page)
 	return getJSON[Page[*Environment]](ctx, s.client, path("environments"), url.Values(q), opts)
 }
 

@@ -127,10 +127,7 @@ func (*TextBlock) isContentBlock()   {}
 // MarshalJSON encodes the block with its "type".
 func (b TextBlock) MarshalJSON() ([]byte, error) {
 	type plain TextBlock
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{BlockTypeText, plain(b)})
+	return marshalWithType(BlockTypeText, plain(b))
 }
 
 // ImageBlock is an image: {"type":"image","source":…}. The source is a
@@ -162,10 +159,7 @@ func (*ImageBlock) isContentBlock()   {}
 // MarshalJSON encodes the block with its "type".
 func (b ImageBlock) MarshalJSON() ([]byte, error) {
 	type plain ImageBlock
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{BlockTypeImage, plain(b)})
+	return marshalWithType(BlockTypeImage, plain(b))
 }
 
 // UnmarshalJSON decodes the block and its typed source.
@@ -220,10 +214,7 @@ func (*DocumentBlock) isContentBlock()   {}
 // MarshalJSON encodes the block with its "type".
 func (b DocumentBlock) MarshalJSON() ([]byte, error) {
 	type plain DocumentBlock
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{BlockTypeDocument, plain(b)})
+	return marshalWithType(BlockTypeDocument, plain(b))
 }
 
 // UnmarshalJSON decodes the block and its typed source.
@@ -287,10 +278,7 @@ func (b SearchResultBlock) MarshalJSON() ([]byte, error) {
 	if b.Content == nil {
 		b.Content = []TextBlock{}
 	}
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{BlockTypeSearchResult, plain(b)})
+	return marshalWithType(BlockTypeSearchResult, plain(b))
 }
 
 // RedactedBlock stands for content that was withheld: {"type":"redacted"}.
@@ -360,10 +348,7 @@ func (*Base64Source) isBlockSource()     {}
 // MarshalJSON encodes the source with its "type".
 func (s Base64Source) MarshalJSON() ([]byte, error) {
 	type plain Base64Source
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{SourceTypeBase64, plain(s)})
+	return marshalWithType(SourceTypeBase64, plain(s))
 }
 
 // PlainTextSource is an inline plain-text document:
@@ -386,10 +371,7 @@ func (s PlainTextSource) MarshalJSON() ([]byte, error) {
 	if s.MediaType == "" {
 		s.MediaType = "text/plain"
 	}
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{SourceTypeText, plain(s)})
+	return marshalWithType(SourceTypeText, plain(s))
 }
 
 // URLSource is content fetched from a URL: {"type":"url","url"}.
@@ -405,10 +387,7 @@ func (*URLSource) isBlockSource()     {}
 // MarshalJSON encodes the source with its "type".
 func (s URLSource) MarshalJSON() ([]byte, error) {
 	type plain URLSource
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{SourceTypeURL, plain(s)})
+	return marshalWithType(SourceTypeURL, plain(s))
 }
 
 // FileSource is a file uploaded with the Files API: {"type":"file","file_id"}.
@@ -424,10 +403,7 @@ func (*FileSource) isBlockSource()     {}
 // MarshalJSON encodes the source with its "type".
 func (s FileSource) MarshalJSON() ([]byte, error) {
 	type plain FileSource
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{SourceTypeFile, plain(s)})
+	return marshalWithType(SourceTypeFile, plain(s))
 }
 
 // UnknownSource is a source whose type this SDK does not know; Raw is its JSON.

@@ -48,10 +48,7 @@ func (*UserMessageParam) EventType() EventType { return EventTypeUserMessage }
 // MarshalJSON encodes the event with its "type".
 func (p UserMessageParam) MarshalJSON() ([]byte, error) {
 	type plain UserMessageParam
-	return json.Marshal(struct {
-		Type EventType `json:"type"`
-		plain
-	}{EventTypeUserMessage, plain(p)})
+	return marshalWithType(string(EventTypeUserMessage), plain(p))
 }
 
 func (p *UserMessageParam) validate(field string) error {
@@ -83,10 +80,7 @@ func (*UserInterruptParam) EventType() EventType { return EventTypeUserInterrupt
 // MarshalJSON encodes the event with its "type".
 func (p UserInterruptParam) MarshalJSON() ([]byte, error) {
 	type plain UserInterruptParam
-	return json.Marshal(struct {
-		Type EventType `json:"type"`
-		plain
-	}{EventTypeUserInterrupt, plain(p)})
+	return marshalWithType(string(EventTypeUserInterrupt), plain(p))
 }
 
 func (p *UserInterruptParam) validate(field string) error {
@@ -128,10 +122,7 @@ func (*UserToolConfirmationParam) EventType() EventType { return EventTypeUserTo
 // MarshalJSON encodes the event with its "type".
 func (p UserToolConfirmationParam) MarshalJSON() ([]byte, error) {
 	type plain UserToolConfirmationParam
-	return json.Marshal(struct {
-		Type EventType `json:"type"`
-		plain
-	}{EventTypeUserToolConfirmation, plain(p)})
+	return marshalWithType(string(EventTypeUserToolConfirmation), plain(p))
 }
 
 func (p *UserToolConfirmationParam) validate(field string) error {
@@ -184,10 +175,7 @@ func (*UserCustomToolResultParam) EventType() EventType { return EventTypeUserCu
 // MarshalJSON encodes the event with its "type".
 func (p UserCustomToolResultParam) MarshalJSON() ([]byte, error) {
 	type plain UserCustomToolResultParam
-	return json.Marshal(struct {
-		Type EventType `json:"type"`
-		plain
-	}{EventTypeUserCustomToolResult, plain(p)})
+	return marshalWithType(string(EventTypeUserCustomToolResult), plain(p))
 }
 
 func (p *UserCustomToolResultParam) validate(field string) error {
@@ -231,10 +219,7 @@ func (*UserToolResultParam) EventType() EventType { return EventTypeUserToolResu
 // MarshalJSON encodes the event with its "type".
 func (p UserToolResultParam) MarshalJSON() ([]byte, error) {
 	type plain UserToolResultParam
-	return json.Marshal(struct {
-		Type EventType `json:"type"`
-		plain
-	}{EventTypeUserToolResult, plain(p)})
+	return marshalWithType(string(EventTypeUserToolResult), plain(p))
 }
 
 func (p *UserToolResultParam) validate(field string) error {
@@ -277,10 +262,7 @@ func (*UserDefineOutcomeParam) EventType() EventType { return EventTypeUserDefin
 // MarshalJSON encodes the event with its "type".
 func (p UserDefineOutcomeParam) MarshalJSON() ([]byte, error) {
 	type plain UserDefineOutcomeParam
-	return json.Marshal(struct {
-		Type EventType `json:"type"`
-		plain
-	}{EventTypeUserDefineOutcome, plain(p)})
+	return marshalWithType(string(EventTypeUserDefineOutcome), plain(p))
 }
 
 func (p *UserDefineOutcomeParam) validate(field string) error {
@@ -342,10 +324,7 @@ func (*SystemMessageParam) EventType() EventType { return EventTypeSystemMessage
 // MarshalJSON encodes the event with its "type".
 func (p SystemMessageParam) MarshalJSON() ([]byte, error) {
 	type plain SystemMessageParam
-	return json.Marshal(struct {
-		Type EventType `json:"type"`
-		plain
-	}{EventTypeSystemMessage, plain(p)})
+	return marshalWithType(string(EventTypeSystemMessage), plain(p))
 }
 
 func (p *SystemMessageParam) validate(field string) error {

@@ -15,7 +15,9 @@ import (
 var fixtureTime = time.Date(2026, 11, 24, 10, 5, 1, 208_000_000, time.UTC)
 
 // meta returns the EventMeta of a fixture event.
-func meta(id string, typ EventType) EventMeta { return EventMeta{ID: id, Type: typ, ProcessedAt: fixtureTime} }
+func meta(id string, typ EventType) EventMeta {
+	return EventMeta{ID: id, Type: typ, ProcessedAt: fixtureTime}
+}
 
 // wantEvents is the expected decoding of each testdata/events/<type>.json.
 var wantEvents = map[EventType]Event{
@@ -276,7 +278,7 @@ func TestDecodeScannerEdgeCases(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, json string
-		wantType EventType
+		wantType   EventType
 	}{
 		{"type key not first", `{"id":"sevt_1","processed_at":null,"type":"agent.thinking"}`, EventTypeAgentThinking},
 		{"nested type before the top-level one", `{"content":[{"type":"text","text":"x"}],"event":{"type":"agent.thinking"},"type":"agent.message"}`, EventTypeAgentMessage},

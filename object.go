@@ -44,3 +44,24 @@ func decodeObject(b []byte, v any, meta *ObjectMeta) error {
 	meta.raw = bytes.Clone(b)
 	return nil
 }
+
+// marshalWithType encodes v, a struct in a form without its MarshalJSON
+// method, as a JSON object whose first member is "type": typ: the wire form of
+// every variant of a union the SDK sends (tools, blocks, sources, resources,
+// events, configs).
+func marshalWithType(typ string, v any) ([]byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	t, err := json.Marshal(typ)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(`{"type":,`)+len(t)+len(body))
+	out = append(append(out, `{"type":`...), t...)
+	if len(body) > len("{}") {
+		return append(append(out, ','), body[1:]...), nil
+	}
+	return append(out, '}'), nil
+}

@@ -52,25 +52,21 @@ func (p SessionEventListParams) values() (url.Values, error) {
 	if err := p.Order.check("order"); err != nil {
 		return nil, err
 	}
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(p.Limit, p.Page)
+	if err != nil {
+		return nil, err
 	}
-	types := make([]string, len(p.Types))
-	for i, t := range p.Types {
+	for _, t := range p.Types {
 		if t == "" {
 			return nil, invalid("types", "must not hold an empty type")
 		}
-		types[i] = string(t)
+		url.Values(q).Add("types[]", string(t))
 	}
-	q := query{}
-	q.list("types", types)
 	q.time("created_at[gt]", p.CreatedAtGT)
 	q.time("created_at[gte]", p.CreatedAtGTE)
 	q.time("created_at[lt]", p.CreatedAtLT)
 	q.time("created_at[lte]", p.CreatedAtLTE)
 	q.str("order", string(p.Order))
-	q.int("limit", p.Limit)
-	q.str("page", p.Page)
 	return url.Values(q), nil
 }
 

@@ -187,11 +187,12 @@ func DecodeSessionResource(b []byte) (SessionResource, error) {
 	return r, nil
 }
 
-// resourceList decodes a JSON array of session resources.
-type resourceList []SessionResource
+// SessionResources is the resources of a session as received: a list whose
+// JSON decodes each resource into its concrete type.
+type SessionResources []SessionResource
 
 // UnmarshalJSON decodes each resource by its type; null gives nil.
-func (l *resourceList) UnmarshalJSON(b []byte) error {
+func (l *SessionResources) UnmarshalJSON(b []byte) error {
 	var raws []json.RawMessage
 	if err := json.Unmarshal(b, &raws); err != nil || raws == nil {
 		*l = nil
@@ -235,10 +236,7 @@ func (*GitHubRepositoryResourceParams) isSessionResourceParams() {}
 // MarshalJSON adds the type.
 func (p GitHubRepositoryResourceParams) MarshalJSON() ([]byte, error) {
 	type plain GitHubRepositoryResourceParams
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ResourceTypeGitHubRepository, plain(p)})
+	return marshalWithType(ResourceTypeGitHubRepository, plain(p))
 }
 
 func (p *GitHubRepositoryResourceParams) validate(field string) error {
@@ -275,10 +273,7 @@ func (*FileResourceParams) isSessionResourceParams() {}
 // MarshalJSON adds the type.
 func (p FileResourceParams) MarshalJSON() ([]byte, error) {
 	type plain FileResourceParams
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ResourceTypeFile, plain(p)})
+	return marshalWithType(ResourceTypeFile, plain(p))
 }
 
 func (p *FileResourceParams) validate(field string) error {
@@ -307,10 +302,7 @@ func (*MemoryStoreResourceParams) isSessionResourceParams() {}
 // MarshalJSON adds the type.
 func (p MemoryStoreResourceParams) MarshalJSON() ([]byte, error) {
 	type plain MemoryStoreResourceParams
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ResourceTypeMemoryStore, plain(p)})
+	return marshalWithType(ResourceTypeMemoryStore, plain(p))
 }
 
 func (p *MemoryStoreResourceParams) validate(field string) error {
@@ -433,14 +425,12 @@ func (s *SessionResourceService) List(ctx context.Context, sessionID string, par
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	if params.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(params.Limit, params.Page)
+	if err != nil {
+		return nil, err
 	}
-	q := query{}
-	q.int("limit", params.Limit)
-	q.str("page", params.Page)
 	var page struct {
-		Data     resourceList `json:"data"`
+		Data     SessionResources `json:"data"`
 		NextPage string       `json:"next_page"`
 	}
 	if err := s.client.get(ctx, path("sessions", sessionID, "resources"), url.Values(q), &page, opts); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 	"net/url"
-	"strconv"
 
 	"github.com/go-managedagents/managedagents/option"
 )
@@ -60,20 +59,13 @@ type SessionThreadListParams struct {
 }
 
 func (p SessionThreadListParams) values() (url.Values, error) {
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(p.Limit, p.Page)
+	if err != nil {
+		return nil, err
 	}
-	statuses := make([]string, len(p.Statuses))
-	for i, s := range p.Statuses {
-		if err := s.check("statuses[" + strconv.Itoa(i) + "]"); err != nil {
-			return nil, err
-		}
-		statuses[i] = string(s)
+	if err := q.statuses(p.Statuses); err != nil {
+		return nil, err
 	}
-	q := query{}
-	q.int("limit", p.Limit)
-	q.str("page", p.Page)
-	q.list("statuses", statuses)
 	return url.Values(q), nil
 }
 

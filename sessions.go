@@ -52,7 +52,7 @@ type Session struct {
 	EnvironmentID string `json:"environment_id"`
 	// Resources are the resources mounted in the session: *GitHubRepositoryResource,
 	// *FileResource, *MemoryStoreResource or *UnknownResource.
-	Resources []SessionResource `json:"resources"`
+	Resources SessionResources `json:"resources"`
 	// VaultIDs are the vaults supplying credentials; empty when none.
 	VaultIDs []string `json:"vault_ids"`
 	// Metadata holds the user's key-value pairs.
@@ -72,15 +72,7 @@ type Session struct {
 // UnmarshalJSON decodes a session, its resources by type, and keeps its raw JSON.
 func (s *Session) UnmarshalJSON(b []byte) error {
 	type plain Session
-	w := struct {
-		*plain
-		Resources resourceList `json:"resources"`
-	}{plain: (*plain)(s)}
-	if err := decodeObject(b, &w, &s.ObjectMeta); err != nil {
-		return err
-	}
-	s.Resources = w.Resources
-	return nil
+	return decodeObject(b, (*plain)(s), &s.ObjectMeta)
 }
 
 // SessionAgent is a resolved agent snapshot: the agent of a session, of a
@@ -104,7 +96,7 @@ type SessionAgent struct {
 	// Model is the model; for an advisor only Model.ID is set.
 	Model ModelConfig `json:"model"`
 	// Tools are the tools, decoded by type as in [Agent].
-	Tools []Tool `json:"tools,omitzero"`
+	Tools Tools `json:"tools,omitzero"`
 	// MCPServers are the MCP servers.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills are the skills.
@@ -114,20 +106,6 @@ type SessionAgent struct {
 	// Multiagent is the expanded multiagent configuration (session agent only);
 	// nil when single-threaded.
 	Multiagent *Multiagent `json:"multiagent,omitzero"`
-}
-
-// UnmarshalJSON decodes the snapshot and its tools by type.
-func (a *SessionAgent) UnmarshalJSON(b []byte) error {
-	type plain SessionAgent
-	w := struct {
-		*plain
-		Tools toolList `json:"tools"`
-	}{plain: (*plain)(a)}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	a.Tools = w.Tools
-	return nil
 }
 
 // SessionStats are a session's timing statistics.
@@ -261,10 +239,7 @@ func (*AgentWithOverrides) isSessionAgentParam() {}
 // MarshalJSON adds the type.
 func (a AgentWithOverrides) MarshalJSON() ([]byte, error) {
 	type plain AgentWithOverrides
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{"agent_with_overrides", plain(a)})
+	return marshalWithType("agent_with_overrides", plain(a))
 }
 
 func (a *AgentWithOverrides) validate(field string) error {
@@ -492,17 +467,13 @@ func (p SessionListParams) values() (url.Values, error) {
 	if err := p.Order.check("order"); err != nil {
 		return nil, err
 	}
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(p.Limit, p.Page)
+	if err != nil {
+		return nil, err
 	}
-	statuses := make([]string, len(p.Statuses))
-	for i, s := range p.Statuses {
-		if err := s.check("statuses[" + strconv.Itoa(i) + "]"); err != nil {
-			return nil, err
-		}
-		statuses[i] = string(s)
+	if err := q.statuses(p.Statuses); err != nil {
+		return nil, err
 	}
-	q := query{}
 	q.str("agent_id", p.AgentID)
 	q.int64("agent_version", p.AgentVersion)
 	q.time("created_at[gt]", p.CreatedAtGT)
@@ -511,11 +482,8 @@ func (p SessionListParams) values() (url.Values, error) {
 	q.time("created_at[lte]", p.CreatedAtLTE)
 	q.str("deployment_id", p.DeploymentID)
 	q.bool("include_archived", p.IncludeArchived)
-	q.int("limit", p.Limit)
 	q.str("memory_store_id", p.MemoryStoreID)
 	q.str("order", string(p.Order))
-	q.str("page", p.Page)
-	q.list("statuses", statuses)
 	return url.Values(q), nil
 }
 

@@ -223,8 +223,8 @@ func TestSessionDecodeSample(t *testing.T) {
 	gh := s.Resources[0].(*GitHubRepositoryResource)
 	require.Equal(t, &GitHubRepositoryResource{
 		ObjectMeta: ObjectMeta{ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository", CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T10:02:11.530Z")},
-		URL: "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
-		Checkout:  NewCheckoutBranch("main"),
+		URL:        "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
+		Checkout: NewCheckoutBranch("main"),
 	}, withoutRaw(gh))
 	f := s.Resources[1].(*FileResource)
 	require.Equal(t, "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", f.ResourceID())
@@ -278,8 +278,8 @@ func TestSessionDecodeMultiagent(t *testing.T) {
 	require.Len(t, s.Resources, 3)
 	require.Equal(t, &GitHubRepositoryResource{
 		ObjectMeta: ObjectMeta{ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository", CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T10:02:11.530Z")},
-		URL: "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
-		Checkout:  NewCheckoutCommit("4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39"),
+		URL:        "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
+		Checkout: NewCheckoutCommit("4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39"),
 	}, withoutRaw(s.Resources[0]))
 	require.Equal(t, &MemoryStoreResource{
 		ObjectMeta: ObjectMeta{Type: "memory_store"}, MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_only",

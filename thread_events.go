@@ -25,13 +25,8 @@ type SessionThreadEventListParams struct {
 }
 
 func (p SessionThreadEventListParams) values() (url.Values, error) {
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
-	}
-	q := query{}
-	q.int("limit", p.Limit)
-	q.str("page", p.Page)
-	return url.Values(q), nil
+	q, err := listQuery(p.Limit, p.Page)
+	return url.Values(q), err
 }
 
 // List returns one page of the events of a thread of a session. An event that

@@ -29,7 +29,7 @@ func TestUnionDecodersMatchEncodingJSON(t *testing.T) {
 	require.NoError(t, err)
 	require.IsType(t, &SelfHostedConfig{}, cfg)
 	// A list of tools with a bad element fails as a whole.
-	var l toolList
+	var l Tools
 	require.Error(t, json.Unmarshal([]byte(`[{"type":"custom","name":1}]`), &l))
 	require.NoError(t, json.Unmarshal([]byte(`null`), &l))
 	require.Nil(t, l)

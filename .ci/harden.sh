@@ -19,7 +19,7 @@ if [ "$FUZZTIME" = "0" ]; then
 fi
 targets=(
 	". FuzzDecodeEvent"
-	". FuzzDecodeContentFast"
+	". FuzzDecodeEventFastMatchesPlain"
 	". FuzzDecodeResources"
 	". FuzzSSEFrames"
 	". FuzzEventStream"
