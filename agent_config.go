@@ -99,7 +99,9 @@ const (
 )
 
 // MarshalJSON encodes p as {"type":p}.
-func (p PermissionPolicy) MarshalJSON() ([]byte, error) { return marshalWithType(string(p), struct{}{}) }
+func (p PermissionPolicy) MarshalJSON() ([]byte, error) {
+	return marshalWithType(string(p), struct{}{})
+}
 
 // UnmarshalJSON accepts {"type":"always_ask"} or "always_ask"; null leaves p
 // unchanged.

@@ -431,7 +431,7 @@ func (s *SessionResourceService) List(ctx context.Context, sessionID string, par
 	}
 	var page struct {
 		Data     SessionResources `json:"data"`
-		NextPage string       `json:"next_page"`
+		NextPage string           `json:"next_page"`
 	}
 	if err := s.client.get(ctx, path("sessions", sessionID, "resources"), url.Values(q), &page, opts); err != nil {
 		return nil, err
