@@ -50,7 +50,8 @@ func (a *Agent) UnmarshalJSON(b []byte) error {
 type AgentCreateParams struct {
 	// Name is the agent's name (1–256 characters). Required.
 	Name string `json:"name"`
-	// Model is the model, e.g. Model("claude-sonnet-5-5"). Its ID is required.
+	// Model is the model, e.g. ModelConfig{ID: "claude-sonnet-5-5"}. Its ID is
+	// required.
 	Model ModelConfig `json:"model"`
 	// Description is optional (at most 2048 characters).
 	Description string `json:"description,omitzero"`

@@ -282,7 +282,7 @@ type SessionCreateParams struct {
 	VaultIDs []string `json:"vault_ids,omitzero"`
 	// Metadata holds up to 16 pairs.
 	Metadata map[string]string `json:"metadata,omitzero"`
-	// Budget caps list-price spend, e.g. LimitBudget("2500", "USD"). It can only
+	// Budget caps list-price spend, e.g. NewBudgetLimit("2500", "USD"). It can only
 	// be set at creation (later changed or removed, never added).
 	Budget *Budget `json:"budget,omitzero"`
 	// InitialEvents are user.message and user.define_outcome events
