@@ -158,7 +158,7 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params S
 	}
 	sent := res.Data
 	t.result.Sent = sent
-	if len(sent) > 0 && sent[len(sent)-1] != nil {
+	if len(sent) > 0 {
 		t.awaitEcho = sent[len(sent)-1].EventID()
 		t.echo = sent[len(sent)-1]
 	}
