@@ -283,7 +283,7 @@ func (s *AgentService) ListAll(ctx context.Context, params AgentListParams, opts
 // cannot use it. Agents have no delete.
 //
 // POST /v1/agents/{agent_id}/archive
-func (s *AgentService) Archive(ctx context.Context, agentID string, _ AgentArchiveParams, opts ...option.RequestOption) (*Agent, error) {
+func (s *AgentService) Archive(ctx context.Context, agentID string, params AgentArchiveParams, opts ...option.RequestOption) (*Agent, error) {
 	if err := checkID("agent_id", agentID); err != nil {
 		return nil, err
 	}

@@ -340,7 +340,7 @@ func (s *EnvironmentService) Create(ctx context.Context, params EnvironmentCreat
 // Get returns an environment.
 //
 // GET /v1/environments/{environment_id}
-func (s *EnvironmentService) Get(ctx context.Context, environmentID string, _ EnvironmentGetParams, opts ...option.RequestOption) (*Environment, error) {
+func (s *EnvironmentService) Get(ctx context.Context, environmentID string, params EnvironmentGetParams, opts ...option.RequestOption) (*Environment, error) {
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
@@ -388,7 +388,7 @@ func (s *EnvironmentService) ListAll(ctx context.Context, params EnvironmentList
 // Delete deletes an environment. An empty 2xx answer counts as success.
 //
 // DELETE /v1/environments/{environment_id}
-func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, _ EnvironmentDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
+func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, params EnvironmentDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
@@ -399,7 +399,7 @@ func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, _
 // existing ones continue.
 //
 // POST /v1/environments/{environment_id}/archive
-func (s *EnvironmentService) Archive(ctx context.Context, environmentID string, _ EnvironmentArchiveParams, opts ...option.RequestOption) (*Environment, error) {
+func (s *EnvironmentService) Archive(ctx context.Context, environmentID string, params EnvironmentArchiveParams, opts ...option.RequestOption) (*Environment, error) {
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}

@@ -382,7 +382,7 @@ func (s *SessionResourceService) Add(ctx context.Context, sessionID string, para
 // Get returns one resource of a session.
 //
 // GET /v1/sessions/{session_id}/resources/{resource_id}
-func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID string, _ SessionResourceGetParams, opts ...option.RequestOption) (SessionResource, error) {
+func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID string, params SessionResourceGetParams, opts ...option.RequestOption) (SessionResource, error) {
 	if err := checkIDs(sessionID, resourceID); err != nil {
 		return nil, err
 	}
@@ -454,7 +454,7 @@ func (s *SessionResourceService) ListAll(ctx context.Context, sessionID string, 
 // Delete removes a resource from a session.
 //
 // DELETE /v1/sessions/{session_id}/resources/{resource_id}
-func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resourceID string, _ SessionResourceDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
+func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resourceID string, params SessionResourceDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
 	if err := checkIDs(sessionID, resourceID); err != nil {
 		return nil, err
 	}

@@ -80,7 +80,7 @@ type SessionThreadArchiveParams struct{}
 // Get returns one thread of a session.
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}
-func (s *SessionThreadService) Get(ctx context.Context, sessionID, threadID string, _ SessionThreadGetParams, opts ...option.RequestOption) (*SessionThread, error) {
+func (s *SessionThreadService) Get(ctx context.Context, sessionID, threadID string, params SessionThreadGetParams, opts ...option.RequestOption) (*SessionThread, error) {
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (s *SessionThreadService) ListAll(ctx context.Context, sessionID string, pa
 // Archive archives a thread. Threads have no delete.
 //
 // POST /v1/sessions/{session_id}/threads/{thread_id}/archive
-func (s *SessionThreadService) Archive(ctx context.Context, sessionID, threadID string, _ SessionThreadArchiveParams, opts ...option.RequestOption) (*SessionThread, error) {
+func (s *SessionThreadService) Archive(ctx context.Context, sessionID, threadID string, params SessionThreadArchiveParams, opts ...option.RequestOption) (*SessionThread, error) {
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}

@@ -512,7 +512,7 @@ func (s *SessionService) Create(ctx context.Context, params SessionCreateParams,
 // Get returns a session.
 //
 // GET /v1/sessions/{session_id}
-func (s *SessionService) Get(ctx context.Context, sessionID string, _ SessionGetParams, opts ...option.RequestOption) (*Session, error) {
+func (s *SessionService) Get(ctx context.Context, sessionID string, params SessionGetParams, opts ...option.RequestOption) (*Session, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
@@ -560,7 +560,7 @@ func (s *SessionService) ListAll(ctx context.Context, params SessionListParams, 
 // streams end. A running session cannot be deleted (400).
 //
 // DELETE /v1/sessions/{session_id}
-func (s *SessionService) Delete(ctx context.Context, sessionID string, _ SessionDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
+func (s *SessionService) Delete(ctx context.Context, sessionID string, params SessionDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
@@ -571,7 +571,7 @@ func (s *SessionService) Delete(ctx context.Context, sessionID string, _ Session
 // cannot be archived (400).
 //
 // POST /v1/sessions/{session_id}/archive
-func (s *SessionService) Archive(ctx context.Context, sessionID string, _ SessionArchiveParams, opts ...option.RequestOption) (*Session, error) {
+func (s *SessionService) Archive(ctx context.Context, sessionID string, params SessionArchiveParams, opts ...option.RequestOption) (*Session, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
