@@ -88,14 +88,14 @@ type Hook func(*Interaction) error
 type RecorderOption func(*recorderConfig)
 
 type recorderConfig struct {
-	mode          Mode
-	transport     http.RoundTripper
-	matchers      []Matcher
-	hooks         map[HookStage][]Hook
-	fields        []string
-	headers       []string
-	secrets       []string
-	timing        bool
+	mode      Mode
+	transport http.RoundTripper
+	matchers  []Matcher
+	hooks     map[HookStage][]Hook
+	fields    []string
+	headers   []string
+	secrets   []string
+	timing    bool
 }
 
 // WithMode sets the mode, whatever [RecordEnv] says.

@@ -22,11 +22,11 @@ var maskToken = []byte(`"` + redactedMask + `"`)
 // self-hosted work, webhook signing secrets. A string is replaced by
 // [redactedMask]; an object or array has every string in it replaced.
 var secretFields = []string{
-	"authorization_token",                          // session resources (github_repository)
+	"authorization_token",                            // session resources (github_repository)
 	"access_token", "refresh_token", "client_secret", // vault credentials (mcp_oauth)
-	"secret_value",                                  // vault credentials (environment_variable)
-	"sessions_token", "session_ingress_token",       // self-hosted work secrets
-	"signing_secret",                                // webhook endpoints
+	"secret_value",                            // vault credentials (environment_variable)
+	"sessions_token", "session_ingress_token", // self-hosted work secrets
+	"signing_secret", // webhook endpoints
 	"api_key", "password",
 }
 

@@ -91,7 +91,7 @@ func TestReplayMatching(t *testing.T) {
 		{name: "a matcher that ignores bodies", req: [3]string{"POST", "/v1/items", `{"name":"z"}`},
 			opts: []managedagentstest.RecorderOption{managedagentstest.WithMatcher(managedagentstest.MatchMethod, managedagentstest.MatchPath)}},
 		{name: "a matcher with a header", req: [3]string{"POST", "/v1/items", `{"name":"a","n":1,"tags":["x","y"]}`},
-			opts: []managedagentstest.RecorderOption{managedagentstest.WithMatcher(managedagentstest.MatchDefault, managedagentstest.MatchHeader("anthropic-beta"))},
+			opts:  []managedagentstest.RecorderOption{managedagentstest.WithMatcher(managedagentstest.MatchDefault, managedagentstest.MatchHeader("anthropic-beta"))},
 			diffs: []string{`header Anthropic-Beta: got ["other-beta"], recorded ["managed-agents-2026-04-01"]`}},
 	}
 	for _, c := range cases {
