@@ -39,10 +39,13 @@ var authKeep = map[string]bool{
 	"resource": true, "scope": true, "secret_name": true, "allowed_hosts": true,
 }
 
-// secretHeaderWords make a header secret when its name contains one of them:
-// X-Api-Key, Authorization, Proxy-Authorization, Cookie, Set-Cookie,
-// Webhook-Signature and the like.
-var secretHeaderWords = []string{"authorization", "api-key", "apikey", "cookie", "token", "secret", "password", "signature", "credential"}
+// secretHeaderWords make a header secret when its name (split at "-") has
+// one of them: Authorization, Proxy-Authorization, Cookie, Set-Cookie,
+// X-Auth-Token, Webhook-Signature and the like; X-Api-Key and other names
+// ending in "Api-Key" are secret too. Anthropic-Ratelimit-Tokens-Remaining is
+// not ("tokens" is not "token").
+var secretHeaderWords = map[string]bool{"authorization": true, "cookie": true, "token": true, "secret": true,
+	"password": true, "signature": true, "credential": true, "credentials": true, "apikey": true}
 
 // secretPatterns match credentials of known formats anywhere in a recording:
 // Anthropic API keys and tokens, webhook signing secrets, GitHub tokens.
@@ -95,9 +98,9 @@ func (rd *redactor) secretHeader(name string) bool {
 	if rd.headers[http.CanonicalHeaderKey(name)] {
 		return true
 	}
-	l := strings.ToLower(name)
-	for _, w := range secretHeaderWords {
-		if strings.Contains(l, w) {
+	words := strings.Split(strings.ToLower(name), "-")
+	for i, w := range words {
+		if secretHeaderWords[w] || (w == "key" && i > 0 && words[i-1] == "api") {
 			return true
 		}
 	}

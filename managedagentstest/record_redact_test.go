@@ -32,11 +32,12 @@ const (
 	redactCustom        = "custom-field-RedactionTest-0123456789"
 	redactHeader        = "custom-header-RedactionTest-0123456789"
 	redactLiteral       = "literal-RedactionTest-0123456789"
+	redactAuthHeader    = "x-auth-token-RedactionTest-0123456789"
 )
 
 var allRedactSecrets = []string{redactKey, redactBearer, redactRepoToken, redactAccessToken, redactRefreshToken,
 	redactClientSecret, redactStaticBearer, redactSecretValue, redactSessionsToken, redactIngressToken,
-	redactOAuthToken, redactSigning, redactCustom, redactHeader, redactLiteral}
+	redactOAuthToken, redactSigning, redactCustom, redactHeader, redactLiteral, redactAuthHeader}
 
 // workSecret is a self-hosted work item's secret: base64url of its tokens.
 func workSecret() string {
@@ -54,6 +55,7 @@ func redactServer(t *testing.T) *httptest.Server {
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Set-Cookie", "session="+redactLiteral)
+		w.Header().Set("Anthropic-Ratelimit-Tokens-Remaining", "9000")
 		switch r.URL.Path {
 		case "/v1/vaults/vlt_1/credentials":
 			w.Write([]byte(`{"id":"vcrd_1","type":"vault_credential","auth":{"type":"mcp_oauth","mcp_server_url":"https://mcp.example.com/mcp",` +
@@ -87,6 +89,7 @@ func redactSend(t *testing.T, rec *managedagentstest.Recorder, method, url, body
 	}
 	req.Header.Set("X-Custom-Auth-Thing", "not matched by name alone")
 	req.Header.Set("X-Custom", redactHeader)
+	req.Header.Set("X-Auth-Token", redactAuthHeader)
 	resp, err := rec.Client().Do(req)
 	require.NoError(t, err)
 	io.ReadAll(resp.Body)
@@ -147,11 +150,12 @@ func TestRecordRedactsSecrets(t *testing.T) {
 	require.NoError(t, err)
 	for _, kept := range []string{`"mcp_server_url": "https://mcp.example.com/mcp"`, `"client_id": "cli_1"`,
 		`"type": "client_secret_post"`, `"secret_name": "API_TOKEN"`, `"allowed_hosts": ["api.example.com"]`,
-		`"token_endpoint": "https://auth.example.com/token"`, `"X-Custom-Auth-Thing": ["not matched by name alone"]`} {
+		`"token_endpoint": "https://auth.example.com/token"`, `"X-Custom-Auth-Thing": ["not matched by name alone"]`,
+		`"Anthropic-Ratelimit-Tokens-Remaining": ["9000"]`} {
 		require.Contains(t, string(doc), kept)
 	}
 	for _, masked := range []string{`"X-Api-Key": ["[redacted]"]`, `"Authorization": ["[redacted]"]`, `"X-Custom": ["[redacted]"]`,
-		`"Set-Cookie": ["[redacted]"]`, `"my_secret": {"nested": "[redacted]"}`, `"signing_secret": "[redacted]"`,
+		`"Set-Cookie": ["[redacted]"]`, `"X-Auth-Token": ["[redacted]"]`, `"my_secret": {"nested": "[redacted]"}`, `"signing_secret": "[redacted]"`,
 		`"token": "[redacted]"`, `"secret_value": "[redacted]"`, `"text": "my token is [redacted] and [redacted]"`} {
 		require.Contains(t, string(doc), masked)
 	}

@@ -76,7 +76,7 @@ func (r *Recorder) replay(req *http.Request) (*http.Response, error) {
 	}
 	if s := ix.Response.Stream; s != nil {
 		resp.ContentLength = -1
-		resp.Body = &streamBody{r: r, s: s, ctx: ctx, start: time.Now(), closed: make(chan struct{})}
+		resp.Body = &streamBody{r: r, s: s, ctx: ctx, path: req.URL.Path, start: time.Now(), closed: make(chan struct{})}
 		return resp, nil
 	}
 	resp.ContentLength = int64(len(ix.Response.Body))
@@ -85,8 +85,9 @@ func (r *Recorder) replay(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// ReplayedError is the error a replay returns for a request that got no
-// answer while recording (a refused or dropped connection).
+// ReplayedError is the error a replay returns where the recording had one: a
+// request that got no answer (a refused or dropped connection), or a stream
+// whose connection broke while it was read.
 type ReplayedError struct {
 	// Method and Path are the request's.
 	Method, Path string
@@ -305,6 +306,7 @@ type streamBody struct {
 	r     *Recorder
 	s     *RecordedStream
 	ctx   context.Context
+	path  string // the request's, for errors
 	start time.Time
 
 	next    int    // the next chunk
@@ -347,7 +349,7 @@ func (b *streamBody) advance() error {
 	case StreamEOF:
 		return io.EOF
 	case StreamBroken:
-		return &ReplayedError{Method: http.MethodGet, Path: "stream", Err: s.Err}
+		return &ReplayedError{Method: http.MethodGet, Path: b.path, Err: s.Err}
 	}
 	// The client stopped reading here while recording: wait for it to do so.
 	return b.r.waitFor(b.ctx, b.closed, 0, time.Time{}, true)
