@@ -300,26 +300,37 @@ const (
 	recFrame2 = "event: session.status_idle\ndata: {\"type\":\"session.status_idle\",\"id\":\"sevt_2\"}\n\n"
 )
 
+// recordTwoFrames records, to name, a stream whose server writes recFrame1,
+// then (once the client has read it, and between has run) recFrame2, then
+// ends the body. Each frame must reach the client before the next is written.
+func recordTwoFrames(t *testing.T, name string, between func(rec *managedagentstest.Recorder, srv *recSSEServer)) {
+	t.Helper()
+	srv := recNewSSEServer(t)
+	rec, err := managedagentstest.OpenRecorder(name, managedagentstest.WithMode(managedagentstest.ModeRecord))
+	require.NoError(t, err)
+	resp := recOpenStream(t, rec, srv.URL+"/stream")
+	srv.frames <- recFrame1
+	require.Equal(t, recFrame1, recReadN(t, resp.Body, len(recFrame1)))
+	if between != nil {
+		between(rec, srv)
+	}
+	srv.frames <- recFrame2
+	require.Equal(t, recFrame2, recReadN(t, resp.Body, len(recFrame2)))
+	close(srv.frames)
+	rest, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Empty(t, rest)
+	resp.Body.Close()
+	require.NoError(t, rec.Close())
+}
+
 // A stream is delivered while it is recorded: the server writes its second
 // frame only once the client has read the first, which a recorder that
 // buffered the body until its end would never deliver.
 func TestRecordStreamsLive(t *testing.T) {
 	t.Parallel()
 	name := filepath.Join(t.TempDir(), "live")
-	srv := recNewSSEServer(t)
-	t.Run("record", func(t *testing.T) {
-		rec := managedagentstest.NewRecorder(t, name, managedagentstest.WithMode(managedagentstest.ModeRecord))
-		resp := recOpenStream(t, rec, srv.URL+"/stream")
-		defer resp.Body.Close()
-		srv.frames <- recFrame1
-		require.Equal(t, recFrame1, recReadN(t, resp.Body, len(recFrame1)))
-		srv.frames <- recFrame2
-		require.Equal(t, recFrame2, recReadN(t, resp.Body, len(recFrame2)))
-		close(srv.frames)
-		rest, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		require.Empty(t, rest)
-	})
+	recordTwoFrames(t, name, nil)
 	t.Run("replay", func(t *testing.T) {
 		rec := managedagentstest.NewRecorder(t, name, managedagentstest.WithMode(managedagentstest.ModeReplay))
 		resp := recOpenStream(t, rec, "http://127.0.0.1:1/stream")
@@ -407,18 +418,8 @@ func TestReplayStreamClosedByClient(t *testing.T) {
 func TestReplayHoldsChunksUntilTheirWrite(t *testing.T) {
 	t.Parallel()
 	name := filepath.Join(t.TempDir(), "causal")
-	srv := recNewSSEServer(t)
-	t.Run("record", func(t *testing.T) {
-		rec := managedagentstest.NewRecorder(t, name, managedagentstest.WithMode(managedagentstest.ModeRecord))
-		resp := recOpenStream(t, rec, srv.URL+"/stream")
-		defer resp.Body.Close()
-		srv.frames <- recFrame1
-		recReadN(t, resp.Body, len(recFrame1))
+	recordTwoFrames(t, name, func(rec *managedagentstest.Recorder, srv *recSSEServer) {
 		recSend(t, rec, "POST", srv.URL+"/send", `{"text":"go"}`)
-		srv.frames <- recFrame2
-		recReadN(t, resp.Body, len(recFrame2))
-		close(srv.frames)
-		io.ReadAll(resp.Body)
 	})
 	rec := managedagentstest.NewRecorder(t, name, managedagentstest.WithMode(managedagentstest.ModeReplay))
 	resp := recOpenStream(t, rec, "http://127.0.0.1:1/stream")
@@ -442,20 +443,8 @@ func TestReplayHoldsChunksUntilTheirWrite(t *testing.T) {
 func TestReplayRecordedTiming(t *testing.T) {
 	t.Parallel()
 	name := filepath.Join(t.TempDir(), "timing")
-	srv := recNewSSEServer(t)
 	const gap = 40 * time.Millisecond
-	t.Run("record", func(t *testing.T) {
-		rec := managedagentstest.NewRecorder(t, name, managedagentstest.WithMode(managedagentstest.ModeRecord))
-		resp := recOpenStream(t, rec, srv.URL+"/stream")
-		defer resp.Body.Close()
-		srv.frames <- recFrame1
-		recReadN(t, resp.Body, len(recFrame1))
-		time.Sleep(gap)
-		srv.frames <- recFrame2
-		recReadN(t, resp.Body, len(recFrame2))
-		close(srv.frames)
-		io.ReadAll(resp.Body)
-	})
+	recordTwoFrames(t, name, func(*managedagentstest.Recorder, *recSSEServer) { time.Sleep(gap) })
 	replay := func(opts ...managedagentstest.RecorderOption) time.Duration {
 		rec := managedagentstest.NewRecorder(t, name, append(opts, managedagentstest.WithMode(managedagentstest.ModeReplay))...)
 		start := time.Now()
