@@ -147,10 +147,13 @@ func createVaultCredential(hc *http.Client, base string) (int, error) {
 // transport that fails any request proves that nothing reaches the network.
 func TestRecordedSession(t *testing.T) {
 	nn := &recNoNetwork{}
-	rec := managedagentstest.NewRecorder(t, recordedSession, managedagentstest.WithTransport(replayOnly(nn)))
+	var network http.RoundTripper = nn // a replay must never use it
+	rec := managedagentstest.NewRecorder(t, recordedSession, managedagentstest.WithTransport(recTransport(
+		func(r *http.Request) (*http.Response, error) { return network.RoundTrip(r) })))
 	opts := rec.ClientOptions()
 	base := "http://127.0.0.1:1" // nothing listens there
 	if rec.Mode() == managedagentstest.ModeRecord {
+		network = http.DefaultTransport
 		api := managedagentstest.NewServer(managedagentstest.WithAPIKey(sessionAPIKey))
 		defer api.Close()
 		api.CutStreamAfter(6) // a disconnect in the middle of the turn
@@ -178,14 +181,10 @@ func TestRecordedSession(t *testing.T) {
 	}
 }
 
-// replayOnly returns rt in replay mode, where the recorder must never use it,
-// and the default transport in record mode.
-func replayOnly(rt http.RoundTripper) http.RoundTripper {
-	if os.Getenv(managedagentstest.RecordEnv) == "1" {
-		return http.DefaultTransport
-	}
-	return rt
-}
+// recTransport is a RoundTripper made of a function.
+type recTransport func(*http.Request) (*http.Response, error)
+
+func (f recTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // A request the recording does not hold (the prompt changed) fails the test
 // with the difference, and the client gets an error.
@@ -241,5 +240,23 @@ func TestRecordedSessionHoldsNoSecret(t *testing.T) {
 		`"client_id": "cli_9f2c41d7"`, // not a secret
 	} {
 		require.Contains(t, all.String(), shown)
+	}
+}
+
+// BenchmarkReplayRecordedSession measures a whole replay of the recorded
+// session: loading it, then its 12 requests and 2 streams through the SDK.
+func BenchmarkReplayRecordedSession(b *testing.B) {
+	for b.Loop() {
+		rec, err := managedagentstest.OpenRecorder(recordedSession, managedagentstest.WithMode(managedagentstest.ModeReplay))
+		if err != nil {
+			b.Fatal(err)
+		}
+		client := managedagents.NewClient(rec.ClientOptions()...)
+		if _, err := runRecordedSession(client, rec.Client(), "http://127.0.0.1:1", sessionPrompt); err != nil {
+			b.Fatal(err)
+		}
+		if err := rec.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
