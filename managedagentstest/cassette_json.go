@@ -2,6 +2,7 @@ package managedagentstest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -22,8 +23,13 @@ type jsonNode struct {
 	flat int
 }
 
-// parseJSON parses one JSON value (with optional surrounding whitespace).
+// parseJSON parses one JSON value (with optional surrounding whitespace). It
+// accepts exactly what json.Valid accepts, and checks with it first, so that
+// its own scanner only splits valid JSON into tokens.
 func parseJSON(b []byte) (*jsonNode, error) {
+	if !json.Valid(b) {
+		return nil, errors.New("json: not a valid JSON value")
+	}
 	p := jsonParser{b: b}
 	n, err := p.value(0)
 	if err != nil {

@@ -39,8 +39,9 @@
 //
 // Secrets are removed before anything is written. The values of secret
 // headers (X-Api-Key, Authorization, cookies, any header naming a token, a
-// secret, an API key, a password, a signature or a credential) and of secret
-// JSON members at any depth (authorization_token, access_token, refresh_token,
+// secret, an API key, a password, a signature or a credential), of query
+// parameters named like them, and of secret JSON members at any depth
+// (authorization_token, access_token, refresh_token,
 // client_secret, secret_value, sessions_token, session_ingress_token,
 // signing_secret, api_key, password, every string of an "auth" object but its
 // descriptive members, and the tokens inside a work item's "secret", which

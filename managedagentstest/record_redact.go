@@ -83,6 +83,7 @@ func newRedactor(extraFields, extraHeaders []string) *redactor {
 func (rd *redactor) redact(ix *Interaction, found func(string)) {
 	rd.redactHeader(ix.Request.Header, found)
 	rd.redactHeader(ix.Response.Header, found)
+	ix.Request.Query = rd.redactQuery(ix.Request.Query, found)
 	ix.Request.Body = rd.redactBody(ix.Request.Body, found)
 	ix.Response.Body = rd.redactBody(ix.Response.Body, found)
 	if s := ix.Response.Stream; s != nil {
@@ -125,10 +126,39 @@ func (rd *redactor) redactHeader(h http.Header, found func(string)) {
 	}
 }
 
+// redactQuery returns query with the values of secret parameters (named as a
+// secret field or a secret header, such as access_token or api_key) redacted,
+// or query itself when it holds none.
+func (rd *redactor) redactQuery(query string, found func(string)) string {
+	if query == "" {
+		return query
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return query
+	}
+	changed := false
+	for name, values := range q {
+		if !rd.fields[strings.ToLower(name)] && !rd.secretHeader(strings.ReplaceAll(name, "_", "-")) {
+			continue
+		}
+		for i, v := range values {
+			if v != "" && v != redactedMask {
+				found(v)
+				values[i], changed = redactedMask, true
+			}
+		}
+	}
+	if !changed {
+		return query
+	}
+	return q.Encode()
+}
+
 // redactBody returns body with its secret fields redacted, or body itself when
 // it is not JSON or holds none.
 func (rd *redactor) redactBody(body []byte, found func(string)) []byte {
-	if len(body) == 0 || !json.Valid(body) {
+	if len(body) == 0 {
 		return body
 	}
 	n, err := parseJSON(body)

@@ -118,7 +118,7 @@ func TestRecordRedactsSecrets(t *testing.T) {
 		redactSend(t, rec, "POST", srv.URL+"/v1/vaults/vlt_1/credentials", `{"auth":{"type":"static_bearer","token":"`+redactStaticBearer+`","mcp_server_url":"https://x.example.com"}}`, false)
 		redactSend(t, rec, "POST", srv.URL+"/v1/vaults/vlt_1/credentials", `{"auth":{"type":"environment_variable","secret_name":"API_TOKEN",`+
 			`"secret_value":"`+redactSecretValue+`","networking":{"type":"limited","allowed_hosts":["api.example.com"]}}}`, false)
-		redactSend(t, rec, "POST", srv.URL+"/v1/environments/env_1/work/poll", ``, false)
+		redactSend(t, rec, "POST", srv.URL+"/v1/environments/env_1/work/poll?access_token="+redactAccessToken+"&block_ms=100", ``, false)
 		redactSend(t, rec, "POST", srv.URL+"/v1/organizations/webhooks", `{"url":"https://example.com/hook"}`, false)
 		redactSend(t, rec, "POST", srv.URL+"/echo", `{"text":"my token is `+redactSessionsToken+` and `+redactSigning+`"}`, false)
 		redactSend(t, rec, "POST", srv.URL+"/echo", `{}`, true)
@@ -156,7 +156,8 @@ func TestRecordRedactsSecrets(t *testing.T) {
 	}
 	for _, masked := range []string{`"X-Api-Key": ["[redacted]"]`, `"Authorization": ["[redacted]"]`, `"X-Custom": ["[redacted]"]`,
 		`"Set-Cookie": ["[redacted]"]`, `"X-Auth-Token": ["[redacted]"]`, `"my_secret": {"nested": "[redacted]"}`, `"signing_secret": "[redacted]"`,
-		`"token": "[redacted]"`, `"secret_value": "[redacted]"`, `"text": "my token is [redacted] and [redacted]"`} {
+		`"token": "[redacted]"`, `"secret_value": "[redacted]"`, `"text": "my token is [redacted] and [redacted]"`,
+		`"query": "access_token=%5Bredacted%5D&block_ms=100"`} {
 		require.Contains(t, string(doc), masked)
 	}
 
