@@ -9,9 +9,11 @@ package webhooks
 // SessionData is the data of the session.* events but the thread ones.
 type SessionData struct {
 	// ID is the session's id (sesn_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
-	WorkspaceID    string `json:"workspace_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d SessionData) object(deleted bool) Object {
@@ -25,8 +27,10 @@ type SessionThreadData struct {
 	ID string `json:"id"`
 	// SessionThreadID is the thread's id (sthr_…).
 	SessionThreadID string `json:"session_thread_id"`
-	OrganizationID  string `json:"organization_id"`
-	WorkspaceID     string `json:"workspace_id"`
+	// OrganizationID is the organization's id (org_…).
+	OrganizationID string `json:"organization_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d SessionThreadData) object() Object {
@@ -36,9 +40,11 @@ func (d SessionThreadData) object() Object {
 // VaultData is the data of the vault.* events.
 type VaultData struct {
 	// ID is the vault's id (vlt_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
-	WorkspaceID    string `json:"workspace_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d VaultData) object(deleted bool) Object {
@@ -50,9 +56,11 @@ type VaultCredentialData struct {
 	// ID is the credential's id.
 	ID string `json:"id"`
 	// VaultID is the id of the vault that holds the credential (vlt_…).
-	VaultID        string `json:"vault_id"`
+	VaultID string `json:"vault_id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
-	WorkspaceID    string `json:"workspace_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d VaultCredentialData) object(deleted bool) Object {
@@ -62,9 +70,11 @@ func (d VaultCredentialData) object(deleted bool) Object {
 // AgentData is the data of the agent.* events.
 type AgentData struct {
 	// ID is the agent's id (agent_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
-	WorkspaceID    string `json:"workspace_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d AgentData) object(deleted bool) Object {
@@ -74,9 +84,11 @@ func (d AgentData) object(deleted bool) Object {
 // EnvironmentData is the data of the environment.* events.
 type EnvironmentData struct {
 	// ID is the environment's id (env_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
-	WorkspaceID    string `json:"workspace_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d EnvironmentData) object(deleted bool) Object {
@@ -86,9 +98,11 @@ func (d EnvironmentData) object(deleted bool) Object {
 // MemoryStoreData is the data of the memory_store.* events.
 type MemoryStoreData struct {
 	// ID is the memory store's id (memstore_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
-	WorkspaceID    string `json:"workspace_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d MemoryStoreData) object(deleted bool) Object {
@@ -98,9 +112,11 @@ func (d MemoryStoreData) object(deleted bool) Object {
 // DeploymentData is the data of the deployment.* events.
 type DeploymentData struct {
 	// ID is the deployment's id (depl_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
-	WorkspaceID    string `json:"workspace_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d DeploymentData) object(deleted bool) Object {
@@ -110,9 +126,11 @@ func (d DeploymentData) object(deleted bool) Object {
 // DeploymentRunData is the data of the deployment_run.* events.
 type DeploymentRunData struct {
 	// ID is the deployment run's id (drun_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
-	WorkspaceID    string `json:"workspace_id"`
+	// WorkspaceID is the workspace's id (wrkspc_…).
+	WorkspaceID string `json:"workspace_id"`
 }
 
 func (d DeploymentRunData) object() Object {
@@ -123,7 +141,8 @@ func (d DeploymentRunData) object() Object {
 // organization-level event (no workspace).
 type UserProfileData struct {
 	// ID is the user profile's id.
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
 }
 
@@ -137,7 +156,8 @@ type UserProfileEnforcementActionData struct {
 	ID string `json:"id"`
 	// EnforcementActionID is the enforcement action's id (enac_…).
 	EnforcementActionID string `json:"enforcement_action_id"`
-	OrganizationID      string `json:"organization_id"`
+	// OrganizationID is the organization's id (org_…).
+	OrganizationID string `json:"organization_id"`
 }
 
 func (d UserProfileEnforcementActionData) object() Object {
@@ -148,7 +168,8 @@ func (d UserProfileEnforcementActionData) object() Object {
 // organization-level (no workspace).
 type ExternalKeyData struct {
 	// ID is the external key's id (ekey_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
 }
 
@@ -158,7 +179,8 @@ func (d ExternalKeyData) object() Object { return Object{Kind: KindExternalKey, 
 // organization-level (no workspace).
 type ExternalStorageData struct {
 	// ID is the External Storage's id (estrg_…).
-	ID             string `json:"id"`
+	ID string `json:"id"`
+	// OrganizationID is the organization's id (org_…).
 	OrganizationID string `json:"organization_id"`
 }
 

@@ -53,12 +53,14 @@ func ObjectOf(ev Event) (Object, bool) {
 
 // Errors of [Getters.Fetch], matched with errors.Is.
 var (
-	// ErrDeleted: the event says its object was deleted, so there is nothing
-	// to fetch.
+	// ErrDeleted reports an event that says its object was deleted: there is
+	// nothing to fetch.
 	ErrDeleted = errors.New("webhooks: the object was deleted")
-	// ErrUnknownObject: the event's type is unknown, so its object is too.
+	// ErrUnknownObject reports an event of an unknown type, whose object is
+	// unknown too.
 	ErrUnknownObject = errors.New("webhooks: unknown event type, no object to fetch")
-	// ErrNoGetter: the [Getters] have no function for the object's kind.
+	// ErrNoGetter reports that the [Getters] have no function for the
+	// object's kind.
 	ErrNoGetter = errors.New("webhooks: no getter for this kind of object")
 )
 

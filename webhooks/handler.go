@@ -177,6 +177,9 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int,
 		w.Header().Set("Connection", "close")
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body of %d bytes is larger than the limit of %d", r.ContentLength, h.maxBody)
 	}
+	if r.Body == nil { // a request built by hand, not by a server
+		return nil, 0, nil
+	}
 	var buf bytes.Buffer
 	if r.ContentLength > 0 {
 		buf.Grow(int(r.ContentLength))

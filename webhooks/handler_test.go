@@ -23,9 +23,7 @@ import (
 // stopped at the sample's timestamp.
 func newHandler(t testing.TB, fn func(context.Context, webhooks.Event) error, opts ...webhooks.HandlerOption) *webhooks.Handler {
 	t.Helper()
-	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithNow(fixedNow(sampleTime)))
-	require.NoError(t, err)
-	return webhooks.NewHandler(v, fn, opts...)
+	return webhooks.NewHandler(sampleVerifier(t), fn, opts...)
 }
 
 // deliver posts body with header to h and returns the answer.
@@ -318,6 +316,19 @@ func TestHandlerRefusesAnOversizedBodyWithoutReadingIt(t *testing.T) {
 	rec = deliver(h, exact, sign(t, sampleSecret, "msg_exact", sampleTime, exact))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	require.Equal(t, 1, c.calls())
+}
+
+func TestHandlerTakesARequestWithoutBody(t *testing.T) {
+	t.Parallel()
+	var c counter
+	h := newHandler(t, c.fn)
+	req := httptest.NewRequest(http.MethodPost, "/", nil)
+	req.Body = nil
+	req.Header = sign(t, sampleSecret, "msg_1", sampleTime, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusBadRequest, rec.Code, "an empty body is signed, but not an event")
+	require.Zero(t, c.calls())
 }
 
 func TestHandlerOverHTTP(t *testing.T) {

@@ -49,6 +49,15 @@ func signedSample(t testing.TB) (http.Header, []byte) {
 // fixedNow returns a clock stopped at t.
 func fixedNow(t time.Time) func() time.Time { return func() time.Time { return t } }
 
+// sampleVerifier returns a verifier of the sample secret on a clock stopped
+// at the sample's timestamp.
+func sampleVerifier(t testing.TB) *webhooks.Verifier {
+	t.Helper()
+	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithNow(fixedNow(sampleTime)))
+	require.NoError(t, err)
+	return v
+}
+
 // sign signs body with secret, failing the test on error.
 func sign(t testing.TB, secret, id string, ts time.Time, body []byte) http.Header {
 	t.Helper()

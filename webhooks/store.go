@@ -11,14 +11,14 @@ import (
 type Claim int
 
 const (
-	// ClaimAcquired: the id is new (or its record expired); the caller
+	// ClaimAcquired means the id is new (or its record expired): the caller
 	// processes the delivery, then calls Complete or Release.
 	ClaimAcquired Claim = iota
-	// ClaimAlreadyDone: a delivery with this id was processed; acknowledge it
-	// without processing it again.
+	// ClaimAlreadyDone means a delivery with this id was processed:
+	// acknowledge it without processing it again.
 	ClaimAlreadyDone
-	// ClaimInProgress: another delivery with this id is being processed right
-	// now; the handler answers 409 so that the sender tries again later.
+	// ClaimInProgress means another delivery with this id is being processed
+	// right now: the handler answers 409 so that the sender tries again later.
 	ClaimInProgress
 )
 

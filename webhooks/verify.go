@@ -38,21 +38,24 @@ const DefaultTolerance = 5 * time.Minute
 // Errors of [Verifier.Verify], matched with errors.Is. The returned errors wrap
 // them with details; none ever holds a secret.
 var (
-	// ErrMissingHeaders: webhook-id, webhook-timestamp or webhook-signature is
-	// absent or empty.
+	// ErrMissingHeaders reports that webhook-id, webhook-timestamp or
+	// webhook-signature is absent or empty.
 	ErrMissingHeaders = errors.New("webhooks: missing required headers")
-	// ErrInvalidTimestamp: webhook-timestamp is not a base-10 integer.
+	// ErrInvalidTimestamp reports a webhook-timestamp that is not a base-10
+	// integer.
 	ErrInvalidTimestamp = errors.New("webhooks: invalid webhook-timestamp")
-	// ErrTimestampTooOld: the delivery is older than the tolerance (a replay, or
-	// a clock out of sync).
+	// ErrTimestampTooOld reports a delivery older than the tolerance: a
+	// replay, or a clock out of sync.
 	ErrTimestampTooOld = errors.New("webhooks: timestamp too old")
-	// ErrTimestampTooNew: the delivery is dated further in the future than the
-	// tolerance.
+	// ErrTimestampTooNew reports a delivery dated further in the future than
+	// the tolerance.
 	ErrTimestampTooNew = errors.New("webhooks: timestamp too new")
-	// ErrInvalidSignature: no "v1" signature of the header matches any secret.
+	// ErrInvalidSignature reports that no "v1" signature of the header matches
+	// any secret.
 	ErrInvalidSignature = errors.New("webhooks: no matching signature")
-	// ErrInvalidSecret: a signing secret given to [NewVerifier] or [Sign] is
-	// empty or not standard base64 (after an optional whsec_ prefix).
+	// ErrInvalidSecret reports a signing secret, given to [NewVerifier] or
+	// [Sign], that is empty or not standard base64 after its optional whsec_
+	// prefix.
 	ErrInvalidSecret = errors.New("webhooks: invalid signing secret")
 )
 
@@ -178,6 +181,9 @@ func (v Verifier) GoString() string { return v.String() }
 // Verify the body before parsing it, and never a re-encoded body: the
 // signature covers the exact bytes.
 func (v *Verifier) Verify(body []byte, header http.Header) error {
+	if v == nil || v.keys == nil {
+		return fmt.Errorf("%w: the Verifier was not made by NewVerifier", ErrInvalidSecret)
+	}
 	id := header.Get(HeaderID)
 	ts := header.Get(HeaderTimestamp)
 	sigs := header.Get(HeaderSignature)

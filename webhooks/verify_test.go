@@ -34,8 +34,7 @@ func TestVerifyAcceptsTheSignedSample(t *testing.T) {
 func TestVerifyAcceptsAnyV1SignatureOfTheHeader(t *testing.T) {
 	t.Parallel()
 	header, body := signedSample(t)
-	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithNow(fixedNow(sampleTime)))
-	require.NoError(t, err)
+	v := sampleVerifier(t)
 	for _, sigs := range []string{
 		// The sample's own multi-signature header: a bad v1, an unknown version, the good one.
 		"v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= v1a,ZmFrZQ== " + sampleSignature,
@@ -53,8 +52,7 @@ func TestVerifyAcceptsAnyV1SignatureOfTheHeader(t *testing.T) {
 func TestVerifyRefusesTamperedDeliveries(t *testing.T) {
 	t.Parallel()
 	header, body := signedSample(t)
-	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithNow(fixedNow(sampleTime)))
-	require.NoError(t, err)
+	v := sampleVerifier(t)
 	other, err := webhooks.NewVerifier(webhooks.NewSecret(), webhooks.WithNow(fixedNow(sampleTime)))
 	require.NoError(t, err)
 
@@ -119,8 +117,7 @@ func TestVerifyErrorNamesTheMissingHeaders(t *testing.T) {
 func TestVerifyReadsTheSignatureFromXWebhookSignature(t *testing.T) {
 	t.Parallel()
 	header, body := signedSample(t)
-	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithNow(fixedNow(sampleTime)))
-	require.NoError(t, err)
+	v := sampleVerifier(t)
 	h := header.Clone()
 	h.Del(webhooks.HeaderSignature)
 	h.Set("x-webhook-signature", sampleSignature)
@@ -133,8 +130,7 @@ func TestVerifyReadsTheSignatureFromXWebhookSignature(t *testing.T) {
 func TestVerifyUsesTheFirstValueOfRepeatedHeaders(t *testing.T) {
 	t.Parallel()
 	header, body := signedSample(t)
-	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithNow(fixedNow(sampleTime)))
-	require.NoError(t, err)
+	v := sampleVerifier(t)
 	h := header.Clone()
 	h.Add(webhooks.HeaderSignature, "v1,AAAA")
 	require.NoError(t, v.Verify(body, h))
@@ -148,8 +144,7 @@ func TestVerifySignsTheCanonicalTimestamp(t *testing.T) {
 	// The timestamp is signed as the integer it parses to: +01795521605 signs
 	// as 1795521605, as the Standard Webhooks library does.
 	header, body := signedSample(t)
-	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithNow(fixedNow(sampleTime)))
-	require.NoError(t, err)
+	v := sampleVerifier(t)
 	for _, ts := range []string{"+01795521605", "01795521605", "+1795521605"} {
 		h := header.Clone()
 		h.Set(webhooks.HeaderTimestamp, ts)
@@ -187,8 +182,7 @@ func TestVerifyWindow(t *testing.T) {
 
 func TestVerifyWindowOnExtremeTimestamps(t *testing.T) {
 	t.Parallel()
-	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithNow(fixedNow(sampleTime)))
-	require.NoError(t, err)
+	v := sampleVerifier(t)
 	for ts, want := range map[int64]error{
 		math.MaxInt64:     webhooks.ErrTimestampTooNew,
 		math.MaxInt64 - 1: webhooks.ErrTimestampTooNew,
@@ -262,6 +256,17 @@ func TestNewVerifierAcceptsSecretsWithoutPrefixOrWithNewline(t *testing.T) {
 		require.NoError(t, err, "%q", secret)
 		require.NoError(t, v.Verify(body, header))
 	}
+}
+
+func TestVerifyWithAZeroVerifierIsAnError(t *testing.T) {
+	t.Parallel()
+	header, body := signedSample(t)
+	var zero webhooks.Verifier
+	require.ErrorIs(t, zero.Verify(body, header), webhooks.ErrInvalidSecret)
+	var none *webhooks.Verifier
+	require.ErrorIs(t, none.Verify(body, header), webhooks.ErrInvalidSecret)
+	_, err := none.VerifyEvent(body, header)
+	require.ErrorIs(t, err, webhooks.ErrInvalidSecret)
 }
 
 func TestVerifierNeverPrintsItsSecrets(t *testing.T) {
