@@ -43,7 +43,8 @@ type Event interface {
 type EventMeta struct {
 	// ID is the event's unique id (whe_…), kept by redeliveries.
 	ID string `json:"id"`
-	// Type is the event type, the body's data.type.
+	// Type is the event type, the body's data.type. DecodeEvent sets it; set
+	// it yourself when you build an event by hand in a test.
 	Type string `json:"-"`
 	// CreatedAt is when the event happened.
 	CreatedAt time.Time `json:"created_at,omitzero"`
