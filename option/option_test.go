@@ -53,7 +53,7 @@ func TestCredentials(t *testing.T) {
 func TestHeadersAndBetas(t *testing.T) {
 	t.Parallel()
 	c := apply(t, option.WithHeader("anthropic-workspace-id", "wrkspc_1"), option.WithHeader("Anthropic-Beta", "a, b"), option.WithBetas("c", " ", "a"))
-	require.Equal(t, "wrkspc_1", c.Header.Get("Anthropic-Workspace-Id"))
+	require.Equal(t, "wrkspc_1", c.WorkspaceID, "routed to WithWorkspaceID")
 	require.Empty(t, c.Header.Get("Anthropic-Beta"))
 	require.Equal(t, []string{"a", "b", "c", "a"}, c.Betas, "deduplicated when the header is built")
 }
