@@ -621,7 +621,10 @@ func (s *EventStream) yieldEnd(yield func(Event, error) bool, err error) {
 	}
 }
 
-// readLive delivers the frames of connection c until it ends. It returns the
+// readLive delivers the frames of connection c until it ends. It reads with
+// go-sse's parser only: go-sse's Connection treats a 429 or 5xx on reconnect
+// as permanent and resets its backoff on every handshake, so the stream runs
+// its own reconnect loop. It returns the
 // cause of the disconnect, or stop when the stream is over (terminal event, the
 // consumer stopped).
 func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (cause error, stop bool) {

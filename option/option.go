@@ -144,8 +144,8 @@ func WithBetas(names ...string) RequestOption {
 // WithMaxRetries sets how many times a failed request is retried (default 2).
 func WithMaxRetries(n int) RequestOption {
 	return func(c *config.Config) error {
-		if n < 0 {
-			return fmt.Errorf("option.WithMaxRetries: %d is negative", n)
+		if err := notNegative("WithMaxRetries", n); err != nil {
+			return err
 		}
 		c.MaxRetries = n
 		return nil
@@ -156,8 +156,8 @@ func WithMaxRetries(n int) RequestOption {
 // means no bound beyond the context.
 func WithRequestTimeout(d time.Duration) RequestOption {
 	return func(c *config.Config) error {
-		if d < 0 {
-			return fmt.Errorf("option.WithRequestTimeout: %s is negative", d)
+		if err := notNegative("WithRequestTimeout", d); err != nil {
+			return err
 		}
 		c.RequestTimeout = d
 		return nil
@@ -168,8 +168,8 @@ func WithRequestTimeout(d time.Duration) RequestOption {
 // wait with retry-after (default 60 s). Beyond the cap the error is returned.
 func WithMaxRetryAfter(d time.Duration) RequestOption {
 	return func(c *config.Config) error {
-		if d < 0 {
-			return fmt.Errorf("option.WithMaxRetryAfter: %s is negative", d)
+		if err := notNegative("WithMaxRetryAfter", d); err != nil {
+			return err
 		}
 		c.MaxRetryAfter = d
 		return nil
@@ -291,8 +291,8 @@ func WithMaxEventSize(n int) RequestOption {
 // means it never reconnects).
 func WithStreamReconnects(n int) RequestOption {
 	return func(c *config.Config) error {
-		if n < 0 {
-			return fmt.Errorf("option.WithStreamReconnects: %d is negative", n)
+		if err := notNegative("WithStreamReconnects", n); err != nil {
+			return err
 		}
 		c.StreamReconnects = n
 		return nil
@@ -313,4 +313,12 @@ func WithStreamBackoff(first, largest time.Duration) RequestOption {
 		c.StreamBackoffMin, c.StreamBackoffMax = first, largest
 		return nil
 	}
+}
+
+// notNegative refuses a negative value of option name.
+func notNegative[T int | time.Duration](name string, v T) error {
+	if v < 0 {
+		return fmt.Errorf("option.%s: %v is negative", name, v)
+	}
+	return nil
 }

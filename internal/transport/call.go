@@ -24,7 +24,9 @@ import (
 // RoundTrip: limiter slot, per-attempt bound, middlewares, connection trace,
 // body read. retryablehttp runs the loop and the waits; CheckRetry, Backoff
 // and ErrorHandler are ours because its own policy retries POSTs blindly,
-// ignores x-should-retry and retry-after-ms, and drops the final answer.
+// ignores x-should-retry and retry-after-ms, and drops the final answer; call
+// has no CloseIdleConnections method, so the one retryablehttp makes after a
+// failure never churns the user's connection pool.
 // Attempts run one after the other in the caller's goroutine, so the fields
 // need no lock (the trace flags are atomic because the transport reports some
 // of them from its own goroutines).
