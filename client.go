@@ -140,4 +140,3 @@ type SessionResourceService struct{ client *Client }
 
 // SessionThreadService reads session threads. Get it from [SessionService.Threads].
 type SessionThreadService struct{ client *Client }
-

@@ -140,8 +140,10 @@ func TestErrorMessagesSayThePrefixOnce(t *testing.T) {
 	}
 	wrappers := map[string]func(error) error{
 		"delivery": func(e error) error { return &DeliveryError{Method: "POST", URL: "https://h/v1/x", Err: e} },
-		"response": func(e error) error { return &ResponseError{Method: "GET", URL: "https://h/v1/x", StatusCode: 200, Err: e} },
-		"stream":   func(e error) error { return &StreamError{Attempts: 2, Err: e} },
+		"response": func(e error) error {
+			return &ResponseError{Method: "GET", URL: "https://h/v1/x", StatusCode: 200, Err: e}
+		},
+		"stream": func(e error) error { return &StreamError{Attempts: 2, Err: e} },
 	}
 	check := func(err error) {
 		msg := err.Error()
