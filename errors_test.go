@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -158,5 +159,45 @@ func TestErrorMessagesSayThePrefixOnce(t *testing.T) {
 				check(w2(w(leaf)))
 			}
 		}
+	}
+}
+
+// TestResponseErrorCarriesTheAnswer: a 2xx answer that does not decode gives
+// a *ResponseError with the answer's status, content type and request id,
+// for the calls that decode with their own decoder (an event send, a
+// resource's union) as for the others.
+func TestResponseErrorCarriesTheAnswer(t *testing.T) {
+	t.Parallel()
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Request-Id", "req_bad")
+		replyJSON(201, `{"data":[{"type":7}],"type":[]}`)(w, r)
+	})
+	ctx := context.Background()
+	calls := map[string]func() error{
+		"Sessions.Events.Send": func() error {
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", UserMessage("hi"))
+			return err
+		},
+		"Sessions.Resources.Get": func() error {
+			_, err := c.Sessions.Resources.Get(ctx, "sesn_1", "sesrsc_1")
+			return err
+		},
+		"Sessions.Resources.Update": func() error {
+			_, err := c.Sessions.Resources.Update(ctx, "sesn_1", "sesrsc_1", SessionResourceUpdateParams{AuthorizationToken: "tok"})
+			return err
+		},
+		"Sessions.Get": func() error {
+			_, err := c.Sessions.Get(ctx, "sesn_1")
+			return err
+		},
+	}
+	for name, call := range calls {
+		var re *ResponseError
+		require.ErrorAs(t, call(), &re, name)
+		require.Equal(t, 201, re.StatusCode, name)
+		require.Equal(t, "req_bad", re.RequestID, name)
+		require.Equal(t, "application/json", re.ContentType, name)
+		require.Contains(t, re.URL, "/v1/sessions/sesn_1", name)
+		require.NotNil(t, re.Err, name)
 	}
 }

@@ -176,12 +176,12 @@ type streamTarget struct {
 // or ping frames, count as bytes; the time the reader spends between two
 // events does not count) are disconnects, not the end. On a disconnect the
 // stream:
-//  1. calls OnReconnect and waits: the backoff starts at the configured minimum
+//  1. calls OnReconnect and waits, by the backoff of request retries with the
+//     reconnect bounds: it starts at the configured minimum
 //     (option.WithStreamBackoff, default 0.5 s), doubles per failure up to the
-//     maximum (default 10 s), and is jittered to a random point of [d/2, d]; a
-//     retry-after (or retry-after-ms) of a 429 or 503 is honoured when longer,
-//     up to option.WithMaxRetryAfter, beyond which the stream ends with that
-//     error;
+//     maximum (default 10 s), less a random jitter of up to a quarter; a
+//     retry-after (or retry-after-ms) of an answer is waited instead, up to
+//     option.WithMaxRetryAfter, beyond which the stream ends with that error;
 //  2. reopens the stream first, so that nothing falls into a gap;
 //  3. then backfills from the events list: ascending, every page, the events
 //     processed at or after the cursor (created_at[gte]), where the cursor is the
