@@ -148,7 +148,7 @@ func TestCallEndsOnce(t *testing.T) {
 // TestStreamCallEndsWithItsConnection: a stream open goes through the
 // middlewares, and its call ends when the connection's body is closed.
 func TestStreamCallEndsWithItsConnection(t *testing.T) {
-	t.Parallel()
+	// Not parallel: newFakeStreams checks the goroutines.
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{sseConn(write(frame(msg("sevt_1", 1))), hang())})
 	ended := make(chan option.CallEnd, 1)
 	var call *option.Call
