@@ -287,3 +287,27 @@ func TestTransportErrorsNeverReachUsers(t *testing.T) {
 		require.Equal(t, status, apiErr.StatusCode)
 	}
 }
+
+// TestMiddlewareHeadersPerAttempt: a header a middleware adds is sent once
+// on each attempt, not once more per retry.
+func TestMiddlewareHeadersPerAttempt(t *testing.T) {
+	t.Parallel()
+	n := 0
+	c, reqs := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if n++; n < 3 {
+			replyJSON(503, `{}`)(w, r)
+			return
+		}
+		replyJSON(200, string(fixture(t, "sessions/session.json")))(w, r)
+	}, option.WithMaxRetries(2), option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+		req.Header.Add("Traceparent", "00-attempt-"+strconv.Itoa(option.CallFromContext(req.Context()).Attempt()))
+		return next(req)
+	}))
+	c.cfg.RetryBackoffBase, c.cfg.RetryBackoffMax = time.Millisecond, time.Millisecond
+	_, err := c.Sessions.Get(context.Background(), "sesn_1")
+	require.NoError(t, err)
+	require.Len(t, *reqs, 3)
+	for i, r := range *reqs {
+		require.Equal(t, []string{"00-attempt-" + strconv.Itoa(i+1)}, r.Header.Values("Traceparent"))
+	}
+}

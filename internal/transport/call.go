@@ -193,7 +193,11 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 		defer stop()
 	}
 	start := time.Now()
-	resp, err := c.send(req.WithContext(actx))
+	// Each attempt gets its own headers, so a middleware that adds one (a
+	// trace header) adds it once per attempt, not once more per retry.
+	areq := req.WithContext(actx)
+	areq.Header = req.Header.Clone()
+	resp, err := c.send(areq)
 	if headers != nil {
 		headers.Stop()
 	}
@@ -201,7 +205,7 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	case err == nil && resp == nil:
 		err = errors.New("a middleware returned neither a response nor an error")
 	case err == nil && resp.Request == nil: // a middleware's own answer
-		resp.Request = req
+		resp.Request = areq
 	}
 	if err == nil && (!c.stream || resp.StatusCode/100 != 2) {
 		if c.body, err = readBody(resp); err != nil {
