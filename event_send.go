@@ -561,18 +561,18 @@ func (s *SessionEventService) send(ctx context.Context, sessionID string, events
 	if err := validateEvents("events", events); err != nil {
 		return nil, err
 	}
+	return doWith(ctx, s.client, sessionsEventsSend.At(sessionID).WithBody(sendEventsBody{Events: events}), opts, decodeSentEvents)
+}
+
+// decodeSentEvents decodes the answer of an event send, {"data":[events]}.
+func decodeSentEvents(data []byte) ([]Event, error) {
 	var out struct {
 		Data json.RawMessage `json:"data"`
 	}
-	p := path("sessions", sessionID, "events")
-	if err := s.client.post(ctx, p, sendEventsBody{Events: events}, &out, opts); err != nil {
+	if err := jsonInto(&out)(data); err != nil {
 		return nil, err
 	}
-	evs, err := decodeEvents(out.Data)
-	if err != nil {
-		return nil, &ResponseError{Method: "POST", URL: p, Err: err}
-	}
-	return evs, nil
+	return decodeEvents(out.Data)
 }
 
 // decodeEvents decodes a JSON array of events with DecodeEvent; each event keeps

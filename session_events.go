@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -80,7 +79,7 @@ func (s *SessionEventService) List(ctx context.Context, sessionID string, params
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	return s.client.listEvents(ctx, path("sessions", sessionID, "events"), params, opts)
+	return s.client.listEvents(ctx, sessionsEventsList.At(sessionID), params, opts)
 }
 
 // ListAll iterates over the events of a session from params.Page on, fetching
@@ -93,7 +92,7 @@ func (s *SessionEventService) ListAll(ctx context.Context, sessionID string, par
 	})
 }
 
-func (c *Client) listEvents(ctx context.Context, p string, params EventListParams, opts []option.RequestOption) (*Page[Event], error) {
+func (c *Client) listEvents(ctx context.Context, r transport.Request, params EventListParams, opts []option.RequestOption) (*Page[Event], error) {
 	q, err := params.values()
 	if err != nil {
 		return nil, err
@@ -102,7 +101,7 @@ func (c *Client) listEvents(ctx context.Context, p string, params EventListParam
 	if err != nil {
 		return nil, err
 	}
-	raw, err := getEventPage(ctx, cfg, p, q)
+	raw, err := getEventPage(ctx, cfg, r.WithQuery(q))
 	if err != nil {
 		return nil, err
 	}
@@ -117,9 +116,9 @@ type eventPage struct {
 
 // getEventPage fetches one page of an events list (through the retrying
 // transport, with a read slot from the limiter).
-func getEventPage(ctx context.Context, cfg *config.Config, p string, q url.Values) (*eventPage, error) {
+func getEventPage(ctx context.Context, cfg *config.Config, r transport.Request) (*eventPage, error) {
 	var page eventPage
-	if err := transport.Do(ctx, cfg, transport.Request{Method: http.MethodGet, Path: p, Query: q}, &page); err != nil {
+	if err := sendWith(ctx, cfg, r, jsonInto(&page)); err != nil {
 		return nil, err
 	}
 	return &page, nil

@@ -48,7 +48,7 @@ func (s *SessionThreadService) ListEvents(ctx context.Context, sessionID, thread
 	if err != nil {
 		return nil, err
 	}
-	raw, err := getEventPage(ctx, cfg, path("sessions", sessionID, "threads", threadID, "events"), q)
+	raw, err := getEventPage(ctx, cfg, sessionsThreadsEventsList.At(sessionID, threadID).WithQuery(q))
 	if err != nil {
 		return nil, err
 	}
@@ -81,15 +81,14 @@ func (s *SessionThreadService) Stream(ctx context.Context, sessionID, threadID s
 	if err := checkID("thread_id", threadID); err != nil {
 		return nil, err
 	}
-	listPath := path("sessions", sessionID, "threads", threadID, "events")
 	return s.client.openStream(ctx, streamTarget{
-		path: path("sessions", sessionID, "threads", threadID, "stream"),
+		stream: sessionsThreadsEventsStream.At(sessionID, threadID),
 		list: func(ctx context.Context, cfg *config.Config, _ time.Time, page string) (*eventPage, error) {
 			q, err := ThreadEventListParams{Page: page}.values()
 			if err != nil {
 				return nil, err
 			}
-			return getEventPage(ctx, cfg, listPath, q)
+			return getEventPage(ctx, cfg, sessionsThreadsEventsList.At(sessionID, threadID).WithQuery(q))
 		},
 	}, params, opts)
 }
