@@ -224,7 +224,7 @@ func (s *AgentService) Create(ctx context.Context, params AgentCreateParams, opt
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return postJSON[Agent](ctx, s.client, path("agents"), params, opts)
+	return doJSON[Agent](ctx, s.client, agentsCreate.At().WithBody(params), opts)
 }
 
 // Get returns an agent: its latest version, or params.Version.
@@ -239,7 +239,7 @@ func (s *AgentService) Get(ctx context.Context, agentID string, params AgentGetP
 	}
 	q := query{}
 	q.int64("version", params.Version)
-	return getJSON[Agent](ctx, s.client, path("agents", agentID), url.Values(q), opts)
+	return doJSON[Agent](ctx, s.client, agentsRetrieve.At(agentID).WithQuery(url.Values(q)), opts)
 }
 
 // Update changes an agent and returns it at its new version. Only the fields set
@@ -253,7 +253,7 @@ func (s *AgentService) Update(ctx context.Context, agentID string, params AgentU
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return postJSON[Agent](ctx, s.client, path("agents", agentID), params, opts)
+	return doJSON[Agent](ctx, s.client, agentsUpdate.At(agentID).WithBody(params), opts)
 }
 
 // List returns one page of agents.
@@ -264,7 +264,7 @@ func (s *AgentService) List(ctx context.Context, params AgentListParams, opts ..
 	if err != nil {
 		return nil, err
 	}
-	return getJSON[Page[*Agent]](ctx, s.client, path("agents"), q, opts)
+	return doJSON[Page[*Agent]](ctx, s.client, agentsList.At().WithQuery(q), opts)
 }
 
 // ListAll iterates over the agents from params.Page on, fetching pages lazily,
@@ -287,7 +287,7 @@ func (s *AgentService) Archive(ctx context.Context, agentID string, params Agent
 	if err := checkID("agent_id", agentID); err != nil {
 		return nil, err
 	}
-	return postJSON[Agent](ctx, s.client, path("agents", agentID, "archive"), nil, opts)
+	return doJSON[Agent](ctx, s.client, agentsArchive.At(agentID), opts)
 }
 
 // List returns one page of an agent's versions, one Agent per version.
@@ -301,7 +301,7 @@ func (s *AgentVersionService) List(ctx context.Context, agentID string, params A
 	if err != nil {
 		return nil, err
 	}
-	return getJSON[Page[*Agent]](ctx, s.client, path("agents", agentID, "versions"), url.Values(q), opts)
+	return doJSON[Page[*Agent]](ctx, s.client, agentsVersionsList.At(agentID).WithQuery(url.Values(q)), opts)
 }
 
 // ListAll iterates over an agent's versions from params.Page on, fetching pages

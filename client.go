@@ -1,9 +1,6 @@
 package managedagents
 
 import (
-	"context"
-	"net/http"
-	"net/url"
 	"os"
 
 	"github.com/go-managedagents/managedagents/internal/config"
@@ -15,7 +12,8 @@ import (
 // Version is the version of this SDK, sent in the User-Agent header.
 const Version = transport.SDKVersion
 
-// BetaHeader is the beta name sent in anthropic-beta on every request.
+// BetaHeader is the beta name sent in anthropic-beta on every request of the
+// Managed Agents endpoints (after which come the names of option.WithBetas).
 const BetaHeader = transport.ManagedBeta
 
 // Client is a client of the Claude Managed Agents API. Build it with [NewClient].
@@ -34,23 +32,16 @@ type Client struct {
 
 // NewClient returns a client. It reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL
 // from the environment, then applies opts. Without options it uses
-// https://api.anthropic.com, 2 retries, and an in-process rate limiter with
-// [ratelimit.DefaultBudgets] (60 create and 600 read requests per minute).
+// https://api.anthropic.com, 2 retries, an in-process rate limiter with
+// [ratelimit.DefaultBudgets] (60 create and 600 read requests per minute), and
+// an HTTP client shared by every client built without option.WithHTTPClient
+// (one connection pool per process).
 //
 // An invalid option does not panic: the error is returned by every call made with
 // the client.
 func NewClient(opts ...option.RequestOption) *Client {
-	cfg := &config.Config{
-		BaseURL:           config.DefaultBaseURL,
-		MaxRetries:        config.DefaultMaxRetries,
-		MaxRetryAfter:     config.DefaultMaxRetryAfter,
-		StreamIdleTimeout: config.DefaultStreamIdleTimeout,
-		MaxEventSize:      config.DefaultMaxEventSize,
-		StreamReconnects:  config.DefaultStreamReconnects,
-		StreamBackoffMin:  config.DefaultStreamBackoffMin,
-		StreamBackoffMax:  config.DefaultStreamBackoffMax,
-		Limiter:           ratelimit.New(ratelimit.DefaultBudgets),
-	}
+	cfg := config.New()
+	cfg.Limiter = ratelimit.New(ratelimit.DefaultBudgets)
 	var envOpts []option.RequestOption
 	if key := os.Getenv("ANTHROPIC_API_KEY"); key != "" {
 		envOpts = append(envOpts, option.WithAPIKey(key))
@@ -60,16 +51,14 @@ func NewClient(opts ...option.RequestOption) *Client {
 	}
 	c := &Client{cfg: cfg}
 	c.initErr = apply(cfg, append(envOpts, opts...))
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = transport.DefaultHTTPClient()
-	}
 	c.wire()
 	return c
 }
 
 // WithOptions returns a client whose settings are c's with opts applied on top;
-// c itself is unchanged. The two share the rate limiter (unless opts replace it)
-// and the HTTP client. Use it for a group of calls with common settings.
+// c itself is unchanged. The two share the rate limiter (unless opts replace
+// it: the new client then has a budget of its own) and the HTTP client. Use it
+// for a group of calls with common settings.
 func (c *Client) WithOptions(opts ...option.RequestOption) *Client {
 	n := &Client{cfg: c.cfg.Clone(), initErr: c.initErr}
 	if n.initErr == nil {
@@ -110,29 +99,11 @@ func (c *Client) config(opts []option.RequestOption) (*config.Config, error) {
 		return c.cfg, nil
 	}
 	cfg := c.cfg.Clone()
+	cfg.PerCall = true
 	if err := apply(cfg, opts); err != nil {
 		return nil, err
 	}
 	return cfg, nil
-}
-
-// do sends one unary request and decodes the answer into out.
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any, opts []option.RequestOption) error {
-	cfg, err := c.config(opts)
-	if err != nil {
-		return err
-	}
-	return transport.Do(ctx, cfg, transport.Request{Method: method, Path: path, Query: query, Body: body}, out)
-}
-
-// get is do for a GET without a body.
-func (c *Client) get(ctx context.Context, path string, query url.Values, out any, opts []option.RequestOption) error {
-	return c.do(ctx, http.MethodGet, path, query, nil, out, opts)
-}
-
-// post is do for a POST.
-func (c *Client) post(ctx context.Context, path string, body, out any, opts []option.RequestOption) error {
-	return c.do(ctx, http.MethodPost, path, nil, body, out, opts)
 }
 
 // AgentService manages agents. Get it from [Client.Agents].
@@ -173,22 +144,4 @@ type SessionThreadService struct {
 	client *Client
 	// Events lists and streams the events of a thread.
 	Events *SessionThreadEventService
-}
-
-// getJSON sends a GET and decodes the answer into a new T.
-func getJSON[T any](ctx context.Context, c *Client, path string, query url.Values, opts []option.RequestOption) (*T, error) {
-	var out T
-	if err := c.get(ctx, path, query, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-// postJSON sends a POST with body (nil: none) and decodes the answer into a new T.
-func postJSON[T any](ctx context.Context, c *Client, path string, body any, opts []option.RequestOption) (*T, error) {
-	var out T
-	if err := c.post(ctx, path, body, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
 }

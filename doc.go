@@ -90,6 +90,11 @@
 // request took effect, so do not repeat a create blindly. A stream that gives up
 // after its reconnect budget returns a [*StreamError] wrapping the last cause.
 //
+// Every error type of the package documents its fields and starts its message
+// with "managedagents: " once; errors.Is and errors.As see through a
+// [*DeliveryError] or a [*StreamError] to the cause, for example the *APIError
+// of a 5xx answer and its request id.
+//
 // # Retries
 //
 // Failed requests are retried twice by default (option.WithMaxRetries) on
@@ -101,6 +106,13 @@
 // are retried only on a 429 or when the request surely never left; any other
 // failure after sending is a [*DeliveryError] matching [ErrDeliveryUncertain].
 //
+// Each endpoint declares once, where it is defined, whether it may be sent
+// again and which rate class it spends; the transport reads nothing else.
+// Opening an event stream is a request like the others: its first open
+// follows the retry policy and returns its error; the reconnect budget
+// (option.WithStreamReconnects) applies only once the stream has been open,
+// and reconnects wait by the same backoff, bounded by option.WithStreamBackoff.
+//
 // # Rate limits
 //
 // The API allows 60 create and 600 read requests per minute per organization.
@@ -111,6 +123,23 @@
 // *ratelimit.WaitError matching [ErrRateLimited]. Share one limiter between
 // clients with option.WithLimiter, or share the budget between processes with
 // the ratelimit/redisrate module.
+//
+// The limiter belongs to the client: option.WithRateLimits, option.WithLimiter
+// and option.WithoutLimiter are options of [NewClient] and [Client.WithOptions],
+// refused with an error when given to one call.
+//
+// # Middleware
+//
+// option.WithMiddleware wraps every attempt of every call (stream opens
+// included), the first middleware outermost, inside the retry loop. A
+// middleware finds the call it belongs to with option.CallFromContext: its
+// operation ("sessions.events.send"), route, path parameters, attempt number,
+// rate-limiter wait, values kept across attempts, and OnEnd, run once when the
+// call ends (for a stream, when its connection ends): enough for one tracing
+// span or one metric per call. option.WithResponseInto stores the last HTTP
+// response of one call (status, headers, request id); option.WithWorkspaceID
+// sends anthropic-workspace-id. Clients built without option.WithHTTPClient
+// share one connection pool.
 //
 // # Pagination
 //

@@ -334,7 +334,7 @@ func (s *EnvironmentService) Create(ctx context.Context, params EnvironmentCreat
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return postJSON[Environment](ctx, s.client, path("environments"), params, opts)
+	return doJSON[Environment](ctx, s.client, environmentsCreate.At().WithBody(params), opts)
 }
 
 // Get returns an environment.
@@ -344,7 +344,7 @@ func (s *EnvironmentService) Get(ctx context.Context, environmentID string, para
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
-	return getJSON[Environment](ctx, s.client, path("environments", environmentID), nil, opts)
+	return doJSON[Environment](ctx, s.client, environmentsRetrieve.At(environmentID), opts)
 }
 
 // Update changes an environment; only the fields set in params change. See
@@ -358,7 +358,7 @@ func (s *EnvironmentService) Update(ctx context.Context, environmentID string, p
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return postJSON[Environment](ctx, s.client, path("environments", environmentID), params, opts)
+	return doJSON[Environment](ctx, s.client, environmentsUpdate.At(environmentID).WithBody(params), opts)
 }
 
 // List returns one page of environments.
@@ -370,7 +370,7 @@ func (s *EnvironmentService) List(ctx context.Context, params EnvironmentListPar
 		return nil, err
 	}
 	q.bool("include_archived", params.IncludeArchived)
-	return getJSON[Page[*Environment]](ctx, s.client, path("environments"), url.Values(q), opts)
+	return doJSON[Page[*Environment]](ctx, s.client, environmentsList.At().WithQuery(url.Values(q)), opts)
 }
 
 // ListAll iterates over the environments from params.Page on, fetching pages
@@ -392,7 +392,7 @@ func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, p
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
-	return s.client.deleteResource(ctx, path("environments", environmentID), environmentID, "environment_deleted", opts)
+	return s.client.deleteResource(ctx, environmentsDelete.At(environmentID), "environment_deleted", opts)
 }
 
 // Archive archives an environment for good: new sessions cannot use it;
@@ -403,5 +403,5 @@ func (s *EnvironmentService) Archive(ctx context.Context, environmentID string, 
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
-	return postJSON[Environment](ctx, s.client, path("environments", environmentID, "archive"), nil, opts)
+	return doJSON[Environment](ctx, s.client, environmentsArchive.At(environmentID), opts)
 }

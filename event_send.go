@@ -550,16 +550,20 @@ func (s *SessionEventService) Send(ctx context.Context, sessionID string, params
 	if err := validateEvents("events", params.Events); err != nil {
 		return nil, err
 	}
+	return doWith(ctx, s.client, sessionsEventsSend.At(sessionID).WithBody(params), opts, decodeSentEvents)
+}
+
+// decodeSentEvents decodes the answer of an event send, {"data":[events]}.
+func decodeSentEvents(data []byte) (*SessionEventSendResult, error) {
 	var out struct {
 		Data json.RawMessage `json:"data"`
 	}
-	p := path("sessions", sessionID, "events")
-	if err := s.client.post(ctx, p, params, &out, opts); err != nil {
+	if err := jsonInto(&out)(data); err != nil {
 		return nil, err
 	}
 	evs, err := decodeEvents(out.Data)
 	if err != nil {
-		return nil, &ResponseError{Method: "POST", URL: p, Err: err}
+		return nil, err
 	}
 	return &SessionEventSendResult{Data: evs}, nil
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/tmaxmax/go-sse"
 
-	"github.com/go-managedagents/managedagents/internal/transport"
 	"github.com/go-managedagents/managedagents/option"
 )
 
@@ -56,7 +55,7 @@ func FuzzSSEFrames(f *testing.F) {
 			}
 			data := []byte(fr.Data)
 			if fr.Type == "error" {
-				e := transport.DecodeErrorBody(0, data)
+				e := decodeErrorBody(0, data)
 				if e.Message == "" && e.Type == "" {
 					t.Fatalf("error frame %q says nothing", data)
 				}

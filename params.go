@@ -30,17 +30,6 @@ func checkID(field, id string) error {
 	return nil
 }
 
-// path joins "/v1" and segments, escaping each ID segment.
-func path(segments ...string) string {
-	var b strings.Builder
-	b.WriteString("/v1")
-	for _, s := range segments {
-		b.WriteByte('/')
-		b.WriteString(url.PathEscape(s))
-	}
-	return b.String()
-}
-
 // queryTimeFormat is the layout of timestamps in query strings.
 const queryTimeFormat = "2006-01-02T15:04:05.999999Z07:00"
 

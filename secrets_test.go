@@ -29,7 +29,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		switch {
 		case r.URL.Path == "/v1/agents" && r.Method == http.MethodPost:
 			replyJSON(503, `{"type":"error","error":{"type":"api_error","message":"down"}}`)(w, r)
-		case r.URL.Path == "/v1/echo":
+		case r.URL.Path == "/v1/agents/echo":
 			// A misconfigured proxy that echoes the request headers.
 			var b strings.Builder
 			_ = r.Header.Write(&b)
@@ -51,10 +51,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 	ctx := context.Background()
 
 	var errs []error
-	errs = append(errs, c.get(ctx, "/v1/agents/agent_1", nil, &struct{}{}, nil))
-	errs = append(errs, c.get(ctx, "/v1/echo", nil, &struct{}{}, nil))
-	errs = append(errs, c.post(ctx, "/v1/agents", map[string]string{"name": "a"}, &struct{}{}, nil))
-	errs = append(errs, c.get(ctx, "/v1/agents/agent_2", nil, &struct{}{}, []option.RequestOption{option.WithAuthToken(testAPIKey)}))
+	var out struct{}
+	errs = append(errs, c.send(ctx, agentsRetrieve.At("agent_1"), nil, jsonInto(&out)))
+	errs = append(errs, c.send(ctx, agentsRetrieve.At("echo"), nil, jsonInto(&out)))
+	errs = append(errs, c.send(ctx, agentsCreate.At().WithBody(map[string]string{"name": "a"}), nil, jsonInto(&out)))
+	errs = append(errs, c.send(ctx, agentsRetrieve.At("agent_2"), []option.RequestOption{option.WithAuthToken(testAPIKey)}, jsonInto(&out)))
 	require.Greater(t, len(*reqs), 5, "retries ran")
 	require.ErrorIs(t, errs[0], ErrNotFound)
 	require.ErrorIs(t, errs[2], ErrDeliveryUncertain)
@@ -115,7 +116,7 @@ func TestRedirectToOtherHostDropsKey(t *testing.T) {
 		} else {
 			c.cfg.HTTPClient = nil // the SDK's default client
 		}
-		require.NoError(t, c.get(context.Background(), "/v1/agents/agent_1", nil, nil, opts))
+		require.NoError(t, c.send(context.Background(), agentsRetrieve.At("agent_1"), opts, jsonInto(&struct{}{})))
 		require.Equal(t, "", leaked.Load(), "user client %v", userClient)
 	}
 }

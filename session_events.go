@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -82,7 +81,7 @@ func (s *SessionEventService) List(ctx context.Context, sessionID string, params
 	if err != nil {
 		return nil, err
 	}
-	return s.client.listEvents(ctx, path("sessions", sessionID, "events"), q, opts)
+	return s.client.listEvents(ctx, sessionsEventsList.At(sessionID).WithQuery(q), opts)
 }
 
 // ListAll iterates over the events of a session from params.Page on, fetching
@@ -98,12 +97,12 @@ func (s *SessionEventService) ListAll(ctx context.Context, sessionID string, par
 }
 
 // listEvents fetches and decodes one page of an events list.
-func (c *Client) listEvents(ctx context.Context, p string, q url.Values, opts []option.RequestOption) (*Page[Event], error) {
+func (c *Client) listEvents(ctx context.Context, r transport.Request, opts []option.RequestOption) (*Page[Event], error) {
 	cfg, err := c.config(opts)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := getEventPage(ctx, cfg, p, q)
+	raw, err := getEventPage(ctx, cfg, r)
 	if err != nil {
 		return nil, err
 	}
@@ -118,9 +117,9 @@ type eventPage struct {
 
 // getEventPage fetches one page of an events list (through the retrying
 // transport, with a read slot from the limiter).
-func getEventPage(ctx context.Context, cfg *config.Config, p string, q url.Values) (*eventPage, error) {
+func getEventPage(ctx context.Context, cfg *config.Config, r transport.Request) (*eventPage, error) {
 	var page eventPage
-	if err := transport.Do(ctx, cfg, transport.Request{Method: http.MethodGet, Path: p, Query: q}, &page); err != nil {
+	if err := sendWith(ctx, cfg, r, jsonInto(&page)); err != nil {
 		return nil, err
 	}
 	return &page, nil

@@ -376,7 +376,7 @@ func (s *SessionResourceService) Add(ctx context.Context, sessionID string, para
 		return nil, invalid("mount_path", "must be an absolute path")
 	}
 	body := &FileResourceParams{FileID: params.FileID, MountPath: params.MountPath}
-	return postJSON[FileResource](ctx, s.client, path("sessions", sessionID, "resources"), body, opts)
+	return doJSON[FileResource](ctx, s.client, sessionsResourcesAdd.At(sessionID).WithBody(body), opts)
 }
 
 // Get returns one resource of a session.
@@ -386,15 +386,7 @@ func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID 
 	if err := checkIDs(sessionID, resourceID); err != nil {
 		return nil, err
 	}
-	var raw json.RawMessage
-	if err := s.client.get(ctx, path("sessions", sessionID, "resources", resourceID), nil, &raw, opts); err != nil {
-		return nil, err
-	}
-	r, err := DecodeSessionResource(raw)
-	if err != nil {
-		return nil, &ResponseError{Method: "GET", URL: path("sessions", sessionID, "resources", resourceID), Err: err}
-	}
-	return r, nil
+	return doWith(ctx, s.client, sessionsResourcesRetrieve.At(sessionID, resourceID), opts, DecodeSessionResource)
 }
 
 // Update rotates the authorization token of a resource.
@@ -407,15 +399,7 @@ func (s *SessionResourceService) Update(ctx context.Context, sessionID, resource
 	if params.AuthorizationToken == "" {
 		return nil, invalid("authorization_token", "is required")
 	}
-	var raw json.RawMessage
-	if err := s.client.post(ctx, path("sessions", sessionID, "resources", resourceID), params, &raw, opts); err != nil {
-		return nil, err
-	}
-	r, err := DecodeSessionResource(raw)
-	if err != nil {
-		return nil, &ResponseError{Method: "POST", URL: path("sessions", sessionID, "resources", resourceID), Err: err}
-	}
-	return r, nil
+	return doWith(ctx, s.client, sessionsResourcesUpdate.At(sessionID, resourceID).WithBody(params), opts, DecodeSessionResource)
 }
 
 // List returns one page of a session's resources.
@@ -429,11 +413,11 @@ func (s *SessionResourceService) List(ctx context.Context, sessionID string, par
 	if err != nil {
 		return nil, err
 	}
-	var page struct {
+	page, err := doJSON[struct {
 		Data     SessionResources `json:"data"`
 		NextPage string           `json:"next_page"`
-	}
-	if err := s.client.get(ctx, path("sessions", sessionID, "resources"), url.Values(q), &page, opts); err != nil {
+	}](ctx, s.client, sessionsResourcesList.At(sessionID).WithQuery(url.Values(q)), opts)
+	if err != nil {
 		return nil, err
 	}
 	return &Page[SessionResource]{Data: page.Data, NextPage: page.NextPage}, nil
@@ -458,7 +442,7 @@ func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resource
 	if err := checkIDs(sessionID, resourceID); err != nil {
 		return nil, err
 	}
-	return s.client.deleteResource(ctx, path("sessions", sessionID, "resources", resourceID), resourceID, "session_resource_deleted", opts)
+	return s.client.deleteResource(ctx, sessionsResourcesDelete.At(sessionID, resourceID), "session_resource_deleted", opts)
 }
 
 // checkIDs checks a session id and a resource id.

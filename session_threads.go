@@ -84,7 +84,7 @@ func (s *SessionThreadService) Get(ctx context.Context, sessionID, threadID stri
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
-	return getJSON[SessionThread](ctx, s.client, path("sessions", sessionID, "threads", threadID), nil, opts)
+	return doJSON[SessionThread](ctx, s.client, sessionsThreadsRetrieve.At(sessionID, threadID), opts)
 }
 
 // List returns one page of a session's threads, the primary thread included.
@@ -98,7 +98,7 @@ func (s *SessionThreadService) List(ctx context.Context, sessionID string, param
 	if err != nil {
 		return nil, err
 	}
-	return getJSON[Page[*SessionThread]](ctx, s.client, path("sessions", sessionID, "threads"), q, opts)
+	return doJSON[Page[*SessionThread]](ctx, s.client, sessionsThreadsList.At(sessionID).WithQuery(q), opts)
 }
 
 // ListAll iterates over a session's threads from params.Page on, fetching pages
@@ -120,7 +120,7 @@ func (s *SessionThreadService) Archive(ctx context.Context, sessionID, threadID 
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
-	return postJSON[SessionThread](ctx, s.client, path("sessions", sessionID, "threads", threadID, "archive"), nil, opts)
+	return doJSON[SessionThread](ctx, s.client, sessionsThreadsArchive.At(sessionID, threadID), opts)
 }
 
 func checkThreadIDs(sessionID, threadID string) error {

@@ -1,10 +1,10 @@
 package managedagents
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -146,18 +146,21 @@ type DeletedObject struct {
 	Type string `json:"type"`
 }
 
-// deleteResource sends a DELETE and decodes the stub; an empty 2xx body gives {id, typ}.
-func (c *Client) deleteResource(ctx context.Context, p, id, typ string, opts []option.RequestOption) (*DeletedObject, error) {
-	cfg, err := c.config(opts)
+// deleteResource sends the DELETE r and decodes the stub; an empty 2xx body
+// gives {id, typ}, id being r's last path parameter.
+func (c *Client) deleteResource(ctx context.Context, r transport.Request, typ string, opts []option.RequestOption) (*DeletedObject, error) {
+	var out DeletedObject
+	err := c.send(ctx, r, opts, func(data []byte) error {
+		if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "null" {
+			return nil
+		}
+		return json.Unmarshal(data, &out)
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out DeletedObject
-	if err := transport.Do(ctx, cfg, transport.Request{Method: http.MethodDelete, Path: p, AllowEmpty: true}, &out); err != nil {
-		return nil, err
-	}
 	if out.ID == "" {
-		out.ID = id
+		out.ID = r.PathParams[len(r.PathParams)-1]
 	}
 	if out.Type == "" {
 		out.Type = typ
@@ -506,7 +509,7 @@ func (s *SessionService) Create(ctx context.Context, params SessionCreateParams,
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return postJSON[Session](ctx, s.client, path("sessions"), params, opts)
+	return doJSON[Session](ctx, s.client, sessionsCreate.At().WithBody(params), opts)
 }
 
 // Get returns a session.
@@ -516,7 +519,7 @@ func (s *SessionService) Get(ctx context.Context, sessionID string, params Sessi
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	return getJSON[Session](ctx, s.client, path("sessions", sessionID), nil, opts)
+	return doJSON[Session](ctx, s.client, sessionsRetrieve.At(sessionID), opts)
 }
 
 // Update changes a session; only the fields set in params change. See
@@ -530,7 +533,7 @@ func (s *SessionService) Update(ctx context.Context, sessionID string, params Se
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return postJSON[Session](ctx, s.client, path("sessions", sessionID), params, opts)
+	return doJSON[Session](ctx, s.client, sessionsUpdate.At(sessionID).WithBody(params), opts)
 }
 
 // List returns one page of sessions. The page has both NextPage and PrevPage.
@@ -541,7 +544,7 @@ func (s *SessionService) List(ctx context.Context, params SessionListParams, opt
 	if err != nil {
 		return nil, err
 	}
-	return getJSON[Page[*Session]](ctx, s.client, path("sessions"), q, opts)
+	return doJSON[Page[*Session]](ctx, s.client, sessionsList.At().WithQuery(q), opts)
 }
 
 // ListAll iterates over the sessions from params.Page on, following NextPage,
@@ -564,7 +567,7 @@ func (s *SessionService) Delete(ctx context.Context, sessionID string, params Se
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	return s.client.deleteResource(ctx, path("sessions", sessionID), sessionID, "session_deleted", opts)
+	return s.client.deleteResource(ctx, sessionsDelete.At(sessionID), "session_deleted", opts)
 }
 
 // Archive archives a session for good; it becomes read-only. A running session
@@ -575,5 +578,5 @@ func (s *SessionService) Archive(ctx context.Context, sessionID string, params S
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	return postJSON[Session](ctx, s.client, path("sessions", sessionID, "archive"), nil, opts)
+	return doJSON[Session](ctx, s.client, sessionsArchive.At(sessionID), opts)
 }

@@ -269,7 +269,11 @@ func TestChaosSoak(t *testing.T) {
 		}
 		inject()
 	}
-	inject()
+	// The first open is a call like any other (an open fault would only be
+	// retried by the retry policy): the first connection's own fault starts
+	// the chain of reconnects, each of which injects the next fault.
+	nextConn("clean EOF at a frame end")
+	srv.CutStreamAfter(rng.IntN(25))
 	stream, err := client.Sessions.Events.Stream(ctx, sess.ID, managedagents.EventStreamParams{OnReconnect: onReconnect})
 	require.NoError(t, err)
 	defer stream.Close()

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math/rand/v2"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"sync"
@@ -110,58 +108,40 @@ var (
 // errStreamClosed is the cancellation cause of a stream ended by Close.
 var errStreamClosed = errors.New("managedagents: event stream closed")
 
-// StreamError reports that an event stream gave up: its connection failed, or
-// could not be opened, more times in a row than option.WithStreamReconnects
-// allows (default 10). Err is the last cause; errors.As and errors.Is see
-// through it (for example to an *APIError with status 503).
-type StreamError struct {
-	// Attempts is the number of reconnects made in a row before giving up.
-	Attempts int
-	// Err is the last failure.
-	Err error
-}
-
-// Error names the number of reconnects and the last failure.
-func (e *StreamError) Error() string {
-	return fmt.Sprintf("managedagents: event stream gave up after %d reconnects in a row: %v", e.Attempts, e.Err)
-}
-
-// Unwrap returns the last failure.
-func (e *StreamError) Unwrap() error { return e.Err }
-
 // Stream opens the live event stream of a session and returns it once the
 // server has answered with 200. The stream reconnects on its own; see
 // [EventStream] for what it guarantees.
 //
-// An error opening the stream comes back from Stream itself: a 4xx other than
-// 408, 409 and 429 at once, as an *[APIError]; temporary failures (those
-// statuses, 5xx, network errors) are retried first with the same backoff and
-// budget as a reconnect (option.WithStreamReconnects, option.WithStreamBackoff;
-// OnReconnect is called), and a *[StreamError] is returned when the budget is
-// spent.
+// An error opening the stream comes back from Stream itself, as for any
+// call: the first open follows the client's retry policy (retries, backoff,
+// retry-after, x-should-retry, as option.WithMaxRetries and
+// option.WithMaxRetryAfter set them; each attempt's wait for the response
+// headers is bounded by the stream idle timeout), and its last error is
+// returned (an *[APIError], or a network error). The reconnect budget
+// (option.WithStreamReconnects) applies only once the stream has been open.
 //
 // GET /v1/sessions/{session_id}/events/stream
 func (s *SessionEventService) Stream(ctx context.Context, sessionID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	listPath := path("sessions", sessionID, "events")
 	return s.client.openStream(ctx, streamTarget{
-		path: path("sessions", sessionID, "events", "stream"),
+		stream: sessionsEventsStream.At(sessionID),
 		list: func(ctx context.Context, cfg *config.Config, from time.Time, page string) (*eventPage, error) {
 			q, err := SessionEventListParams{CreatedAtGTE: from, Order: OrderAsc, Page: page}.values()
 			if err != nil {
 				return nil, err
 			}
-			return getEventPage(ctx, cfg, listPath, q)
+			return getEventPage(ctx, cfg, sessionsEventsList.At(sessionID).WithQuery(q))
 		},
 	}, params, opts)
 }
 
 // streamTarget says where a stream connects and how it lists its history.
 type streamTarget struct {
-	// path is the stream's URL path.
-	path string
+	// stream is the request that opens the stream (its query is added by
+	// openStream).
+	stream transport.Request
 	// list fetches one page of the history, ascending, of events processed at
 	// or after from (when the endpoint can filter; the stream filters again).
 	list func(ctx context.Context, cfg *config.Config, from time.Time, page string) (*eventPage, error)
@@ -189,12 +169,12 @@ type streamTarget struct {
 // or ping frames, count as bytes; the time the reader spends between two
 // events does not count) are disconnects, not the end. On a disconnect the
 // stream:
-//  1. calls OnReconnect and waits: the backoff starts at the configured minimum
+//  1. calls OnReconnect and waits, by the backoff of request retries with the
+//     reconnect bounds: it starts at the configured minimum
 //     (option.WithStreamBackoff, default 0.5 s), doubles per failure up to the
-//     maximum (default 10 s), and is jittered to a random point of [d/2, d]; a
-//     retry-after (or retry-after-ms) of a 429 or 503 is honoured when longer,
-//     up to option.WithMaxRetryAfter, beyond which the stream ends with that
-//     error;
+//     maximum (default 10 s), less a random jitter of up to a quarter; a
+//     retry-after (or retry-after-ms) of an answer is waited instead, up to
+//     option.WithMaxRetryAfter, beyond which the stream ends with that error;
 //  2. reopens the stream first, so that nothing falls into a gap;
 //  3. then backfills from the events list: ascending, every page, the events
 //     processed at or after the cursor (created_at[gte]), where the cursor is the
@@ -240,7 +220,6 @@ type EventStream struct {
 	cancel      context.CancelCauseFunc
 	cfg         *config.Config
 	target      streamTarget
-	query       url.Values
 	onReconnect func(StreamReconnect)
 	closing     atomic.Bool
 	// onDuplicate, if set (by RunTurn, before reading), sees each copy of a
@@ -266,8 +245,8 @@ type EventStream struct {
 	err     error
 }
 
-// openStream opens a stream's first connection, retrying temporary failures
-// within the reconnect budget.
+// openStream opens a stream's first connection, retrying it by the client's
+// retry policy like any call.
 func (c *Client) openStream(ctx context.Context, target streamTarget, params EventStreamParams, opts []option.RequestOption) (*EventStream, error) {
 	if ctx == nil {
 		return nil, invalid("ctx", "must not be nil")
@@ -280,18 +259,20 @@ func (c *Client) openStream(ctx context.Context, target streamTarget, params Eve
 	if err != nil {
 		return nil, err
 	}
+	target.stream = target.stream.WithQuery(q)
 	s := &EventStream{
 		userCtx:     ctx,
 		cfg:         cfg,
 		target:      target,
-		query:       q,
 		onReconnect: params.OnReconnect,
 		dd:          newDedupe(),
 	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
-	conn, err := s.open()
-	if err != nil && !s.fatal(err) && s.ctx.Err() == nil {
-		conn, err = s.reconnect(err)
+	conn, err := s.open(cfg.MaxRetries)
+	if cfg.ResponseInto != nil {
+		// The first open filled it; reconnects and backfill pages must not.
+		s.cfg = cfg.Clone()
+		s.cfg.ResponseInto = nil
 	}
 	if err != nil {
 		s.cancel(nil)
@@ -453,26 +434,21 @@ func (c *streamConn) healthy() bool {
 	return c.progress || time.Since(c.opened) >= streamHealthyAfter
 }
 
-// open makes one attempt to open the stream. The idle watchdog also bounds the
-// wait for the connection and the response headers (not the limiter's wait).
-func (s *EventStream) open() (*streamConn, error) {
+// open opens a connection of the stream, with at most retries retries of
+// the retry policy (the transport bounds each attempt's wait for the
+// headers by the idle timeout). The idle watchdog of the connection is armed
+// while its frames are read.
+func (s *EventStream) open(retries int) (*streamConn, error) {
 	actx, cancel := context.WithCancelCause(s.ctx)
-	wd := sseread.New(s.cfg.StreamIdleTimeout, func() { cancel(ErrStreamIdle) })
-	tctx := httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GetConn: func(string) { wd.Arm() }})
-	resp, err := transport.Open(tctx, s.cfg, s.target.path, s.query)
-	wd.Disarm()
+	resp, err := openStreamConn(actx, s.cfg, s.target.stream, retries)
 	if err != nil {
-		idle := context.Cause(actx) == ErrStreamIdle
-		wd.Stop()
 		cancel(nil)
 		if s.ctx.Err() != nil {
 			return nil, s.ctx.Err()
 		}
-		if idle {
-			return nil, ErrStreamIdle
-		}
 		return nil, err
 	}
+	wd := sseread.New(s.cfg.StreamIdleTimeout, func() { cancel(ErrStreamIdle) })
 	return &streamConn{ctx: actx, cancel: cancel, resp: resp, body: wd.Reader(resp.Body), wd: wd, opened: time.Now()}, nil
 }
 
@@ -503,6 +479,8 @@ func (s *EventStream) fatal(err error) bool {
 
 // reconnect waits and reopens the stream until it is open, the budget is spent
 // or a failure is fatal. cause is why the previous connection or attempt ended.
+// Each reopen is one attempt (the loop paces them itself), so the retry
+// policy and the reconnect budget never multiply.
 func (s *EventStream) reconnect(cause error) (*streamConn, error) {
 	budget := max(s.cfg.StreamReconnects, 0)
 	for {
@@ -518,12 +496,12 @@ func (s *EventStream) reconnect(cause error) (*streamConn, error) {
 			s.onReconnect(StreamReconnect{Attempt: s.fails, Cause: cause, Delay: delay})
 		}
 		if l := s.cfg.Logger; l != nil {
-			l.Debug("managedagents: event stream reconnecting", "path", s.target.path, "attempt", s.fails, "delay", delay, "cause", cause.Error())
+			l.Debug("managedagents: event stream reconnecting", "route", s.target.stream.Endpoint.Route, "attempt", s.fails, "delay", delay, "cause", cause.Error())
 		}
 		if err := sleep(s.ctx, delay); err != nil {
 			return nil, err
 		}
-		c, err := s.open()
+		c, err := s.open(0)
 		if err == nil {
 			return c, nil
 		}
@@ -535,24 +513,17 @@ func (s *EventStream) reconnect(cause error) (*streamConn, error) {
 }
 
 // delay returns the wait before reconnect number s.fails, and false when the
-// server asked for a longer wait than the configured maximum.
+// server asked for a longer wait than option.WithMaxRetryAfter allows: the
+// backoff of request retries, with the reconnect bounds.
 func (s *EventStream) delay(cause error) (time.Duration, bool) {
-	d := s.cfg.StreamBackoffMin
-	for i := 1; i < s.fails && d < s.cfg.StreamBackoffMax; i++ {
-		d *= 2
-	}
-	d = min(d, s.cfg.StreamBackoffMax)
-	if d > 0 {
-		d = d/2 + rand.N(d/2+1)
-	}
+	var serverWait time.Duration
 	var apiErr *APIError
-	if errors.As(cause, &apiErr) && apiErr.RetryAfter > 0 {
-		if s.cfg.MaxRetryAfter > 0 && apiErr.RetryAfter > s.cfg.MaxRetryAfter {
-			return 0, false
-		}
-		d = max(d, apiErr.RetryAfter)
+	if errors.As(cause, &apiErr) {
+		serverWait = apiErr.RetryAfter
 	}
-	return d, true
+	b := transport.Backoff{Base: s.cfg.StreamBackoffMin, Max: s.cfg.StreamBackoffMax}
+	d, over := b.Delay(s.fails-1, serverWait, s.cfg.MaxRetryAfter)
+	return d, !over
 }
 
 // sleep waits d or until ctx ends.
@@ -643,7 +614,10 @@ func (s *EventStream) yieldEnd(yield func(Event, error) bool, err error) {
 	}
 }
 
-// readLive delivers the frames of connection c until it ends. It returns the
+// readLive delivers the frames of connection c until it ends. It reads with
+// go-sse's parser only: go-sse's Connection treats a 429 or 5xx on reconnect
+// as permanent and resets its backoff on every handshake, so the stream runs
+// its own reconnect loop. It returns the
 // cause of the disconnect, or stop when the stream is over (terminal event, the
 // consumer stopped).
 func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (cause error, stop bool) {
@@ -658,7 +632,7 @@ func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (ca
 		}
 		data := []byte(fr.Data) // the event keeps it as its raw JSON
 		if fr.Type == "error" {
-			return transport.ErrorFrame(s.cfg, data), false
+			return errorFrame(s.cfg, data), false
 		}
 		ev, err := DecodeEvent(data)
 		if err != nil {
@@ -676,7 +650,7 @@ func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (ca
 			case "ping":
 				continue
 			case "error":
-				return transport.ErrorFrame(s.cfg, data), false
+				return errorFrame(s.cfg, data), false
 			}
 		}
 		c.wd.Disarm()

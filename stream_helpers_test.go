@@ -79,7 +79,9 @@ func newFakeStreams(t *testing.T, history []string, conns []http.HandlerFunc, op
 		option.WithMaxRetries(0),
 		option.WithStreamBackoff(time.Millisecond, 5*time.Millisecond),
 	}
-	return f, NewClient(append(base, opts...)...)
+	c := NewClient(append(base, opts...)...)
+	c.cfg.RetryBackoffBase, c.cfg.RetryBackoffMax = time.Millisecond, 5*time.Millisecond
+	return f, c
 }
 
 func (f *fakeStreams) serve(w http.ResponseWriter, r *http.Request) {

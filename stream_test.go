@@ -156,24 +156,19 @@ func TestStreamNothingDeliveredBackfillsFromServerDate(t *testing.T) {
 	require.Equal(t, []string{streamPath, streamPath, listReq("2026-11-24T10:00:00Z", "")}, f.requests())
 }
 
-func TestStream503ThenOpen(t *testing.T) {
+func TestStreamFirstOpenRetriedByPolicy(t *testing.T) {
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		reply(503, nil, `{"type":"error","error":{"type":"overloaded_error","message":"busy"}}`),
 		sseConn(write(frame(term("sevt_1", 1))), hang()),
-	})
+	}, option.WithMaxRetries(1))
 	var n notices
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
-	require.NoError(t, err, "a temporary failure of the first open is retried inside Stream")
+	require.NoError(t, err, "a temporary failure of the first open is retried inside Stream, as for any call")
 	got, err := drain(s)
 	require.NoError(t, err)
 	require.Equal(t, []string{"sevt_1"}, got)
 	require.Equal(t, []string{streamPath, streamPath}, f.requests(), "no backfill before anything was delivered on the first connection")
-	ns := n.get()
-	require.Len(t, ns, 1)
-	var apiErr *APIError
-	require.ErrorAs(t, ns[0].Cause, &apiErr)
-	require.Equal(t, 503, apiErr.StatusCode)
-	require.Equal(t, 1, ns[0].Attempt)
+	require.Empty(t, n.get(), "a retry of the first open is not a reconnect")
 }
 
 func TestStream429HonoursRetryAfter(t *testing.T) {
@@ -266,19 +261,26 @@ func TestStreamHeartbeatsKeepAliveThenIdleTimeout(t *testing.T) {
 }
 
 func TestStreamIdleTimeoutWhileOpening(t *testing.T) {
+	// The idle timeout bounds each open attempt's wait for the headers; the
+	// attempt that got none is retried by the retry policy.
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, // no headers ever
 		sseConn(write(frame(term("sevt_1", 1))), hang()),
 		sseConn(write(frame(term("sevt_1", 1))), hang()), // spare, should a loaded machine be slow
-	}, option.WithStreamIdleTimeout(200*time.Millisecond))
+	}, option.WithStreamIdleTimeout(200*time.Millisecond), option.WithMaxRetries(2))
 	var n notices
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
 	require.Equal(t, []string{"sevt_1"}, got)
-	require.NotEmpty(t, n.get())
-	require.ErrorIs(t, n.get()[0].Cause, ErrStreamIdle)
+	require.Empty(t, n.get())
+
+	f, c = newFakeStreams(t, nil, []http.HandlerFunc{
+		func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+	}, option.WithStreamIdleTimeout(50*time.Millisecond))
+	_, err = c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+	require.ErrorContains(t, err, "no response headers within the stream idle timeout (50ms)")
 }
 
 func TestStreamSlowConsumerIsNotIdle(t *testing.T) {
@@ -449,15 +451,15 @@ func TestStreamBudgetExhausted(t *testing.T) {
 		gte := "2026-11-24T10:00:00Z"
 		require.Equal(t, []string{streamPath, streamPath, listReq(gte, ""), streamPath, listReq(gte, "")}, f.requests())
 	})
-	t.Run("no reconnects", func(t *testing.T) {
+	t.Run("first open is not a reconnect", func(t *testing.T) {
 		f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 			reply(502, nil, `bad gateway`),
 		}, option.WithStreamReconnects(0))
 		_, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
-		var se *StreamError
-		require.ErrorAs(t, err, &se)
-		require.Equal(t, 0, se.Attempts)
-		require.ErrorIs(t, err, ErrServer)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "the first open fails like any call")
+		require.NotErrorAs(t, err, new(*StreamError))
+		require.Equal(t, 502, apiErr.StatusCode)
 		require.Len(t, f.requests(), 1)
 	})
 }
@@ -496,7 +498,7 @@ func TestStreamBackoffGrowsAndIsJittered(t *testing.T) {
 		for range 50 {
 			d, ok := s.delay(ErrStreamEnded)
 			require.True(t, ok)
-			require.GreaterOrEqual(t, d, want/2)
+			require.GreaterOrEqual(t, d, want*3/4, "the jitter of request retries: at most a quarter off")
 			require.LessOrEqual(t, d, want)
 		}
 	}
@@ -681,13 +683,18 @@ func TestStreamAllStopsEarly(t *testing.T) {
 }
 
 func TestStreamContextCancelledWhileOpening(t *testing.T) {
-	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
-		reply(503, nil, `{}`),
-	}, option.WithStreamBackoff(10*time.Second, 10*time.Second))
-	ctx, cancel := context.WithCancel(f.ctx)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{OnReconnect: func(StreamReconnect) { cancel() }})
+	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
+		func(w http.ResponseWriter, r *http.Request) {
+			cancel() // during the wait before the retry
+			reply(503, nil, `{}`)(w, r)
+		},
+	}, option.WithMaxRetries(1))
+	c.cfg.RetryBackoffBase, c.cfg.RetryBackoffMax = 10*time.Second, 10*time.Second
+	_, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{})
 	require.ErrorIs(t, err, context.Canceled)
+	require.Len(t, f.requests(), 1)
 }
 
 func TestStreamManyEventsKeepsDedupeBounded(t *testing.T) {

@@ -41,7 +41,7 @@ func (s *SessionThreadEventService) List(ctx context.Context, sessionID, threadI
 	if err != nil {
 		return nil, err
 	}
-	return s.client.listEvents(ctx, path("sessions", sessionID, "threads", threadID, "events"), q, opts)
+	return s.client.listEvents(ctx, sessionsThreadsEventsList.At(sessionID, threadID).WithQuery(q), opts)
 }
 
 // ListAll iterates over the events of a thread from params.Page on, fetching
@@ -67,15 +67,14 @@ func (s *SessionThreadEventService) Stream(ctx context.Context, sessionID, threa
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
-	listPath := path("sessions", sessionID, "threads", threadID, "events")
 	return s.client.openStream(ctx, streamTarget{
-		path: path("sessions", sessionID, "threads", threadID, "stream"),
+		stream: sessionsThreadsEventsStream.At(sessionID, threadID),
 		list: func(ctx context.Context, cfg *config.Config, _ time.Time, page string) (*eventPage, error) {
 			q, err := SessionThreadEventListParams{Page: page}.values()
 			if err != nil {
 				return nil, err
 			}
-			return getEventPage(ctx, cfg, listPath, q)
+			return getEventPage(ctx, cfg, sessionsThreadsEventsList.At(sessionID, threadID).WithQuery(q))
 		},
 	}, params, opts)
 }

@@ -317,7 +317,7 @@ func paginate(items []listItem, list, order string, limit int, c *cursor) page {
 		}
 		return r
 	})
-	lo, hi := 0, len(items)
+	var lo, hi int
 	if c != nil {
 		key := listItem{t: time.Unix(0, c.T), seq: c.Seq}
 		// first index strictly after the key in this order

@@ -30,7 +30,7 @@ func TestSDKEventsList(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.Data, 5)
 	require.True(t, page.HasNextPage())
-	require.Equal(t, "user.message", page.Data[0].EventType())
+	require.Equal(t, managedagents.EventTypeUserMessage, page.Data[0].EventType())
 	require.Equal(t, time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC), page.Data[0].EventProcessedAt())
 
 	var all []managedagents.Event

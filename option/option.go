@@ -1,6 +1,11 @@
-// Package option holds the options of a managedagents client. Every option works
-// both on the client (managedagents.NewClient) and on a single call, where it
-// applies to that call only.
+// Package option holds the options of a managedagents client. An option works
+// both on the client (managedagents.NewClient, Client.WithOptions) and on a
+// single call, where it applies to that call only; the exceptions say so: the
+// rate-limiter options belong to a client, WithResponseInto to one call.
+//
+// WithMiddleware wraps every attempt of every call; a middleware finds the
+// call it belongs to with CallFromContext, which is what tracing and metrics
+// need to report once per call.
 package option
 
 import (
@@ -82,7 +87,8 @@ func WithHTTPClient(hc *http.Client) RequestOption {
 }
 
 // WithHeader sets an extra header on every request. Setting anthropic-beta adds
-// beta names (see WithBetas); x-api-key and Authorization set the credentials.
+// beta names (see WithBetas); anthropic-workspace-id sets the workspace (see
+// WithWorkspaceID); x-api-key and Authorization set the credentials.
 func WithHeader(key, value string) RequestOption {
 	return func(c *config.Config) error {
 		switch http.CanonicalHeaderKey(key) {
@@ -96,6 +102,8 @@ func WithHeader(key, value string) RequestOption {
 			return WithAuthToken(token)(c)
 		case "Anthropic-Beta":
 			return WithBetas(strings.Split(value, ",")...)(c)
+		case "Anthropic-Workspace-Id":
+			return WithWorkspaceID(value)(c)
 		}
 		if c.Header == nil {
 			c.Header = http.Header{}
@@ -105,8 +113,23 @@ func WithHeader(key, value string) RequestOption {
 	}
 }
 
-// WithBetas adds beta names to the anthropic-beta header. managed-agents-2026-04-01
-// is always sent; names are never duplicated.
+// WithWorkspaceID sets the workspace of the requests, sent as the
+// anthropic-workspace-id header: it selects the workspace when the credential
+// can act on several (a workspace-scoped key must match it). An empty id sends
+// no header.
+func WithWorkspaceID(id string) RequestOption {
+	return func(c *config.Config) error {
+		if strings.ContainsAny(id, "\r\n") {
+			return errors.New("option.WithWorkspaceID: the id holds a line break")
+		}
+		c.WorkspaceID = strings.TrimSpace(id)
+		return nil
+	}
+}
+
+// WithBetas adds beta names to the anthropic-beta header, after the betas of
+// the endpoint (managed-agents-2026-04-01 for Managed Agents endpoints); names
+// are never duplicated.
 func WithBetas(names ...string) RequestOption {
 	return func(c *config.Config) error {
 		for _, n := range names {
@@ -121,8 +144,8 @@ func WithBetas(names ...string) RequestOption {
 // WithMaxRetries sets how many times a failed request is retried (default 2).
 func WithMaxRetries(n int) RequestOption {
 	return func(c *config.Config) error {
-		if n < 0 {
-			return fmt.Errorf("option.WithMaxRetries: %d is negative", n)
+		if err := notNegative("WithMaxRetries", n); err != nil {
+			return err
 		}
 		c.MaxRetries = n
 		return nil
@@ -133,8 +156,8 @@ func WithMaxRetries(n int) RequestOption {
 // means no bound beyond the context.
 func WithRequestTimeout(d time.Duration) RequestOption {
 	return func(c *config.Config) error {
-		if d < 0 {
-			return fmt.Errorf("option.WithRequestTimeout: %s is negative", d)
+		if err := notNegative("WithRequestTimeout", d); err != nil {
+			return err
 		}
 		c.RequestTimeout = d
 		return nil
@@ -145,8 +168,8 @@ func WithRequestTimeout(d time.Duration) RequestOption {
 // wait with retry-after (default 60 s). Beyond the cap the error is returned.
 func WithMaxRetryAfter(d time.Duration) RequestOption {
 	return func(c *config.Config) error {
-		if d < 0 {
-			return fmt.Errorf("option.WithMaxRetryAfter: %s is negative", d)
+		if err := notNegative("WithMaxRetryAfter", d); err != nil {
+			return err
 		}
 		c.MaxRetryAfter = d
 		return nil
@@ -155,8 +178,14 @@ func WithMaxRetryAfter(d time.Duration) RequestOption {
 
 // WithRateLimits replaces the client-side limiter with a new in-process one with
 // budgets b. Without any rate-limit option a client uses ratelimit.DefaultBudgets.
+// It is an option of a client (NewClient, Client.WithOptions): given to one
+// call it is refused, since a budget of its own would not count the client's
+// other calls.
 func WithRateLimits(b ratelimit.Budgets) RequestOption {
 	return func(c *config.Config) error {
+		if err := clientOnly(c, "WithRateLimits"); err != nil {
+			return err
+		}
 		l, err := ratelimit.NewChecked(b)
 		if err != nil {
 			return fmt.Errorf("option.WithRateLimits: %w", err)
@@ -167,9 +196,13 @@ func WithRateLimits(b ratelimit.Budgets) RequestOption {
 }
 
 // WithLimiter sets the client-side limiter, for example one shared by several
-// clients or one backed by Redis (ratelimit/redisrate).
+// clients or one backed by Redis (ratelimit/redisrate). It is an option of a
+// client: given to one call it is refused.
 func WithLimiter(l ratelimit.Limiter) RequestOption {
 	return func(c *config.Config) error {
+		if err := clientOnly(c, "WithLimiter"); err != nil {
+			return err
+		}
 		if l == nil {
 			return errors.New("option.WithLimiter: nil limiter (use WithoutLimiter)")
 		}
@@ -178,10 +211,42 @@ func WithLimiter(l ratelimit.Limiter) RequestOption {
 	}
 }
 
-// WithoutLimiter turns the client-side limiter off.
+// WithoutLimiter turns the client-side limiter off. It is an option of a
+// client: given to one call it is refused.
 func WithoutLimiter() RequestOption {
 	return func(c *config.Config) error {
+		if err := clientOnly(c, "WithoutLimiter"); err != nil {
+			return err
+		}
 		c.Limiter = nil
+		return nil
+	}
+}
+
+// clientOnly refuses an option of the client's limiter given to one call.
+func clientOnly(c *config.Config, name string) error {
+	if c.PerCall {
+		return fmt.Errorf("option.%s: the rate limiter belongs to the client; set it with NewClient or Client.WithOptions, not on one call", name)
+	}
+	return nil
+}
+
+// WithResponseInto makes a call store its last HTTP response in *dst when it
+// returns, even when it fails (nil if no response arrived): its status and
+// headers, such as request-id. The response's request carries no credentials;
+// its body has been read and closed (for an error answer it can be read
+// again). For an event stream it is the answer to the first open, without
+// its body, which the stream reads. It is an option of one call: given to a
+// client it is refused, as every call would write the same variable.
+func WithResponseInto(dst **http.Response) RequestOption {
+	return func(c *config.Config) error {
+		switch {
+		case dst == nil:
+			return errors.New("option.WithResponseInto: nil destination")
+		case !c.PerCall:
+			return errors.New("option.WithResponseInto: an option of one call, not of a client")
+		}
+		c.ResponseInto = dst
 		return nil
 	}
 }
@@ -197,6 +262,8 @@ func WithLogger(l *slog.Logger) RequestOption {
 
 // WithStreamIdleTimeout sets how long an event stream may go without receiving a
 // byte (heartbeats count) before it is treated as disconnected (default 90 s).
+// It also bounds each attempt to open a stream while it waits for the
+// response headers.
 func WithStreamIdleTimeout(d time.Duration) RequestOption {
 	return func(c *config.Config) error {
 		if d <= 0 {
@@ -224,8 +291,8 @@ func WithMaxEventSize(n int) RequestOption {
 // means it never reconnects).
 func WithStreamReconnects(n int) RequestOption {
 	return func(c *config.Config) error {
-		if n < 0 {
-			return fmt.Errorf("option.WithStreamReconnects: %d is negative", n)
+		if err := notNegative("WithStreamReconnects", n); err != nil {
+			return err
 		}
 		c.StreamReconnects = n
 		return nil
@@ -233,7 +300,11 @@ func WithStreamReconnects(n int) RequestOption {
 }
 
 // WithStreamBackoff sets the first and the largest reconnect delay of a stream
-// (default 0.5 s and 10 s). Each delay is jittered.
+// (default 0.5 s and 10 s). Reconnect delays follow the backoff of request
+// retries with these bounds: first × 2ⁿ up to largest, minus a random jitter
+// of up to a quarter, or the server's retry-after when it gave one. A stream's
+// first open is a request like any other and uses the retry policy's
+// backoff (0.5 s doubling to 8 s).
 func WithStreamBackoff(first, largest time.Duration) RequestOption {
 	return func(c *config.Config) error {
 		if first <= 0 || largest < first {
@@ -242,4 +313,12 @@ func WithStreamBackoff(first, largest time.Duration) RequestOption {
 		c.StreamBackoffMin, c.StreamBackoffMax = first, largest
 		return nil
 	}
+}
+
+// notNegative refuses a negative value of option name.
+func notNegative[T int | time.Duration](name string, v T) error {
+	if v < 0 {
+		return fmt.Errorf("option.%s: %v is negative", name, v)
+	}
+	return nil
 }

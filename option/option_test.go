@@ -53,7 +53,7 @@ func TestCredentials(t *testing.T) {
 func TestHeadersAndBetas(t *testing.T) {
 	t.Parallel()
 	c := apply(t, option.WithHeader("anthropic-workspace-id", "wrkspc_1"), option.WithHeader("Anthropic-Beta", "a, b"), option.WithBetas("c", " ", "a"))
-	require.Equal(t, "wrkspc_1", c.Header.Get("Anthropic-Workspace-Id"))
+	require.Equal(t, "wrkspc_1", c.WorkspaceID, "routed to WithWorkspaceID")
 	require.Empty(t, c.Header.Get("Anthropic-Beta"))
 	require.Equal(t, []string{"a", "b", "c", "a"}, c.Betas, "deduplicated when the header is built")
 }
@@ -113,4 +113,45 @@ func TestOptionsNeverPrintSecrets(t *testing.T) {
 		}
 	}
 	require.NotContains(t, out, key)
+}
+
+func TestClientAndCallOptions(t *testing.T) {
+	t.Parallel()
+	call := &config.Config{PerCall: true}
+	for name, o := range map[string]option.RequestOption{
+		"WithRateLimits": option.WithRateLimits(ratelimit.DefaultBudgets),
+		"WithLimiter":    option.WithLimiter(ratelimit.New(ratelimit.DefaultBudgets)),
+		"WithoutLimiter": option.WithoutLimiter(),
+	} {
+		err := o(call)
+		require.ErrorContains(t, err, "option."+name+": the rate limiter belongs to the client", name)
+		require.NoError(t, o(&config.Config{}), "%s works on a client", name)
+	}
+	require.Nil(t, call.Limiter, "a refused option changes nothing")
+
+	var resp *http.Response
+	require.ErrorContains(t, option.WithResponseInto(&resp)(&config.Config{}), "an option of one call")
+	require.NoError(t, option.WithResponseInto(&resp)(call))
+	require.Same(t, &resp, call.ResponseInto)
+	require.Error(t, option.WithResponseInto(nil)(call))
+}
+
+func TestWorkspaceAndMiddleware(t *testing.T) {
+	t.Parallel()
+	c := apply(t, option.WithWorkspaceID(" wrkspc_1 "))
+	require.Equal(t, "wrkspc_1", c.WorkspaceID)
+	require.Error(t, option.WithWorkspaceID("wrkspc_1\r\nX-Api-Key: x")(&config.Config{}))
+	require.Error(t, option.WithMiddleware(nil)(&config.Config{}))
+	var order []string
+	mw := func(name string) option.Middleware {
+		return func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+			order = append(order, name)
+			return next(req)
+		}
+	}
+	c = apply(t, option.WithMiddleware(mw("a"), mw("b")), option.WithMiddleware(mw("c")))
+	require.Len(t, c.Middlewares, 3)
+	_, _ = c.Middlewares[0](&http.Request{}, func(*http.Request) (*http.Response, error) { return nil, nil })
+	_, _ = c.Middlewares[2](&http.Request{}, func(*http.Request) (*http.Response, error) { return nil, nil })
+	require.Equal(t, []string{"a", "c"}, order, "appended in order")
 }

@@ -3,9 +3,10 @@
 //
 // A [Limiter] is asked for a slot before every request attempt (retries
 // included), stream open, reconnect and list page, and is told of every 429
-// so that all callers of the class pause together. [Classify] picks the
-// class: [Create] for POST /v1/agents, /v1/environments and /v1/sessions,
-// [Read] for everything else.
+// so that all callers of the class pause together. Each endpoint of the SDK
+// declares its class where it is defined: [Create] for the create endpoints
+// (POST /v1/agents, /v1/environments and /v1/sessions), [Read] for
+// everything else.
 //
 // # Budgets and bursts
 //
@@ -51,7 +52,6 @@ package ratelimit
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -66,18 +66,6 @@ const (
 	// each list page.
 	Read Class = "read"
 )
-
-// Classify returns the class of a request by its method and URL path (without
-// the query). Only the three create endpoints are in the Create class.
-func Classify(method, path string) Class {
-	if method == "POST" {
-		switch strings.TrimSuffix(path, "/") {
-		case "/v1/agents", "/v1/environments", "/v1/sessions":
-			return Create
-		}
-	}
-	return Read
-}
 
 // Limiter decides when a request may be sent.
 type Limiter interface {

@@ -15,6 +15,8 @@ const (
 	DefaultBaseURL           = "https://api.anthropic.com"
 	DefaultMaxRetries        = 2
 	DefaultMaxRetryAfter     = 60 * time.Second
+	DefaultRetryBackoffBase  = 500 * time.Millisecond
+	DefaultRetryBackoffMax   = 8 * time.Second
 	DefaultStreamIdleTimeout = 90 * time.Second
 	DefaultMaxEventSize      = 32 << 20
 	DefaultStreamReconnects  = 10
@@ -22,16 +24,22 @@ const (
 	DefaultStreamBackoffMax  = 10 * time.Second
 )
 
+// Middleware wraps one attempt; option.Middleware converts to it.
+type Middleware = func(*http.Request, func(*http.Request) (*http.Response, error)) (*http.Response, error)
+
 // Config is the whole of a client's or a call's settings. A call starts from a copy
 // of its client's Config and applies its own options to the copy.
 type Config struct {
 	APIKey    secret.String // sent as x-api-key
 	AuthToken secret.String // sent as Authorization: Bearer
 	BaseURL   string
-	// HTTPClient sends every request. Nil means a client built by the SDK.
+	// HTTPClient sends every request. Nil means the SDK's shared default
+	// client (one connection pool for every client that sets none).
 	HTTPClient *http.Client
 	// Header holds extra headers set by the user (never auth headers).
 	Header http.Header
+	// WorkspaceID is sent as anthropic-workspace-id when not empty.
+	WorkspaceID string
 	// Betas are extra beta names merged into anthropic-beta.
 	Betas []string
 	// MaxRetries is the number of retries after the first attempt.
@@ -40,22 +48,51 @@ type Config struct {
 	RequestTimeout time.Duration
 	// MaxRetryAfter caps a server-given retry-after wait.
 	MaxRetryAfter time.Duration
+	// RetryBackoffBase and RetryBackoffMax bound the backoff between the
+	// attempts of a request (and of a stream's first open).
+	RetryBackoffBase time.Duration
+	RetryBackoffMax  time.Duration
 	// Limiter is the client-side rate limiter; nil means none.
 	Limiter ratelimit.Limiter
 	// Logger receives debug logs; nil means silent.
 	Logger *slog.Logger
+	// Middlewares wrap each attempt, the first outermost.
+	Middlewares []Middleware
+	// ResponseInto, when set, receives the last response of the call.
+	ResponseInto **http.Response
 
 	// StreamIdleTimeout is how long a stream may go without a byte before it is
-	// treated as disconnected.
+	// treated as disconnected; it also bounds each open attempt's wait for
+	// the response headers.
 	StreamIdleTimeout time.Duration
 	// MaxEventSize is the largest SSE frame the stream reads.
 	MaxEventSize int
 	// StreamReconnects is how many reconnects in a row (without a healthy
-	// connection between them) a stream makes before it fails; negative means none.
+	// connection between them) a stream makes before it fails.
 	StreamReconnects int
 	// StreamBackoffMin and StreamBackoffMax bound the reconnect backoff.
 	StreamBackoffMin time.Duration
 	StreamBackoffMax time.Duration
+
+	// PerCall is set while the options of one call are applied, so that the
+	// options that belong to a client (the limiter) can refuse.
+	PerCall bool
+}
+
+// New returns the default settings of a client: no credentials, no limiter.
+func New() *Config {
+	return &Config{
+		BaseURL:           DefaultBaseURL,
+		MaxRetries:        DefaultMaxRetries,
+		MaxRetryAfter:     DefaultMaxRetryAfter,
+		RetryBackoffBase:  DefaultRetryBackoffBase,
+		RetryBackoffMax:   DefaultRetryBackoffMax,
+		StreamIdleTimeout: DefaultStreamIdleTimeout,
+		MaxEventSize:      DefaultMaxEventSize,
+		StreamReconnects:  DefaultStreamReconnects,
+		StreamBackoffMin:  DefaultStreamBackoffMin,
+		StreamBackoffMax:  DefaultStreamBackoffMax,
+	}
 }
 
 // Clone returns a copy that shares nothing mutable with c.
@@ -63,5 +100,6 @@ func (c *Config) Clone() *Config {
 	n := *c
 	n.Header = c.Header.Clone()
 	n.Betas = append([]string(nil), c.Betas...)
+	n.Middlewares = append([]Middleware(nil), c.Middlewares...)
 	return &n
 }

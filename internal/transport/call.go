@@ -9,54 +9,77 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/go-managedagents/managedagents/internal/apierror"
+	"github.com/go-managedagents/managedagents/internal/callinfo"
 	"github.com/go-managedagents/managedagents/internal/config"
-	"github.com/go-managedagents/managedagents/ratelimit"
 )
 
-// call is one unary request with its retries. It is the http.RoundTripper of the
+// call is one request with its retries. It is the http.RoundTripper of the
 // inner http.Client given to retryablehttp, so every attempt passes through
-// RoundTrip: limiter slot, per-attempt timeout, connection trace, the whole body
-// read. It has no CloseIdleConnections method, so retryablehttp's calls to
-// http.Client.CloseIdleConnections after a failure are no-ops and the user's
-// connection pool is left alone. Attempts run one after the other in the
-// caller's goroutine, so the fields need no lock (the trace flags are atomic
-// because the transport reports some of them from its own goroutines).
+// RoundTrip: limiter slot, per-attempt bound, middlewares, connection trace,
+// body read. retryablehttp runs the loop and the waits; CheckRetry, Backoff
+// and ErrorHandler are ours because its own policy retries POSTs blindly,
+// ignores x-should-retry and retry-after-ms, and drops the final answer; call
+// has no CloseIdleConnections method, so the one retryablehttp makes after a
+// failure never churns the user's connection pool.
+// Attempts run one after the other in the caller's goroutine, so the fields
+// need no lock (the trace flags are atomic because the transport reports some
+// of them from its own goroutines).
 type call struct {
 	cfg        *config.Config
+	ep         *Endpoint
 	method     string
 	path       string
-	class      ratelimit.Class
-	repeatable bool
-	hc         *http.Client
+	url        string // the request's URL without credentials, for errors
+	stream     bool   // a stream open: a 2xx body is handed over unread
+	reqBody    []byte // the request's JSON body; nil for none
+	maxRetries int
+	info       *callinfo.State
+	send       func(*http.Request) (*http.Response, error) // middlewares around the user's client
 	log        reqLog
-	url        string // the request's URL, for errors
 
-	attempt     int           // number of the current attempt, from 1
-	trace       *attemptTrace // trace of the current attempt
-	body        []byte        // body of the current attempt's answer
-	contentType string        // content-type of the current attempt's answer
-	status      int           // status of the current attempt's answer
-	requestID   string        // request-id of the current attempt's answer
-	wait        time.Duration // wait before the next attempt, set by checkRetry
-	final       error         // the error checkRetry stopped with
+	attempt int           // number of the current attempt, from 1
+	trace   *attemptTrace // trace of the current attempt
+	body    []byte        // body of the current attempt's answer (not of a stream)
+	wait    time.Duration // wait before the next attempt, set by checkRetry
+	final   error         // the error checkRetry stopped with
 }
 
-func newCall(cfg *config.Config, method, path string) *call {
-	return &call{
-		cfg:        cfg,
-		method:     method,
-		path:       path,
-		class:      ratelimit.Classify(method, path),
-		repeatable: Repeatable(method, path),
-		hc:         safeClient(client(cfg)),
-		log:        newLog(cfg.Logger, method, path),
+// newCall prepares a call of r and its first request.
+func newCall(ctx context.Context, cfg *config.Config, r Request, stream bool) (*call, *http.Request, error) {
+	ctx, info := startCall(ctx, r, stream)
+	req, body, err := newRequest(ctx, cfg, r)
+	if err != nil {
+		return nil, nil, err
 	}
+	c := &call{
+		cfg:     cfg,
+		ep:      r.Endpoint,
+		method:  req.Method,
+		path:    req.URL.Path,
+		url:     req.URL.Redacted(),
+		stream:  stream,
+		info:    info,
+		send:    chain(safeClient(httpClient(cfg)), cfg.Middlewares),
+		log:     newLog(cfg.Logger, req.Method, r.Endpoint.Route),
+		reqBody: body,
+	}
+	return c, req, nil
+}
+
+// chain returns hc.Do wrapped in the middlewares, the first outermost.
+func chain(hc *http.Client, mws []config.Middleware) func(*http.Request) (*http.Response, error) {
+	next := hc.Do
+	for _, mw := range slices.Backward(mws) {
+		inner := next
+		next = func(r *http.Request) (*http.Response, error) { return mw(r, inner) }
+	}
+	return next
 }
 
 // attemptTrace records how far one attempt got towards the server.
@@ -79,53 +102,49 @@ type limiterError struct{ err error }
 func (e *limiterError) Error() string { return e.err.Error() }
 func (e *limiterError) Unwrap() error { return e.err }
 
-// run sends req with retries and returns the body of its 2xx answer.
-func (c *call) run(ctx context.Context, req *http.Request, body []byte) ([]byte, error) {
-	c.url = req.URL.Redacted()
+// errNoHeaders cancels a stream open attempt that waited too long for headers.
+var errNoHeaders = errors.New("no response headers within the stream idle timeout")
+
+// run sends req with at most maxRetries retries and returns its 2xx answer.
+func (c *call) run(req *http.Request, maxRetries int) (*http.Response, error) {
+	c.maxRetries = maxRetries
+	ctx := req.Context()
 	rreq := &retryablehttp.Request{Request: req}
-	if body != nil {
-		if err := rreq.SetBody(body); err != nil {
-			return nil, fmt.Errorf("managedagents: %s %s: %w", c.method, c.path, err)
+	if c.reqBody != nil {
+		// retryablehttp rewinds the body for every attempt.
+		if err := rreq.SetBody(c.reqBody); err != nil {
+			return nil, c.wrap(err)
 		}
 	}
 	rc := &retryablehttp.Client{
-		// The inner client never follows redirects itself (c.hc, the user's
+		// The inner client never follows redirects itself (c.send, the user's
 		// client, already did) and has no timeout: RoundTrip bounds each attempt.
 		HTTPClient: &http.Client{
 			Transport:     c,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		Logger:       nil, // retryablehttp logs URLs to stderr by default
-		RetryMax:     c.cfg.MaxRetries,
+		RetryMax:     maxRetries,
 		CheckRetry:   c.checkRetry,
 		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return c.wait },
 		ErrorHandler: passThrough,
 	}
 	resp, err := rc.Do(rreq)
+	if err == nil {
+		return resp, nil
+	}
 	if resp != nil {
 		_ = resp.Body.Close()
 	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		// checkRetry returns the final error of every failed call; anything else
-		// (which retryablehttp should not produce) still names the request.
-		if c.final != nil && err == c.final {
-			return nil, err
-		}
-		return nil, c.wrap(unwrapURLError(err))
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
-	return c.body, nil
-}
-
-// malformed returns the error of a 2xx answer whose body could not be decoded
-// (err nil: empty or null).
-func (c *call) malformed(err error) error {
-	if err == nil && len(bytes.TrimSpace(c.body)) > 0 {
-		err = errors.New("JSON null instead of a value")
+	// checkRetry returns the final error of every failed call; anything else
+	// (which retryablehttp should not produce) still names the request.
+	if c.final != nil && err == c.final {
+		return nil, err
 	}
-	return &apierror.ResponseError{Method: c.method, URL: c.url, StatusCode: c.status, ContentType: c.contentType, RequestID: c.requestID, Err: err}
+	return nil, c.wrap(unwrapURLError(err))
 }
 
 // passThrough is retryablehttp's ErrorHandler: it keeps the final response and
@@ -142,51 +161,96 @@ func (c *call) wrap(err error) error {
 	return fmt.Errorf("managedagents: %s %s: %w", c.method, c.path, err)
 }
 
-// RoundTrip makes one attempt: it takes a limiter slot, sends req with the user's
-// client under the per-attempt timeout, and reads the whole answer (at most 64
-// KiB of an error answer), so that the timeout also bounds the body and a body
-// cut off counts as a failed attempt.
+// RoundTrip makes one attempt: it takes a limiter slot, sends req through the
+// middlewares and the user's client under the attempt's bound, and reads the
+// whole answer (at most 64 KiB of an error answer; a stream's 2xx body is
+// left to the caller), so that the bound also covers the body and a body cut
+// off counts as a failed attempt.
 func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
-	c.attempt++
-	c.body, c.contentType, c.status, c.requestID, c.trace = nil, "", 0, "", nil
+	c.attempt = c.info.NextAttempt()
+	c.body, c.trace = nil, nil
 	ctx := req.Context()
-	if c.cfg.Limiter != nil {
-		if err := c.cfg.Limiter.Acquire(ctx, c.class); err != nil {
+	if lim := c.cfg.Limiter; lim != nil {
+		start := time.Now()
+		err := lim.Acquire(ctx, c.ep.Class)
+		c.info.AddWait(time.Since(start))
+		if err != nil {
 			return nil, &limiterError{err}
 		}
 	}
 	tr := &attemptTrace{}
 	c.trace = tr
-	actx := httptrace.WithClientTrace(ctx, tr.clientTrace())
-	if d := c.cfg.RequestTimeout; d > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(actx, d)
-		defer cancel()
+	actx, cancel := context.WithCancelCause(httptrace.WithClientTrace(ctx, tr.clientTrace()))
+	var bound time.Duration
+	var headers *time.Timer // bounds a stream open's wait for the headers
+	if c.stream {
+		if bound = c.cfg.StreamIdleTimeout; bound > 0 {
+			headers = time.AfterFunc(bound, func() { cancel(errNoHeaders) })
+		}
+	} else if bound = c.cfg.RequestTimeout; bound > 0 {
+		var stop context.CancelFunc
+		actx, stop = context.WithTimeout(actx, bound)
+		defer stop()
 	}
 	start := time.Now()
-	resp, err := c.hc.Do(req.WithContext(actx))
-	var data []byte
-	if err == nil {
-		data, err = readBody(resp)
-		if err != nil {
+	// Each attempt gets its own headers, so a middleware that adds one (a
+	// trace header) adds it once per attempt, not once more per retry.
+	areq := req.WithContext(actx)
+	areq.Header = req.Header.Clone()
+	resp, err := c.send(areq)
+	if headers != nil {
+		headers.Stop()
+	}
+	switch {
+	case err == nil && resp == nil:
+		err = errors.New("a middleware returned neither a response nor an error")
+	case err == nil && resp.Request == nil: // a middleware's own answer
+		resp.Request = areq
+	}
+	if err == nil && (!c.stream || resp.StatusCode/100 != 2) {
+		if c.body, err = readBody(resp); err != nil {
 			err = fmt.Errorf("reading response body: %w", err)
 			resp = nil
 		}
 	}
 	if err != nil {
 		err = unwrapURLError(err)
-		if actx.Err() != nil && ctx.Err() == nil {
-			err = fmt.Errorf("attempt timed out after %s: %w", c.cfg.RequestTimeout, err)
+		switch {
+		case ctx.Err() != nil:
+		case context.Cause(actx) == errNoHeaders:
+			// net/http may return the cause itself; say the bound once.
+			if errors.Is(err, errNoHeaders) {
+				err = fmt.Errorf("%w (%s)", errNoHeaders, bound)
+			} else {
+				err = fmt.Errorf("%w (%s): %w", errNoHeaders, bound, err)
+			}
+		case actx.Err() != nil:
+			err = fmt.Errorf("attempt timed out after %s: %w", bound, err)
 		}
+		cancel(nil)
 		c.log.attempt(ctx, c.attempt, nil, err, time.Since(start))
 		return nil, err
 	}
-	c.body = data
-	c.contentType = resp.Header.Get("Content-Type")
-	c.status, c.requestID = resp.StatusCode, resp.Header.Get("Request-Id")
-	resp.Body = io.NopCloser(bytes.NewReader(data))
 	c.log.attempt(ctx, c.attempt, resp, nil, time.Since(start))
+	if c.stream && resp.StatusCode/100 == 2 {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		return resp, nil
+	}
+	cancel(nil)
+	resp.Body = io.NopCloser(bytes.NewReader(c.body))
 	return resp, nil
+}
+
+// cancelOnClose ends a stream attempt's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelCauseFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel(nil)
+	return err
 }
 
 // readBody reads and closes resp's body: all of a 2xx body, at most maxErrorBody
@@ -207,8 +271,9 @@ func readBody(resp *http.Response) ([]byte, error) {
 }
 
 // checkRetry is retryablehttp's CheckRetry: it decides whether the attempt is
-// retried and computes the wait (kept for Backoff). When it stops on a failure
-// it returns the call's final error, which passThrough hands back to run.
+// retried and computes the wait (kept for Backoff, which cannot see the
+// error). When it stops on a failure it returns the call's final error, which
+// passThrough hands back to run.
 func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	retry, final := c.check(ctx, resp, err)
 	c.final = final
@@ -229,38 +294,35 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 	} else if resp == nil {
 		return false, c.wrap(errors.New("no response"))
 	}
-	var apiErr *apierror.Error
-	status := 0
+	var se *StatusError
+	status, reqID := 0, ""
 	if resp != nil {
-		status = resp.StatusCode
+		status, reqID = resp.StatusCode, resp.Header.Get("Request-Id")
 		if status/100 == 2 {
 			return false, nil
 		}
-		apiErr = ErrorFromResponse(resp)
-		redact(apiErr, c.cfg)
+		se = &StatusError{Method: c.method, URL: c.url, Response: resp, Body: c.body,
+			RetryAfter: ParseRetryAfter(resp.Header, time.Now())}
 		if status == http.StatusTooManyRequests && c.cfg.Limiter != nil {
-			c.cfg.Limiter.Pause(ctx, c.class, apiErr.RetryAfter)
+			c.cfg.Limiter.Pause(ctx, c.ep.Class, se.RetryAfter)
 		}
 	}
-	v := decide(c.repeatable, resp, err, notSent(err, c.trace))
-	final := c.failure(v, apiErr, err)
-	reqID := ""
-	if apiErr != nil {
-		reqID = apiErr.RequestID
-	}
+	v := decide(c.ep.Repeat == Idempotent, resp, err, notSent(err, c.trace))
+	final := c.failure(v, se, err)
 	if !v.retry {
 		c.log.giveUp(ctx, c.attempt, status, reqID, v.reason)
 		return false, final
 	}
-	if c.attempt > c.cfg.MaxRetries {
+	if c.attempt > c.maxRetries {
 		c.log.giveUp(ctx, c.attempt, status, reqID, v.reason+"; no retries left")
 		return false, final
 	}
 	var serverWait time.Duration
-	if apiErr != nil {
-		serverWait = apiErr.RetryAfter
+	if se != nil {
+		serverWait = se.RetryAfter
 	}
-	wait, over := delay(c.attempt-1, serverWait, c.cfg.MaxRetryAfter, jitter())
+	b := Backoff{Base: c.cfg.RetryBackoffBase, Max: c.cfg.RetryBackoffMax}
+	wait, over := b.Delay(c.attempt-1, serverWait, c.cfg.MaxRetryAfter)
 	if over {
 		c.log.giveUp(ctx, c.attempt, status, reqID, fmt.Sprintf("%s; server asked to wait %s, more than the %s cap", v.reason, serverWait, c.cfg.MaxRetryAfter))
 		return false, final
@@ -275,21 +337,16 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 }
 
 // failure is the error a call ends with when it stops after this attempt.
-func (c *call) failure(v verdict, apiErr *apierror.Error, err error) error {
-	var cause error
-	if apiErr != nil {
-		cause = apiErr
+func (c *call) failure(v verdict, se *StatusError, err error) error {
+	switch {
+	case v.uncertain && se != nil:
+		return &UncertainError{Method: c.method, URL: c.url, Err: se}
+	case v.uncertain:
+		return &UncertainError{Method: c.method, URL: c.url, Err: err}
+	case se != nil:
+		return se
 	}
-	if v.uncertain {
-		if cause == nil {
-			cause = err
-		}
-		return &apierror.DeliveryError{Method: c.method, URL: c.url, Err: cause}
-	}
-	if cause == nil {
-		cause = c.wrap(err)
-	}
-	return cause
+	return c.wrap(err)
 }
 
 // unwrapURLError drops the *url.Error that http.Client wraps around transport

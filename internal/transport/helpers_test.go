@@ -2,10 +2,13 @@ package transport
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,15 +17,13 @@ import (
 	"github.com/go-managedagents/managedagents/internal/config"
 	"github.com/go-managedagents/managedagents/internal/secret"
 	"github.com/go-managedagents/managedagents/ratelimit"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
 const testKey = "sk-ant-transport-secret-0123456789"
 
 func TestMain(m *testing.M) {
-	// Shorten the computed backoff so that retry tests take milliseconds; the
-	// real values are tested through backoff, a pure function.
-	backoffBase, backoffMax = time.Millisecond, 4*time.Millisecond
 	code := m.Run()
 	if code == 0 {
 		// Attempts and streams start no goroutine of their own; what is left
@@ -70,15 +71,60 @@ func (s *server) header(i int) http.Header {
 	return s.headers[i]
 }
 
-// testConfig is a client's default settings against s, with no limiter.
+// testConfig is a client's default settings against s, with no limiter and a
+// backoff shortened so that retry tests take milliseconds (the real values
+// are tested through backoff, a pure function).
 func testConfig(s *server) *config.Config {
-	return &config.Config{
-		APIKey:        secret.New(testKey),
-		BaseURL:       s.URL,
-		HTTPClient:    s.Client(),
-		MaxRetries:    config.DefaultMaxRetries,
-		MaxRetryAfter: config.DefaultMaxRetryAfter,
+	cfg := config.New()
+	cfg.APIKey = secret.New(testKey)
+	cfg.BaseURL = s.URL
+	cfg.HTTPClient = s.Client()
+	cfg.RetryBackoffBase, cfg.RetryBackoffMax = time.Millisecond, 4*time.Millisecond
+	return cfg
+}
+
+// testEndpoint returns an unregistered endpoint of method and a route
+// without parameters: Once for the POSTs that create or send, Create for the
+// three creates, Idempotent and Read otherwise.
+func testEndpoint(method, route string) *Endpoint {
+	e := &Endpoint{Op: "test", Method: method, Route: route, Class: ratelimit.Read, Repeat: Idempotent, Betas: []string{ManagedBeta}}
+	if method == http.MethodPost {
+		switch route {
+		case "/v1/agents", "/v1/environments", "/v1/sessions":
+			e.Class, e.Repeat = ratelimit.Create, Once
+		}
+		if strings.HasSuffix(route, "/events") || strings.HasSuffix(route, "/resources") {
+			e.Repeat = Once
+		}
 	}
+	if err := e.parse(); err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// do sends method route with body (nil: none) and decodes a 2xx JSON answer
+// into out (nil: dropped).
+func do(ctx context.Context, cfg *config.Config, method, route string, body, out any) error {
+	_, data, err := Do(ctx, cfg, testEndpoint(method, route).At().WithBody(body))
+	if err == nil && out != nil {
+		err = json.Unmarshal(data, out)
+	}
+	return err
+}
+
+// statusOf returns the *StatusError in err's chain.
+func statusOf(t testing.TB, err error) *StatusError {
+	t.Helper()
+	var se *StatusError
+	require.ErrorAs(t, err, &se)
+	return se
+}
+
+// uncertain reports whether err reports an uncertain delivery.
+func uncertain(err error) bool {
+	var ue *UncertainError
+	return errors.As(err, &ue)
 }
 
 // reply writes status, headers (pairs) and body.

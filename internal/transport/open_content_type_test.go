@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/go-managedagents/managedagents/internal/apierror"
 )
 
 func TestIsEventStream(t *testing.T) {
@@ -28,20 +26,19 @@ func TestIsEventStream(t *testing.T) {
 }
 
 // TestOpenWrongContentType: a 200 that is not an event stream is a
-// *apierror.ResponseError naming the content type and request id, and the
-// body is closed.
+// *ContentTypeError carrying the answer (content type, request id), never
+// retried.
 func TestOpenWrongContentType(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		reply(w, 200, "<html>login</html>", "Content-Type", "text/html", "Request-Id", "req_portal")
 	})
-	resp, err := Open(context.Background(), testConfig(s), "/v1/sessions/sesn_1/events/stream", nil)
+	resp, err := Open(context.Background(), testConfig(s), testEndpoint("GET", "/v1/sessions/sesn_1/events/stream").At(), 2)
 	require.Nil(t, resp)
-	var re *apierror.ResponseError
-	require.True(t, errors.As(err, &re), "%v", err)
-	require.ErrorIs(t, err, apierror.ErrMalformedResponse)
-	require.Equal(t, "text/html", re.ContentType)
-	require.Equal(t, "req_portal", re.RequestID)
-	require.Equal(t, 200, re.StatusCode)
+	var ce *ContentTypeError
+	require.True(t, errors.As(err, &ce), "%v", err)
+	require.Equal(t, "text/html", ce.Response.Header.Get("Content-Type"))
+	require.Equal(t, "req_portal", ce.Response.Header.Get("Request-Id"))
+	require.Equal(t, 200, ce.Response.StatusCode)
 	require.Equal(t, 1, s.count())
 }

@@ -11,42 +11,11 @@ import (
 	"time"
 )
 
-// Backoff without a server-given wait: backoffBase × 2^retry, at most backoffMax,
-// minus a random jitter of up to a quarter. Tests of this package shorten
-// backoffBase in TestMain.
-var (
-	backoffBase = 500 * time.Millisecond
-	backoffMax  = 8 * time.Second
-)
-
-// Repeatable reports whether a request may be sent again after it may have
-// reached the server. Creates (POST /v1/agents, /v1/environments, /v1/sessions,
-// /v1/sessions/{id}/resources) and event sends (POST /v1/sessions/{id}/events) are
-// not: repeating them could create a duplicate. path is the API path without the
-// base URL's prefix or the query.
-func Repeatable(method, path string) bool {
-	if method != http.MethodPost {
-		return true
-	}
-	p := strings.Trim(path, "/")
-	switch p {
-	case "v1/agents", "v1/environments", "v1/sessions":
-		return false
-	}
-	if rest, ok := strings.CutPrefix(p, "v1/sessions/"); ok {
-		id, sub, ok := strings.Cut(rest, "/")
-		if ok && id != "" && (sub == "resources" || sub == "events") {
-			return false
-		}
-	}
-	return true
-}
-
 // verdict is the retry policy's answer for one attempt.
 type verdict struct {
 	retry bool
-	// uncertain: a non-repeatable request failed after it may have reached the
-	// server; the failure is reported as a *apierror.DeliveryError.
+	// uncertain: a request declared Once failed after it may have reached the
+	// server; the failure is reported as an *UncertainError.
 	uncertain bool
 	reason    string
 }
@@ -101,18 +70,28 @@ func permanent(err error) bool {
 		strings.Contains(err.Error(), "invalid header field")
 }
 
-// delay returns the wait before retry number retry (0 for the first retry). A
-// positive serverWait (retry-after-ms or retry-after) is used as is when it is at
-// most limit; beyond it over is true and the caller must not wait. jitter in [0,1)
-// takes up to a quarter off the computed backoff.
-func delay(retry int, serverWait, limit time.Duration, jitter float64) (wait time.Duration, over bool) {
+// Backoff is the one backoff of the SDK, used between the attempts of a
+// request and between the reconnects of a stream (with other bounds).
+type Backoff struct {
+	// Base is the first wait; each retry doubles it.
+	Base time.Duration
+	// Max caps the doubled wait.
+	Max time.Duration
+}
+
+// Delay returns the wait before retry number retry (0 for the first). A
+// positive serverWait (retry-after-ms or retry-after) is used as is when it is
+// at most limit; beyond it over is true and the caller must not wait.
+// Otherwise the wait is Base × 2^retry, at most Max, minus a random jitter of
+// up to a quarter.
+func (b Backoff) Delay(retry int, serverWait, limit time.Duration) (wait time.Duration, over bool) {
 	if serverWait > 0 {
 		if serverWait > limit {
 			return 0, true
 		}
 		return serverWait, false
 	}
-	return backoff(retry, backoffBase, backoffMax, jitter), false
+	return backoff(retry, b.Base, b.Max, rand.Float64()), false
 }
 
 // backoff returns base × 2^retry, at most max, minus jitter × a quarter of it.
@@ -150,5 +129,3 @@ func notSent(err error, tr *attemptTrace) bool {
 	}
 	return tr != nil && tr.gettingConn.Load() && (!tr.gotConn.Load() || !tr.wroteHeaders.Load())
 }
-
-func jitter() float64 { return rand.Float64() }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/go-managedagents/managedagents/internal/apierror"
 	"github.com/go-managedagents/managedagents/internal/config"
 	"github.com/go-managedagents/managedagents/ratelimit"
 )
@@ -28,7 +27,7 @@ func get(ctx context.Context, t *testing.T, s *server, mod func(*config.Config))
 		mod(cfg)
 	}
 	var out map[string]any
-	return Do(ctx, cfg, Request{Method: http.MethodGet, Path: "/v1/agents/agent_1"}, &out)
+	return do(ctx, cfg, http.MethodGet, "/v1/agents/agent_1", nil, &out)
 }
 
 func TestRetryByStatus(t *testing.T) {
@@ -41,19 +40,17 @@ func TestRetryByStatus(t *testing.T) {
 				reply(w, status, errBody("some_error", "attempt "+strconv.Itoa(n)), "Request-Id", "req_"+strconv.Itoa(n))
 			})
 			err := get(context.Background(), t, s, nil)
-			var apiErr *apierror.Error
-			require.ErrorAs(t, err, &apiErr)
-			require.Equal(t, status, apiErr.StatusCode)
+			se := statusOf(t, err)
+			require.Equal(t, status, se.Response.StatusCode)
 			want := 1
 			if retried {
 				want = 3
 			}
 			require.Equal(t, want, s.count())
 			// The final answer is never lost: status, body and request id of the last attempt.
-			require.Equal(t, "req_"+strconv.Itoa(want), apiErr.RequestID)
-			require.Equal(t, "attempt "+strconv.Itoa(want), apiErr.Message)
-			require.Equal(t, "some_error", apiErr.Type)
-			require.NotErrorIs(t, err, apierror.ErrDeliveryUncertain)
+			require.Equal(t, "req_"+strconv.Itoa(want), se.Response.Header.Get("Request-Id"))
+			require.Equal(t, errBody("some_error", "attempt "+strconv.Itoa(want)), string(se.Body))
+			require.False(t, uncertain(err))
 		})
 	}
 }
@@ -68,7 +65,7 @@ func TestRetryThenSuccess(t *testing.T) {
 		reply(w, 200, `{"id":"agent_1"}`)
 	})
 	var out struct{ ID string }
-	require.NoError(t, Do(context.Background(), testConfig(s), Request{Method: "GET", Path: "/v1/agents/agent_1"}, &out))
+	require.NoError(t, do(context.Background(), testConfig(s), "GET", "/v1/agents/agent_1", nil, &out))
 	require.Equal(t, "agent_1", out.ID)
 	require.Equal(t, 3, s.count())
 }
@@ -103,7 +100,7 @@ func TestAttemptsByMaxRetries(t *testing.T) {
 			reply(w, 500, errBody("api_error", "boom"))
 		})
 		err := get(context.Background(), t, s, func(c *config.Config) { c.MaxRetries = max })
-		require.ErrorIs(t, err, apierror.ErrServer)
+		require.Equal(t, 500, statusOf(t, err).Response.StatusCode)
 		require.Equal(t, max+1, s.count(), "MaxRetries %d", max)
 	}
 }
@@ -168,10 +165,9 @@ func TestRetryAfterOverCapFailsAtOnce(t *testing.T) {
 			start := time.Now()
 			err := get(context.Background(), t, s, nil)
 			require.Less(t, time.Since(start), 10*time.Second, "returns at once, not after the 61 s or 2 h wait")
-			var apiErr *apierror.Error
-			require.ErrorAs(t, err, &apiErr)
-			require.Greater(t, apiErr.RetryAfter, time.Minute, "RetryAfter tells the caller how long to wait")
-			require.ErrorIs(t, err, apierror.ErrRateLimited)
+			se := statusOf(t, err)
+			require.Greater(t, se.RetryAfter, time.Minute, "RetryAfter tells the caller how long to wait")
+			require.Equal(t, 429, se.Response.StatusCode)
 			require.Equal(t, 1, s.count())
 		})
 	}
@@ -181,7 +177,7 @@ func TestRetryAfterOverCapFailsAtOnce(t *testing.T) {
 			reply(w, 503, errBody("api_error", "later"), "Retry-After-Ms", "200")
 		})
 		err := get(context.Background(), t, s, func(c *config.Config) { c.MaxRetryAfter = 100 * time.Millisecond })
-		require.ErrorIs(t, err, apierror.ErrServer)
+		require.Equal(t, 503, statusOf(t, err).Response.StatusCode)
 		require.Equal(t, 1, s.count())
 	})
 }
@@ -199,10 +195,9 @@ func TestDeadlineFailFast(t *testing.T) {
 		err := get(ctx, t, s, nil)
 		require.Less(t, time.Since(start), 500*time.Millisecond, "returns now instead of sleeping into the deadline")
 		require.NotErrorIs(t, err, context.DeadlineExceeded)
-		var apiErr *apierror.Error
-		require.ErrorAs(t, err, &apiErr)
-		require.Equal(t, 503, apiErr.StatusCode)
-		require.Equal(t, 5*time.Second, apiErr.RetryAfter)
+		se := statusOf(t, err)
+		require.Equal(t, 503, se.Response.StatusCode)
+		require.Equal(t, 5*time.Second, se.RetryAfter)
 		require.Equal(t, 1, s.count())
 	})
 	t.Run("several waits", func(t *testing.T) {
@@ -218,8 +213,8 @@ func TestDeadlineFailFast(t *testing.T) {
 		defer cancel()
 		cfg := testConfig(s)
 		cfg.MaxRetries = 1000
-		err := Do(ctx, cfg, Request{Method: "GET", Path: "/v1/agents"}, nil)
-		require.ErrorIs(t, err, apierror.ErrServer, "the last answer, not a context error")
+		err := do(ctx, cfg, "GET", "/v1/agents", nil, nil)
+		require.Equal(t, 500, statusOf(t, err).Response.StatusCode, "the last answer, not a context error")
 		require.NotErrorIs(t, err, context.DeadlineExceeded)
 		require.Equal(t, 3, s.count())
 	})
@@ -285,7 +280,7 @@ func resetConn(w http.ResponseWriter) {
 
 func post(ctx context.Context, s *server, cfg *config.Config, path string) error {
 	var out map[string]any
-	return Do(ctx, cfg, Request{Method: http.MethodPost, Path: path, Body: map[string]string{"name": "x"}}, &out)
+	return do(ctx, cfg, http.MethodPost, path, map[string]string{"name": "x"}, &out)
 }
 
 func TestNonRepeatableNeverSentTwice(t *testing.T) {
@@ -300,14 +295,12 @@ func TestNonRepeatableNeverSentTwice(t *testing.T) {
 				})
 				err := post(context.Background(), s, testConfig(s), p)
 				require.Equal(t, 1, s.count(), "sent once")
-				require.ErrorIs(t, err, apierror.ErrDeliveryUncertain)
-				var del *apierror.DeliveryError
+				var del *UncertainError
 				require.ErrorAs(t, err, &del)
 				require.Equal(t, "POST", del.Method)
-				var apiErr *apierror.Error
-				require.ErrorAs(t, err, &apiErr, "the answer stays reachable")
-				require.Equal(t, status, apiErr.StatusCode)
-				require.Equal(t, "req_1", apiErr.RequestID)
+				se := statusOf(t, err) // the answer stays reachable
+				require.Equal(t, status, se.Response.StatusCode)
+				require.Equal(t, "req_1", se.Response.Header.Get("Request-Id"))
 			})
 		}
 	}
@@ -317,8 +310,8 @@ func TestNonRepeatableNeverSentTwice(t *testing.T) {
 			reply(w, 400, errBody("invalid_request_error", "bad"))
 		})
 		err := post(context.Background(), s, testConfig(s), "/v1/sessions")
-		require.ErrorIs(t, err, apierror.ErrBadRequest)
-		require.NotErrorIs(t, err, apierror.ErrDeliveryUncertain)
+		require.Equal(t, 400, statusOf(t, err).Response.StatusCode)
+		require.False(t, uncertain(err))
 	})
 	t.Run("409 is a certain refusal, not retried", func(t *testing.T) {
 		t.Parallel()
@@ -327,8 +320,8 @@ func TestNonRepeatableNeverSentTwice(t *testing.T) {
 		})
 		err := post(context.Background(), s, testConfig(s), "/v1/environments")
 		require.Equal(t, 1, s.count(), "sent once")
-		require.ErrorIs(t, err, apierror.ErrConflict)
-		require.NotErrorIs(t, err, apierror.ErrDeliveryUncertain)
+		require.Equal(t, 409, statusOf(t, err).Response.StatusCode)
+		require.False(t, uncertain(err))
 	})
 	t.Run("an update is repeatable", func(t *testing.T) {
 		t.Parallel()
@@ -336,8 +329,8 @@ func TestNonRepeatableNeverSentTwice(t *testing.T) {
 			reply(w, 500, errBody("api_error", "boom"))
 		})
 		err := post(context.Background(), s, testConfig(s), "/v1/sessions/sesn_1")
-		require.ErrorIs(t, err, apierror.ErrServer)
-		require.NotErrorIs(t, err, apierror.ErrDeliveryUncertain)
+		require.Equal(t, 500, statusOf(t, err).Response.StatusCode)
+		require.False(t, uncertain(err))
 		require.Equal(t, 3, s.count())
 	})
 }
@@ -346,15 +339,15 @@ func TestNonRepeatableResetAfterRead(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { resetConn(w) })
 	err := post(context.Background(), s, testConfig(s), "/v1/sessions/sesn_1/events")
-	require.ErrorIs(t, err, apierror.ErrDeliveryUncertain)
+	require.True(t, uncertain(err))
 	require.Equal(t, 1, s.count())
-	var apiErr *apierror.Error
-	require.False(t, errors.As(err, &apiErr))
+	var se *StatusError
+	require.False(t, errors.As(err, &se))
 	// The same failure on a GET is retried.
 	s2 := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { resetConn(w) })
 	err = get(context.Background(), t, s2, nil)
 	require.Error(t, err)
-	require.NotErrorIs(t, err, apierror.ErrDeliveryUncertain)
+	require.False(t, uncertain(err))
 	require.Equal(t, 3, s2.count())
 }
 
@@ -420,9 +413,9 @@ func TestLimiterWaitErrorReturnedAsIs(t *testing.T) {
 	werr := &ratelimit.WaitError{Class: ratelimit.Read, Wait: time.Minute}
 	cfg := testConfig(s)
 	cfg.Limiter = &fakeLimiter{err: werr}
-	err := Do(context.Background(), cfg, Request{Method: "GET", Path: "/v1/agents"}, nil)
+	err := do(context.Background(), cfg, "GET", "/v1/agents", nil, nil)
 	require.Same(t, werr, err)
-	require.ErrorIs(t, err, apierror.ErrRateLimited)
+	require.ErrorIs(t, err, ratelimit.ErrLimited)
 	require.Equal(t, 0, s.count())
 }
 
@@ -479,7 +472,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 		cfg := testConfig(s)
 		cfg.RequestTimeout = 300 * time.Millisecond
 		err := post(context.Background(), s, cfg, "/v1/sessions")
-		require.ErrorIs(t, err, apierror.ErrDeliveryUncertain)
+		require.True(t, uncertain(err))
 		require.Equal(t, 1, s.count())
 	})
 }
@@ -493,7 +486,7 @@ func TestConnectionErrorExhausted(t *testing.T) {
 	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {})
 	cfg := testConfig(s)
 	cfg.BaseURL = "http://" + dead
-	err = Do(context.Background(), cfg, Request{Method: "GET", Path: "/v1/agents"}, nil)
+	err = do(context.Background(), cfg, "GET", "/v1/agents", nil, nil)
 	require.Error(t, err)
 	require.True(t, strings.HasPrefix(err.Error(), "managedagents: GET /v1/agents: "), err.Error())
 	require.Equal(t, 1, strings.Count(err.Error(), "managedagents:"), err.Error())
@@ -519,7 +512,7 @@ func TestCutOff2xxBody(t *testing.T) {
 
 	s = newServer(t, cut)
 	err := post(context.Background(), s, testConfig(s), "/v1/sessions/sesn_1/events")
-	require.ErrorIs(t, err, apierror.ErrDeliveryUncertain, "the send was processed, its answer lost")
+	require.True(t, uncertain(err), "the send was processed, its answer lost")
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	require.Equal(t, 1, s.count())
 }
@@ -540,7 +533,7 @@ func TestUserPoolLeftAlone(t *testing.T) {
 	ct := &countingTransport{RoundTripper: s.Client().Transport}
 	cfg := testConfig(s)
 	cfg.HTTPClient = &http.Client{Transport: ct}
-	require.Error(t, Do(context.Background(), cfg, Request{Method: "GET", Path: "/v1/agents"}, nil))
+	require.Error(t, do(context.Background(), cfg, "GET", "/v1/agents", nil, nil))
 	require.Equal(t, 3, s.count())
 	require.Zero(t, ct.closes.Load(), "retryablehttp's CloseIdleConnections after failures never reaches the user's pool")
 }

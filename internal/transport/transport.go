@@ -1,26 +1,28 @@
-// Package transport sends the SDK's HTTP requests: it sets the wire headers, takes
-// a limiter slot for every attempt, retries by the SDK's policy (on
-// go-retryablehttp), never sends a non-repeatable request twice when it may have
-// reached the server, and turns error answers into *apierror.Error.
+// Package transport sends the SDK's HTTP requests. Each request is a call of
+// a declared [Endpoint], which says its method, route, rate class,
+// repeatability and beta header; the transport sets the wire headers, takes a
+// limiter slot for every attempt, runs the user's middlewares around every
+// attempt, retries by the SDK's policy (on go-retryablehttp), and never sends
+// a request declared [Once] twice when it may have reached the server. It
+// reports failures with the raw facts ([StatusError], [UncertainError],
+// [ContentTypeError]); the root package turns them into its public errors.
 package transport
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-managedagents/managedagents/internal/apierror"
+	"github.com/go-managedagents/managedagents/internal/callinfo"
 	"github.com/go-managedagents/managedagents/internal/config"
-	"github.com/go-managedagents/managedagents/ratelimit"
 )
 
 // Wire constants.
@@ -32,112 +34,53 @@ const (
 	maxErrorBody = 64 << 10
 )
 
-// Request is one API call.
-type Request struct {
-	Method string
-	// Path is the escaped URL path, starting with /v1/.
-	Path  string
-	Query url.Values
-	// Body is marshalled to JSON; nil means no body.
-	Body any
-	// AllowEmpty accepts an empty 2xx body, leaving out untouched (deletes).
-	AllowEmpty bool
-}
-
-// Do sends req, retrying by the SDK's policy, and decodes a 2xx JSON answer into
-// out. With out == nil the answer's body is dropped and may be empty (deletes);
-// with a non-nil out an empty 2xx body is an error. The content type of a 2xx
-// answer is not checked: a JSON body is accepted under any content type.
+// Do sends r, retrying by the SDK's policy, and returns the 2xx answer (its
+// body already read and closed: resp.Body is http.NoBody) and the body's
+// bytes. The call record in ctx (see package callinfo), if any, is updated
+// with the attempts and the limiter's wait; without one Do makes its own.
 //
-// Errors: ctx.Err() when ctx ended; *apierror.Error for a non-2xx answer;
-// *apierror.DeliveryError when a non-repeatable request failed after it may have
-// reached the server; *ratelimit.WaitError when the limiter's slot would come after
-// ctx's deadline; otherwise an error naming the method and path.
-func Do(ctx context.Context, cfg *config.Config, req Request, out any) error {
-	var body []byte
-	if req.Body != nil {
-		b, err := json.Marshal(req.Body)
-		if err != nil {
-			return fmt.Errorf("managedagents: encoding request body: %w", err)
-		}
-		body = b
-	}
-	httpReq, err := NewHTTPRequest(ctx, cfg, req.Method, req.Path, req.Query, body)
+// Errors: ctx.Err() when ctx ended; *StatusError for a non-2xx answer;
+// *UncertainError when a request declared Once failed after it may have
+// reached the server; the limiter's error as is (a *ratelimit.WaitError when
+// the slot would come after ctx's deadline); otherwise an error naming the
+// method and path.
+func Do(ctx context.Context, cfg *config.Config, r Request) (*http.Response, []byte, error) {
+	c, req, err := newCall(ctx, cfg, r, false)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	c := newCall(cfg, req.Method, req.Path)
-	data, err := c.run(ctx, httpReq, body)
+	resp, err := c.run(req, cfg.MaxRetries)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if out == nil {
-		return nil
-	}
-	// A JSON null would leave out untouched and look like success.
-	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "null" {
-		if req.AllowEmpty {
-			return nil
-		}
-		return c.malformed(nil)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return c.malformed(err)
-	}
-	return nil
+	resp.Body = http.NoBody
+	return resp, c.body, nil
 }
 
-// Open sends a GET for an event stream: headers and a limiter slot as any request,
-// but no retries and no per-attempt timeout (the stream owns its reconnects). A
-// non-2xx answer is returned as *apierror.Error (body closed); a 429 also pauses
-// the limiter. A 2xx answer whose content-type is neither text/event-stream nor
-// missing is returned as *apierror.ResponseError (body closed). On success the
-// caller owns resp.Body.
-func Open(ctx context.Context, cfg *config.Config, path string, query url.Values) (*http.Response, error) {
-	req, err := NewHTTPRequest(ctx, cfg, http.MethodGet, path, query, nil)
+// Open sends r as an event-stream GET: headers, limiter slots and middlewares
+// as for any call, and the retry policy with at most maxRetries retries (a
+// stream's first open uses the client's; its reconnects, which the stream
+// paces itself, use 0). Each attempt's wait for the response headers is
+// bounded by the stream idle timeout instead of the request timeout. On
+// success the caller owns resp.Body; closing it ends the attempt's context.
+// A 2xx answer whose content-type is neither text/event-stream nor missing is
+// a *ContentTypeError (body closed). Other errors as for [Do].
+func Open(ctx context.Context, cfg *config.Config, r Request, maxRetries int) (*http.Response, error) {
+	c, req, err := newCall(ctx, cfg, r, true)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Accept", "text/event-stream")
-	class := ratelimit.Classify(http.MethodGet, path)
-	if cfg.Limiter != nil {
-		if err := cfg.Limiter.Acquire(ctx, class); err != nil {
-			return nil, err
-		}
-	}
-	lg := newLog(cfg.Logger, http.MethodGet, path)
-	start := time.Now()
-	resp, err := safeClient(client(cfg)).Do(req)
+	resp, err := c.run(req, maxRetries)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		err = fmt.Errorf("managedagents: GET %s: %w", path, unwrapURLError(err))
-		lg.attempt(ctx, 1, nil, err, time.Since(start))
 		return nil, err
-	}
-	lg.attempt(ctx, 1, resp, nil, time.Since(start))
-	if resp.StatusCode/100 != 2 {
-		defer resp.Body.Close()
-		apiErr := ErrorFromResponse(resp)
-		redact(apiErr, cfg)
-		if apiErr.StatusCode == http.StatusTooManyRequests && cfg.Limiter != nil {
-			cfg.Limiter.Pause(ctx, class, apiErr.RetryAfter)
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		lg.giveUp(ctx, 1, apiErr.StatusCode, apiErr.RequestID, "error answer to a stream open")
-		return nil, apiErr
 	}
 	if ct := resp.Header.Get("Content-Type"); !isEventStream(ct) {
 		// A proxy's login page or a JSON body: reading it as SSE would find no
 		// frame and look like a stream that keeps ending.
 		_ = resp.Body.Close()
-		reqID := resp.Header.Get("Request-Id")
-		lg.giveUp(ctx, 1, resp.StatusCode, reqID, "answer to a stream open is not an event stream")
-		return nil, &apierror.ResponseError{Method: http.MethodGet, URL: req.URL.Redacted(), StatusCode: resp.StatusCode,
-			ContentType: ct, RequestID: reqID, Err: errors.New("not an event stream")}
+		c.log.giveUp(ctx, c.attempt, resp.StatusCode, resp.Header.Get("Request-Id"), "answer to a stream open is not an event stream")
+		return nil, &ContentTypeError{Method: c.method, URL: c.url, Response: resp}
 	}
 	return resp, nil
 }
@@ -152,51 +95,62 @@ func isEventStream(ct string) bool {
 	return err == nil && mt == "text/event-stream"
 }
 
-var defaultClient = sync.OnceValue(DefaultHTTPClient)
+// defaultClient is the client of every config without its own: one
+// connection pool for every SDK client of the process.
+var defaultClient = sync.OnceValue(func() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 10 * time.Minute
+	return &http.Client{Transport: t}
+})
 
-func client(cfg *config.Config) *http.Client {
+// httpClient returns the client that sends cfg's requests.
+func httpClient(cfg *config.Config) *http.Client {
 	if cfg.HTTPClient != nil {
 		return cfg.HTTPClient
 	}
 	return defaultClient()
 }
 
-// NewHTTPRequest builds a request with every wire header set: exactly one auth
-// header, anthropic-version, anthropic-beta, User-Agent, Accept, the user's extra
-// headers, and content-type only when body is not nil.
-func NewHTTPRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values, body []byte) (*http.Request, error) {
-	if ctx == nil {
-		return nil, &apierror.ValidationError{Field: "ctx", Problem: "must not be nil"}
+// newRequest builds the request of r with every wire header set: exactly one
+// auth header, anthropic-version, the endpoint's and the user's betas,
+// anthropic-workspace-id, User-Agent, Accept, the user's extra headers, and
+// content-type only when there is a body.
+func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Request, []byte, error) {
+	path, err := r.Path()
+	if err != nil {
+		return nil, nil, fmt.Errorf("managedagents: %w", err)
 	}
-	if !cfg.APIKey.IsSet() && !cfg.AuthToken.IsSet() {
-		return nil, apierror.ErrMissingCredentials
-	}
-	u := cfg.BaseURL + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
+	var body []byte
 	var rd io.Reader
-	if body != nil {
+	if r.Body != nil {
+		if body, err = json.Marshal(r.Body); err != nil {
+			return nil, nil, fmt.Errorf("managedagents: encoding request body: %w", err)
+		}
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	u := cfg.BaseURL + path
+	if len(r.Query) > 0 {
+		u += "?" + r.Query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Endpoint.Method, u, rd)
 	if err != nil {
-		return nil, fmt.Errorf("managedagents: building request: %w", err)
+		return nil, nil, fmt.Errorf("managedagents: building request: %w", err)
 	}
 	for k, v := range cfg.Header {
 		switch http.CanonicalHeaderKey(k) {
 		case "X-Api-Key", "Authorization", "Anthropic-Beta", "Anthropic-Version", "Content-Type":
 			continue // set below from the config, never from free-form headers
 		}
-		req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
+		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(v)
 	}
-	if cfg.APIKey.IsSet() {
-		req.Header.Set("X-Api-Key", cfg.APIKey.Reveal())
-	} else {
-		req.Header.Set("Authorization", "Bearer "+cfg.AuthToken.Reveal())
-	}
+	setCredential(req, cfg)
 	req.Header.Set("Anthropic-Version", APIVersion)
-	req.Header.Set("Anthropic-Beta", BetaHeader(cfg.Betas))
+	if b := betaHeader(r.Endpoint.Betas, cfg.Betas); b != "" {
+		req.Header.Set("Anthropic-Beta", b)
+	}
+	if cfg.WorkspaceID != "" {
+		req.Header.Set("Anthropic-Workspace-Id", cfg.WorkspaceID)
+	}
 	if ua := req.Header.Get("User-Agent"); ua != "" && !strings.Contains(ua, UserAgent) {
 		req.Header.Set("User-Agent", ua+" "+UserAgent)
 	} else {
@@ -208,27 +162,27 @@ func NewHTTPRequest(ctx context.Context, cfg *config.Config, method, path string
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	return req, nil
+	return req, body, nil
 }
 
-// BetaHeader joins the managed-agents beta with extra names, in order, without
-// duplicates or empty names. An extra name may itself be a comma-separated list.
-func BetaHeader(extra []string) string {
-	if len(extra) == 0 {
-		return ManagedBeta
+// setCredential sets the one auth header of a request: every endpoint takes
+// the config's credential (a per-call option can change it).
+func setCredential(req *http.Request, cfg *config.Config) {
+	if cfg.APIKey.IsSet() {
+		req.Header.Set("X-Api-Key", cfg.APIKey.Reveal())
+	} else if cfg.AuthToken.IsSet() {
+		req.Header.Set("Authorization", "Bearer "+cfg.AuthToken.Reveal())
 	}
-	names := []string{ManagedBeta}
-	for _, list := range extra {
+}
+
+// betaHeader joins the endpoint's betas and the user's, in order, without
+// duplicates or empty names; a user's name may itself be a comma-separated
+// list. It is empty when there is no name at all.
+func betaHeader(endpoint, user []string) string {
+	names := slices.Clone(endpoint)
+	for _, list := range user {
 		for n := range strings.SplitSeq(list, ",") {
-			n = strings.TrimSpace(n)
-			dup := n == ""
-			for _, m := range names {
-				if m == n {
-					dup = true
-					break
-				}
-			}
-			if !dup {
+			if n = strings.TrimSpace(n); n != "" && !slices.Contains(names, n) {
 				names = append(names, n)
 			}
 		}
@@ -236,12 +190,12 @@ func BetaHeader(extra []string) string {
 	return strings.Join(names, ",")
 }
 
-// DefaultHTTPClient returns the client used when the user gives none: a clone of
-// http.DefaultTransport with a 10-minute response-header timeout, no overall
-// timeout (streams stay open), and redirects that never carry credentials to
-// another origin.
-func DefaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.ResponseHeaderTimeout = 10 * 60 * 1e9
-	return &http.Client{Transport: t, CheckRedirect: safeRedirect(nil)}
+// startCall returns ctx with the record of a call of r (the one already in
+// ctx when the caller made it).
+func startCall(ctx context.Context, r Request, stream bool) (context.Context, *callinfo.State) {
+	if st := callinfo.From(ctx); st != nil {
+		return ctx, st
+	}
+	st := r.Call(stream)
+	return callinfo.Start(ctx, st), st
 }

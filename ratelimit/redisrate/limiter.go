@@ -94,7 +94,7 @@ func newClass(prefix, orgKey string, c ratelimit.Class, b ratelimit.Budget) (cla
 }
 
 // classOf returns the budget of c; any class other than Create counts as Read,
-// as in ratelimit.Classify.
+// as in ratelimit.TokenLimiter.
 func (l *Limiter) classOf(c ratelimit.Class) *class {
 	if c == ratelimit.Create {
 		return &l.create

@@ -1,0 +1,217 @@
+package transport
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/go-managedagents/managedagents/internal/callinfo"
+	"github.com/go-managedagents/managedagents/ratelimit"
+)
+
+// Repeat says whether a request may be sent again after it may have reached
+// the server. Its zero value is not a valid declaration.
+type Repeat uint8
+
+const (
+	// Idempotent requests (reads, updates, archives, deletes) are retried after
+	// any failure the retry policy retries.
+	Idempotent Repeat = iota + 1
+	// Once requests (creates, event sends) are never sent again once they may
+	// have reached the server: they are retried only on a refusal (429) or when
+	// the attempt surely never left; any other failure after sending is an
+	// *UncertainError.
+	Once
+)
+
+// Area is what a family of endpoints shares: the anthropic-beta names its
+// endpoints send (the user's betas are added after them). Managed Agents
+// endpoints send managed-agents-2026-04-01; memory stores send only their own
+// beta; files and skills send none.
+type Area struct {
+	Betas []string
+}
+
+// Managed is the area of the Managed Agents endpoints.
+var Managed = Area{Betas: []string{ManagedBeta}}
+
+// Endpoint is the declaration of one API endpoint: everything the transport
+// needs to know about a call, stated once where the endpoint is defined. Make
+// one with [Area.Endpoint]; the transport reads nothing else (no URL lists).
+type Endpoint struct {
+	// Op is the operation's name, as in the official SDK's spans without the
+	// "anthropic." prefix: "agents.create", "sessions.events.send".
+	Op string
+	// Method is the HTTP method.
+	Method string
+	// Route is the path template, with named path parameters:
+	// "/v1/sessions/{session_id}/events".
+	Route string
+	// Class is the rate-limit class each attempt spends.
+	Class ratelimit.Class
+	// Repeat says whether the request may be sent again.
+	Repeat Repeat
+	// Betas are the anthropic-beta names the endpoint sends.
+	Betas []string
+
+	params []string // names of the path parameters, in order
+}
+
+var registry struct {
+	mu  sync.Mutex
+	all []*Endpoint
+	ops map[string]bool
+}
+
+// Endpoint declares an endpoint of area a and registers it. route is the
+// method and the path template, "POST /v1/sessions/{session_id}/events". It
+// panics on a declaration that cannot be right (an empty or repeated op, an
+// unknown method, a malformed route, a class other than ratelimit.Create and
+// ratelimit.Read, a zero Repeat, a GET or DELETE declared Once): endpoints are
+// declared in package variables, so the mistake stops every program and test
+// at start-up instead of sending a wrong request.
+func (a Area) Endpoint(op, route string, class ratelimit.Class, repeat Repeat) *Endpoint {
+	method, tmpl, _ := strings.Cut(route, " ")
+	e := &Endpoint{Op: op, Method: method, Route: tmpl, Class: class, Repeat: repeat, Betas: slices.Clone(a.Betas)}
+	if err := e.parse(); err != nil {
+		panic(fmt.Sprintf("transport: endpoint %q (%s): %v", op, route, err))
+	}
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	if registry.ops[op] {
+		panic(fmt.Sprintf("transport: endpoint %q declared twice", op))
+	}
+	if registry.ops == nil {
+		registry.ops = make(map[string]bool)
+	}
+	registry.ops[op] = true
+	registry.all = append(registry.all, e)
+	return e
+}
+
+// Endpoints returns every endpoint declared so far, in order of declaration.
+func Endpoints() []*Endpoint {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	return slices.Clone(registry.all)
+}
+
+// parse checks e and fills its parameter names.
+func (e *Endpoint) parse() error {
+	switch {
+	case e.Op == "" || strings.ContainsAny(e.Op, " /{}"):
+		return fmt.Errorf("op %q is not a dotted name", e.Op)
+	case e.Class != ratelimit.Create && e.Class != ratelimit.Read:
+		return fmt.Errorf("rate class %q is neither ratelimit.Create nor ratelimit.Read", e.Class)
+	case e.Repeat != Idempotent && e.Repeat != Once:
+		return fmt.Errorf("repeatability %d is neither Idempotent nor Once", e.Repeat)
+	}
+	switch e.Method {
+	case http.MethodGet, http.MethodDelete:
+		if e.Repeat == Once {
+			return fmt.Errorf("a %s is idempotent, not Once", e.Method)
+		}
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return fmt.Errorf("method %q is not one of GET, POST, PUT, PATCH, DELETE", e.Method)
+	}
+	rest, ok := strings.CutPrefix(e.Route, "/v1/")
+	if !ok || rest == "" || strings.HasSuffix(rest, "/") {
+		return fmt.Errorf("route %q must start with /v1/ and not end with /", e.Route)
+	}
+	for seg := range strings.SplitSeq(rest, "/") {
+		name, isParam := strings.CutPrefix(seg, "{")
+		if !isParam {
+			if seg == "" || strings.ContainsAny(seg, "{}") {
+				return fmt.Errorf("route %q has a malformed segment %q", e.Route, seg)
+			}
+			continue
+		}
+		name, closed := strings.CutSuffix(name, "}")
+		if !closed || name == "" || strings.ContainsAny(name, "{}") || slices.Contains(e.params, name) {
+			return fmt.Errorf("route %q has a malformed or repeated parameter %q", e.Route, seg)
+		}
+		e.params = append(e.params, name)
+	}
+	for _, b := range e.Betas {
+		if b == "" || strings.ContainsAny(b, ", ") {
+			return fmt.Errorf("beta %q is not one name", b)
+		}
+	}
+	return nil
+}
+
+// Params returns the names of the route's path parameters, in order.
+func (e *Endpoint) Params() []string { return slices.Clone(e.params) }
+
+// String returns the method and route, "POST /v1/agents".
+func (e *Endpoint) String() string { return e.Method + " " + e.Route }
+
+// At returns a request of e with the values of its path parameters, in the
+// order of the route.
+func (e *Endpoint) At(pathParams ...string) Request {
+	return Request{Endpoint: e, PathParams: pathParams}
+}
+
+// Request is one call of an endpoint.
+type Request struct {
+	Endpoint *Endpoint
+	// PathParams are the values of the route's parameters, in order.
+	PathParams []string
+	// Query is the query string; nil for none.
+	Query url.Values
+	// Body is marshalled to JSON; nil means no body (and no content-type).
+	Body any
+}
+
+// WithQuery returns r with query q.
+func (r Request) WithQuery(q url.Values) Request {
+	r.Query = q
+	return r
+}
+
+// WithBody returns r with body b.
+func (r Request) WithBody(b any) Request {
+	r.Body = b
+	return r
+}
+
+// Path returns the route with each parameter replaced by its escaped value.
+// The values must have been validated (no empty value, "." or ".."): Path
+// only checks that there is one per parameter.
+func (r Request) Path() (string, error) {
+	e := r.Endpoint
+	if len(r.PathParams) != len(e.params) {
+		return "", fmt.Errorf("%s takes %d path parameters, not %d", e, len(e.params), len(r.PathParams))
+	}
+	if len(e.params) == 0 {
+		return e.Route, nil
+	}
+	var b strings.Builder
+	i := 0
+	for seg := range strings.SplitSeq(e.Route[1:], "/") {
+		b.WriteByte('/')
+		if strings.HasPrefix(seg, "{") {
+			b.WriteString(url.PathEscape(r.PathParams[i]))
+			i++
+			continue
+		}
+		b.WriteString(seg)
+	}
+	return b.String(), nil
+}
+
+// Call returns the record of a call of r, for the context of its attempts.
+func (r Request) Call(stream bool) *callinfo.State {
+	e := r.Endpoint
+	st := &callinfo.State{Op: e.Op, Method: e.Method, Route: e.Route, Stream: stream}
+	for i, name := range e.params {
+		if i < len(r.PathParams) {
+			st.Params = append(st.Params, callinfo.Param{Name: name, Value: r.PathParams[i]})
+		}
+	}
+	return st
+}
