@@ -181,7 +181,7 @@ func TestEventHelpers(t *testing.T) {
 	require.True(t, se.IsTerminal())
 	require.False(t, se.Retrying())
 	require.False(t, se.RetryStatus.Exhausted())
-	require.EqualError(t, se, "session error credential_host_unreachable_error: host down")
+	require.EqualError(t, se, "managedagents: session error credential_host_unreachable_error: host down")
 	require.True(t, RetryStatus{Type: RetryStatusRetrying}.Retrying())
 	require.True(t, RetryStatus{Type: RetryStatusExhausted}.Exhausted())
 

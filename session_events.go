@@ -180,7 +180,7 @@ func (e *EventDecodeError) Error() string {
 		b.WriteString(" from the stream")
 	}
 	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
+		b.WriteString(": " + causeText(e.Err))
 	}
 	return b.String()
 }

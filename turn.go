@@ -270,7 +270,10 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 		return true, nil
 	case *SessionStatusTerminatedEvent, *SessionDeletedEvent:
 		if t.fatal != nil {
-			return true, fmt.Errorf("%w (%s): %w", ErrSessionEnded, ev.EventType(), t.fatal.Error)
+			return true, &turnError{
+				msg:  ErrSessionEnded.Error() + " (" + string(ev.EventType()) + "): " + causeText(t.fatal.Error),
+				errs: []error{ErrSessionEnded, t.fatal.Error},
+			}
 		}
 		return true, fmt.Errorf("%w (%s)", ErrSessionEnded, ev.EventType())
 	}
@@ -421,7 +424,25 @@ func (t *turn) abort(ctx context.Context, err error) error {
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptTimeout)
 	defer cancel()
 	if _, ierr := t.client.Sessions.Events.Send(ictx, t.sessionID, SessionEventSendParams{Events: []EventParam{NewUserInterrupt()}}, t.opts...); ierr != nil {
-		return errors.Join(ctx.Err(), fmt.Errorf("RunTurn: interrupting the session: %w", ierr))
+		return &turnError{
+			msg:  errPrefix + "RunTurn: " + ctx.Err().Error() + ", and interrupting the session failed: " + causeText(ierr),
+			errs: []error{ctx.Err(), ierr},
+		}
 	}
 	return ctx.Err()
 }
+
+// turnError is an error of RunTurn that quotes another: the terminal
+// session.error before ErrSessionEnded, or the failed interrupt after the
+// context ended. errors.Is and errors.As see both; the message says the
+// package's prefix once.
+type turnError struct {
+	msg  string
+	errs []error
+}
+
+// Error returns the message.
+func (e *turnError) Error() string { return e.msg }
+
+// Unwrap returns the errors quoted.
+func (e *turnError) Unwrap() []error { return e.errs }

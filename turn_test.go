@@ -228,7 +228,10 @@ func TestRunTurnSessionTerminated(t *testing.T) {
 	_, client, sid := newFakeSession(t, script)
 	res, err := client.Sessions.RunTurn(context.Background(), sid, managedagents.SessionRunTurnParams{Events: msg("go")})
 	require.ErrorIs(t, err, managedagents.ErrSessionEnded)
-	require.ErrorContains(t, err, "fatal")
+	var se managedagents.SessionError
+	require.ErrorAs(t, err, &se, "the terminal session.error is wrapped too")
+	require.Equal(t, "fatal", se.Message)
+	require.Equal(t, "managedagents: session ended during the turn (session.status_terminated): session error unknown_error: fatal", err.Error())
 	require.Equal(t, "about to fail", res.Text())
 }
 
@@ -253,6 +256,30 @@ func TestRunTurnInterruptsWhenTheContextEnds(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return srv.SessionStatus(sid) == "idle"
 	}, 5*time.Second, 10*time.Millisecond, "the interrupted session goes idle instead of running on")
+}
+
+// When the interrupt sent after the context ended fails too, the error says
+// both, with the package's prefix once, and errors.Is sees both.
+func TestRunTurnInterruptFailureIsReported(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	script := func(tr *managedagentstest.Turn) {
+		tr.Message("working")
+		close(started)
+		_ = tr.Wait(time.Minute) // until interrupted
+	}
+	srv, client, sid := newFakeSession(t, script)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-started
+		srv.FailNext(managedagentstest.RouteSendEvents, 1, http.StatusBadRequest, nil)
+		cancel()
+	}()
+	_, err := client.Sessions.RunTurn(ctx, sid, managedagents.SessionRunTurnParams{Events: msg("go")})
+	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, err, managedagents.ErrBadRequest)
+	require.True(t, strings.HasPrefix(err.Error(), "managedagents: RunTurn: context canceled, and interrupting the session failed: "), err.Error())
+	require.Equal(t, 1, strings.Count(err.Error(), "managedagents:"), err.Error())
 }
 
 func TestRunTurnValidation(t *testing.T) {
