@@ -36,7 +36,8 @@
 // then resource or thread), then a params struct named <Resource><Verb>Params
 // (AgentCreateParams, SessionEventSendParams, SessionThreadGetParams…; some
 // are empty today, so that a parameter the API adds later is not a breaking
-// change), then per-call options from package option, which override the
+// change; [EventStreamParams] serves the session's and a thread's stream
+// alike), then per-call options from package option, which override the
 // client's for that call only. A method returns (*T, error), a *[Page] (List),
 // an iter.Seq2[T, error] (ListAll) or an *[EventStream] (Stream). Arguments are
 // checked before anything is sent: a [*ValidationError] names the field.
