@@ -47,7 +47,7 @@ func demo(ctx context.Context, client *ma.Client, out io.Writer, opts options) e
 	if err != nil {
 		return fmt.Errorf("demo: creating the session: %w", err)
 	}
-	fmt.Fprintf(stderr, "tail: no SESSION_ID given: following demo session %s on the fake\n", session.ID)
+	fmt.Fprintf(stderr, "tail: ANTHROPIC_API_KEY is not set: following demo session %s on the in-memory fake\n", session.ID)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	var wg sync.WaitGroup

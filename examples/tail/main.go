@@ -70,7 +70,7 @@ func main() { os.Exit(exitCode()) }
 // exitCode parses the command line, runs tail and returns its exit status.
 func exitCode() int {
 	var opts options
-	flag.IntVar(&opts.last, "n", -1, "start with the last `N` events of the history (default: all of it)")
+	flag.IntVar(&opts.last, "n", -1, "start with the last `N` events of the history; -1: all of it")
 	flag.BoolVar(&opts.history, "history", false, "print the history and exit, do not follow")
 	flag.BoolVar(&opts.json, "json", false, "print each event as its JSON, one per line")
 	flag.BoolVar(&opts.times, "t", false, "add each event's processed_at time after its type")
@@ -100,7 +100,6 @@ func exitCode() int {
 
 	var err error
 	if offline {
-		fmt.Fprintln(os.Stderr, "ANTHROPIC_API_KEY is not set: following a demo session on the in-memory fake")
 		srv := managedagentstest.NewServer(managedagentstest.WithScript(demoAgent))
 		defer srv.Close()
 		err = demo(ctx, srv.Client(), os.Stdout, opts)
