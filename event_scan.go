@@ -17,6 +17,9 @@ import (
 // isSpace reports whether c is JSON whitespace.
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
+// isDelimiter reports whether c ends a number or a literal.
+func isDelimiter(c byte) bool { return c == ',' || c == '}' || c == ']' || c == ':' }
+
 // skipSpace returns the index of the first non-space byte at or after i.
 func skipSpace(data []byte, i int) int {
 	for i < len(data) && isSpace(data[i]) {
@@ -82,7 +85,7 @@ func skipValue(data []byte, i int) (int, bool) {
 	default:
 		// Number, true, false or null: up to the next delimiter.
 		start := i
-		for i < len(data) && !isSpace(data[i]) && bytes.IndexByte([]byte(",}]:"), data[i]) < 0 {
+		for i < len(data) && !isSpace(data[i]) && !isDelimiter(data[i]) {
 			i++
 		}
 		return i, i > start
