@@ -128,3 +128,38 @@ func TestServerDate(t *testing.T) {
 	require.True(t, serverDate(&http.Response{Header: http.Header{"Date": {"soon"}}}).IsZero())
 	require.True(t, serverDate(&http.Response{Header: http.Header{}}).IsZero())
 }
+
+// BenchmarkDedupe measures the dedupe's cost per event: a live event (unique
+// id, two per millisecond), and the live copy of an event a 10,000-event
+// backfill listed (a duplicate dropped while the overlap is held).
+func BenchmarkDedupe(b *testing.B) {
+	ids := make([]string, 1<<16)
+	for i := range ids {
+		ids[i] = "sevt_011CFake" + strconv.Itoa(1_000_000+i)
+	}
+	b.Run("live", func(b *testing.B) {
+		var d dedupe
+		i := 0
+		for b.Loop() {
+			if !d.admit(ids[i%len(ids)], ms(i/2), false) {
+				b.Fatal("a new event dropped")
+			}
+			i++
+		}
+	})
+	b.Run("overlap", func(b *testing.B) {
+		const overlap = 10_000
+		var d dedupe
+		d.reopened(ms(0), time.Time{})
+		for i := range overlap {
+			d.admit(ids[i], ms(i), true)
+		}
+		i := 0
+		for b.Loop() {
+			if d.admit(ids[i%overlap], ms(i%overlap), false) {
+				b.Fatal("a listed event delivered again")
+			}
+			i++
+		}
+	})
+}
