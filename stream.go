@@ -210,7 +210,8 @@ type streamTarget struct {
 //  2. reopens the stream first, so that nothing falls into a gap;
 //  3. then backfills from the events list: ascending, every page, the events
 //     processed at or after the cursor (created_at[gte]), where the cursor is the
-//     largest processed_at delivered, or, before any, [EventStreamParams.Since]
+//     largest processed_at delivered (a queued event's once its processed copy
+//     came), or, before any, [EventStreamParams.Since]
 //     or else the server's Date when the stream was first opened (second
 //     precision: a backfill may deliver events of that second that preceded
 //     the stream; without a Date header, the whole history is listed);
@@ -230,12 +231,14 @@ type streamTarget struct {
 // the ids delivered as a queued copy (processed_at null) until their processed
 // copy comes; and, after a reopen, the ids its backfill listed that the new
 // connection may carry too (those processed at or after the connection's Date
-// header minus 10 s), however many, until the live stream is past them. A live
-// event processed before the cursor at the reopen is a replay and is dropped.
-// Nothing older can come back, since a list starts at the cursor and a live
-// stream never replays, so a stream of any length holds a flat amount of
-// memory. (A server whose Date runs more than 10 s ahead of its processed_at
-// clock could see part of a backfill's overlap delivered twice.) The first copy
+// header minus 10 s), however many, until the live stream is past them. On a
+// reopened connection, an event processed before the cursor at the reopen is
+// a replay and is dropped. Nothing else can come back, since a list starts at
+// the cursor and a stream sends events in the order processed and never
+// replays, so a stream of any length holds a flat amount of memory. (A server
+// that broke this, repeating an older event later on the same connection, or
+// whose Date ran more than 10 s ahead of its processed_at clock, would see
+// such events delivered twice.) The first copy
 // of an event wins: a queued copy already delivered is not delivered again when
 // its processed copy arrives. Previews are never deduplicated, and are dropped
 // from a backfill (lists do not have them); a live preview of an event already

@@ -31,10 +31,11 @@ const overlapSlack = 10 * time.Second
 //     processed exactly then;
 //   - pending, the ids delivered as a queued copy whose processed copy has
 //     not come;
-//   - after a reopen: liveFloor, the cursor when the connection opened, and
-//     overlap, the ids its backfill listed that were processed at or after
-//     overlapFrom (the backfill's start, or the connection's Date minus
-//     overlapSlack if later), the last at overlapLast.
+//   - after a reopen (or the first connection's backfill, with Since):
+//     liveFloor, the cursor when the connection opened, and overlap, the ids
+//     its backfill listed that were processed at or after overlapFrom (the
+//     connection's Date minus overlapSlack, or the backfill's start if later
+//     or if the answer had no Date), the last at overlapLast.
 //
 // Why every copy of a delivered id is recognised. A copy comes from a list or
 // from a connection:
@@ -50,8 +51,8 @@ const overlapSlack = 10 * time.Second
 //     number. A live copy processed before liveFloor was processed before an
 //     event delivered before the connection opened: a replay, not a new event
 //     (F2).
-//   - A live copy of an event delivered live earlier on the same connection
-//     (a repeated frame) was processed at the cursor, or is in pending.
+//   - F2 rules out any other repeat on one connection; a frame sent twice in
+//     a row (a retry on the way) was processed at the cursor.
 //
 // Why memory stays bounded. atCursor holds the ids that share one timestamp
 // (a few: processed_at has millisecond precision). pending holds the events
@@ -60,10 +61,11 @@ const overlapSlack = 10 * time.Second
 // from the next backfill, since it was processed after every event delivered
 // before (F1, F2). overlap holds, from a reopen until the live stream passes
 // it (a live copy processed more than overlapSlack after overlapLast: by F2
-// and F3 no overlap event can follow), the events processed between the
+// no overlap event can follow it), the events processed between the
 // connection's Date minus overlapSlack and the end of the backfill: the
-// overlap itself and a few seconds of history. Nothing else is kept: the
-// memory of a stream does not grow with its length.
+// overlap itself and 10 s of history (the whole backfill if the answer had no
+// Date). Nothing else is kept: the memory of a stream does not grow with its
+// length.
 type dedupe struct {
 	cursor   time.Time
 	atCursor map[string]struct{}

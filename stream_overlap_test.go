@@ -19,7 +19,7 @@ import (
 // sessionLog is the event log of a session played by a test's own server:
 // event i is the agent.message "sevt_<i>" processed i ms after 10:00:00
 // (evJSON's clock), so that the server's Date matches its processed_at.
-type sessionLog struct{ n int }
+type sessionLog struct{}
 
 func (l sessionLog) event(i int) string { return msg("sevt_"+strconv.Itoa(i), i) }
 
@@ -52,10 +52,30 @@ func (l sessionLog) list(t *testing.T, w http.ResponseWriter, r *http.Request, e
 	fmt.Fprintf(w, `{"data":[%s],"next_page":%s}`, strings.Join(parts, ","), next)
 }
 
-// streamOnce reads s to its end and returns how many times each id came, in
-// the order of first delivery.
-func streamOnce(t *testing.T, s *EventStream) (order []string, count map[string]int) {
+// readSessionStream serves h as the API, reads the stream of session sesn_1
+// to its end through a client without limiter or retries (tiny stream
+// backoffs), and returns the stream and how many times each id came, in the
+// order of first delivery. The test fails if the stream ends with an error or
+// leaves a goroutine behind.
+func readSessionStream(t *testing.T, h http.HandlerFunc) (s *EventStream, order []string, count map[string]int) {
 	t.Helper()
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c := NewClient(
+		option.WithAPIKey(testAPIKey),
+		option.WithBaseURL(srv.URL),
+		option.WithHTTPClient(srv.Client()),
+		option.WithoutLimiter(),
+		option.WithMaxRetries(0),
+		option.WithStreamBackoff(time.Millisecond, 5*time.Millisecond),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	s, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
 	count = map[string]int{}
 	for s.Next() {
 		id := s.Current().EventID()
@@ -65,7 +85,7 @@ func streamOnce(t *testing.T, s *EventStream) (order []string, count map[string]
 		count[id]++
 	}
 	require.NoError(t, s.Err())
-	return order, count
+	return s, order, count
 }
 
 // duplicates returns how many copies beyond the first count holds.
@@ -104,7 +124,6 @@ func TestStreamBackfillOverlapOfAnySizeDeliveredOnce(t *testing.T) {
 			if tc.overlap > 10_000 && testing.Short() {
 				t.Skip("100,000 events: not with -short")
 			}
-			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			// The first connection delivers events 0…9 and ends; `missed`
 			// events are processed while the stream is away; it reopens at
 			// the next one, and the list answers only once `overlap` more
@@ -116,7 +135,7 @@ func TestStreamBackfillOverlapOfAnySizeDeliveredOnce(t *testing.T) {
 			liveEnd := listEnd + 5
 			date := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC).Add(time.Duration(reopenAt) * time.Millisecond)
 			var opens atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, order, count := readSessionStream(t, func(w http.ResponseWriter, r *http.Request) {
 				if !strings.HasSuffix(r.URL.Path, "/stream") {
 					log.list(t, w, r, listEnd)
 					return
@@ -137,15 +156,7 @@ func TestStreamBackfillOverlapOfAnySizeDeliveredOnce(t *testing.T) {
 					b.WriteString(frame(term("sevt_end", liveEnd)))
 				}
 				_, _ = w.Write([]byte(b.String()))
-			}))
-			defer srv.Close()
-			c := newStreamTestClient(srv)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			s, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{})
-			require.NoError(t, err)
-			defer s.Close()
-			order, count := streamOnce(t, s)
+			})
 			require.Zero(t, duplicates(count), "events delivered twice")
 			require.Len(t, order, liveEnd+1)
 			for i := range liveEnd {
@@ -187,9 +198,8 @@ func TestStreamQueuedCopyFarFromItsProcessedCopyDeliveredOnce(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			opens := 0
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, order, count := readSessionStream(t, func(w http.ResponseWriter, r *http.Request) {
 				if !strings.HasSuffix(r.URL.Path, "/stream") {
 					w.Header().Set("Content-Type", "application/json")
 					fmt.Fprintf(w, `{"data":[%s],"next_page":null}`, strings.Join(tc.list, ","))
@@ -203,15 +213,7 @@ func TestStreamQueuedCopyFarFromItsProcessedCopyDeliveredOnce(t *testing.T) {
 				w.Header().Set("Content-Type", "text/event-stream")
 				w.Header().Set("Date", streamDate)
 				_, _ = w.Write([]byte(frames(strings.Split(tc.conns[opens-1], "\n")...)))
-			}))
-			defer srv.Close()
-			c := newStreamTestClient(srv)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			s, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{})
-			require.NoError(t, err)
-			defer s.Close()
-			order, count := streamOnce(t, s)
+			})
 			require.Equal(t, 1, count["sevt_u"], "the user.message is delivered once")
 			require.Zero(t, duplicates(count))
 			require.Len(t, order, between+2)
@@ -227,17 +229,4 @@ func eventsJSON(log sessionLog, from, end int) string {
 		parts = append(parts, log.event(i))
 	}
 	return strings.Join(parts, "\n")
-}
-
-// newStreamTestClient returns a client of srv without limiter or retries, with
-// tiny stream backoffs.
-func newStreamTestClient(srv *httptest.Server) *Client {
-	return NewClient(
-		option.WithAPIKey(testAPIKey),
-		option.WithBaseURL(srv.URL),
-		option.WithHTTPClient(srv.Client()),
-		option.WithoutLimiter(),
-		option.WithMaxRetries(0),
-		option.WithStreamBackoff(time.Millisecond, 5*time.Millisecond),
-	)
 }
