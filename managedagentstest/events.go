@@ -3,16 +3,18 @@ package managedagentstest
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
 
 // eventRec is a persisted event.
 type eventRec struct {
-	id   string
-	typ  string
-	at   time.Time
-	seq  int64
-	data []byte
+	id     string
+	typ    string
+	at     time.Time
+	seq    int64
+	data   []byte
+	thread string // the child thread it belongs to, "" for the session's (and primary thread's)
 }
 
 // persistedTypes are the event types that are stored and listable (types[]).
@@ -37,9 +39,15 @@ func init() {
 }
 
 // emitLocked persists ev in sess (setting id, unless set, and processed_at),
-// applies its effect on the session status and sends it to the open streams.
-// s.mu must be held. It returns ev.
+// applies its effect on the status of the session and its threads and sends it
+// to the open streams. s.mu must be held. It returns ev.
 func (s *Server) emitLocked(sess *sessionRec, ev obj) obj {
+	return s.emitInThread(sess, nil, ev)
+}
+
+// emitInThread is emitLocked for an event of child thread th (nil for the
+// session's own events): it goes to th's event list and streams only.
+func (s *Server) emitInThread(sess *sessionRec, th *threadRec, ev obj) obj {
 	if id, _ := ev["id"].(string); id == "" {
 		ev["id"] = s.newID("sevt")
 	}
@@ -54,7 +62,8 @@ func (s *Server) emitLocked(sess *sessionRec, ev obj) obj {
 	if err != nil {
 		panic("managedagentstest: event is not JSON: " + err.Error())
 	}
-	sess.events = append(sess.events, &eventRec{id: ev["id"].(string), typ: typ, at: at, seq: s.nextSeq(), data: data})
+	key := threadKey(th)
+	sess.events = append(sess.events, &eventRec{id: ev["id"].(string), typ: typ, at: at, seq: s.nextSeq(), data: data, thread: key})
 	switch typ {
 	case "agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use":
 		sess.toolUses[ev["id"].(string)] = typ
@@ -80,10 +89,20 @@ func (s *Server) emitLocked(sess *sessionRec, ev obj) obj {
 		sess.budgetPaused = status == "idle" && sess.lastStop == "budget_reached"
 		sess.v["status"] = status
 		sess.v["updated_at"] = ts(at)
-		sess.thread["status"] = status
-		sess.thread["updated_at"] = ts(at)
+		sess.primary().setStatus(status, at)
 	}
-	s.broadcast(sess, frame{name: typ, data: data, event: true, last: typ == "session.status_terminated"})
+	if child, ok := strings.CutPrefix(typ, "session.thread_status_"); ok {
+		if child == "rescheduled" {
+			child = "rescheduling"
+		}
+		for _, t := range sess.threads {
+			if t.id == ev["session_thread_id"] && t.parent != "" {
+				t.setStatus(child, at)
+			}
+		}
+	}
+	end := typ == "session.status_terminated"
+	s.broadcast(sess, frame{name: typ, data: data, event: true, thread: key, all: end, last: end})
 	sess.signal()
 	return ev
 }
@@ -367,7 +386,7 @@ func (s *Server) listEvents(r *http.Request, _ obj) (any, error) {
 	}
 	var items []listItem
 	for _, e := range sess.events {
-		if (len(types) > 0 && !types[e.typ]) || !b.contains(e.at) {
+		if e.thread != "" || (len(types) > 0 && !types[e.typ]) || !b.contains(e.at) {
 			continue
 		}
 		items = append(items, listItem{t: e.at, seq: e.seq, v: json.RawMessage(e.data)})

@@ -91,6 +91,7 @@ type handlerFunc func(r *http.Request, body obj) (any, error)
 // (plus "beta"), decodes a JSON object body, runs h under s.mu and writes its
 // answer.
 func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
+	s.served = append(s.served, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		for k := range r.URL.Query() {
 			if k != "beta" && !slices.Contains(allowed, k) {

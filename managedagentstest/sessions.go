@@ -14,9 +14,9 @@ type sessionRec struct {
 	id      string
 	seq     int64
 	created time.Time
-	v       obj // the session as answered; status, usage, ... kept up to date
-	thread  obj // the primary thread
-	env     obj // the environment at creation
+	v       obj          // the session as answered; status, ... kept up to date
+	threads []*threadRec // the primary thread first, then the children
+	env     obj          // the environment at creation
 
 	resources []*resRec
 	events    []*eventRec
@@ -30,6 +30,7 @@ type sessionRec struct {
 	answers  map[string]Answer  // answers not yet consumed by Await
 	toolUses map[string]string  // tool-use event id -> its type
 	usage    ModelUsage
+	requests int       // model requests ended: usage is tracked from the first
 	running  time.Time // when the current running period began
 	active   time.Duration
 	lastStop string
@@ -120,10 +121,8 @@ func (s *Server) resolveAgent(v any) (obj, error) {
 		}
 		src = rec.versions[version-1]
 	}
-	snap := obj{"id": id, "type": "agent", "version": src["version"]}
-	for _, k := range agentFields {
-		snap[k] = clone(src[k])
-	}
+	snap := threadAgent(src)
+	snap["multiagent"] = s.expandMultiagent(src["multiagent"])
 	if overrides != nil {
 		if m, ok := overrides["model"]; ok {
 			if m == nil {
@@ -146,7 +145,7 @@ func (s *Server) resolveAgent(v any) (obj, error) {
 			}
 		}
 		if len(patch) > 0 {
-			if err := applyAgentFields(snap, patch, false); err != nil {
+			if err := s.applyAgentFields(snap, patch, false); err != nil {
 				return nil, err
 			}
 		}
@@ -326,12 +325,7 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 		}
 	}
 	sess.v = v
-	agentID := snap["id"].(string)
-	sess.thread = obj{
-		"id": s.newID("sthr"), "type": "session_thread", "session_id": sess.id, "parent_thread_id": nil,
-		"status": "idle", "agent": obj{"type": "agent", "id": agentID, "version": snap["version"]},
-		"workflow_run_id": nil, "stats": nil, "usage": nil, "created_at": ts(now), "updated_at": ts(now), "archived_at": nil,
-	}
+	sess.threads = []*threadRec{{id: s.newID("sthr"), seq: s.nextSeq(), status: "idle", created: now, updated: now}}
 	s.sessions[sess.id] = sess
 	for _, ev := range initial {
 		s.acceptEvent(sess, ev)
@@ -360,6 +354,12 @@ func (s *Server) sessionJSON(sess *sessionRec) obj {
 		active += end.Sub(sess.running)
 	}
 	v["stats"] = obj{"active_seconds": active.Seconds(), "duration_seconds": max(0, end.Sub(sess.created).Seconds())}
+	v["usage"] = obj{}
+	if sess.requests > 0 {
+		u := usageJSON(sess.usage)
+		u["active_seconds"] = active.Seconds()
+		v["usage"] = u
+	}
 	return v
 }
 
@@ -413,7 +413,7 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 				return nil, errBadRequest("agent: cannot be updated while the session is running")
 			}
 			snap := next["agent"].(obj)
-			if err := applyAgentFields(snap, patch, false); err != nil {
+			if err := s.applyAgentFields(snap, patch, false); err != nil {
 				return nil, err
 			}
 			changed["agent"] = snap
@@ -537,7 +537,7 @@ func (s *Server) endSession(sess *sessionRec) {
 		at = sess.lastTS.Add(time.Millisecond)
 	}
 	data, _ := json.Marshal(obj{"type": "session.deleted", "id": s.newID("sevt"), "processed_at": ts(at)})
-	s.broadcast(sess, frame{name: "session.deleted", data: data, last: true})
+	s.broadcast(sess, frame{name: "session.deleted", data: data, all: true, last: true})
 	delete(s.sessions, sess.id)
 	sess.signal()
 }
@@ -642,76 +642,4 @@ func (s *Server) deleteResource(r *http.Request, _ obj) (any, error) {
 	id := sess.resources[i].v["id"]
 	sess.resources = append(sess.resources[:i], sess.resources[i+1:]...)
 	return obj{"id": id, "type": "session_resource_deleted"}, nil
-}
-
-// Threads (only the primary thread exists).
-
-func (s *Server) thread(r *http.Request) (*sessionRec, error) {
-	sess, err := s.session(r.PathValue("session_id"))
-	if err != nil {
-		return nil, err
-	}
-	if id := r.PathValue("thread_id"); id != sess.thread["id"] {
-		return nil, errNotFound("thread " + id + " not found")
-	}
-	return sess, nil
-}
-
-func (s *Server) listThreads(r *http.Request, _ obj) (any, error) {
-	sess, err := s.session(r.PathValue("session_id"))
-	if err != nil {
-		return nil, err
-	}
-	limit, order, c, err := listParams(r, "threads:"+sess.id, 1000, 1000, "asc", false)
-	if err != nil {
-		return nil, err
-	}
-	var items []listItem
-	keep := true
-	if sts := r.URL.Query()["statuses[]"]; len(sts) > 0 {
-		keep = false
-		for _, st := range sts {
-			switch st {
-			case "rescheduling", "running", "idle", "terminated":
-			default:
-				return nil, errBadRequest("statuses[]: unknown status %q", st)
-			}
-			keep = keep || st == sess.thread["status"]
-		}
-	}
-	if keep {
-		items = append(items, listItem{t: sess.created, seq: sess.seq, v: sess.thread})
-	}
-	return paginate(items, "threads:"+sess.id, order, limit, c).json(false), nil
-}
-
-func (s *Server) getThread(r *http.Request, _ obj) (any, error) {
-	sess, err := s.thread(r)
-	if err != nil {
-		return nil, err
-	}
-	return sess.thread, nil
-}
-
-func (s *Server) archiveThread(r *http.Request, _ obj) (any, error) {
-	if _, err := s.thread(r); err != nil {
-		return nil, err
-	}
-	return nil, errBadRequest("the primary thread of a session cannot be archived")
-}
-
-func (s *Server) listThreadEvents(r *http.Request, _ obj) (any, error) {
-	sess, err := s.thread(r)
-	if err != nil {
-		return nil, err
-	}
-	limit, order, c, err := listParams(r, "thread_events:"+sess.id, 1000, 1000, "asc", false)
-	if err != nil {
-		return nil, err
-	}
-	var items []listItem
-	for _, e := range sess.events {
-		items = append(items, listItem{t: e.at, seq: e.seq, v: json.RawMessage(e.data)})
-	}
-	return paginate(items, "thread_events:"+sess.id, order, limit, c).json(false), nil
 }
