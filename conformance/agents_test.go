@@ -190,7 +190,8 @@ func fullAgentParams(helperID string) anthropic.BetaAgentNewParams {
 			{OfCustom: &anthropic.BetaManagedAgentsCustomToolParams{
 				Name: "lookup", Description: "Look up an order.",
 				InputSchema: anthropic.BetaManagedAgentsCustomToolInputSchemaParam{
-					Properties: map[string]any{"order": map[string]any{"type": "string"}}, Required: []string{"order"}},
+					Properties: map[string]any{"order": map[string]any{"type": "string"}}, Required: []string{"order"},
+					ExtraFields: map[string]any{"additionalProperties": false}},
 			}},
 		},
 		MCPServers: []anthropic.BetaManagedAgentsURLMCPServerParams{{Name: "tickets", URL: "https://mcp.example.com/mcp"}},

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
@@ -45,6 +46,23 @@ func TestErrorEnvelopes(t *testing.T) {
 	h.srv.FailNext(managedagentstest.RouteListAgents, 1, 429, nil)
 	_, err = h.client.Beta.Agents.List(ctx, anthropic.BetaAgentListParams{})
 	h.wantError(err, 429, "rate_limit_error")
+
+	// An error frame on a stream is the same envelope.
+	env := must(h.client.Beta.Environments.New(ctx, anthropic.BetaEnvironmentNewParams{Name: "frames"}))(t)
+	agent := must(h.client.Beta.Agents.New(ctx, anthropic.BetaAgentNewParams{Name: "A",
+		Model: anthropic.BetaManagedAgentsModelConfigParams{ID: "claude-haiku-5-5"}}))(t)
+	sess := must(h.client.Beta.Sessions.New(ctx, anthropic.BetaSessionNewParams{
+		Agent: anthropic.BetaSessionNewParamsAgentUnion{OfString: anthropic.String(agent.ID)}, EnvironmentID: env.ID}))(t)
+	h.srv.InjectErrorFrame(0, "overloaded_error")
+	stream = h.client.Beta.Sessions.Events.StreamEvents(ctx, sess.ID, anthropic.BetaSessionEventStreamParams{})
+	defer stream.Close()
+	if stream.Next() {
+		t.Fatalf("an event before the error frame: %s", stream.Current().RawJSON())
+	}
+	var apiErr *anthropic.Error
+	if !errors.As(stream.Err(), &apiErr) || apiErr.Type() != "overloaded_error" {
+		t.Errorf("error frame: %v", stream.Err())
+	}
 }
 
 // What the official SDK sends besides the body, extra betas and a workspace

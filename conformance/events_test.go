@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/go-managedagents/managedagents/managedagentstest"
@@ -49,7 +50,10 @@ func everyEvent(turn *managedagentstest.Turn) {
 // session.deleted.
 func TestEveryEventType(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, managedagentstest.WithScript(everyEvent))
+	// Queued messages are echoed with processed_at null first; ping events
+	// come between the others.
+	h := newHarness(t, managedagentstest.WithScript(everyEvent), managedagentstest.WithQueuedEcho(),
+		managedagentstest.WithHeartbeat(time.Millisecond, managedagentstest.HeartbeatEvent))
 	ctx := context.Background()
 	f := newFixture(t, h)
 	sess := must(h.client.Beta.Sessions.New(ctx, anthropic.BetaSessionNewParams{
@@ -72,7 +76,16 @@ func TestEveryEventType(t *testing.T) {
 	}
 
 	send(userText("tools"), systemText("Keep it short."))
+	queued := false
 	for stop := idle(); stop.StopReason.Type == "requires_action"; stop = idle() {
+		if !queued {
+			echo := must(events.Send(ctx, sess.ID, anthropic.BetaSessionEventSendParams{
+				Events: []anthropic.BetaManagedAgentsEventParamsUnion{userText("queued")}}))(t)
+			if echo.Data[0].JSON.ProcessedAt.Raw() != "null" {
+				t.Errorf("a message sent during a turn was not queued: %s", echo.RawJSON())
+			}
+			queued = true
+		}
 		id := stop.StopReason.EventIDs[0]
 		answer := anthropic.BetaManagedAgentsEventParamsOfUserToolConfirmation(anthropic.BetaManagedAgentsUserToolConfirmationEventParamsResultDeny, id)
 		answer.OfUserToolConfirmation.DenyMessage = anthropic.String("Not now.")
@@ -88,6 +101,7 @@ func TestEveryEventType(t *testing.T) {
 		}
 		send(answer)
 	}
+	idle() // the queued message's turn
 	send(userText("refuse"))
 	idle()
 	send(userText("exhaust"))

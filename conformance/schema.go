@@ -121,7 +121,7 @@ func (c *Checker) object(path string, v, meta reflect.Value) {
 			c.value(at, v.Field(i))
 		}
 	}
-	if extra := meta.FieldByName("ExtraFields"); extra.IsValid() && extra.Kind() == reflect.Map {
+	if extra := meta.FieldByName("ExtraFields"); extra.IsValid() && extra.Kind() == reflect.Map && !takesExtraFields(t) {
 		keys := extra.MapKeys()
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 		for _, k := range keys {
@@ -130,6 +130,17 @@ func (c *Checker) object(path string, v, meta reflect.Value) {
 			}
 		}
 	}
+}
+
+// takesExtraFields reports whether t keeps unknown fields by design (a JSON
+// Schema, say): it has a field tagged api:"extrafields".
+func takesExtraFields(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("api") == "extrafields" {
+			return true
+		}
+	}
+	return false
 }
 
 // extraAllowed reports whether Extra lets a type named typ carry field.

@@ -168,6 +168,14 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 	if mount != "" && !strings.HasPrefix(mount, "/") {
 		return nil, errBadRequest("%s.mount_path: must be an absolute path", where)
 	}
+	keys := map[string][]string{
+		"github_repository": {"type", "url", "authorization_token", "mount_path", "checkout"},
+		"file":              {"type", "file_id", "mount_path"},
+		"memory_store":      {"type", "memory_store_id", "access", "instructions"},
+	}
+	if err := onlyKeys(m, where, keys[typ]...); err != nil && keys[typ] != nil {
+		return nil, err
+	}
 	switch typ {
 	case "github_repository":
 		u, _ := m["url"].(string)
@@ -177,14 +185,9 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 		if mount == "" {
 			mount = "/workspace/" + strings.TrimSuffix(path.Base(u), ".git")
 		}
-		var checkout any
-		if c, ok := m["checkout"]; ok && c != nil {
-			switch typeOf(c) {
-			case "branch", "commit":
-				checkout = clone(c)
-			default:
-				return nil, errBadRequest("%s.checkout.type: must be branch or commit", where)
-			}
+		checkout, err := normCheckout(m["checkout"], where+".checkout")
+		if err != nil {
+			return nil, err
 		}
 		return obj{"id": s.newID("sesrsc"), "type": typ, "url": u, "mount_path": mount, "checkout": checkout,
 			"created_at": now, "updated_at": now}, nil
@@ -210,14 +213,38 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 			}
 			access = a
 		}
-		instr, _ := m["instructions"].(string)
-		if len(instr) > 4096 {
-			return nil, errBadRequest("%s.instructions: at most 4096 characters", where)
+		var instructions any
+		if in, ok := m["instructions"].(string); ok && in != "" {
+			if len(in) > 4096 {
+				return nil, errBadRequest("%s.instructions: at most 4096 characters", where)
+			}
+			instructions = in
 		}
-		return obj{"type": typ, "memory_store_id": id, "access": access, "instructions": instr,
+		return obj{"type": typ, "memory_store_id": id, "access": access, "instructions": instructions,
 			"description": "", "name": id, "mount_path": "/mnt/memory/" + id}, nil
 	}
 	return nil, errBadRequest("%s.type: must be github_repository, file or memory_store", where)
+}
+
+// normCheckout resolves a repository's checkout: null, {"type":"branch",
+// "name"} or {"type":"commit","sha"}.
+func normCheckout(v any, where string) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, _ := isObj(v)
+	key := map[string]string{"branch": "name", "commit": "sha"}[typeOf(v)]
+	if key == "" {
+		return nil, errBadRequest("%s.type: must be branch or commit", where)
+	}
+	if err := onlyKeys(m, where, "type", key); err != nil {
+		return nil, err
+	}
+	val, _ := m[key].(string)
+	if val == "" {
+		return nil, errBadRequest("%s.%s: field required", where, key)
+	}
+	return obj{"type": typeOf(v), key: val}, nil
 }
 
 func (s *Server) createSession(r *http.Request, body obj) (any, error) {
@@ -379,7 +406,6 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 	if sess.v["archived_at"] != nil {
 		return nil, errBadRequest("session %s is archived", sess.id)
 	}
-	changed := obj{}
 	next := clone(sess.v)
 	for k, val := range body {
 		switch k {
@@ -388,7 +414,6 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 				return nil, errBadRequest("title: must be a string or null")
 			}
 			next["title"] = val
-			changed["title"] = val
 		case "metadata":
 			md, _ := isObj(next["metadata"])
 			m, err := patchMetadata(md, val, false)
@@ -396,7 +421,6 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 				return nil, err
 			}
 			next["metadata"] = m
-			changed["metadata"] = m
 		case "agent":
 			a, ok := isObj(val)
 			if !ok {
@@ -412,11 +436,9 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 			if sess.status() == "running" {
 				return nil, errBadRequest("agent: cannot be updated while the session is running")
 			}
-			snap := next["agent"].(obj)
-			if err := s.applyAgentFields(snap, patch, false); err != nil {
+			if err := s.applyAgentFields(next["agent"].(obj), patch, false); err != nil {
 				return nil, err
 			}
-			changed["agent"] = snap
 		case "budget":
 			if val == nil {
 				next["budget"] = nil
@@ -430,21 +452,31 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 				}
 				next["budget"] = b
 			}
-			changed["budget"] = next["budget"]
 		case "vault_ids":
 			return nil, errBadRequest("vault_ids: cannot be updated")
 		default:
 			return nil, errBadRequest("%s: unknown field", k)
 		}
 	}
+	// session.updated carries the fields that changed (metadata only when not
+	// empty), and only comes when one did (reference §5.3).
+	updated, changed := obj{"type": "session.updated"}, false
+	for _, k := range []string{"title", "metadata", "agent", "budget"} {
+		if jsonString(next[k]) == jsonString(sess.v[k]) {
+			continue
+		}
+		changed = true
+		if md, isMap := isObj(next[k]); k != "metadata" || (isMap && len(md) > 0) {
+			updated[k] = clone(next[k])
+		}
+	}
 	next["updated_at"] = ts(s.now())
-	sess.v = next
-	if _, ok := changed["budget"]; ok {
+	if _, ok := body["budget"]; ok {
 		sess.budgetPaused = false // raising or removing the budget lifts the pause
 	}
-	if len(changed) > 0 {
-		changed["type"] = "session.updated"
-		s.emitLocked(sess, changed)
+	sess.v = next
+	if changed {
+		s.emitLocked(sess, updated)
 	}
 	return s.sessionJSON(sess), nil
 }
