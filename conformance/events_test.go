@@ -34,6 +34,9 @@ func everyEvent(turn *managedagentstest.Turn) {
 		turn.Usage()
 	case "refuse":
 		turn.Idle("refusal")
+	case "spend":
+		turn.Usage()
+		turn.Idle("budget_reached")
 	case "exhaust":
 		turn.Error("mcp_connection_failed_error", "The MCP server did not answer.", "exhausted")
 		turn.Idle("retries_exhausted")
@@ -104,6 +107,16 @@ func TestEveryEventType(t *testing.T) {
 	idle() // the queued message's turn
 	send(userText("refuse"))
 	idle()
+	// At a budget pause an interrupt is taken but never processed.
+	send(userText("spend"))
+	idle()
+	paused := must(events.Send(ctx, sess.ID, anthropic.BetaSessionEventSendParams{Events: []anthropic.BetaManagedAgentsEventParamsUnion{
+		{OfUserInterrupt: &anthropic.BetaManagedAgentsUserInterruptEventParams{}}}}))(t)
+	if paused.Data[0].JSON.ProcessedAt.Raw() != "null" {
+		t.Errorf("an interrupt at a budget pause was processed: %s", paused.RawJSON())
+	}
+	must(h.client.Beta.Sessions.Update(ctx, sess.ID, anthropic.BetaSessionUpdateParams{Budget: anthropic.BetaManagedAgentsBudgetLimitParam{
+		MaxListCost: anthropic.BetaMonetaryAmountParam{Amount: "150", Currency: "USD"}}}))(t)
 	send(userText("exhaust"))
 	idle()
 	send(anthropic.BetaManagedAgentsEventParamsUnion{OfUserDefineOutcome: &anthropic.BetaManagedAgentsUserDefineOutcomeEventParams{

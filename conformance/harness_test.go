@@ -20,6 +20,7 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2/packages/ssestream"
 	"github.com/anthropics/anthropic-sdk-go/v2/shared"
 	"github.com/go-managedagents/managedagents/managedagentstest"
+	"go.uber.org/goleak"
 )
 
 // schemas maps a route of the fake to a decoder of its 2xx answer into the
@@ -70,6 +71,10 @@ func TestMain(m *testing.M) {
 		code = requireAllRoutes()
 	}
 	printTotals()
+	if err := goleak.Find(); err != nil && code == 0 {
+		fmt.Println("conformance: goroutines left running:", err)
+		code = 1
+	}
 	os.Exit(code)
 }
 

@@ -14,8 +14,9 @@ import (
 func init() {
 	answers[anthropic.BetaManagedAgentsSendSessionEvents](managedagentstest.RouteSendEvents)
 	answers[pagination.PageCursor[anthropic.BetaManagedAgentsSessionEventUnion]](managedagentstest.RouteListEvents)
-	// reference §5.1: an event's processed_at is null while it is queued.
-	allowNull("BetaManagedAgentsUserMessageEvent.processed_at")
+	// reference §5.1: an event's processed_at is null while it is queued;
+	// §5.2: an interrupt at a budget pause is never processed.
+	allowNull("BetaManagedAgentsUserMessageEvent.processed_at", "BetaManagedAgentsUserInterruptEvent.processed_at")
 	// reference §5.5: stop_details is null unless the turn was refused, and
 	// a refusal's category and explanation may be null.
 	allowNull("BetaManagedAgentsSessionStatusIdleEvent.stop_details", "BetaManagedAgentsSessionThreadStatusIdleEvent.stop_details",

@@ -119,29 +119,23 @@ func normToolset(m obj, where string, custom map[string]bool) (obj, error) {
 		return nil, err
 	}
 	overrides, wheres := map[string]obj{}, map[string]string{}
-	if cs, ok := m["configs"]; ok && cs != nil {
-		cl, ok := isList(cs)
-		if !ok {
-			return nil, errBadRequest("%s.configs: must be an array", where)
+	list, paths, err := configList(m, where)
+	if err != nil {
+		return nil, err
+	}
+	for j, cm := range list {
+		cw := paths[j]
+		name, _ := cm["name"].(string)
+		if !isBuiltin(name) {
+			return nil, errBadRequest("%s.name: unknown built-in tool %q", cw, name)
 		}
-		for j, c := range cl {
-			cw := where + ".configs[" + strconv.Itoa(j) + "]"
-			cm, ok := isObj(c)
-			if !ok {
-				return nil, errBadRequest("%s: must be an object", cw)
-			}
-			name, _ := cm["name"].(string)
-			if !isBuiltin(name) {
-				return nil, errBadRequest("%s.name: unknown built-in tool %q", cw, name)
-			}
-			if typ, ok := cm["type"]; ok && typ != nil && typ != name {
-				return nil, errBadRequest("%s.type: must be %q, the tool's name", cw, name)
-			}
-			if overrides[name] != nil {
-				return nil, errBadRequest("%s.name: %q is configured twice", cw, name)
-			}
-			overrides[name], wheres[name] = cm, cw
+		if typ, ok := cm["type"]; ok && typ != nil && typ != name {
+			return nil, errBadRequest("%s.type: must be %q, the tool's name", cw, name)
 		}
+		if overrides[name] != nil {
+			return nil, errBadRequest("%s.name: %q is configured twice", cw, name)
+		}
+		overrides[name], wheres[name] = cm, cw
 	}
 	configs := []any{}
 	for _, name := range builtinTools {
@@ -358,6 +352,30 @@ func normUserLocation(v any, where string) (obj, error) {
 	return out, nil
 }
 
+// configList returns the configs of a toolset m, each an object, with its
+// path for errors.
+func configList(m obj, where string) ([]obj, []string, error) {
+	cs, ok := m["configs"]
+	if !ok || cs == nil {
+		return nil, nil, nil
+	}
+	cl, ok := isList(cs)
+	if !ok {
+		return nil, nil, errBadRequest("%s.configs: must be an array", where)
+	}
+	var list []obj
+	var paths []string
+	for j, c := range cl {
+		path := where + ".configs[" + strconv.Itoa(j) + "]"
+		cm, ok := isObj(c)
+		if !ok {
+			return nil, nil, errBadRequest("%s: must be an object", path)
+		}
+		list, paths = append(list, cm), append(paths, path)
+	}
+	return list, paths, nil
+}
+
 // normMCPToolset resolves an mcp_toolset: its configs over default_config.
 func normMCPToolset(m obj, where string) (obj, error) {
 	if err := onlyKeys(m, where, "type", "mcp_server_name", "default_config", "configs"); err != nil {
@@ -373,29 +391,26 @@ func normMCPToolset(m obj, where string) (obj, error) {
 	}
 	configs := []any{}
 	seen := map[string]bool{}
-	if cs, ok := m["configs"]; ok && cs != nil {
-		cl, ok := isList(cs)
-		if !ok {
-			return nil, errBadRequest("%s.configs: must be an array", where)
+	list, paths, err := configList(m, where)
+	if err != nil {
+		return nil, err
+	}
+	for j, cm := range list {
+		cw := paths[j]
+		if err := onlyKeys(cm, cw, "name", "enabled", "permission_policy"); err != nil {
+			return nil, err
 		}
-		for j, c := range cl {
-			cw := where + ".configs[" + strconv.Itoa(j) + "]"
-			cm, _ := isObj(c)
-			if err := onlyKeys(cm, cw, "name", "enabled", "permission_policy"); err != nil {
-				return nil, err
-			}
-			cn, _ := cm["name"].(string)
-			if cn == "" || len(cn) > 128 || seen[cn] {
-				return nil, errBadRequest("%s.name: 1 to 128 characters, once per toolset", cw)
-			}
-			seen[cn] = true
-			rc, err := normConfig(c, cw, def)
-			if err != nil {
-				return nil, err
-			}
-			rc["name"] = cn
-			configs = append(configs, rc)
+		cn, _ := cm["name"].(string)
+		if cn == "" || len(cn) > 128 || seen[cn] {
+			return nil, errBadRequest("%s.name: 1 to 128 characters, once per toolset", cw)
 		}
+		seen[cn] = true
+		rc, err := normConfig(cm, cw, def)
+		if err != nil {
+			return nil, err
+		}
+		rc["name"] = cn
+		configs = append(configs, rc)
 	}
 	return obj{"type": "mcp_toolset", "mcp_server_name": name, "default_config": def, "configs": configs}, nil
 }

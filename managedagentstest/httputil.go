@@ -210,6 +210,21 @@ func boolParam(r *http.Request, key string) (bool, error) {
 	}
 }
 
+// statusesParam reads statuses[], the status filter of the session and thread
+// lists.
+func statusesParam(r *http.Request) (map[string]bool, error) {
+	statuses := map[string]bool{}
+	for _, st := range r.URL.Query()["statuses[]"] {
+		switch st {
+		case "rescheduling", "running", "idle", "terminated":
+			statuses[st] = true
+		default:
+			return nil, errBadRequest("statuses[]: unknown status %q", st)
+		}
+	}
+	return statuses, nil
+}
+
 // timeParam parses an RFC 3339 query timestamp; zero when absent.
 func timeParam(r *http.Request, key string) (time.Time, error) {
 	v := r.URL.Query().Get(key)
@@ -318,7 +333,7 @@ func paginate(items []listItem, list, order string, limit int, c *cursor) page {
 		}
 		return r
 	})
-	lo, hi := 0, len(items)
+	var lo, hi int
 	if c != nil {
 		key := listItem{t: time.Unix(0, c.T), seq: c.Seq}
 		// first index strictly after the key in this order

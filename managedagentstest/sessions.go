@@ -499,14 +499,9 @@ func (s *Server) listSessions(r *http.Request, _ obj) (any, error) {
 	if agentVersion != "" && agentID == "" {
 		return nil, errBadRequest("agent_version: only allowed with agent_id")
 	}
-	statuses := map[string]bool{}
-	for _, st := range q["statuses[]"] {
-		switch st {
-		case "rescheduling", "running", "idle", "terminated":
-			statuses[st] = true
-		default:
-			return nil, errBadRequest("statuses[]: unknown status %q", st)
-		}
+	statuses, err := statusesParam(r)
+	if err != nil {
+		return nil, err
 	}
 	var items []listItem
 	for _, sess := range s.sessions {

@@ -114,14 +114,9 @@ func (s *Server) listThreads(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	statuses := map[string]bool{}
-	for _, st := range r.URL.Query()["statuses[]"] {
-		switch st {
-		case "rescheduling", "running", "idle", "terminated":
-			statuses[st] = true
-		default:
-			return nil, errBadRequest("statuses[]: unknown status %q", st)
-		}
+	statuses, err := statusesParam(r)
+	if err != nil {
+		return nil, err
 	}
 	var items []listItem
 	for _, th := range sess.threads {

@@ -352,7 +352,7 @@ func TestScriptErrorsIdlesAndEarlyAnswers(t *testing.T) {
 
 	// Terminate: the stream ends, later sends are refused.
 	send("end")
-	frames = st.until(t, "session.status_terminated")
+	st.until(t, "session.status_terminated")
 	require.Equal(t, "terminated", srv.SessionStatus(sid))
 	requireError(t, call(t, srv, "POST", "/v1/sessions/"+sid+"/events", userMessage("more"), nil), 400, "invalid_request_error")
 }
