@@ -96,7 +96,13 @@ func (s *Server) resolveAgent(v any) (obj, error) {
 		}
 		switch typeOf(a) {
 		case "agent":
+			if err := onlyKeys(a, "agent", "type", "id", "version"); err != nil {
+				return nil, err
+			}
 		case "agent_with_overrides":
+			if err := onlyKeys(a, "agent", "type", "id", "version", "model", "system", "tools", "mcp_servers", "skills"); err != nil {
+				return nil, err
+			}
 			overrides = a
 		default:
 			return nil, errBadRequest("agent.type: must be agent or agent_with_overrides")
