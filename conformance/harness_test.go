@@ -81,11 +81,8 @@ func TestMain(m *testing.M) {
 // requireAllRoutes reports the routes of the fake no test answered
 // successfully, and returns 1 if there are any.
 func requireAllRoutes() int {
-	srv := managedagentstest.NewServer()
-	routes := srv.Routes()
-	srv.Close()
 	var missing []string
-	for _, r := range routes {
+	for _, r := range fakeRoutes() {
 		if totals.answered[r] == 0 {
 			missing = append(missing, r)
 		}
@@ -98,12 +95,17 @@ func requireAllRoutes() int {
 	return 1
 }
 
+// fakeRoutes returns the routes a fake serves.
+func fakeRoutes() []string {
+	srv := managedagentstest.NewServer()
+	defer srv.Close()
+	return srv.Routes()
+}
+
 func printTotals() {
 	totals.Lock()
 	defer totals.Unlock()
-	srv := managedagentstest.NewServer()
-	all := len(srv.Routes())
-	srv.Close()
+	all := len(fakeRoutes())
 	both := map[string]bool{}
 	for r := range totals.answered {
 		both[r] = true
@@ -129,14 +131,14 @@ type harness struct {
 
 // refusal is an error answer of the fake.
 type refusal struct {
-	route  string
 	status int
-	what   string
+	what   string // the request and the answer, for the failure message
 }
 
-// newHarness starts a fake with opts and an official client for it, with
-// the fake's key (or key, if given as WithAPIKey in opts, see clientKey) and
-// no retries, so that every answer is seen once.
+// newHarness starts a fake with opts and an official client for it that
+// sends managedagentstest.TestAPIKey and never retries, so that every answer
+// is seen once. The fake is closed at the end of the test, which then fails
+// on any error answer no wantError claimed.
 func newHarness(t *testing.T, opts ...managedagentstest.ServerOption) *harness {
 	return newHarnessWithKey(t, managedagentstest.TestAPIKey, opts...)
 }
@@ -147,8 +149,7 @@ func newHarnessWithKey(t *testing.T, key string, opts ...managedagentstest.Serve
 	srv := managedagentstest.NewServer(opts...)
 	h := &harness{t: t, srv: srv, routes: http.NewServeMux()}
 	for _, r := range srv.Routes() {
-		route := r
-		h.routes.HandleFunc(route, func(http.ResponseWriter, *http.Request) {})
+		h.routes.HandleFunc(r, func(http.ResponseWriter, *http.Request) {})
 	}
 	h.client = anthropic.NewClient(
 		option.WithoutEnvironmentDefaults(),
@@ -205,7 +206,7 @@ func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if resp.StatusCode >= 400 {
 		count(route, false)
 		h.mu.Lock()
-		h.refused = append(h.refused, refusal{route: route, status: resp.StatusCode, what: what})
+		h.refused = append(h.refused, refusal{status: resp.StatusCode, what: what})
 		h.mu.Unlock()
 		var env shared.ErrorResponse
 		h.decode(what, body, &env)
