@@ -395,3 +395,24 @@ func TestSessions(t *testing.T) {
 	require.ErrorIs(t, end.Err, io.EOF)
 	requireError(t, call(t, srv, "GET", "/v1/sessions/"+sid, nil, nil), 404, "not_found_error")
 }
+
+// Routes lists each route the server serves, once, and a request to each is
+// handled by that route.
+func TestRoutesListsEveryEndpoint(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	routes := srv.Routes()
+	require.Len(t, routes, 31)
+	seen := map[string]bool{}
+	for _, r := range routes {
+		require.False(t, seen[r], "%s listed twice", r)
+		seen[r] = true
+		method, pattern, _ := strings.Cut(r, " ")
+		path := strings.NewReplacer("{agent_id}", "agent_x", "{environment_id}", "env_x", "{session_id}", "sesn_x",
+			"{resource_id}", "sesrsc_x", "{thread_id}", "sthr_x").Replace(pattern)
+		call(t, srv, method, path, nil, nil)
+		log := srv.Requests()
+		require.Equal(t, r, log[len(log)-1].Route)
+	}
+	require.True(t, seen[managedagentstest.RouteStreamEvents] && seen[managedagentstest.RouteStreamThread])
+}
