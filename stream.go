@@ -145,6 +145,8 @@ type streamTarget struct {
 	// list fetches one page of the history, ascending, of events processed at
 	// or after from (when the endpoint can filter; the stream filters again).
 	list func(ctx context.Context, cfg *config.Config, from time.Time, page string) (*eventPage, error)
+	// thread is the thread whose stream this is; empty for a session's.
+	thread string
 }
 
 // EventStream is a live stream of a session's (or a thread's) events that
@@ -158,8 +160,11 @@ type streamTarget struct {
 // What it delivers: every persisted event once, in the order received, and the
 // previews (event_start, event_delta, whose EventID is "") of the current
 // connection. It ends without error after delivering session.status_terminated
-// or session.deleted (see [IsTerminal]), whether that came live or from the
-// history.
+// or session.deleted (see [IsTerminal]), or, on a thread's stream,
+// session.thread_status_terminated of that thread, whether that came live or
+// from the history. (The reference does not say whether the server closes a
+// thread's stream when the thread terminates; nothing more can come for it, so
+// the stream ends there rather than wait for the session's end.)
 //
 // Disconnects. The end of the body without a terminal event (even in the middle
 // of a frame), a network error, a frame over the maximum size, a frame that does
@@ -178,7 +183,8 @@ type streamTarget struct {
 //  2. reopens the stream first, so that nothing falls into a gap;
 //  3. then backfills from the events list: ascending, every page, the events
 //     processed at or after the cursor (created_at[gte]), where the cursor is the
-//     largest processed_at delivered, or, before any, [EventStreamParams.Since]
+//     largest processed_at delivered (a queued event's once its processed copy
+//     came), or, before any, [EventStreamParams.Since]
 //     or else the server's Date when the stream was first opened (second
 //     precision: a backfill may deliver events of that second that preceded
 //     the stream; without a Date header, the whole history is listed);
@@ -192,13 +198,21 @@ type streamTarget struct {
 // 409 and 429 on a reconnect or a backfill page, and any other error frame, end
 // the stream with that *[APIError].
 //
-// Dedupe. Events are deduplicated by id with bounded memory: the ids processed
-// exactly at the cursor (created_at[gte] lists them again) and a ring of the
-// 4096 ids delivered last (events delivered live during a backfill, and queued
-// copies seen again once processed). Nothing older can come back, since a list
-// starts at the cursor and a live stream never replays, so a stream of any
-// length holds a flat amount of memory. The first copy of an event wins: a
-// queued copy (no processed_at) already delivered is not delivered again when
+// Dedupe. Events are deduplicated by id, whatever the number of events between
+// two copies, in memory bounded by what can still come back, not by a count:
+// the ids processed exactly at the cursor (created_at[gte] lists them again);
+// the ids delivered as a queued copy (processed_at null) until their processed
+// copy comes; and, after a reopen, the ids its backfill listed that the new
+// connection may carry too (those processed at or after the connection's Date
+// header minus 10 s), however many, until the live stream is past them. On a
+// reopened connection, an event processed before the cursor at the reopen is
+// a replay and is dropped. Nothing else can come back, since a list starts at
+// the cursor and a stream sends events in the order processed and never
+// replays, so a stream of any length holds a flat amount of memory. (A server
+// that broke this, repeating an older event later on the same connection, or
+// whose Date ran more than 10 s ahead of its processed_at clock, would see
+// such events delivered twice.) The first copy
+// of an event wins: a queued copy already delivered is not delivered again when
 // its processed copy arrives. Previews are never deduplicated, and are dropped
 // from a backfill (lists do not have them); a live preview of an event already
 // delivered (by the backfill that preceded the connection's frames) is
@@ -265,7 +279,7 @@ func (c *Client) openStream(ctx context.Context, target streamTarget, params Eve
 		cfg:         cfg,
 		target:      target,
 		onReconnect: params.OnReconnect,
-		dd:          newDedupe(),
+		dd:          &dedupe{},
 	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
 	conn, err := s.open(cfg.MaxRetries)
@@ -685,6 +699,7 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 	if from.IsZero() {
 		from = s.floor
 	}
+	s.dd.reopened(from, serverDate(c.resp))
 	page := ""
 	var trail pageTrail
 	for {
@@ -738,24 +753,23 @@ func (s *EventStream) offer(c *streamConn, ev Event, listed bool, from time.Time
 		if p, ok := ev.(PreviewEvent); ok && p.PreviewedEventID() != "" && s.dd.seen(p.PreviewedEventID()) {
 			return true
 		}
-		return listed || (yield(ev, nil) && !IsTerminal(ev))
+		return listed || (yield(ev, nil) && !s.ends(ev))
 	}
 	at := ev.EventProcessedAt()
 	if listed && !at.IsZero() && at.Before(from) {
 		return true
 	}
-	if s.dd.seen(id) {
+	if !s.dd.admit(id, at, listed) {
 		if s.onDuplicate != nil {
 			s.onDuplicate(ev)
 		}
 		return true
 	}
-	s.dd.add(id, at)
 	c.progress = true
 	if s.lost != nil && s.lost.ID == id {
 		s.lost = nil
 	}
-	return yield(ev, nil) && !IsTerminal(ev)
+	return yield(ev, nil) && !s.ends(ev)
 }
 
 // isPreview reports whether typ is a stream-only preview type.

@@ -60,7 +60,8 @@ func (s *SessionThreadEventService) ListAll(ctx context.Context, sessionID, thre
 // detail and the previews of that thread. It behaves as
 // [SessionEventService.Stream] in every respect (see [EventStream]), except
 // that its backfill lists the thread's whole history (the thread events list
-// has no time filter) and keeps the events processed at or after the cursor.
+// has no time filter) and keeps the events processed at or after the cursor,
+// and that it also ends after session.thread_status_terminated of threadID.
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}/stream
 func (s *SessionThreadEventService) Stream(ctx context.Context, sessionID, threadID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
@@ -76,5 +77,6 @@ func (s *SessionThreadEventService) Stream(ctx context.Context, sessionID, threa
 			}
 			return getEventPage(ctx, cfg, sessionsThreadsEventsList.At(sessionID, threadID).WithQuery(q))
 		},
+		thread: threadID,
 	}, params, opts)
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Hardening checks beyond `go test -race ./...` (which already runs every fuzz
-# target over its seed corpus in testdata/fuzz/): the chaos soak and the rate
-# budget under load again with -v, so that their fault and request counts show
-# in the CI log, then a short fuzzing run of each fuzz target.
+# target over its seed corpus in testdata/fuzz/): the chaos soak, the soak of
+# queued copies and slow backfills (100,000 events) and the rate budget under
+# load again with -v, so that their fault and request counts show in the CI
+# log, then a short fuzzing run of each fuzz target.
 #
 #   FUZZTIME=10s (default) fuzzes each target that long; FUZZTIME=0 skips fuzzing.
 #   A failing input is written to testdata/fuzz/<Target>/ and fails the script:
@@ -11,8 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-10s}
 
-echo "-- chaos soak and rate budget under load (-race -v)"
-go test -race -count=1 -run '^(TestChaosSoak|TestRateBudgetUnderLoad)$' -v . | grep -E '^(=== RUN|--- |\s+\S+_test\.go:[0-9]+: )|^(ok|FAIL)'
+echo "-- chaos soak, queued copies and slow backfills soak, rate budget under load (-race -v)"
+go test -race -count=1 -run '^(TestChaosSoak|TestQueuedCopiesAndSlowBackfillsSoak|TestRateBudgetUnderLoad)$' -v . | grep -E '^(=== RUN|--- |\s+\S+_test\.go:[0-9]+: )|^(ok|FAIL)'
 
 if [ "$FUZZTIME" = "0" ]; then
 	exit 0

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
-	"regexp"
 	"strconv"
 	"time"
 )
@@ -20,9 +19,6 @@ type agentRec struct {
 func (a *agentRec) latest() obj { return a.versions[len(a.versions)-1] }
 
 func (a *agentRec) archived() bool { return a.latest()["archived_at"] != nil }
-
-// agentFields are the fields copied from an agent into a session's snapshot.
-var agentFields = []string{"name", "description", "system", "model", "tools", "mcp_servers", "skills", "execution_identity", "multiagent"}
 
 func (s *Server) agent(id string) (*agentRec, error) {
 	a, ok := s.agents[id]
@@ -55,19 +51,22 @@ func (s *Server) createAgent(r *http.Request, body obj) (any, error) {
 	if _, ok := body["model"]; !ok {
 		return nil, errBadRequest("model: field required")
 	}
-	if err := applyAgentFields(a, body, true); err != nil {
+	id := s.peekID("agent")
+	a["id"] = id
+	if err := s.applyAgentFields(a, body, true); err != nil {
 		return nil, err
 	}
 	rec := &agentRec{id: s.newID("agent"), seq: s.nextSeq(), created: now}
-	a["id"] = rec.id
 	rec.versions = []obj{a}
 	s.agents[rec.id] = rec
 	return a, nil
 }
 
 // applyAgentFields validates and applies the agent fields of body onto a, with
-// the update rules (create is an update of the defaults).
-func applyAgentFields(a, body obj, create bool) error {
+// the update rules (create is an update of the defaults). a has the id and
+// the version being written, for the self references of multiagent. s.mu
+// must be held.
+func (s *Server) applyAgentFields(a, body obj, create bool) error {
 	if v, ok := body["name"]; ok {
 		name, isStr := v.(string)
 		if !isStr || name == "" || len(name) > 256 {
@@ -120,6 +119,7 @@ func applyAgentFields(a, body obj, create bool) error {
 		a["skills"] = sk
 	}
 	if v, ok := body["execution_identity"]; ok {
+		m, _ := isObj(v)
 		switch typeOf(v) {
 		case "":
 			if v != nil {
@@ -127,22 +127,30 @@ func applyAgentFields(a, body obj, create bool) error {
 			}
 			a["execution_identity"] = obj{"type": "service_account"}
 		case "service_account":
+			if err := onlyKeys(m, "execution_identity", "type"); err != nil {
+				return err
+			}
 			a["execution_identity"] = obj{"type": "service_account"}
 		case "aws_role":
-			m, _ := isObj(v)
-			if arn, _ := m["role_arn"].(string); arn == "" || len(arn) > 2048 {
+			arn, _ := m["role_arn"].(string)
+			if err := onlyKeys(m, "execution_identity", "type", "role_arn"); err != nil {
+				return err
+			}
+			if arn == "" || len(arn) > 2048 {
 				return errBadRequest("execution_identity.role_arn: required, at most 2048 characters")
 			}
-			a["execution_identity"] = clone(m)
+			a["execution_identity"] = obj{"type": "aws_role", "role_arn": arn}
 		default:
 			return errBadRequest("execution_identity.type: unknown type %q", typeOf(v))
 		}
 	}
 	if v, ok := body["multiagent"]; ok {
-		if v != nil && typeOf(v) == "" {
-			return errBadRequest("multiagent: must be an object with a type, or null")
+		version, _ := intValue(a["version"])
+		m, err := s.normMultiagent(v, a["multiagent"], a["id"].(string), version)
+		if err != nil {
+			return err
 		}
-		a["multiagent"] = clone(v)
+		a["multiagent"] = m
 	}
 	if v, ok := body["metadata"]; ok {
 		md, _ := isObj(a["metadata"])
@@ -259,140 +267,6 @@ func normModel(v any, prev obj) (obj, error) {
 	return out, nil
 }
 
-var builtinTools = map[string]bool{"bash": true, "read": true, "write": true, "edit": true, "glob": true, "grep": true, "web_fetch": true, "web_search": true}
-
-var policies = map[string]bool{"always_allow": true, "always_ask": true, "auto": true}
-
-var toolNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-
-// normConfig resolves {enabled?, permission_policy?} with defaults def.
-func normConfig(v any, where string, def obj) (obj, error) {
-	out := obj{"enabled": true, "permission_policy": obj{"type": "always_allow"}}
-	if def != nil {
-		out = obj{"enabled": def["enabled"], "permission_policy": def["permission_policy"]}
-	}
-	if v == nil {
-		return out, nil
-	}
-	m, ok := isObj(v)
-	if !ok {
-		return nil, errBadRequest("%s: must be an object", where)
-	}
-	if e, ok := m["enabled"]; ok && e != nil {
-		b, isBool := e.(bool)
-		if !isBool {
-			return nil, errBadRequest("%s.enabled: must be a boolean", where)
-		}
-		out["enabled"] = b
-	}
-	if p, ok := m["permission_policy"]; ok && p != nil {
-		if !policies[typeOf(p)] {
-			return nil, errBadRequest("%s.permission_policy: type must be always_allow, always_ask or auto", where)
-		}
-		out["permission_policy"] = obj{"type": typeOf(p)}
-	}
-	return out, nil
-}
-
-func normTools(v any) ([]any, error) {
-	if v == nil {
-		return []any{}, nil
-	}
-	list, ok := isList(v)
-	if !ok {
-		return nil, errBadRequest("tools: must be an array")
-	}
-	if len(list) > 256 {
-		return nil, errBadRequest("tools: at most 256 tools")
-	}
-	out := []any{}
-	names := map[string]bool{}
-	for i, t := range list {
-		where := "tools[" + strconv.Itoa(i) + "]"
-		m, _ := isObj(t)
-		switch typeOf(t) {
-		case "agent_toolset_20260401":
-			def, err := normConfig(m["default_config"], where+".default_config", nil)
-			if err != nil {
-				return nil, err
-			}
-			configs := []any{}
-			if cs, ok := m["configs"]; ok && cs != nil {
-				cl, ok := isList(cs)
-				if !ok {
-					return nil, errBadRequest("%s.configs: must be an array", where)
-				}
-				for j, c := range cl {
-					cm, _ := isObj(c)
-					name, _ := cm["name"].(string)
-					cw := where + ".configs[" + strconv.Itoa(j) + "]"
-					if !builtinTools[name] {
-						return nil, errBadRequest("%s.name: unknown built-in tool %q", cw, name)
-					}
-					rc, err := normConfig(c, cw, def)
-					if err != nil {
-						return nil, err
-					}
-					for k, val := range cm {
-						if k != "enabled" && k != "permission_policy" {
-							rc[k] = clone(val)
-						}
-					}
-					rc["name"], rc["type"] = name, name
-					configs = append(configs, rc)
-				}
-			}
-			out = append(out, obj{"type": "agent_toolset_20260401", "default_config": def, "configs": configs})
-		case "mcp_toolset":
-			name, _ := m["mcp_server_name"].(string)
-			if name == "" || len(name) > 255 {
-				return nil, errBadRequest("%s.mcp_server_name: field required", where)
-			}
-			def, err := normConfig(m["default_config"], where+".default_config", nil)
-			if err != nil {
-				return nil, err
-			}
-			configs := []any{}
-			if cl, ok := isList(m["configs"]); ok {
-				for j, c := range cl {
-					cm, _ := isObj(c)
-					cn, _ := cm["name"].(string)
-					cw := where + ".configs[" + strconv.Itoa(j) + "]"
-					if cn == "" || len(cn) > 128 {
-						return nil, errBadRequest("%s.name: field required", cw)
-					}
-					rc, err := normConfig(c, cw, def)
-					if err != nil {
-						return nil, err
-					}
-					rc["name"] = cn
-					configs = append(configs, rc)
-				}
-			}
-			out = append(out, obj{"type": "mcp_toolset", "mcp_server_name": name, "default_config": def, "configs": configs})
-		case "custom":
-			name, _ := m["name"].(string)
-			if !toolNameRE.MatchString(name) {
-				return nil, errBadRequest("%s.name: 1 to 128 characters of [A-Za-z0-9_-]", where)
-			}
-			if names[name] {
-				return nil, errBadRequest("%s.name: duplicate tool name %q", where, name)
-			}
-			names[name] = true
-			if d, _ := m["description"].(string); d == "" {
-				return nil, errBadRequest("%s.description: field required", where)
-			}
-			if typeOf(m["input_schema"]) != "object" {
-				return nil, errBadRequest("%s.input_schema: must be a JSON schema with type object", where)
-			}
-			out = append(out, clone(m))
-		default:
-			return nil, errBadRequest("%s.type: unknown tool type %q", where, typeOf(t))
-		}
-	}
-	return out, nil
-}
-
 func normMCPServers(v any) ([]any, error) {
 	if v == nil {
 		return []any{}, nil
@@ -494,14 +368,18 @@ func (s *Server) updateAgent(r *http.Request, body obj) (any, error) {
 		return nil, errBadRequest("name: cannot be cleared")
 	}
 	next := clone(cur)
-	next["version"] = cur["version"]
-	if err := applyAgentFields(next, body, false); err != nil {
+	version := cur["version"].(int64) + 1
+	next["version"] = version
+	if err := s.applyAgentFields(next, body, false); err != nil {
 		return nil, err
 	}
+	next["version"] = cur["version"]
+	bumpSelf(next["multiagent"], a.id, cur["version"].(int64))
 	if reflect.DeepEqual(clone(next), clone(cur)) {
 		return cur, nil
 	}
-	next["version"] = cur["version"].(int64) + 1
+	next["version"] = version
+	bumpSelf(next["multiagent"], a.id, version)
 	next["updated_at"] = ts(s.now())
 	a.versions = append(a.versions, next)
 	return next, nil

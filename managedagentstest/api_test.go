@@ -1,6 +1,7 @@
 package managedagentstest_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-managedagents/managedagents"
 	"github.com/go-managedagents/managedagents/managedagentstest"
 	"github.com/stretchr/testify/require"
 )
@@ -57,13 +59,34 @@ func TestHeadersRequired(t *testing.T) {
 	}
 }
 
+// A server made WithAPIKey refuses every other key, in either header, with
+// 401 and the error envelope, and its Client sends the right one.
 func TestWithAPIKey(t *testing.T) {
 	t.Parallel()
 	srv := start(t, managedagentstest.WithAPIKey("sk-right"))
-	requireError(t, call(t, srv, "GET", "/v1/agents", nil, nil), 401, "authentication_error")
-	h := headers()
-	h.Set("X-Api-Key", "sk-right")
-	require.Equal(t, 200, call(t, srv, "GET", "/v1/agents", nil, h).Status)
+	for _, tc := range []struct {
+		header, value string
+		status        int
+	}{
+		{"X-Api-Key", "sk-wrong", 401},
+		{"Authorization", "Bearer sk-wrong", 401},
+		{"Authorization", "Bearer sk-right-but-longer", 401},
+		{"X-Api-Key", "sk-right", 200},
+		{"Authorization", "Bearer sk-right", 200},
+	} {
+		h := headers()
+		h.Del("X-Api-Key")
+		h.Set(tc.header, tc.value)
+		r := call(t, srv, "GET", "/v1/agents", nil, h)
+		if tc.status == 401 {
+			e := requireError(t, r, 401, "authentication_error")
+			require.NotContains(t, e["message"], "sk-", "the error does not echo the key")
+		} else {
+			require.Equal(t, tc.status, r.Status, "%s: %s", tc.value, r.Body)
+		}
+	}
+	_, err := srv.Client().Agents.List(context.Background(), managedagents.AgentListParams{})
+	require.NoError(t, err)
 }
 
 func TestNotFound(t *testing.T) {
@@ -371,4 +394,25 @@ func TestSessions(t *testing.T) {
 	end := st.next(t)
 	require.ErrorIs(t, end.Err, io.EOF)
 	requireError(t, call(t, srv, "GET", "/v1/sessions/"+sid, nil, nil), 404, "not_found_error")
+}
+
+// Routes lists each route the server serves, once, and a request to each is
+// handled by that route.
+func TestRoutesListsEveryEndpoint(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	routes := srv.Routes()
+	require.Len(t, routes, 31)
+	seen := map[string]bool{}
+	for _, r := range routes {
+		require.False(t, seen[r], "%s listed twice", r)
+		seen[r] = true
+		method, pattern, _ := strings.Cut(r, " ")
+		path := strings.NewReplacer("{agent_id}", "agent_x", "{environment_id}", "env_x", "{session_id}", "sesn_x",
+			"{resource_id}", "sesrsc_x", "{thread_id}", "sthr_x").Replace(pattern)
+		call(t, srv, method, path, nil, nil)
+		log := srv.Requests()
+		require.Equal(t, r, log[len(log)-1].Route)
+	}
+	require.True(t, seen[managedagentstest.RouteStreamEvents] && seen[managedagentstest.RouteStreamThread])
 }

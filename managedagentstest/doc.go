@@ -3,8 +3,11 @@
 //
 // [NewServer] starts an httptest server that implements every endpoint the SDK
 // covers (agents and their versions, environments, sessions, session events and
-// their stream, resources, threads) from the API's documented wire contract, not
-// from the SDK's types. [Server.Client] returns an SDK client pointed at it.
+// their stream, resources, threads; [Server.Routes] lists them) from the API's
+// documented wire contract, not from the SDK's types. [Server.Client] returns
+// an SDK client pointed at it; any other client works too: the conformance
+// module of this repository drives the fake with the official Go SDK and
+// checks every answer against its types.
 //
 //	srv := managedagentstest.NewServer()
 //	defer srv.Close()
@@ -14,9 +17,17 @@
 //
 // # Behaviour
 //
+// Every answer is built from the response schema of the API, never by echoing
+// the request: an agent's tools list the resolved config of every built-in
+// tool, multiagent rosters name each agent version as
+// {"type":"agent","id","version"} and a session's copy expands them to agent
+// snapshots, optional fields the API answers as null are null, and unknown
+// request fields are refused with 400.
+//
 // The server requires an API key (x-api-key or Authorization: Bearer; 401
-// otherwise), anthropic-version and the managed-agents-2026-04-01 beta (400
-// without it; 404 on thread endpoints). Unknown ids give 404 not_found_error,
+// otherwise, and for any key but the one of [WithAPIKey]), anthropic-version
+// and the managed-agents-2026-04-01 beta (400 without it; 404 on thread
+// endpoints). Unknown ids give 404 not_found_error,
 // bad bodies and unknown query parameters 400 invalid_request_error, all with the
 // error envelope {"type":"error","error":{...},"request_id":"req_…"} and a
 // request-id header. Lists are paginated with opaque next_page cursors (and
@@ -43,7 +54,9 @@
 // [WithScript] or [Server.SetScript] says otherwise) through a [Turn]: messages,
 // thinking, model-request spans, tool uses and results, custom tool uses and
 // always_ask confirmations that wait for the client's answer ([Turn.Await]),
-// errors, idles with any stop reason, usage. A user.interrupt stops the turn.
+// errors, idles with any stop reason, usage, and child threads of a
+// multiagent session ([Turn.StartThread]), with their own events and stream. A
+// user.interrupt stops the turn.
 //
 // # Faults and inspection
 //

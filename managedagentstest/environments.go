@@ -44,8 +44,14 @@ func normEnvConfig(v any, prev obj) (obj, error) {
 	}
 	switch typ {
 	case "self_hosted":
+		if err := onlyKeys(m, "config", "type"); err != nil {
+			return nil, err
+		}
 		return obj{"type": "self_hosted"}, nil
 	case "cloud":
+		if err := onlyKeys(m, "config", "type", "networking", "packages"); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, errBadRequest("config.type: must be cloud or self_hosted")
 	}
@@ -60,17 +66,24 @@ func normEnvConfig(v any, prev obj) (obj, error) {
 		nm, _ := isObj(n)
 		switch typeOf(n) {
 		case "unrestricted":
+			if err := onlyKeys(nm, "config.networking", "type"); err != nil {
+				return nil, err
+			}
 			out["networking"] = obj{"type": "unrestricted"}
 		case "limited":
+			if err := onlyKeys(nm, "config.networking", "type", "allowed_hosts", "allow_mcp_servers", "allow_package_managers"); err != nil {
+				return nil, err
+			}
 			net := obj{"type": "limited", "allowed_hosts": []any{}, "allow_mcp_servers": false, "allow_package_managers": false}
 			if old, _ := isObj(out["networking"]); typeOf(old) == "limited" {
 				net = old
 			}
 			if h, ok := nm["allowed_hosts"]; ok && h != nil {
-				if _, isL := isList(h); !isL {
-					return nil, errBadRequest("config.networking.allowed_hosts: must be an array")
+				hosts, err := stringList(h, "config.networking.allowed_hosts")
+				if err != nil {
+					return nil, err
 				}
-				net["allowed_hosts"] = clone(h)
+				net["allowed_hosts"] = hosts
 			}
 			for _, k := range []string{"allow_mcp_servers", "allow_package_managers"} {
 				if b, ok := nm[k]; ok && b != nil {
@@ -90,13 +103,20 @@ func normEnvConfig(v any, prev obj) (obj, error) {
 		if !ok {
 			return nil, errBadRequest("config.packages: must be an object")
 		}
+		if err := onlyKeys(pm, "config.packages", append([]string{"type"}, packageManagers...)...); err != nil {
+			return nil, err
+		}
+		if t, ok := pm["type"]; ok && t != "packages" {
+			return nil, errBadRequest("config.packages.type: must be packages")
+		}
 		pk := out["packages"].(obj)
 		for _, k := range packageManagers {
 			if l, ok := pm[k]; ok && l != nil {
-				if _, isL := isList(l); !isL {
-					return nil, errBadRequest("config.packages.%s: must be an array", k)
+				list, err := stringList(l, "config.packages."+k)
+				if err != nil {
+					return nil, err
 				}
-				pk[k] = clone(l)
+				pk[k] = list
 			}
 		}
 	}
@@ -254,4 +274,21 @@ func (s *Server) archiveEnvironment(r *http.Request, _ obj) (any, error) {
 		e.v["updated_at"] = now
 	}
 	return e.v, nil
+}
+
+// stringList checks a list of strings and copies it.
+func stringList(v any, where string) ([]any, error) {
+	list, ok := isList(v)
+	if !ok {
+		return nil, errBadRequest("%s: must be an array of strings", where)
+	}
+	out := []any{}
+	for _, e := range list {
+		str, ok := e.(string)
+		if !ok || str == "" {
+			return nil, errBadRequest("%s: must be an array of strings", where)
+		}
+		out = append(out, str)
+	}
+	return out, nil
 }

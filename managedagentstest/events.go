@@ -3,16 +3,18 @@ package managedagentstest
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
 
 // eventRec is a persisted event.
 type eventRec struct {
-	id   string
-	typ  string
-	at   time.Time
-	seq  int64
-	data []byte
+	id     string
+	typ    string
+	at     time.Time
+	seq    int64
+	data   []byte
+	thread string // the child thread it belongs to, "" for the session's (and primary thread's)
 }
 
 // persistedTypes are the event types that are stored and listable (types[]).
@@ -37,9 +39,15 @@ func init() {
 }
 
 // emitLocked persists ev in sess (setting id, unless set, and processed_at),
-// applies its effect on the session status and sends it to the open streams.
-// s.mu must be held. It returns ev.
+// applies its effect on the status of the session and its threads and sends it
+// to the open streams. s.mu must be held. It returns ev.
 func (s *Server) emitLocked(sess *sessionRec, ev obj) obj {
+	return s.emitInThread(sess, nil, ev)
+}
+
+// emitInThread is emitLocked for an event of child thread th (nil for the
+// session's own events): it goes to th's event list and streams only.
+func (s *Server) emitInThread(sess *sessionRec, th *threadRec, ev obj) obj {
 	if id, _ := ev["id"].(string); id == "" {
 		ev["id"] = s.newID("sevt")
 	}
@@ -54,7 +62,8 @@ func (s *Server) emitLocked(sess *sessionRec, ev obj) obj {
 	if err != nil {
 		panic("managedagentstest: event is not JSON: " + err.Error())
 	}
-	sess.events = append(sess.events, &eventRec{id: ev["id"].(string), typ: typ, at: at, seq: s.nextSeq(), data: data})
+	key := threadKey(th)
+	sess.events = append(sess.events, &eventRec{id: ev["id"].(string), typ: typ, at: at, seq: s.nextSeq(), data: data, thread: key})
 	switch typ {
 	case "agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use":
 		sess.toolUses[ev["id"].(string)] = typ
@@ -80,10 +89,20 @@ func (s *Server) emitLocked(sess *sessionRec, ev obj) obj {
 		sess.budgetPaused = status == "idle" && sess.lastStop == "budget_reached"
 		sess.v["status"] = status
 		sess.v["updated_at"] = ts(at)
-		sess.thread["status"] = status
-		sess.thread["updated_at"] = ts(at)
+		sess.primary().setStatus(status, at)
 	}
-	s.broadcast(sess, frame{name: typ, data: data, event: true, last: typ == "session.status_terminated"})
+	if child, ok := strings.CutPrefix(typ, "session.thread_status_"); ok {
+		if child == "rescheduled" {
+			child = "rescheduling"
+		}
+		for _, t := range sess.threads {
+			if t.id == ev["session_thread_id"] && t.parent != "" {
+				t.setStatus(child, at)
+			}
+		}
+	}
+	end := typ == "session.status_terminated"
+	s.broadcast(sess, frame{name: typ, data: data, event: true, thread: key, all: end, last: end})
 	sess.signal()
 	return ev
 }
@@ -110,35 +129,8 @@ var sendableFields = map[string][]string{
 var settleEvents = map[string]bool{"user.tool_confirmation": true, "user.tool_result": true,
 	"user.custom_tool_result": true, "user.interrupt": true}
 
-var blockTypes = map[string]bool{"text": true, "image": true, "document": true, "redacted": true, "search_result": true}
-
-func checkContent(v any, where string, required bool) error {
-	if v == nil {
-		if required {
-			return errBadRequest("%s: field required", where)
-		}
-		return nil
-	}
-	list, ok := isList(v)
-	if !ok || (required && len(list) == 0) {
-		return errBadRequest("%s: must be a non-empty array of content blocks", where)
-	}
-	for i, b := range list {
-		t := typeOf(b)
-		if !blockTypes[t] {
-			return errBadRequest("%s[%d].type: unknown content block type %q", where, i, t)
-		}
-		if t == "text" {
-			if _, ok := b.(obj)["text"].(string); !ok {
-				return errBadRequest("%s[%d].text: field required", where, i)
-			}
-		}
-	}
-	return nil
-}
-
-// checkSendable validates one event a client sends and returns a copy of it to
-// persist (without id and processed_at).
+// checkSendable validates one event a client sends and returns it as it will
+// be persisted (without id and processed_at).
 func (s *Server) checkSendable(sess *sessionRec, v any, where string) (obj, error) {
 	m, ok := isObj(v)
 	if !ok {
@@ -149,29 +141,38 @@ func (s *Server) checkSendable(sess *sessionRec, v any, where string) (obj, erro
 	if !ok {
 		return nil, errBadRequest("%s.type: %q cannot be sent", where, typ)
 	}
+	if err := onlyKeys(m, where, append([]string{"type"}, fields...)...); err != nil {
+		return nil, err
+	}
+	// The event is answered in the response form of its type: content blocks
+	// resolved, optional fields only when given, server fields added.
 	out := obj{"type": typ}
-	for k, val := range m {
-		if k == "type" {
+	for _, k := range []string{"tool_use_id", "custom_tool_use_id", "result", "description"} {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	for _, k := range []string{"is_error", "session_thread_id", "deny_message"} {
+		v, ok := m[k]
+		if !ok || v == nil {
 			continue
 		}
-		known := false
-		for _, f := range fields {
-			known = known || f == k
+		_, isBool := v.(bool)
+		_, isStr := v.(string)
+		if (k == "is_error" && !isBool) || (k != "is_error" && !isStr) {
+			return nil, errBadRequest("%s.%s: wrong type", where, k)
 		}
-		if !known {
-			return nil, errBadRequest("%s.%s: unknown field for %s", where, k, typ)
-		}
-		out[k] = clone(val)
+		out[k] = v
 	}
+	if th, ok := out["session_thread_id"]; ok && !hasThread(sess, th) {
+		return nil, errBadRequest("%s.session_thread_id: %v is not a thread of this session", where, th)
+	}
+	var err error
 	switch typ {
 	case "user.message":
-		if err := checkContent(m["content"], where+".content", true); err != nil {
-			return nil, err
-		}
+		out["content"], err = normBlocks(m["content"], where+".content", true, messageBlocks)
 	case "system.message":
-		if err := checkContent(m["content"], where+".content", true); err != nil {
-			return nil, err
-		}
+		out["content"], err = normBlocks(m["content"], where+".content", true, systemBlocks)
 	case "user.tool_confirmation":
 		id, _ := m["tool_use_id"].(string)
 		if t := sess.toolUses[id]; t != "agent.tool_use" && t != "agent.mcp_tool_use" {
@@ -186,42 +187,43 @@ func (s *Server) checkSendable(sess *sessionRec, v any, where string) (obj, erro
 		default:
 			return nil, errBadRequest("%s.result: must be allow or deny", where)
 		}
-	case "user.custom_tool_result":
-		id, _ := m["custom_tool_use_id"].(string)
-		if sess.toolUses[id] != "agent.custom_tool_use" {
-			return nil, errBadRequest("%s.custom_tool_use_id: %q is not a custom tool use of this session", where, id)
+	case "user.custom_tool_result", "user.tool_result":
+		idKey, want := "custom_tool_use_id", "agent.custom_tool_use"
+		if typ == "user.tool_result" {
+			if typeOf(sess.env["config"]) != "self_hosted" {
+				return nil, errBadRequest("%s: user.tool_result is only accepted by sessions in self_hosted environments", where)
+			}
+			idKey, want = "tool_use_id", "agent.tool_use"
 		}
-		if err := checkContent(m["content"], where+".content", false); err != nil {
-			return nil, err
+		if id, _ := m[idKey].(string); sess.toolUses[id] != want {
+			return nil, errBadRequest("%s.%s: %q is not a %s of this session", where, idKey, id, want)
 		}
-	case "user.tool_result":
-		if typeOf(sess.env["config"]) != "self_hosted" {
-			return nil, errBadRequest("%s: user.tool_result is only accepted by sessions in self_hosted environments", where)
-		}
-		id, _ := m["tool_use_id"].(string)
-		if sess.toolUses[id] != "agent.tool_use" {
-			return nil, errBadRequest("%s.tool_use_id: %q is not a tool use of this session", where, id)
+		if c, ok := m["content"]; ok && c != nil {
+			out["content"], err = normBlocks(c, where+".content", false, resultBlocks)
 		}
 	case "user.define_outcome":
 		if d, _ := m["description"].(string); d == "" {
 			return nil, errBadRequest("%s.description: field required", where)
 		}
-		switch rb, _ := isObj(m["rubric"]); typeOf(rb) {
-		case "text":
-			if c, _ := rb["content"].(string); c == "" || len(c) > 262144 {
-				return nil, errBadRequest("%s.rubric.content: 1 to 262144 characters", where)
-			}
-		case "file":
-			if f, _ := rb["file_id"].(string); f == "" {
-				return nil, errBadRequest("%s.rubric.file_id: field required", where)
-			}
-		default:
-			return nil, errBadRequest("%s.rubric: must be {type:text,content} or {type:file,file_id}", where)
+		rb, _ := isObj(m["rubric"])
+		key := map[string]string{"text": "content", "file": "file_id"}[typeOf(rb)]
+		val, _ := rb[key].(string)
+		if key == "" || onlyKeys(rb, where+".rubric", "type", key) != nil || val == "" || len(val) > 262144 {
+			return nil, errBadRequest("%s.rubric: must be {type:text,content} (at most 262144 characters) or {type:file,file_id}", where)
 		}
-		if _, ok := out["max_iterations"]; !ok {
-			out["max_iterations"] = int64(3)
+		out["rubric"] = obj{"type": typeOf(rb), key: val}
+		out["max_iterations"] = int64(3)
+		if v, ok := m["max_iterations"]; ok && v != nil {
+			n, ok := intValue(v)
+			if !ok || n < 1 || n > 20 {
+				return nil, errBadRequest("%s.max_iterations: must be an integer from 1 to 20", where)
+			}
+			out["max_iterations"] = n
 		}
 		out["outcome_id"] = s.newID("outc")
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -367,10 +369,20 @@ func (s *Server) listEvents(r *http.Request, _ obj) (any, error) {
 	}
 	var items []listItem
 	for _, e := range sess.events {
-		if (len(types) > 0 && !types[e.typ]) || !b.contains(e.at) {
+		if e.thread != "" || (len(types) > 0 && !types[e.typ]) || !b.contains(e.at) {
 			continue
 		}
 		items = append(items, listItem{t: e.at, seq: e.seq, v: json.RawMessage(e.data)})
 	}
 	return paginate(items, "events:"+sess.id, order, limit, c).json(false), nil
+}
+
+// hasThread reports whether id names a thread of sess.
+func hasThread(sess *sessionRec, id any) bool {
+	for _, th := range sess.threads {
+		if th.id == id {
+			return true
+		}
+	}
+	return false
 }

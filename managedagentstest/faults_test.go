@@ -147,7 +147,8 @@ func TestStallStream(t *testing.T) {
 			}
 			require.Equal(t, []string{"user.message", "session.status_running", "agent.message", "agent.message", "session.status_idle"}, got)
 			if beats {
-				require.Greater(t, pings, 3)
+				// At least one: a loaded machine may drop ticks of the 10 ms ticker.
+				require.NotZero(t, pings)
 			} else {
 				require.Zero(t, pings)
 			}
@@ -278,4 +279,25 @@ func TestRateLimits(t *testing.T) {
 		require.Equal(t, 200, create().Status)
 	}
 	require.Equal(t, 7, srv.MaxRateCount(managedagentstest.RateCreate))
+}
+
+// A stream fault with a SessionID waits for a connection to that session;
+// connections to other sessions are left alone.
+func TestStreamFaultAimedAtSession(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	sidA, sendA := streamSession(t, srv)
+	sidB, sendB := streamSession(t, srv)
+	srv.AddStreamFault(managedagentstest.StreamFault{Kind: managedagentstest.FaultCut, After: 1, SessionID: sidB})
+
+	stA := openStream(t, srv, "/v1/sessions/"+sidA+"/events/stream")
+	sendA()
+	require.Len(t, stA.untilIdle(t), 5, "session A's stream is healthy")
+
+	stB := openStream(t, srv, "/v1/sessions/"+sidB+"/events/stream")
+	sendB()
+	require.Equal(t, "user.message", stB.next(t).Name)
+	require.ErrorIs(t, stB.next(t).Err, io.EOF, "session B's stream is cut")
+	_, err := srv.WaitIdle(context.Background(), sidB)
+	require.NoError(t, err)
 }

@@ -253,3 +253,11 @@ func field(t *testing.T, data []byte, key string) string {
 	require.NoError(t, json.Unmarshal(data, &m), "%s", data)
 	return string(m[key])
 }
+
+// mustJSON encodes v.
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}

@@ -91,6 +91,7 @@ type handlerFunc func(r *http.Request, body obj) (any, error)
 // (plus "beta"), decodes a JSON object body, runs h under s.mu and writes its
 // answer.
 func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
+	s.served = append(s.served, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		for k := range r.URL.Query() {
 			if k != "beta" && !slices.Contains(allowed, k) {
@@ -207,6 +208,21 @@ func boolParam(r *http.Request, key string) (bool, error) {
 	default:
 		return false, errBadRequest("%s: must be true or false", key)
 	}
+}
+
+// statusesParam reads statuses[], the status filter of the session and thread
+// lists.
+func statusesParam(r *http.Request) (map[string]bool, error) {
+	statuses := map[string]bool{}
+	for _, st := range r.URL.Query()["statuses[]"] {
+		switch st {
+		case "rescheduling", "running", "idle", "terminated":
+			statuses[st] = true
+		default:
+			return nil, errBadRequest("statuses[]: unknown status %q", st)
+		}
+	}
+	return statuses, nil
 }
 
 // timeParam parses an RFC 3339 query timestamp; zero when absent.

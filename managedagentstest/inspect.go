@@ -6,7 +6,8 @@ import (
 )
 
 // Events returns the persisted events of a session in processed_at order, as
-// JSON, or nil for an unknown session. Stream-only previews are not included.
+// JSON, or nil for an unknown session: those GET /v1/sessions/{id}/events
+// lists, without stream-only previews or the events of child threads.
 func (s *Server) Events(sessionID string) []json.RawMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -14,9 +15,11 @@ func (s *Server) Events(sessionID string) []json.RawMessage {
 	if !ok {
 		return nil
 	}
-	out := make([]json.RawMessage, len(sess.events))
-	for i, e := range sess.events {
-		out[i] = json.RawMessage(e.data)
+	out := []json.RawMessage{}
+	for _, e := range sess.events {
+		if e.thread == "" {
+			out = append(out, json.RawMessage(e.data))
+		}
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package managedagentstest
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+)
 
 // Routes, as given to [Server.FailNext], [Server.DropNext], [Server.Delay] and
 // found in [Request.Route]: the method and the path pattern of each endpoint.
@@ -51,6 +54,16 @@ var (
 	timeBounds = []string{"created_at[gt]", "created_at[gte]", "created_at[lt]", "created_at[lte]"}
 )
 
+// Routes returns the routes the server serves, one of the Route constants each,
+// in a fixed order: the endpoints a test suite may cover.
+func (s *Server) Routes() []string { return slices.Clone(s.served) }
+
+// handleStream registers the stream handler on pattern.
+func (s *Server) handleStream(pattern string) {
+	s.served = append(s.served, pattern)
+	s.mux.HandleFunc(pattern, s.streamEvents)
+}
+
 func (s *Server) routes() {
 	h := s.handle
 	h(RouteCreateAgent, s.createAgent)
@@ -77,7 +90,7 @@ func (s *Server) routes() {
 
 	h(RouteListEvents, s.listEvents, append([]string{"types[]", "order", "limit", "page"}, timeBounds...)...)
 	h(RouteSendEvents, s.sendEvents)
-	s.mux.HandleFunc(RouteStreamEvents, s.streamEvents)
+	s.handleStream(RouteStreamEvents)
 
 	h(RouteListResources, s.listResources, "limit", "page")
 	h(RouteAddResource, s.addResource)
@@ -89,7 +102,7 @@ func (s *Server) routes() {
 	h(RouteGetThread, s.getThread)
 	h(RouteArchiveThread, s.archiveThread)
 	h(RouteListThreadEvents, s.listThreadEvents, "limit", "page")
-	s.mux.HandleFunc(RouteStreamThread, s.streamEvents)
+	s.handleStream(RouteStreamThread)
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound("no route for "+r.Method+" "+r.URL.Path))

@@ -264,9 +264,7 @@ func (t *Turn) EndModelRequest(usage ModelUsage) string {
 		u.OutputTokens += usage.OutputTokens
 		u.CacheReadInputTokens += usage.CacheReadInputTokens
 		u.CacheCreationInputTokens += usage.CacheCreationInputTokens
-		t.sess.v["usage"] = obj{"input_tokens": u.InputTokens, "output_tokens": u.OutputTokens,
-			"cache_read_input_tokens": u.CacheReadInputTokens,
-			"cache_creation":          obj{"ephemeral_5m_input_tokens": u.CacheCreationInputTokens, "ephemeral_1h_input_tokens": 0}}
+		t.sess.requests++
 	}
 	return id
 }
@@ -275,7 +273,8 @@ func (t *Turn) EndModelRequest(usage ModelUsage) string {
 func (t *Turn) Usage() string {
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
-	return t.emitLocked(obj{"type": "session.usage", "usage": clone(t.sess.v["usage"]), "budget": clone(t.sess.v["budget"])})
+	return t.emitLocked(obj{"type": "session.usage", "usage": clone(t.s.sessionJSON(t.sess)["usage"]),
+		"budget": clone(t.sess.v["budget"])})
 }
 
 // ToolUse emits agent.tool_use for the built-in tool name with input. Its
@@ -423,12 +422,36 @@ func (t *Turn) Await(ids ...string) ([]Answer, error) {
 
 // Error emits session.error with error type errType (e.g.
 // "model_overloaded_error"), message and retry_status retryStatus ("retrying",
-// "exhausted" or "terminal").
+// "exhausted" or "terminal"). The fields some types carry are taken from the
+// session (reference §5.6): mcp_server_name, the agent's first MCP server;
+// vault_id and credential_id, its first vault; repository_url, its first
+// repository (null without one).
 func (t *Turn) Error(errType, message, retryStatus string) string {
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
-	return t.emitLocked(obj{"type": "session.error", "error": obj{"type": errType, "message": message,
-		"retry_status": obj{"type": retryStatus}}})
+	e := obj{"type": errType, "message": message, "retry_status": obj{"type": retryStatus}}
+	switch errType {
+	case "mcp_connection_failed_error", "mcp_authentication_failed_error":
+		e["mcp_server_name"] = "mcp"
+		if servers, _ := isList(t.sess.v["agent"].(obj)["mcp_servers"]); len(servers) > 0 {
+			e["mcp_server_name"] = servers[0].(obj)["name"]
+		}
+	case "credential_host_unreachable_error":
+		e["vault_id"], e["credential_id"] = "vlt_011CFakeVault", "vcrd_011CFakeCredential"
+		if vaults, _ := isList(t.sess.v["vault_ids"]); len(vaults) > 0 {
+			e["vault_id"] = vaults[0]
+		}
+	case "repository_authentication_error", "repository_forbidden_error", "repository_not_found_error",
+		"repository_checkout_error", "repository_clone_error":
+		e["repository_url"] = nil
+		for _, r := range t.sess.resources {
+			if r.v["type"] == "github_repository" {
+				e["repository_url"] = r.v["url"]
+				break
+			}
+		}
+	}
+	return t.emitLocked(obj{"type": "session.error", "error": e})
 }
 
 // Idle ends the turn with session.status_idle and stop_reason stopReason
@@ -517,6 +540,13 @@ func (s *Server) runTurns(sess *sessionRec) {
 		panicked := play(script, t)
 
 		s.mu.Lock()
+		if !sess.deleted && s.ctx.Err() == nil && sess.status() != "terminated" {
+			for _, th := range sess.threads[1:] {
+				if th.status == "running" || th.status == "rescheduling" {
+					s.threadStatus(sess, th, "idle")
+				}
+			}
+		}
 		if !sess.deleted && s.ctx.Err() == nil && !t.ended && sess.status() != "terminated" {
 			if panicked != nil && !t.stopped {
 				s.emitLocked(sess, obj{"type": "session.error", "error": obj{"type": "unknown_error",

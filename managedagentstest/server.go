@@ -97,8 +97,9 @@ type Server struct {
 	// option.WithBaseURL, or use [Server.Client].
 	URL string
 
-	srv *httptest.Server
-	mux *http.ServeMux
+	srv    *httptest.Server
+	mux    *http.ServeMux
+	served []string // the routes registered, in order
 
 	heartbeat     time.Duration
 	heartbeatForm HeartbeatForm
@@ -245,6 +246,11 @@ func (s *Server) now() time.Time {
 func (s *Server) newID(prefix string) string {
 	s.counters[prefix]++
 	return prefix + "_011CFake" + base58(s.counters[prefix], 16)
+}
+
+// peekID returns the id the next newID(prefix) will return; s.mu must be held.
+func (s *Server) peekID(prefix string) string {
+	return prefix + "_011CFake" + base58(s.counters[prefix]+1, 16)
 }
 
 // nextSeq returns the next creation sequence number; s.mu must be held.

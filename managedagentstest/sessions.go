@@ -14,9 +14,9 @@ type sessionRec struct {
 	id      string
 	seq     int64
 	created time.Time
-	v       obj // the session as answered; status, usage, ... kept up to date
-	thread  obj // the primary thread
-	env     obj // the environment at creation
+	v       obj          // the session as answered; status, ... kept up to date
+	threads []*threadRec // the primary thread first, then the children
+	env     obj          // the environment at creation
 
 	resources []*resRec
 	events    []*eventRec
@@ -30,6 +30,7 @@ type sessionRec struct {
 	answers  map[string]Answer  // answers not yet consumed by Await
 	toolUses map[string]string  // tool-use event id -> its type
 	usage    ModelUsage
+	requests int       // model requests ended: usage is tracked from the first
 	running  time.Time // when the current running period began
 	active   time.Duration
 	lastStop string
@@ -95,7 +96,13 @@ func (s *Server) resolveAgent(v any) (obj, error) {
 		}
 		switch typeOf(a) {
 		case "agent":
+			if err := onlyKeys(a, "agent", "type", "id", "version"); err != nil {
+				return nil, err
+			}
 		case "agent_with_overrides":
+			if err := onlyKeys(a, "agent", "type", "id", "version", "model", "system", "tools", "mcp_servers", "skills"); err != nil {
+				return nil, err
+			}
 			overrides = a
 		default:
 			return nil, errBadRequest("agent.type: must be agent or agent_with_overrides")
@@ -120,10 +127,8 @@ func (s *Server) resolveAgent(v any) (obj, error) {
 		}
 		src = rec.versions[version-1]
 	}
-	snap := obj{"id": id, "type": "agent", "version": src["version"]}
-	for _, k := range agentFields {
-		snap[k] = clone(src[k])
-	}
+	snap := threadAgent(src)
+	snap["multiagent"] = s.expandMultiagent(src["multiagent"])
 	if overrides != nil {
 		if m, ok := overrides["model"]; ok {
 			if m == nil {
@@ -146,7 +151,7 @@ func (s *Server) resolveAgent(v any) (obj, error) {
 			}
 		}
 		if len(patch) > 0 {
-			if err := applyAgentFields(snap, patch, false); err != nil {
+			if err := s.applyAgentFields(snap, patch, false); err != nil {
 				return nil, err
 			}
 		}
@@ -169,6 +174,14 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 	if mount != "" && !strings.HasPrefix(mount, "/") {
 		return nil, errBadRequest("%s.mount_path: must be an absolute path", where)
 	}
+	keys := map[string][]string{
+		"github_repository": {"type", "url", "authorization_token", "mount_path", "checkout"},
+		"file":              {"type", "file_id", "mount_path"},
+		"memory_store":      {"type", "memory_store_id", "access", "instructions"},
+	}
+	if err := onlyKeys(m, where, keys[typ]...); err != nil && keys[typ] != nil {
+		return nil, err
+	}
 	switch typ {
 	case "github_repository":
 		u, _ := m["url"].(string)
@@ -178,14 +191,9 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 		if mount == "" {
 			mount = "/workspace/" + strings.TrimSuffix(path.Base(u), ".git")
 		}
-		var checkout any
-		if c, ok := m["checkout"]; ok && c != nil {
-			switch typeOf(c) {
-			case "branch", "commit":
-				checkout = clone(c)
-			default:
-				return nil, errBadRequest("%s.checkout.type: must be branch or commit", where)
-			}
+		checkout, err := normCheckout(m["checkout"], where+".checkout")
+		if err != nil {
+			return nil, err
 		}
 		return obj{"id": s.newID("sesrsc"), "type": typ, "url": u, "mount_path": mount, "checkout": checkout,
 			"created_at": now, "updated_at": now}, nil
@@ -211,14 +219,38 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 			}
 			access = a
 		}
-		instr, _ := m["instructions"].(string)
-		if len(instr) > 4096 {
-			return nil, errBadRequest("%s.instructions: at most 4096 characters", where)
+		var instructions any
+		if in, ok := m["instructions"].(string); ok && in != "" {
+			if len(in) > 4096 {
+				return nil, errBadRequest("%s.instructions: at most 4096 characters", where)
+			}
+			instructions = in
 		}
-		return obj{"type": typ, "memory_store_id": id, "access": access, "instructions": instr,
+		return obj{"type": typ, "memory_store_id": id, "access": access, "instructions": instructions,
 			"description": "", "name": id, "mount_path": "/mnt/memory/" + id}, nil
 	}
 	return nil, errBadRequest("%s.type: must be github_repository, file or memory_store", where)
+}
+
+// normCheckout resolves a repository's checkout: null, {"type":"branch",
+// "name"} or {"type":"commit","sha"}.
+func normCheckout(v any, where string) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, _ := isObj(v)
+	key := map[string]string{"branch": "name", "commit": "sha"}[typeOf(v)]
+	if key == "" {
+		return nil, errBadRequest("%s.type: must be branch or commit", where)
+	}
+	if err := onlyKeys(m, where, "type", key); err != nil {
+		return nil, err
+	}
+	val, _ := m[key].(string)
+	if val == "" {
+		return nil, errBadRequest("%s.%s: field required", where, key)
+	}
+	return obj{"type": typeOf(v), key: val}, nil
 }
 
 func (s *Server) createSession(r *http.Request, body obj) (any, error) {
@@ -326,12 +358,7 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 		}
 	}
 	sess.v = v
-	agentID := snap["id"].(string)
-	sess.thread = obj{
-		"id": s.newID("sthr"), "type": "session_thread", "session_id": sess.id, "parent_thread_id": nil,
-		"status": "idle", "agent": obj{"type": "agent", "id": agentID, "version": snap["version"]},
-		"workflow_run_id": nil, "stats": nil, "usage": nil, "created_at": ts(now), "updated_at": ts(now), "archived_at": nil,
-	}
+	sess.threads = []*threadRec{{id: s.newID("sthr"), seq: s.nextSeq(), status: "idle", created: now, updated: now}}
 	s.sessions[sess.id] = sess
 	for _, ev := range initial {
 		s.acceptEvent(sess, ev)
@@ -360,6 +387,12 @@ func (s *Server) sessionJSON(sess *sessionRec) obj {
 		active += end.Sub(sess.running)
 	}
 	v["stats"] = obj{"active_seconds": active.Seconds(), "duration_seconds": max(0, end.Sub(sess.created).Seconds())}
+	v["usage"] = obj{}
+	if sess.requests > 0 {
+		u := usageJSON(sess.usage)
+		u["active_seconds"] = active.Seconds()
+		v["usage"] = u
+	}
 	return v
 }
 
@@ -379,7 +412,6 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 	if sess.v["archived_at"] != nil {
 		return nil, errBadRequest("session %s is archived", sess.id)
 	}
-	changed := obj{}
 	next := clone(sess.v)
 	for k, val := range body {
 		switch k {
@@ -388,7 +420,6 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 				return nil, errBadRequest("title: must be a string or null")
 			}
 			next["title"] = val
-			changed["title"] = val
 		case "metadata":
 			md, _ := isObj(next["metadata"])
 			m, err := patchMetadata(md, val, false)
@@ -396,7 +427,6 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 				return nil, err
 			}
 			next["metadata"] = m
-			changed["metadata"] = m
 		case "agent":
 			a, ok := isObj(val)
 			if !ok {
@@ -412,11 +442,9 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 			if sess.status() == "running" {
 				return nil, errBadRequest("agent: cannot be updated while the session is running")
 			}
-			snap := next["agent"].(obj)
-			if err := applyAgentFields(snap, patch, false); err != nil {
+			if err := s.applyAgentFields(next["agent"].(obj), patch, false); err != nil {
 				return nil, err
 			}
-			changed["agent"] = snap
 		case "budget":
 			if val == nil {
 				next["budget"] = nil
@@ -430,21 +458,31 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 				}
 				next["budget"] = b
 			}
-			changed["budget"] = next["budget"]
 		case "vault_ids":
 			return nil, errBadRequest("vault_ids: cannot be updated")
 		default:
 			return nil, errBadRequest("%s: unknown field", k)
 		}
 	}
+	// session.updated carries the fields that changed (metadata only when not
+	// empty), and only comes when one did (reference §5.3).
+	updated, changed := obj{"type": "session.updated"}, false
+	for _, k := range []string{"title", "metadata", "agent", "budget"} {
+		if jsonString(next[k]) == jsonString(sess.v[k]) {
+			continue
+		}
+		changed = true
+		if md, isMap := isObj(next[k]); k != "metadata" || (isMap && len(md) > 0) {
+			updated[k] = clone(next[k])
+		}
+	}
 	next["updated_at"] = ts(s.now())
-	sess.v = next
-	if _, ok := changed["budget"]; ok {
+	if _, ok := body["budget"]; ok {
 		sess.budgetPaused = false // raising or removing the budget lifts the pause
 	}
-	if len(changed) > 0 {
-		changed["type"] = "session.updated"
-		s.emitLocked(sess, changed)
+	sess.v = next
+	if changed {
+		s.emitLocked(sess, updated)
 	}
 	return s.sessionJSON(sess), nil
 }
@@ -467,14 +505,9 @@ func (s *Server) listSessions(r *http.Request, _ obj) (any, error) {
 	if agentVersion != "" && agentID == "" {
 		return nil, errBadRequest("agent_version: only allowed with agent_id")
 	}
-	statuses := map[string]bool{}
-	for _, st := range q["statuses[]"] {
-		switch st {
-		case "rescheduling", "running", "idle", "terminated":
-			statuses[st] = true
-		default:
-			return nil, errBadRequest("statuses[]: unknown status %q", st)
-		}
+	statuses, err := statusesParam(r)
+	if err != nil {
+		return nil, err
 	}
 	var items []listItem
 	for _, sess := range s.sessions {
@@ -537,7 +570,7 @@ func (s *Server) endSession(sess *sessionRec) {
 		at = sess.lastTS.Add(time.Millisecond)
 	}
 	data, _ := json.Marshal(obj{"type": "session.deleted", "id": s.newID("sevt"), "processed_at": ts(at)})
-	s.broadcast(sess, frame{name: "session.deleted", data: data, last: true})
+	s.broadcast(sess, frame{name: "session.deleted", data: data, all: true, last: true})
 	delete(s.sessions, sess.id)
 	sess.signal()
 }
@@ -642,76 +675,4 @@ func (s *Server) deleteResource(r *http.Request, _ obj) (any, error) {
 	id := sess.resources[i].v["id"]
 	sess.resources = append(sess.resources[:i], sess.resources[i+1:]...)
 	return obj{"id": id, "type": "session_resource_deleted"}, nil
-}
-
-// Threads (only the primary thread exists).
-
-func (s *Server) thread(r *http.Request) (*sessionRec, error) {
-	sess, err := s.session(r.PathValue("session_id"))
-	if err != nil {
-		return nil, err
-	}
-	if id := r.PathValue("thread_id"); id != sess.thread["id"] {
-		return nil, errNotFound("thread " + id + " not found")
-	}
-	return sess, nil
-}
-
-func (s *Server) listThreads(r *http.Request, _ obj) (any, error) {
-	sess, err := s.session(r.PathValue("session_id"))
-	if err != nil {
-		return nil, err
-	}
-	limit, order, c, err := listParams(r, "threads:"+sess.id, 1000, 1000, "asc", false)
-	if err != nil {
-		return nil, err
-	}
-	var items []listItem
-	keep := true
-	if sts := r.URL.Query()["statuses[]"]; len(sts) > 0 {
-		keep = false
-		for _, st := range sts {
-			switch st {
-			case "rescheduling", "running", "idle", "terminated":
-			default:
-				return nil, errBadRequest("statuses[]: unknown status %q", st)
-			}
-			keep = keep || st == sess.thread["status"]
-		}
-	}
-	if keep {
-		items = append(items, listItem{t: sess.created, seq: sess.seq, v: sess.thread})
-	}
-	return paginate(items, "threads:"+sess.id, order, limit, c).json(false), nil
-}
-
-func (s *Server) getThread(r *http.Request, _ obj) (any, error) {
-	sess, err := s.thread(r)
-	if err != nil {
-		return nil, err
-	}
-	return sess.thread, nil
-}
-
-func (s *Server) archiveThread(r *http.Request, _ obj) (any, error) {
-	if _, err := s.thread(r); err != nil {
-		return nil, err
-	}
-	return nil, errBadRequest("the primary thread of a session cannot be archived")
-}
-
-func (s *Server) listThreadEvents(r *http.Request, _ obj) (any, error) {
-	sess, err := s.thread(r)
-	if err != nil {
-		return nil, err
-	}
-	limit, order, c, err := listParams(r, "thread_events:"+sess.id, 1000, 1000, "asc", false)
-	if err != nil {
-		return nil, err
-	}
-	var items []listItem
-	for _, e := range sess.events {
-		items = append(items, listItem{t: e.at, seq: e.seq, v: json.RawMessage(e.data)})
-	}
-	return paginate(items, "thread_events:"+sess.id, order, limit, c).json(false), nil
 }

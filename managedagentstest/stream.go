@@ -13,11 +13,14 @@ type frame struct {
 	data      []byte
 	event     bool   // a persisted event (not a preview)
 	previewOf string // for event_start/event_delta: the previewed event type
+	thread    string // the child thread it belongs to, "" for the session's
+	all       bool   // for every stream of the session, whatever its thread
 	last      bool   // the stream ends after this frame
 }
 
 // subscriber is one open stream connection.
 type subscriber struct {
+	thread string // the child thread streamed, "" for the session or primary thread
 	deltas map[string]bool
 	queue  []frame // guarded by Server.mu
 	notify chan struct{}
@@ -28,7 +31,7 @@ type subscriber struct {
 // broadcast queues f on every stream of sess that wants it; s.mu must be held.
 func (s *Server) broadcast(sess *sessionRec, f frame) {
 	for sub := range sess.subs {
-		if f.previewOf != "" && !sub.deltas[f.previewOf] {
+		if (f.previewOf != "" && !sub.deltas[f.previewOf]) || (!f.all && f.thread != sub.thread) {
 			continue
 		}
 		sub.queue = append(sub.queue, f)
@@ -196,9 +199,10 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	var sess *sessionRec
+	var th *threadRec
 	var err error
 	if r.PathValue("thread_id") != "" {
-		sess, err = s.thread(r)
+		sess, th, err = s.thread(r)
 	} else {
 		sess, err = s.session(r.PathValue("session_id"))
 	}
@@ -207,7 +211,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err.(*apiError))
 		return
 	}
-	sub := &subscriber{deltas: deltas, notify: make(chan struct{}, 1), cut: make(chan struct{})}
+	sub := &subscriber{thread: threadKey(th), deltas: deltas, notify: make(chan struct{}, 1), cut: make(chan struct{})}
 	var fault *StreamFault
 	for i, f := range s.streamFaults {
 		if f.SessionID == "" || f.SessionID == sess.id {
@@ -219,7 +223,9 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	if fault != nil && fault.Kind == FaultReplay {
 		from := max(0, len(sess.events)-fault.Count)
 		for _, e := range sess.events[from:] {
-			sub.queue = append(sub.queue, frame{name: e.typ, data: e.data, event: true})
+			if e.thread == sub.thread {
+				sub.queue = append(sub.queue, frame{name: e.typ, data: e.data, event: true})
+			}
 		}
 		fault = nil
 	}

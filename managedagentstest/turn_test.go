@@ -2,6 +2,7 @@ package managedagentstest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -104,19 +105,6 @@ func TestStreamWithoutDeltasAndNoReplay(t *testing.T) {
 	require.Equal(t, "session.status_running", second.next(t).Name)
 	// The first stream stays open across turns.
 	require.Equal(t, "user.message", first.next(t).Name)
-}
-
-func TestThreadStreamAndEvents(t *testing.T) {
-	t.Parallel()
-	srv := start(t)
-	_, _, sid := setup(t, srv, nil)
-	tid := ok(t, srv, "GET", "/v1/sessions/"+sid+"/threads", nil)["data"].([]any)[0].(map[string]any)["id"].(string)
-	st := openStream(t, srv, "/v1/sessions/"+sid+"/threads/"+tid+"/stream")
-	ok(t, srv, "POST", "/v1/sessions/"+sid+"/events", userMessage("hi"))
-	frames := st.untilIdle(t)
-	ev := ok(t, srv, "GET", "/v1/sessions/"+sid+"/threads/"+tid+"/events", nil)["data"].([]any)
-	require.Len(t, ev, len(frames))
-	require.Equal(t, "idle", ok(t, srv, "GET", "/v1/sessions/"+sid+"/threads/"+tid, nil)["status"])
 }
 
 func TestEventsListFilters(t *testing.T) {
@@ -455,4 +443,72 @@ func TestQueuedEcho(t *testing.T) {
 	require.Equal(t, second["id"], processed["id"])
 	require.NotNil(t, processed["processed_at"])
 	require.Len(t, srv.Events(sid), 8)
+}
+
+// A built-in tool the toolset does not enable is denied by the server: the
+// call does not run and its result is an error (reference §4.4, §5.3).
+func TestRunToolNotEnabled(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	aid, _, sid := setup(t, srv, map[string]any{"tools": []any{map[string]any{"type": "agent_toolset_20260401",
+		"configs": []any{map[string]any{"name": "bash", "enabled": false}}}}})
+	type outcome struct {
+		ran bool
+		err error
+	}
+	done := make(chan outcome, 1)
+	srv.SetScript(aid, func(turn *managedagentstest.Turn) {
+		ran, err := turn.RunTool("bash", map[string]any{"command": "ls"}, "a.txt")
+		done <- outcome{ran, err}
+	})
+	st := openStream(t, srv, "/v1/sessions/"+sid+"/events/stream")
+	ok(t, srv, "POST", "/v1/sessions/"+sid+"/events", userMessage("list"))
+	frames := st.untilIdle(t)
+	require.Equal(t, []string{"user.message", "session.status_running", "agent.tool_use", "agent.tool_result", "session.status_idle"}, names(frames))
+	use := frames[2].JSON(t)
+	require.Equal(t, "deny", use["evaluated_permission"])
+	require.NotContains(t, use, "evaluation")
+	res := frames[3].JSON(t)
+	require.Equal(t, use["id"], res["tool_use_id"])
+	require.Equal(t, true, res["is_error"])
+	o := <-done
+	require.NoError(t, o.err)
+	require.False(t, o.ran, "a denied tool does not run")
+}
+
+// Turn.Error gives each error type the fields the API's error object of that
+// type requires, taken from the session (reference §5.6).
+func TestErrorFieldsByType(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	aid, eid, _ := setup(t, srv, map[string]any{
+		"mcp_servers": []any{map[string]any{"type": "url", "name": "tickets", "url": "https://mcp.example.com"}},
+		"tools":       []any{map[string]any{"type": "mcp_toolset", "mcp_server_name": "tickets"}}})
+	sid := ok(t, srv, "POST", "/v1/sessions", map[string]any{"agent": aid, "environment_id": eid, "vault_ids": []any{"vlt_1"},
+		"resources": []any{map[string]any{"type": "github_repository", "url": "https://github.com/o/r"}}})["id"].(string)
+	srv.SetScript(aid, func(turn *managedagentstest.Turn) {
+		for _, typ := range []string{"mcp_connection_failed_error", "credential_host_unreachable_error", "repository_clone_error", "model_overloaded_error"} {
+			turn.Error(typ, "failed", "retrying")
+		}
+	})
+	ok(t, srv, "POST", "/v1/sessions/"+sid+"/events", userMessage("go"))
+	_, err := srv.WaitIdle(context.Background(), sid)
+	require.NoError(t, err)
+	var errs []map[string]any
+	for _, raw := range srv.Events(sid) {
+		var ev map[string]any
+		require.NoError(t, json.Unmarshal(raw, &ev))
+		if ev["type"] == "session.error" {
+			e := ev["error"].(map[string]any)
+			delete(e, "message")
+			delete(e, "retry_status")
+			errs = append(errs, e)
+		}
+	}
+	require.Equal(t, []map[string]any{
+		{"type": "mcp_connection_failed_error", "mcp_server_name": "tickets"},
+		{"type": "credential_host_unreachable_error", "vault_id": "vlt_1", "credential_id": "vcrd_011CFakeCredential"},
+		{"type": "repository_clone_error", "repository_url": "https://github.com/o/r"},
+		{"type": "model_overloaded_error"},
+	}, errs)
 }
