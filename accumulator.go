@@ -17,9 +17,9 @@ const maxPreviewBlocks = 256
 type PreviewUpdate struct {
 	// ID is the id of the previewed (and, once Done, buffered) event.
 	ID string
-	// EventType is the previewed event's type: "agent.message" or
-	// "agent.thinking".
-	EventType string
+	// EventType is the previewed event's type: EventTypeAgentMessage or
+	// EventTypeAgentThinking.
+	EventType EventType
 	// Text is the whole text so far; once Final, the buffered event's text.
 	Text string
 	// Appended is the text this event added at the end of what was shown: print it
@@ -40,7 +40,7 @@ type PreviewUpdate struct {
 
 // preview is the state of one open preview.
 type preview struct {
-	typ    string
+	typ    EventType
 	blocks [][]byte // text per content index
 }
 
@@ -65,7 +65,7 @@ func (p *preview) text() string {
 //	acc := managedagents.NewAccumulator(0)
 //	for ev, err := range stream.All() {
 //		...
-//		if u, ok := acc.Add(ev); ok && u.EventType == managedagents.TypeAgentMessage {
+//		if u, ok := acc.Add(ev); ok && u.EventType == managedagents.EventTypeAgentMessage {
 //			fmt.Print(u.Appended)
 //			if u.Done {
 //				fmt.Println()
@@ -164,7 +164,7 @@ func (a *Accumulator) Add(ev Event) (PreviewUpdate, bool) {
 		if e == nil {
 			return PreviewUpdate{}, false
 		}
-		return a.finish(e.ID, TypeAgentMessage, e.Text(), true), true
+		return a.finish(e.ID, EventTypeAgentMessage, e.Text(), true), true
 	case *SpanModelRequestEndEvent:
 		if len(a.order) == 0 {
 			return PreviewUpdate{}, false
@@ -189,7 +189,7 @@ func (a *Accumulator) Add(ev Event) (PreviewUpdate, bool) {
 // finish closes the preview of id, if open, with the buffered event's text. text
 // is authoritative only when hasText (agent.message); otherwise the preview's text
 // is kept.
-func (a *Accumulator) finish(id, typ, text string, hasText bool) PreviewUpdate {
+func (a *Accumulator) finish(id string, typ EventType, text string, hasText bool) PreviewUpdate {
 	u := PreviewUpdate{ID: id, EventType: typ, Text: text, Appended: text, Done: true, Final: true}
 	p, ok := a.open[id]
 	if !ok {

@@ -92,7 +92,7 @@ func TestAccumulatorWithoutPreviews(t *testing.T) {
 	msg := mustDecode(t, `{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"Hi "},{"type":"text","text":"there"}]}`)
 	u, ok := acc.Add(msg)
 	require.True(t, ok)
-	require.Equal(t, PreviewUpdate{ID: "sevt_1", EventType: TypeAgentMessage, Text: "Hi there", Appended: "Hi there", Done: true, Final: true}, u)
+	require.Equal(t, PreviewUpdate{ID: "sevt_1", EventType: EventTypeAgentMessage, Text: "Hi there", Appended: "Hi there", Done: true, Final: true}, u)
 
 	for _, s := range []string{
 		`{"type":"agent.thinking","id":"sevt_2"}`,
@@ -148,7 +148,7 @@ func TestAccumulatorIndexesAndReplacement(t *testing.T) {
 	// The buffered message disagrees with the preview: it replaces it.
 	u, ok = add(`{"type":"agent.message","id":"m","content":[{"type":"text","text":"Final."}]}`)
 	require.True(t, ok)
-	require.Equal(t, PreviewUpdate{ID: "m", EventType: TypeAgentMessage, Text: "Final.", Appended: "Final.", Done: true, Final: true, Replaced: true}, u)
+	require.Equal(t, PreviewUpdate{ID: "m", EventType: EventTypeAgentMessage, Text: "Final.", Appended: "Final.", Done: true, Final: true, Replaced: true}, u)
 	_, open = acc.Text("m")
 	require.False(t, open)
 }
@@ -171,10 +171,10 @@ func TestAccumulatorThinkingPreview(t *testing.T) {
 	acc := NewAccumulator(0)
 	u, ok := acc.Add(mustDecode(t, `{"type":"event_start","event":{"type":"agent.thinking","id":"th"}}`))
 	require.True(t, ok)
-	require.Equal(t, PreviewUpdate{ID: "th", EventType: TypeAgentThinking, Started: true}, u)
+	require.Equal(t, PreviewUpdate{ID: "th", EventType: EventTypeAgentThinking, Started: true}, u)
 	u, ok = acc.Add(mustDecode(t, `{"type":"agent.thinking","id":"th"}`))
 	require.True(t, ok)
-	require.Equal(t, PreviewUpdate{ID: "th", EventType: TypeAgentThinking, Done: true, Final: true}, u)
+	require.Equal(t, PreviewUpdate{ID: "th", EventType: EventTypeAgentThinking, Done: true, Final: true}, u)
 	require.Zero(t, acc.Len())
 }
 
@@ -186,7 +186,7 @@ func TestAccumulatorModelRequestEndDropsUnfinished(t *testing.T) {
 	acc.Add(mustDecode(t, `{"type":"event_delta","event_id":"m","delta":{"type":"content_delta","index":0,"content":{"type":"text","text":"partial"}}}`))
 	u, ok := acc.Add(mustDecode(t, `{"type":"span.model_request_end","id":"sevt_e","is_error":true}`))
 	require.True(t, ok)
-	require.Equal(t, PreviewUpdate{ID: "m", EventType: TypeAgentMessage, Text: "partial", Done: true}, u)
+	require.Equal(t, PreviewUpdate{ID: "m", EventType: EventTypeAgentMessage, Text: "partial", Done: true}, u)
 	require.Zero(t, acc.Len())
 	// A late delta of a dropped preview is ignored.
 	_, ok = acc.Add(mustDecode(t, `{"type":"event_delta","event_id":"m","delta":{"type":"content_delta","index":0,"content":{"type":"text","text":"x"}}}`))

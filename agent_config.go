@@ -21,33 +21,24 @@ const (
 )
 
 // MarshalJSON encodes e as {"type":e}.
-func (e Effort) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Type string `json:"type"`
-	}{string(e)})
-}
+func (e Effort) MarshalJSON() ([]byte, error) { return marshalWithType(string(e), struct{}{}) }
 
 // UnmarshalJSON accepts {"type":"high"} or "high"; null leaves e unchanged.
-func (e *Effort) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		return nil
-	}
-	if s, ok, err := bareString(b); ok {
-		if err != nil {
+func (e *Effort) UnmarshalJSON(b []byte) error { return unmarshalTypeObject(b, (*string)(e)) }
+
+// unmarshalTypeObject decodes {"type":…} or a bare string into typ: the values
+// the API wraps in an object of their type alone. Null leaves typ unchanged.
+func unmarshalTypeObject(b []byte, typ *string) error {
+	return decodeStringOrObject(b, func(s string) { *typ = s }, func(b []byte) error {
+		var o struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil {
 			return err
 		}
-		*e = Effort(s)
+		*typ = o.Type
 		return nil
-	}
-	var o struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(b, &o); err != nil {
-		return err
-	}
-	*e = Effort(o.Type)
-	return nil
+	})
 }
 
 // Speed is an inference speed mode.
@@ -76,24 +67,12 @@ type ModelConfig struct {
 	InferenceGeo string `json:"inference_geo,omitzero"`
 }
 
-// Model returns a ModelConfig for the model id with default settings.
-func Model(id string) ModelConfig { return ModelConfig{ID: id} }
-
 // UnmarshalJSON accepts the object form or a bare model id string.
 func (m *ModelConfig) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		return nil
-	}
-	if s, ok, err := bareString(b); ok {
-		if err != nil {
-			return err
-		}
-		*m = ModelConfig{ID: s}
-		return nil
-	}
 	type plain ModelConfig
-	return json.Unmarshal(b, (*plain)(m))
+	return decodeStringOrObject(b, func(s string) { *m = ModelConfig{ID: s} }, func(b []byte) error {
+		return json.Unmarshal(b, (*plain)(m))
+	})
 }
 
 func (m ModelConfig) validate(field string) error {
@@ -103,42 +82,39 @@ func (m ModelConfig) validate(field string) error {
 	return nil
 }
 
-// PolicyType is the kind of a [PermissionPolicy].
-type PolicyType string
+// PermissionPolicy says whether a tool call needs confirmation. On the wire it
+// is the object {"type":"always_allow"}; a bare string is accepted when
+// decoding. The zero value is omitted from requests (the server default
+// applies).
+type PermissionPolicy string
 
-// Permission policy types.
+// Permission policies.
 const (
 	// PolicyAlwaysAllow runs the tool without asking.
-	PolicyAlwaysAllow PolicyType = "always_allow"
+	PolicyAlwaysAllow PermissionPolicy = "always_allow"
 	// PolicyAlwaysAsk pauses the session for a user.tool_confirmation before each call.
-	PolicyAlwaysAsk PolicyType = "always_ask"
+	PolicyAlwaysAsk PermissionPolicy = "always_ask"
 	// PolicyAuto lets the server decide per call (allow, ask or deny).
-	PolicyAuto PolicyType = "auto"
+	PolicyAuto PermissionPolicy = "auto"
 )
 
-// PermissionPolicy says whether a tool call needs confirmation:
-// {"type":"always_allow"|"always_ask"|"auto"}. The zero value is omitted from
-// requests (the server default applies).
-type PermissionPolicy struct {
-	// Type is the policy.
-	Type PolicyType `json:"type"`
+// MarshalJSON encodes p as {"type":p}.
+func (p PermissionPolicy) MarshalJSON() ([]byte, error) {
+	return marshalWithType(string(p), struct{}{})
 }
 
-// AlwaysAllow returns the policy that runs the tool without asking.
-func AlwaysAllow() PermissionPolicy { return PermissionPolicy{Type: PolicyAlwaysAllow} }
-
-// AlwaysAsk returns the policy that asks for a user.tool_confirmation before each call.
-func AlwaysAsk() PermissionPolicy { return PermissionPolicy{Type: PolicyAlwaysAsk} }
-
-// AutoPolicy returns the policy that lets the server judge each call.
-func AutoPolicy() PermissionPolicy { return PermissionPolicy{Type: PolicyAuto} }
+// UnmarshalJSON accepts {"type":"always_ask"} or "always_ask"; null leaves p
+// unchanged.
+func (p *PermissionPolicy) UnmarshalJSON(b []byte) error {
+	return unmarshalTypeObject(b, (*string)(p))
+}
 
 func (p PermissionPolicy) validate(field string) error {
-	switch p.Type {
+	switch p {
 	case "", PolicyAlwaysAllow, PolicyAlwaysAsk, PolicyAuto:
 		return nil
 	}
-	return invalid(field+".type", `must be "always_allow", "always_ask" or "auto", not `+strconv.Quote(string(p.Type)))
+	return invalid(field+".type", `must be "always_allow", "always_ask" or "auto", not `+strconv.Quote(string(p)))
 }
 
 // MCPServer is an MCP server an agent can reach: {"type":"url","name","url"}. Each
@@ -152,8 +128,8 @@ type MCPServer struct {
 	URL string `json:"url"`
 }
 
-// URLMCPServer returns an MCPServer of type "url".
-func URLMCPServer(name, url string) MCPServer {
+// NewMCPServerURL returns an MCPServer of type "url".
+func NewMCPServerURL(name, url string) MCPServer {
 	return MCPServer{Type: "url", Name: name, URL: url}
 }
 
@@ -219,12 +195,12 @@ type Skill struct {
 	Version string `json:"version,omitzero"`
 }
 
-// AnthropicSkill returns the latest version of a pre-built Anthropic skill, e.g.
-// "xlsx".
-func AnthropicSkill(skillID string) Skill { return Skill{Type: "anthropic", SkillID: skillID} }
+// NewSkillAnthropic returns the latest version of a pre-built Anthropic skill,
+// e.g. "xlsx".
+func NewSkillAnthropic(skillID string) Skill { return Skill{Type: "anthropic", SkillID: skillID} }
 
-// CustomSkill returns the latest version of a custom skill (skill_…).
-func CustomSkill(skillID string) Skill { return Skill{Type: "custom", SkillID: skillID} }
+// NewSkillCustom returns the latest version of a custom skill (skill_…).
+func NewSkillCustom(skillID string) Skill { return Skill{Type: "custom", SkillID: skillID} }
 
 func validateSkills(field string, skills []Skill) error {
 	for i, s := range skills {
@@ -248,11 +224,14 @@ type ExecutionIdentity struct {
 	RoleARN string `json:"role_arn,omitzero"`
 }
 
-// ServiceAccount returns the default execution identity.
-func ServiceAccount() *ExecutionIdentity { return &ExecutionIdentity{Type: "service_account"} }
+// NewExecutionIdentityServiceAccount returns the default execution identity.
+func NewExecutionIdentityServiceAccount() *ExecutionIdentity {
+	return &ExecutionIdentity{Type: "service_account"}
+}
 
-// AWSRole returns an execution identity assuming the AWS role roleARN.
-func AWSRole(roleARN string) *ExecutionIdentity {
+// NewExecutionIdentityAWSRole returns an execution identity assuming the AWS
+// role roleARN.
+func NewExecutionIdentityAWSRole(roleARN string) *ExecutionIdentity {
 	return &ExecutionIdentity{Type: "aws_role", RoleARN: roleARN}
 }
 
@@ -303,12 +282,21 @@ func validateMetadataKeys[V any](field string, m map[string]V) error {
 	return nil
 }
 
-// bareString decodes b when it is a JSON string (ok true), for the fields the API
-// accepts either as a bare string or as an object. b has no leading space.
-func bareString(b []byte) (s string, ok bool, err error) {
-	if len(b) == 0 || b[0] != '"' {
-		return "", false, nil
+// decodeStringOrObject decodes b, a field the API accepts either as a bare
+// string or as an object: a string goes to str, anything else to obj, and
+// null does nothing.
+func decodeStringOrObject(b []byte, str func(string), obj func([]byte) error) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		str(s)
+		return nil
 	}
-	err = json.Unmarshal(b, &s)
-	return s, true, err
+	return obj(b)
 }

@@ -22,7 +22,7 @@ func TestMetadataPatch(t *testing.T) {
 
 func TestSchemaFromJSON(t *testing.T) {
 	t.Parallel()
-	s, err := SchemaFromJSON([]byte(`{"type":"object","properties":{"q":{"type":"string"}},"required":["q"],"additionalProperties":false}`))
+	s, err := DecodeInputSchema([]byte(`{"type":"object","properties":{"q":{"type":"string"}},"required":["q"],"additionalProperties":false}`))
 	require.NoError(t, err)
 	require.Equal(t, InputSchema{
 		Type:       "object",
@@ -33,9 +33,9 @@ func TestSchemaFromJSON(t *testing.T) {
 	b, err := json.Marshal(s)
 	require.NoError(t, err)
 	require.JSONEq(t, `{"type":"object","properties":{"q":{"type":"string"}},"required":["q"],"additionalProperties":false}`, string(b))
-	_, err = SchemaFromJSON([]byte(`[1]`))
+	_, err = DecodeInputSchema([]byte(`[1]`))
 	require.Error(t, err)
-	_, err = SchemaFromJSON([]byte(`{"required":"q"}`))
+	_, err = DecodeInputSchema([]byte(`{"required":"q"}`))
 	require.Error(t, err)
 }
 
@@ -57,7 +57,7 @@ func TestMultiagentAgentDecoding(t *testing.T) {
 	t.Parallel()
 	var entries []MultiagentAgent
 	require.NoError(t, json.Unmarshal([]byte(`["agent_7",{"type":"self"},{"type":"agent","id":"agent_8"}]`), &entries))
-	require.Equal(t, []MultiagentAgent{{Type: "agent", ID: "agent_7"}, RosterSelf(), RosterAgent("agent_8", 0)}, entries)
+	require.Equal(t, []MultiagentAgent{{Type: "agent", ID: "agent_7"}, NewMultiagentAgentSelf(), NewMultiagentAgent("agent_8", 0)}, entries)
 	require.Error(t, json.Unmarshal([]byte(`[{"type":"agent","version":"x"}]`), &entries))
 }
 
@@ -82,19 +82,19 @@ func TestMalformedResponses(t *testing.T) {
 			return err
 		}},
 		{"env config not an object", `{"id":"e","config":"cloud"}`, func(c *Client) error {
-			_, err := c.Environments.Get(context.Background(), "e")
+			_, err := c.Environments.Get(context.Background(), "e", EnvironmentGetParams{})
 			return err
 		}},
 		{"cloud config bad networking", `{"id":"e","config":{"type":"cloud","networking":[]}}`, func(c *Client) error {
-			_, err := c.Environments.Get(context.Background(), "e")
+			_, err := c.Environments.Get(context.Background(), "e", EnvironmentGetParams{})
 			return err
 		}},
 		{"session resources bad", `{"id":"s","resources":[{"type":"file","file_id":5}]}`, func(c *Client) error {
-			_, err := c.Sessions.Get(context.Background(), "s")
+			_, err := c.Sessions.Get(context.Background(), "s", SessionGetParams{})
 			return err
 		}},
 		{"resource not an object", `"file"`, func(c *Client) error {
-			_, err := c.Sessions.Resources.Get(context.Background(), "s", "r")
+			_, err := c.Sessions.Resources.Get(context.Background(), "s", "r", SessionResourceGetParams{})
 			return err
 		}},
 		{"resource page bad", `{"data":{"x":1}}`, func(c *Client) error {
@@ -102,7 +102,7 @@ func TestMalformedResponses(t *testing.T) {
 			return err
 		}},
 		{"thread agent bad", `{"id":"t","agent":{"type":"inline","tools":"x"}}`, func(c *Client) error {
-			_, err := c.Sessions.Threads.Get(context.Background(), "s", "t")
+			_, err := c.Sessions.Threads.Get(context.Background(), "s", "t", SessionThreadGetParams{})
 			return err
 		}},
 		{"effort bad", `{"id":"a","model":{"id":"m","effort":[1]}}`, func(c *Client) error {
@@ -110,7 +110,7 @@ func TestMalformedResponses(t *testing.T) {
 			return err
 		}},
 		{"empty body on get", ``, func(c *Client) error {
-			_, err := c.Sessions.Get(context.Background(), "s")
+			_, err := c.Sessions.Get(context.Background(), "s", SessionGetParams{})
 			return err
 		}},
 	} {

@@ -1,7 +1,6 @@
 package managedagents
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -40,8 +39,9 @@ type Multiagent struct {
 	raw json.RawMessage
 }
 
-// CoordinatorMultiagent returns a coordinator configuration with the given roster.
-func CoordinatorMultiagent(agents ...MultiagentAgent) *Multiagent {
+// NewMultiagentCoordinator returns a coordinator configuration with the given
+// roster.
+func NewMultiagentCoordinator(agents ...MultiagentAgent) *Multiagent {
 	return &Multiagent{Type: MultiagentCoordinator, Agents: agents}
 }
 
@@ -139,14 +139,14 @@ type MultiagentSwitch struct {
 	Type string `json:"type"`
 }
 
-// MultiagentEnabled returns MultiagentMembers of type "enabled" with the given
-// predefined agents.
-func MultiagentEnabled(predefined ...MultiagentAgent) *MultiagentMembers {
+// NewMultiagentMembersEnabled returns MultiagentMembers of type "enabled" with
+// the given predefined agents.
+func NewMultiagentMembersEnabled(predefined ...MultiagentAgent) *MultiagentMembers {
 	return &MultiagentMembers{Type: "enabled", PredefinedAgents: predefined}
 }
 
-// MultiagentDisabled returns MultiagentMembers of type "disabled".
-func MultiagentDisabled() *MultiagentMembers { return &MultiagentMembers{Type: "disabled"} }
+// NewMultiagentMembersDisabled returns MultiagentMembers of type "disabled".
+func NewMultiagentMembersDisabled() *MultiagentMembers { return &MultiagentMembers{Type: "disabled"} }
 
 // MultiagentAgent is one roster or predefined-agent entry. Type is:
 //
@@ -168,16 +168,18 @@ type MultiagentAgent struct {
 	Snapshot *SessionAgent
 }
 
-// RosterAgent returns an "agent" entry; version 0 means the latest.
-func RosterAgent(id string, version int64) MultiagentAgent {
+// NewMultiagentAgent returns an "agent" entry: a saved agent at version
+// (0 means the latest).
+func NewMultiagentAgent(id string, version int64) MultiagentAgent {
 	return MultiagentAgent{Type: "agent", ID: id, Version: version}
 }
 
-// RosterSelf returns a "self" entry: the agent that owns the configuration.
-func RosterSelf() MultiagentAgent { return MultiagentAgent{Type: "self"} }
+// NewMultiagentAgentSelf returns a "self" entry: the agent that owns the
+// configuration.
+func NewMultiagentAgentSelf() MultiagentAgent { return MultiagentAgent{Type: "self"} }
 
-// RosterAdvisor returns an "advisor" entry for the model id.
-func RosterAdvisor(model string) MultiagentAgent {
+// NewMultiagentAgentAdvisor returns an "advisor" entry for the model id.
+func NewMultiagentAgentAdvisor(model string) MultiagentAgent {
 	return MultiagentAgent{Type: "advisor", Model: model}
 }
 
@@ -195,27 +197,21 @@ func (a MultiagentAgent) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a reference, an advisor, an expanded agent snapshot, or a
 // bare agent id string.
 func (a *MultiagentAgent) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if id, ok, err := bareString(b); ok {
-		if err != nil {
+	return decodeStringOrObject(b, func(id string) { *a = MultiagentAgent{Type: "agent", ID: id} }, func(b []byte) error {
+		var s SessionAgent
+		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		*a = MultiagentAgent{Type: "agent", ID: id}
-		return nil
-	}
-	var s SessionAgent
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*a = MultiagentAgent{Type: s.Type, ID: s.ID, Version: s.Version, Model: s.Model.ID}
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(b, &keys); err == nil {
-		if _, ok := keys["name"]; ok && s.Type == "agent" {
-			a.Model = ""
-			a.Snapshot = &s
+		*a = MultiagentAgent{Type: s.Type, ID: s.ID, Version: s.Version, Model: s.Model.ID}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(b, &keys); err == nil {
+			if _, ok := keys["name"]; ok && s.Type == "agent" {
+				a.Model = ""
+				a.Snapshot = &s
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (a MultiagentAgent) validate(field string) error {

@@ -57,8 +57,8 @@ type AgentToolset struct {
 // NewAgentToolset returns the built-in toolset with the given per-tool overrides:
 //
 //	managedagents.NewAgentToolset(
-//		managedagents.EnableTool(managedagents.ToolBash, managedagents.AlwaysAsk()),
-//		managedagents.DisableTool(managedagents.ToolWebFetch),
+//		managedagents.NewToolConfigEnabled(managedagents.ToolBash, managedagents.PolicyAlwaysAsk),
+//		managedagents.NewToolConfigDisabled(managedagents.ToolWebFetch),
 //	)
 func NewAgentToolset(configs ...ToolConfig) *AgentToolset {
 	return &AgentToolset{Configs: configs}
@@ -70,10 +70,7 @@ func (*AgentToolset) ToolType() string { return ToolTypeAgentToolset }
 // MarshalJSON adds the type.
 func (t AgentToolset) MarshalJSON() ([]byte, error) {
 	type plain AgentToolset
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ToolTypeAgentToolset, plain(t)})
+	return marshalWithType(ToolTypeAgentToolset, plain(t))
 }
 
 func (t *AgentToolset) validate(field string) error {
@@ -118,15 +115,15 @@ type ToolConfig struct {
 	UserLocation *UserLocation `json:"user_location,omitzero"`
 }
 
-// EnableTool returns a ToolConfig turning the built-in tool name on with policy
-// (the zero PermissionPolicy keeps the default).
-func EnableTool(name string, policy PermissionPolicy) ToolConfig {
-	return ToolConfig{Name: name, Enabled: Ptr(true), PermissionPolicy: policy}
+// NewToolConfigEnabled returns a ToolConfig turning the built-in tool name on
+// with policy (the zero PermissionPolicy keeps the default).
+func NewToolConfigEnabled(name string, policy PermissionPolicy) ToolConfig {
+	return ToolConfig{Name: name, Enabled: new(true), PermissionPolicy: policy}
 }
 
-// DisableTool returns a ToolConfig turning the built-in tool name off.
-func DisableTool(name string) ToolConfig {
-	return ToolConfig{Name: name, Enabled: Ptr(false)}
+// NewToolConfigDisabled returns a ToolConfig turning the built-in tool name off.
+func NewToolConfigDisabled(name string) ToolConfig {
+	return ToolConfig{Name: name, Enabled: new(false)}
 }
 
 // IsEnabled reports whether the tool is on (true when Enabled is nil).
@@ -228,10 +225,7 @@ func (*MCPToolset) ToolType() string { return ToolTypeMCPToolset }
 // MarshalJSON adds the type.
 func (t MCPToolset) MarshalJSON() ([]byte, error) {
 	type plain MCPToolset
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ToolTypeMCPToolset, plain(t)})
+	return marshalWithType(ToolTypeMCPToolset, plain(t))
 }
 
 func (t *MCPToolset) validate(field string) error {
@@ -293,10 +287,7 @@ func (*CustomTool) ToolType() string { return ToolTypeCustom }
 // MarshalJSON adds the type.
 func (t CustomTool) MarshalJSON() ([]byte, error) {
 	type plain CustomTool
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ToolTypeCustom, plain(t)})
+	return marshalWithType(ToolTypeCustom, plain(t))
 }
 
 func (t *CustomTool) validate(field string) error {
@@ -335,8 +326,8 @@ type InputSchema struct {
 	Extra map[string]any
 }
 
-// SchemaFromJSON decodes a JSON Schema object into an InputSchema.
-func SchemaFromJSON(b []byte) (InputSchema, error) {
+// DecodeInputSchema decodes a JSON Schema object into an InputSchema.
+func DecodeInputSchema(b []byte) (InputSchema, error) {
 	var s InputSchema
 	err := json.Unmarshal(b, &s)
 	return s, err
@@ -411,9 +402,7 @@ func (t *UnknownTool) ToolType() string { return t.Type }
 // MarshalJSON returns Raw.
 func (t UnknownTool) MarshalJSON() ([]byte, error) {
 	if len(t.Raw) == 0 {
-		return json.Marshal(struct {
-			Type string `json:"type"`
-		}{t.Type})
+		return marshalWithType(t.Type, struct{}{})
 	}
 	return t.Raw, nil
 }
@@ -430,7 +419,7 @@ func (t *UnknownTool) validate(field string) error {
 
 // decodeTool decodes one tool by its type.
 func decodeTool(b json.RawMessage) (Tool, error) {
-	typ, err := typeOf(b)
+	typ, err := unionType(b)
 	if err != nil {
 		return nil, err
 	}
@@ -443,9 +432,6 @@ func decodeTool(b json.RawMessage) (Tool, error) {
 	case ToolTypeCustom:
 		t = &CustomTool{}
 	default:
-		if err := checkJSON(b); err != nil {
-			return nil, err
-		}
 		return &UnknownTool{Type: typ, Raw: append(json.RawMessage(nil), b...)}, nil
 	}
 	if err := json.Unmarshal(b, t); err != nil {
@@ -454,13 +440,15 @@ func decodeTool(b json.RawMessage) (Tool, error) {
 	return t, nil
 }
 
-// toolList decodes a JSON array of tools.
-type toolList []Tool
+// Tools is the tools of an agent as received: a list whose JSON decodes each
+// tool into its concrete type ([*AgentToolset], [*MCPToolset], [*CustomTool],
+// [*UnknownTool]).
+type Tools []Tool
 
 // UnmarshalJSON decodes each tool by its type; null gives nil.
-func (l *toolList) UnmarshalJSON(b []byte) error {
-	raws, err := splitArray(b)
-	if err != nil || raws == nil {
+func (l *Tools) UnmarshalJSON(b []byte) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil || raws == nil {
 		*l = nil
 		return err
 	}

@@ -2,7 +2,6 @@ package managedagents
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/url"
 	"time"
@@ -11,12 +10,11 @@ import (
 )
 
 // Agent is a saved agent definition ("type":"agent"), as returned by the agent
-// endpoints. Nullable timestamps are the zero time when null.
+// endpoints.
 type Agent struct {
-	// ID is the agent's id (agent_…).
-	ID string `json:"id"`
-	// Type is "agent".
-	Type string `json:"type"`
+	// ObjectMeta holds the id (agent_…), the type ("agent"), the timestamps and
+	// the raw JSON.
+	ObjectMeta
 	// Name is the agent's name.
 	Name string `json:"name"`
 	// Description may be empty.
@@ -27,7 +25,7 @@ type Agent struct {
 	Model ModelConfig `json:"model"`
 	// Tools are the agent's tools: *AgentToolset, *MCPToolset, *CustomTool or
 	// *UnknownTool.
-	Tools []Tool `json:"tools"`
+	Tools Tools `json:"tools"`
 	// MCPServers are the MCP servers the agent's MCP toolsets use.
 	MCPServers []MCPServer `json:"mcp_servers"`
 	// Skills are the skills loaded into the agent.
@@ -40,43 +38,20 @@ type Agent struct {
 	Metadata map[string]string `json:"metadata"`
 	// Version is the agent's version: 1 on create, incremented by each update.
 	Version int64 `json:"version"`
-	// CreatedAt is when the agent was created.
-	CreatedAt time.Time `json:"created_at"`
-	// UpdatedAt is when the agent was last updated.
-	UpdatedAt time.Time `json:"updated_at"`
-	// ArchivedAt is when the agent was archived; zero when it is not.
-	ArchivedAt time.Time `json:"archived_at,omitzero"`
-
-	raw json.RawMessage
 }
-
-// RawJSON returns the agent exactly as received, including fields this SDK does
-// not know.
-func (a *Agent) RawJSON() json.RawMessage { return a.raw }
-
-// IsArchived reports whether the agent is archived (read-only).
-func (a *Agent) IsArchived() bool { return !a.ArchivedAt.IsZero() }
 
 // UnmarshalJSON decodes an agent, its tools by type, and keeps its raw JSON.
 func (a *Agent) UnmarshalJSON(b []byte) error {
 	type plain Agent
-	w := struct {
-		*plain
-		Tools toolList `json:"tools"`
-	}{plain: (*plain)(a)}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	a.Tools = w.Tools
-	a.raw = append(json.RawMessage(nil), b...)
-	return nil
+	return decodeObject(b, (*plain)(a), &a.ObjectMeta)
 }
 
 // AgentCreateParams is the body of POST /v1/agents.
 type AgentCreateParams struct {
 	// Name is the agent's name (1–256 characters). Required.
 	Name string `json:"name"`
-	// Model is the model, e.g. Model("claude-sonnet-5-5"). Its ID is required.
+	// Model is the model, e.g. ModelConfig{ID: "claude-sonnet-5-5"}. Its ID is
+	// required.
 	Model ModelConfig `json:"model"`
 	// Description is optional (at most 2048 characters).
 	Description string `json:"description,omitzero"`
@@ -131,17 +106,17 @@ func validateAgentParts(tools []Tool, servers []MCPServer, skills []Skill, ei *E
 
 // AgentUpdateParams is the body of POST /v1/agents/{agent_id}. Every field is
 // optional: a zero field is not sent and keeps the stored value. List fields
-// replace the stored list as a whole: nil keeps it, an empty non-nil slice
-// (e.g. []Tool{}) clears it.
+// replace the stored list as a whole (a non-nil empty slice replaces it with no
+// entries). Clear names the fields to clear.
 type AgentUpdateParams struct {
 	// Name replaces the name; it cannot be cleared.
 	Name string `json:"name,omitzero"`
-	// Description replaces the description; Ptr("") clears it.
-	Description *string `json:"description,omitzero"`
-	// System replaces the system prompt; Ptr("") clears it.
-	System *string `json:"system,omitzero"`
+	// Description replaces the description.
+	Description string `json:"description,omitzero"`
+	// System replaces the system prompt.
+	System string `json:"system,omitzero"`
 	// Model replaces the model config as a whole: an empty InferenceGeo clears the
-	// stored one, an empty Effort keeps the stored effort.
+	// stored one, an empty Effort keeps the stored effort. It cannot be cleared.
 	Model *ModelConfig `json:"model,omitzero"`
 	// Tools replaces the tools.
 	Tools []Tool `json:"tools,omitzero"`
@@ -149,37 +124,31 @@ type AgentUpdateParams struct {
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills replaces the skills.
 	Skills []Skill `json:"skills,omitzero"`
-	// ExecutionIdentity replaces the execution identity; ServiceAccount()
-	// restores the default.
+	// ExecutionIdentity replaces the execution identity.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent replaces the multiagent configuration (a multiagent_20261001
 	// configuration merges into a stored one of the same type).
 	Multiagent *Multiagent `json:"multiagent,omitzero"`
-	// ClearMultiagent sends "multiagent": null, making the agent single-threaded.
-	// It cannot be combined with Multiagent.
-	ClearMultiagent bool `json:"-"`
 	// Metadata patches the metadata: see [MetadataPatch].
 	Metadata MetadataPatch `json:"metadata,omitzero"`
 	// Version is the optimistic lock: the agent's current version. When set, the
 	// update fails with a 409 (ErrConflict) if the agent changed meanwhile; 0 means
 	// last write wins.
 	Version int64 `json:"version,omitzero"`
+	// Clear names the fields to clear, sent as null: "description", "system",
+	// "tools", "mcp_servers", "skills", "execution_identity" (back to the
+	// service account), "multiagent" (single-threaded) and "metadata" (every
+	// key). A field cannot be both set and cleared.
+	Clear []string `json:"-"`
 }
 
-// MarshalJSON encodes the set fields, and "multiagent": null for ClearMultiagent.
+// agentClearable are the fields AgentUpdateParams.Clear accepts.
+var agentClearable = []string{"description", "system", "tools", "mcp_servers", "skills", "execution_identity", "multiagent", "metadata"}
+
+// MarshalJSON encodes the fields set, and null for each field of Clear.
 func (p AgentUpdateParams) MarshalJSON() ([]byte, error) {
 	type plain AgentUpdateParams
-	w := struct {
-		plain
-		Multiagent any `json:"multiagent,omitempty"`
-	}{plain: plain(p)}
-	switch {
-	case p.ClearMultiagent:
-		w.Multiagent = json.RawMessage("null")
-	case p.Multiagent != nil:
-		w.Multiagent = p.Multiagent
-	}
-	return json.Marshal(w)
+	return marshalUpdate(plain(p), p.Clear)
 }
 
 func (p AgentUpdateParams) validate() error {
@@ -187,9 +156,6 @@ func (p AgentUpdateParams) validate() error {
 		if err := p.Model.validate("model"); err != nil {
 			return err
 		}
-	}
-	if p.ClearMultiagent && p.Multiagent != nil {
-		return invalid("multiagent", "cannot be set together with ClearMultiagent")
 	}
 	if p.Version < 0 {
 		return invalid("version", "must not be negative")
@@ -202,7 +168,11 @@ func (p AgentUpdateParams) validate() error {
 			return err
 		}
 	}
-	return validateMetadataKeys("metadata", p.Metadata)
+	if err := validateMetadataKeys("metadata", p.Metadata); err != nil {
+		return err
+	}
+	type plain AgentUpdateParams
+	return validateClear(p.Clear, agentClearable, plain(p))
 }
 
 // AgentGetParams selects the version of GET /v1/agents/{agent_id}.
@@ -225,17 +195,19 @@ type AgentListParams struct {
 }
 
 func (p AgentListParams) values() (url.Values, error) {
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(p.Limit, p.Page)
+	if err != nil {
+		return nil, err
 	}
-	q := query{}
 	q.time("created_at[gte]", p.CreatedAtGTE)
 	q.time("created_at[lte]", p.CreatedAtLTE)
 	q.bool("include_archived", p.IncludeArchived)
-	q.int("limit", p.Limit)
-	q.str("page", p.Page)
 	return url.Values(q), nil
 }
+
+// AgentArchiveParams are the parameters of POST /v1/agents/{agent_id}/archive;
+// it has none yet.
+type AgentArchiveParams struct{}
 
 // AgentVersionListParams pages GET /v1/agents/{agent_id}/versions.
 type AgentVersionListParams struct {
@@ -311,7 +283,7 @@ func (s *AgentService) ListAll(ctx context.Context, params AgentListParams, opts
 // cannot use it. Agents have no delete.
 //
 // POST /v1/agents/{agent_id}/archive
-func (s *AgentService) Archive(ctx context.Context, agentID string, opts ...option.RequestOption) (*Agent, error) {
+func (s *AgentService) Archive(ctx context.Context, agentID string, params AgentArchiveParams, opts ...option.RequestOption) (*Agent, error) {
 	if err := checkID("agent_id", agentID); err != nil {
 		return nil, err
 	}
@@ -325,12 +297,10 @@ func (s *AgentVersionService) List(ctx context.Context, agentID string, params A
 	if err := checkID("agent_id", agentID); err != nil {
 		return nil, err
 	}
-	if params.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(params.Limit, params.Page)
+	if err != nil {
+		return nil, err
 	}
-	q := query{}
-	q.int("limit", params.Limit)
-	q.str("page", params.Page)
 	return doJSON[Page[*Agent]](ctx, s.client, agentsVersionsList.At(agentID).WithQuery(url.Values(q)), opts)
 }
 

@@ -67,12 +67,12 @@ func fullAgentCreateParams() AgentCreateParams {
 		System:      "Be brief.",
 		Tools: []Tool{
 			&AgentToolset{
-				DefaultConfig: &ToolsetDefaultConfig{Enabled: Ptr(true), PermissionPolicy: AlwaysAllow()},
+				DefaultConfig: &ToolsetDefaultConfig{Enabled: new(true), PermissionPolicy: PolicyAlwaysAllow},
 				Configs: []ToolConfig{
-					EnableTool(ToolBash, AlwaysAsk()),
-					DisableTool(ToolWrite),
+					NewToolConfigEnabled(ToolBash, PolicyAlwaysAsk),
+					NewToolConfigDisabled(ToolWrite),
 					{
-						Name: ToolWebFetch, Type: ToolWebFetch, PermissionPolicy: AutoPolicy(),
+						Name: ToolWebFetch, Type: ToolWebFetch, PermissionPolicy: PolicyAuto,
 						AllowedDomains: []string{"docs.example.com"}, MaxContentTokens: 20000,
 						URLSources: &URLSources{
 							UserInput:         &URLSourceFilter{Type: "all"},
@@ -85,7 +85,7 @@ func fullAgentCreateParams() AgentCreateParams {
 					},
 				},
 			},
-			NewMCPToolset("tickets", MCPToolConfig{Name: "close_ticket", Enabled: Ptr(false), PermissionPolicy: AlwaysAsk()}),
+			NewMCPToolset("tickets", MCPToolConfig{Name: "close_ticket", Enabled: new(false), PermissionPolicy: PolicyAlwaysAsk}),
 			NewMCPToolset("crm"),
 			NewCustomTool("lookup_order", "Look up an order by number.", InputSchema{
 				Properties: map[string]any{"order_number": map[string]any{"type": "string"}},
@@ -93,14 +93,14 @@ func fullAgentCreateParams() AgentCreateParams {
 				Extra:      map[string]any{"additionalProperties": false},
 			}),
 		},
-		MCPServers:        []MCPServer{URLMCPServer("tickets", "https://mcp.tickets.example.com/mcp"), {Name: "crm", URL: "https://crm.example.com/mcp"}},
-		Skills:            []Skill{AnthropicSkill("xlsx"), {Type: "custom", SkillID: "skill_01XJ5", Version: "2"}},
-		ExecutionIdentity: AWSRole("arn:aws:iam::123456789012:role/runner"),
+		MCPServers:        []MCPServer{NewMCPServerURL("tickets", "https://mcp.tickets.example.com/mcp"), {Name: "crm", URL: "https://crm.example.com/mcp"}},
+		Skills:            []Skill{NewSkillAnthropic("xlsx"), {Type: "custom", SkillID: "skill_01XJ5", Version: "2"}},
+		ExecutionIdentity: NewExecutionIdentityAWSRole("arn:aws:iam::123456789012:role/runner"),
 		Multiagent: &Multiagent{
 			Type:      Multiagent20261001,
 			Advisor:   &MultiagentAdvisor{Type: "enabled", Model: "claude-fable-5-2"},
-			Subagents: &MultiagentMembers{Type: "enabled", PredefinedAgents: []MultiagentAgent{RosterAgent("agent_2", 0), RosterSelf()}, InlineAgents: &MultiagentSwitch{Type: "disabled"}},
-			Workflows: MultiagentDisabled(),
+			Subagents: &MultiagentMembers{Type: "enabled", PredefinedAgents: []MultiagentAgent{NewMultiagentAgent("agent_2", 0), NewMultiagentAgentSelf()}, InlineAgents: &MultiagentSwitch{Type: "disabled"}},
+			Workflows: NewMultiagentMembersDisabled(),
 		},
 		Metadata: map[string]string{"team": "support"},
 	}
@@ -119,12 +119,12 @@ func TestAgentCreate(t *testing.T) {
 func TestAgentCreateMinimalAndCoordinator(t *testing.T) {
 	t.Parallel()
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "agents/agent_coordinator.json"))))
-	_, err := c.Agents.Create(context.Background(), AgentCreateParams{Name: "Minimal", Model: Model("claude-haiku-5-5")})
+	_, err := c.Agents.Create(context.Background(), AgentCreateParams{Name: "Minimal", Model: ModelConfig{ID: "claude-haiku-5-5"}})
 	require.NoError(t, err)
 	_, err = c.Agents.Create(context.Background(), AgentCreateParams{
 		Name:       "Coordinator",
-		Model:      Model("claude-sonnet-5-5"),
-		Multiagent: CoordinatorMultiagent(RosterAgent("agent_1", 3), RosterSelf(), RosterAdvisor("claude-fable-5-2")),
+		Model:      ModelConfig{ID: "claude-sonnet-5-5"},
+		Multiagent: NewMultiagentCoordinator(NewMultiagentAgent("agent_1", 3), NewMultiagentAgentSelf(), NewMultiagentAgentAdvisor("claude-fable-5-2")),
 	})
 	require.NoError(t, err)
 	require.Len(t, *reqs, 2)
@@ -158,20 +158,19 @@ func TestAgentUpdate(t *testing.T) {
 	}{
 		{"agents/update_name.json", AgentUpdateParams{Name: "Renamed"}},
 		{"agents/update_clear.json", AgentUpdateParams{
-			Description:     Ptr(""),
-			System:          Ptr(""),
-			Tools:           []Tool{},
-			MCPServers:      []MCPServer{},
-			Skills:          []Skill{},
-			ClearMultiagent: true,
-			Metadata:        MetadataPatch{}.Set("team", "core").Delete("env"),
-			Version:         3,
+			Tools:      []Tool{},
+			MCPServers: []MCPServer{},
+			Skills:     []Skill{},
+			Metadata:   MetadataPatch{}.Set("team", "core").Delete("env"),
+			Version:    3,
+			Clear:      []string{"description", "system", "multiagent"},
 		}},
+		{"agents/update_clear_metadata.json", AgentUpdateParams{Name: "Renamed", Clear: []string{"metadata", "execution_identity", "tools"}}},
 		{"agents/update_replace.json", AgentUpdateParams{
 			Model:             &ModelConfig{ID: "claude-opus-5-5", Effort: EffortMax},
 			Tools:             []Tool{NewAgentToolset()},
-			ExecutionIdentity: ServiceAccount(),
-			Multiagent:        &Multiagent{Type: Multiagent20261001, Workflows: MultiagentEnabled()},
+			ExecutionIdentity: NewExecutionIdentityServiceAccount(),
+			Multiagent:        &Multiagent{Type: Multiagent20261001, Workflows: NewMultiagentMembersEnabled()},
 		}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
@@ -214,7 +213,7 @@ func TestAgentListQuery(t *testing.T) {
 func TestAgentArchive(t *testing.T) {
 	t.Parallel()
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "agents/agent_multiagent.json"))))
-	a, err := c.Agents.Archive(context.Background(), "agent_011CZkYpogX7uDKUyvBTophP")
+	a, err := c.Agents.Archive(context.Background(), "agent_011CZkYpogX7uDKUyvBTophP", AgentArchiveParams{})
 	require.NoError(t, err)
 	require.True(t, a.IsArchived())
 	r := requireOneRequest(t, *reqs, "POST", "/v1/agents/agent_011CZkYpogX7uDKUyvBTophP/archive", "")
@@ -257,24 +256,24 @@ func TestAgentDecodeSample(t *testing.T) {
 	ts, ok := a.Tools[0].(*AgentToolset)
 	require.True(t, ok)
 	require.Equal(t, ToolTypeAgentToolset, ts.ToolType())
-	require.Equal(t, &ToolsetDefaultConfig{Enabled: Ptr(true), PermissionPolicy: AlwaysAllow()}, ts.DefaultConfig)
+	require.Equal(t, &ToolsetDefaultConfig{Enabled: new(true), PermissionPolicy: PolicyAlwaysAllow}, ts.DefaultConfig)
 	require.Len(t, ts.Configs, 8)
-	require.Equal(t, ToolConfig{Name: "bash", Type: "bash", Enabled: Ptr(true), PermissionPolicy: AlwaysAsk()}, ts.Configs[0])
+	require.Equal(t, ToolConfig{Name: "bash", Type: "bash", Enabled: new(true), PermissionPolicy: PolicyAlwaysAsk}, ts.Configs[0])
 	fetch := ts.Configs[6]
 	require.Equal(t, ToolWebFetch, fetch.Name)
 	require.False(t, fetch.IsEnabled())
 	require.Nil(t, fetch.URLSources)
 	require.Zero(t, fetch.MaxContentTokens)
 	search := ts.Configs[7]
-	require.Equal(t, PolicyAuto, search.PermissionPolicy.Type)
+	require.Equal(t, PolicyAuto, search.PermissionPolicy)
 	require.Equal(t, []string{"docs.example.com"}, search.AllowedDomains)
 	require.Nil(t, search.UserLocation)
 
 	mcp, ok := a.Tools[1].(*MCPToolset)
 	require.True(t, ok)
 	require.Equal(t, "tickets", mcp.MCPServerName)
-	require.Equal(t, PolicyAlwaysAsk, mcp.DefaultConfig.PermissionPolicy.Type)
-	require.Equal(t, []MCPToolConfig{{Name: "close_ticket", Enabled: Ptr(false), PermissionPolicy: AlwaysAsk()}}, mcp.Configs)
+	require.Equal(t, PolicyAlwaysAsk, mcp.DefaultConfig.PermissionPolicy)
+	require.Equal(t, []MCPToolConfig{{Name: "close_ticket", Enabled: new(false), PermissionPolicy: PolicyAlwaysAsk}}, mcp.Configs)
 	require.False(t, mcp.Configs[0].IsEnabled())
 
 	ct, ok := a.Tools[2].(*CustomTool)
@@ -288,7 +287,7 @@ func TestAgentDecodeSample(t *testing.T) {
 
 	require.Equal(t, []MCPServer{{Type: "url", Name: "tickets", URL: "https://mcp.tickets.example.com/mcp"}}, a.MCPServers)
 	require.Equal(t, []Skill{{Type: "anthropic", SkillID: "xlsx", Version: "20251013"}}, a.Skills)
-	require.Equal(t, ServiceAccount(), a.ExecutionIdentity)
+	require.Equal(t, NewExecutionIdentityServiceAccount(), a.ExecutionIdentity)
 	require.Nil(t, a.Multiagent)
 	require.Equal(t, map[string]string{"team": "support", "env": "staging"}, a.Metadata)
 	require.Equal(t, int64(3), a.Version)
@@ -341,7 +340,7 @@ func TestAgentDecodeMultiagentAndUnknowns(t *testing.T) {
 	require.Equal(t, "enabled", m.Subagents.Type)
 	require.Equal(t, []MultiagentAgent{{Type: "agent", ID: "agent_011CMASi45ub7Qe4ZE36UT5G", Version: 3}}, m.Subagents.PredefinedAgents)
 	require.Equal(t, &MultiagentSwitch{Type: "disabled"}, m.Subagents.InlineAgents)
-	require.Equal(t, MultiagentDisabled(), m.Workflows)
+	require.Equal(t, NewMultiagentMembersDisabled(), m.Workflows)
 	require.Contains(t, string(m.RawJSON()), "future_knob")
 
 	// Unknown fields are kept in RawJSON, and re-encoding then decoding gives the
@@ -376,20 +375,20 @@ func TestAgentDecodeCoordinator(t *testing.T) {
 	require.Empty(t, a.Model.Speed)
 	require.Empty(t, a.Tools)
 	require.Equal(t, &Multiagent{Type: MultiagentCoordinator, Agents: []MultiagentAgent{
-		RosterAgent("agent_011CMASi45ub7Qe4ZE36UT5G", 3),
-		RosterAdvisor("claude-fable-5-2"),
+		NewMultiagentAgent("agent_011CMASi45ub7Qe4ZE36UT5G", 3),
+		NewMultiagentAgentAdvisor("claude-fable-5-2"),
 	}, raw: a.Multiagent.raw}, a.Multiagent)
 }
 
 func TestAgentValidation(t *testing.T) {
 	t.Parallel()
-	valid := func() AgentCreateParams { return AgentCreateParams{Name: "a", Model: Model("m")} }
+	valid := func() AgentCreateParams { return AgentCreateParams{Name: "a", Model: ModelConfig{ID: "m"}} }
 	with := func(f func(*AgentCreateParams)) AgentCreateParams { p := valid(); f(&p); return p }
 	for _, tc := range []struct {
 		field  string
 		params AgentCreateParams
 	}{
-		{"name", AgentCreateParams{Model: Model("m")}},
+		{"name", AgentCreateParams{Model: ModelConfig{ID: "m"}}},
 		{"model.id", AgentCreateParams{Name: "a"}},
 		{"tools[0]", with(func(p *AgentCreateParams) { p.Tools = []Tool{nil} })},
 		{"tools[1]", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewAgentToolset(), (*CustomTool)(nil)} })},
@@ -402,13 +401,13 @@ func TestAgentValidation(t *testing.T) {
 		{"tools[0].input_schema", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewCustomTool("n", "d", InputSchema{})} })},
 		{"tools[0].input_schema.type", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewCustomTool("n", "d", InputSchema{Type: "array"})} })},
 		{"tools[2].configs[1].name", with(func(p *AgentCreateParams) {
-			p.Tools = []Tool{NewCustomTool("n", "d", InputSchema{Type: "object"}), NewMCPToolset("s"), NewAgentToolset(EnableTool("bash", AlwaysAllow()), ToolConfig{})}
+			p.Tools = []Tool{NewCustomTool("n", "d", InputSchema{Type: "object"}), NewMCPToolset("s"), NewAgentToolset(NewToolConfigEnabled("bash", PolicyAlwaysAllow), ToolConfig{})}
 		})},
 		{"tools[0].configs[0].permission_policy.type", with(func(p *AgentCreateParams) {
-			p.Tools = []Tool{NewAgentToolset(EnableTool("bash", PermissionPolicy{Type: "sometimes"}))}
+			p.Tools = []Tool{NewAgentToolset(NewToolConfigEnabled("bash", PermissionPolicy("sometimes")))}
 		})},
 		{"tools[0].default_config.permission_policy.type", with(func(p *AgentCreateParams) {
-			p.Tools = []Tool{&MCPToolset{MCPServerName: "s", DefaultConfig: &ToolsetDefaultConfig{PermissionPolicy: PermissionPolicy{Type: "never"}}}}
+			p.Tools = []Tool{&MCPToolset{MCPServerName: "s", DefaultConfig: &ToolsetDefaultConfig{PermissionPolicy: PermissionPolicy("never")}}}
 		})},
 		{"tools[0].configs[0].blocked_domains", with(func(p *AgentCreateParams) {
 			p.Tools = []Tool{NewAgentToolset(ToolConfig{Name: ToolWebSearch, AllowedDomains: []string{"a"}, BlockedDomains: []string{"b"}})}
@@ -419,16 +418,16 @@ func TestAgentValidation(t *testing.T) {
 		{"mcp_servers[0].name", with(func(p *AgentCreateParams) { p.MCPServers = []MCPServer{{URL: "https://x"}} })},
 		{"mcp_servers[1].name", with(func(p *AgentCreateParams) {
 			p.Tools = []Tool{NewMCPToolset("s")}
-			p.MCPServers = []MCPServer{URLMCPServer("s", "https://x"), URLMCPServer("s", "https://y")}
+			p.MCPServers = []MCPServer{NewMCPServerURL("s", "https://x"), NewMCPServerURL("s", "https://y")}
 		})},
 		{"mcp_servers[1]", with(func(p *AgentCreateParams) {
 			p.Tools = []Tool{NewMCPToolset("s")}
-			p.MCPServers = []MCPServer{URLMCPServer("s", "https://x"), URLMCPServer("unused", "https://y")}
+			p.MCPServers = []MCPServer{NewMCPServerURL("s", "https://x"), NewMCPServerURL("unused", "https://y")}
 		})},
-		{"mcp_servers[0]", with(func(p *AgentCreateParams) { p.MCPServers = []MCPServer{URLMCPServer("s", "https://x")} })},
+		{"mcp_servers[0]", with(func(p *AgentCreateParams) { p.MCPServers = []MCPServer{NewMCPServerURL("s", "https://x")} })},
 		{"tools[1].mcp_server_name", with(func(p *AgentCreateParams) {
 			p.Tools = []Tool{NewMCPToolset("s"), NewMCPToolset("other")}
-			p.MCPServers = []MCPServer{URLMCPServer("s", "https://x")}
+			p.MCPServers = []MCPServer{NewMCPServerURL("s", "https://x")}
 		})},
 		{"tools[0].mcp_server_name", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewMCPToolset("s")} })},
 		{"skills[0].skill_id", with(func(p *AgentCreateParams) { p.Skills = []Skill{{Type: "anthropic"}} })},
@@ -436,14 +435,14 @@ func TestAgentValidation(t *testing.T) {
 		{"execution_identity.role_arn", with(func(p *AgentCreateParams) { p.ExecutionIdentity = &ExecutionIdentity{Type: "aws_role"} })},
 		{"multiagent.type", with(func(p *AgentCreateParams) { p.Multiagent = &Multiagent{} })},
 		{"multiagent.agents[1].id", with(func(p *AgentCreateParams) {
-			p.Multiagent = CoordinatorMultiagent(RosterSelf(), MultiagentAgent{Type: "agent"})
+			p.Multiagent = NewMultiagentCoordinator(NewMultiagentAgentSelf(), MultiagentAgent{Type: "agent"})
 		})},
-		{"multiagent.agents[0].model", with(func(p *AgentCreateParams) { p.Multiagent = CoordinatorMultiagent(MultiagentAgent{Type: "advisor"}) })},
+		{"multiagent.agents[0].model", with(func(p *AgentCreateParams) { p.Multiagent = NewMultiagentCoordinator(MultiagentAgent{Type: "advisor"}) })},
 		{"multiagent.advisor.model", with(func(p *AgentCreateParams) {
 			p.Multiagent = &Multiagent{Type: Multiagent20261001, Advisor: &MultiagentAdvisor{Type: "enabled"}}
 		})},
 		{"multiagent.workflows.predefined_agents[0].type", with(func(p *AgentCreateParams) {
-			p.Multiagent = &Multiagent{Type: Multiagent20261001, Workflows: MultiagentEnabled(MultiagentAgent{})}
+			p.Multiagent = &Multiagent{Type: Multiagent20261001, Workflows: NewMultiagentMembersEnabled(MultiagentAgent{})}
 		})},
 		{"metadata", with(func(p *AgentCreateParams) { p.Metadata = map[string]string{"": "x"} })},
 	} {
@@ -458,14 +457,20 @@ func TestAgentValidation(t *testing.T) {
 
 	c, reqs := newTestClient(t, replyJSON(200, `{}`))
 	ctx := context.Background()
-	_, err := c.Agents.Update(ctx, "agent_1", AgentUpdateParams{ClearMultiagent: true, Multiagent: CoordinatorMultiagent()})
+	_, err := c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Clear: []string{"multiagent"}, Multiagent: NewMultiagentCoordinator()})
 	requireInvalid(t, err, "multiagent")
+	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Description: "d", Clear: []string{"description"}})
+	requireInvalid(t, err, "description")
+	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Tools: []Tool{}, Clear: []string{"tools"}})
+	requireInvalid(t, err, "tools")
+	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Clear: []string{"name"}})
+	requireInvalid(t, err, "clear[0]")
 	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Model: &ModelConfig{}})
 	requireInvalid(t, err, "model.id")
-	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Tools: []Tool{}, MCPServers: []MCPServer{URLMCPServer("s", "https://x")}})
+	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Tools: []Tool{}, MCPServers: []MCPServer{NewMCPServerURL("s", "https://x")}})
 	requireInvalid(t, err, "mcp_servers[0]")
 	// Only one of the two lists replaced: the stored other one may match it.
-	require.NoError(t, AgentUpdateParams{MCPServers: []MCPServer{URLMCPServer("s", "https://x")}}.validate())
+	require.NoError(t, AgentUpdateParams{MCPServers: []MCPServer{NewMCPServerURL("s", "https://x")}}.validate())
 	require.NoError(t, AgentUpdateParams{Tools: []Tool{NewMCPToolset("s")}}.validate())
 	_, err = c.Agents.Update(ctx, "", AgentUpdateParams{})
 	requireInvalid(t, err, "agent_id")
@@ -475,7 +480,7 @@ func TestAgentValidation(t *testing.T) {
 	requireInvalid(t, err, "agent_id")
 	_, err = c.Agents.Get(ctx, "agent_1", AgentGetParams{Version: -1})
 	requireInvalid(t, err, "version")
-	_, err = c.Agents.Archive(ctx, "..")
+	_, err = c.Agents.Archive(ctx, "..", AgentArchiveParams{})
 	requireInvalid(t, err, "agent_id")
 	_, err = c.Agents.List(ctx, AgentListParams{Limit: -1})
 	requireInvalid(t, err, "limit")
@@ -533,7 +538,7 @@ func TestEffortAndModelDecoding(t *testing.T) {
 	t.Parallel()
 	var m ModelConfig
 	require.NoError(t, json.Unmarshal([]byte(`"claude-haiku-5-5"`), &m))
-	require.Equal(t, Model("claude-haiku-5-5"), m)
+	require.Equal(t, ModelConfig{ID: "claude-haiku-5-5"}, m)
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"x","effort":"low","unknown":1}`), &m))
 	require.Equal(t, ModelConfig{ID: "x", Effort: EffortLow}, m)
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"x","effort":{"type":"max"}}`), &m))

@@ -39,7 +39,7 @@ func idCalls() []idCall {
 			return err
 		}},
 		{"Agents.Archive", "agent_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Agents.Archive(ctx, id)
+			_, err := c.Agents.Archive(ctx, id, AgentArchiveParams{})
 			return err
 		}},
 		{"Agents.Versions.List", "agent_id", func(ctx context.Context, c *Client, id string) error {
@@ -53,7 +53,7 @@ func idCalls() []idCall {
 			return nil
 		}},
 		{"Environments.Get", "environment_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Environments.Get(ctx, id)
+			_, err := c.Environments.Get(ctx, id, EnvironmentGetParams{})
 			return err
 		}},
 		{"Environments.Update", "environment_id", func(ctx context.Context, c *Client, id string) error {
@@ -61,15 +61,15 @@ func idCalls() []idCall {
 			return err
 		}},
 		{"Environments.Delete", "environment_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Environments.Delete(ctx, id)
+			_, err := c.Environments.Delete(ctx, id, EnvironmentDeleteParams{})
 			return err
 		}},
 		{"Environments.Archive", "environment_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Environments.Archive(ctx, id)
+			_, err := c.Environments.Archive(ctx, id, EnvironmentArchiveParams{})
 			return err
 		}},
 		{"Sessions.Get", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Get(ctx, id)
+			_, err := c.Sessions.Get(ctx, id, SessionGetParams{})
 			return err
 		}},
 		{"Sessions.Update", "session_id", func(ctx context.Context, c *Client, id string) error {
@@ -77,25 +77,25 @@ func idCalls() []idCall {
 			return err
 		}},
 		{"Sessions.Delete", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Delete(ctx, id)
+			_, err := c.Sessions.Delete(ctx, id, SessionDeleteParams{})
 			return err
 		}},
 		{"Sessions.Archive", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Archive(ctx, id)
+			_, err := c.Sessions.Archive(ctx, id, SessionArchiveParams{})
 			return err
 		}},
 		{"Sessions.Events.List", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Events.List(ctx, id, EventListParams{})
+			_, err := c.Sessions.Events.List(ctx, id, SessionEventListParams{})
 			return err
 		}},
 		{"Sessions.Events.ListAll", "session_id", func(ctx context.Context, c *Client, id string) error {
-			for _, err := range c.Sessions.Events.ListAll(ctx, id, EventListParams{}) {
+			for _, err := range c.Sessions.Events.ListAll(ctx, id, SessionEventListParams{}) {
 				return err
 			}
 			return nil
 		}},
 		{"Sessions.Events.Send", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Events.Send(ctx, id, UserMessage("hi"))
+			_, err := c.Sessions.Events.Send(ctx, id, SessionEventSendParams{Events: []EventParam{NewUserMessage("hi")}})
 			return err
 		}},
 		{"Sessions.Resources.Add", "session_id", func(ctx context.Context, c *Client, id string) error {
@@ -107,11 +107,11 @@ func idCalls() []idCall {
 			return err
 		}},
 		{"Sessions.Resources.Get/session", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.Get(ctx, id, "sesrsc_1")
+			_, err := c.Sessions.Resources.Get(ctx, id, "sesrsc_1", SessionResourceGetParams{})
 			return err
 		}},
 		{"Sessions.Resources.Get", "resource_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.Get(ctx, "sesn_1", id)
+			_, err := c.Sessions.Resources.Get(ctx, "sesn_1", id, SessionResourceGetParams{})
 			return err
 		}},
 		{"Sessions.Resources.Update", "resource_id", func(ctx context.Context, c *Client, id string) error {
@@ -119,7 +119,7 @@ func idCalls() []idCall {
 			return err
 		}},
 		{"Sessions.Resources.Delete", "resource_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.Delete(ctx, "sesn_1", id)
+			_, err := c.Sessions.Resources.Delete(ctx, "sesn_1", id, SessionResourceDeleteParams{})
 			return err
 		}},
 		{"Sessions.Threads.List", "session_id", func(ctx context.Context, c *Client, id string) error {
@@ -127,7 +127,7 @@ func idCalls() []idCall {
 			return err
 		}},
 		{"Sessions.Threads.Get", "thread_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Get(ctx, "sesn_1", id)
+			_, err := c.Sessions.Threads.Get(ctx, "sesn_1", id, SessionThreadGetParams{})
 			return err
 		}},
 		{"Sessions.Events.Stream", "session_id", func(ctx context.Context, c *Client, id string) error {
@@ -135,19 +135,19 @@ func idCalls() []idCall {
 			return err
 		}},
 		{"Sessions.Threads.Stream/session", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Stream(ctx, id, "sthr_1", EventStreamParams{})
+			_, err := c.Sessions.Threads.Events.Stream(ctx, id, "sthr_1", EventStreamParams{})
 			return err
 		}},
 		{"Sessions.Threads.Stream", "thread_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Stream(ctx, "sesn_1", id, EventStreamParams{})
+			_, err := c.Sessions.Threads.Events.Stream(ctx, "sesn_1", id, EventStreamParams{})
 			return err
 		}},
 		{"Sessions.Threads.ListEvents", "thread_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.ListEvents(ctx, "sesn_1", id, ThreadEventListParams{})
+			_, err := c.Sessions.Threads.Events.List(ctx, "sesn_1", id, SessionThreadEventListParams{})
 			return err
 		}},
 		{"Sessions.Threads.Archive", "thread_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Archive(ctx, "sesn_1", id)
+			_, err := c.Sessions.Threads.Archive(ctx, "sesn_1", id, SessionThreadArchiveParams{})
 			return err
 		}},
 	}
@@ -225,7 +225,7 @@ func TestBadParamsNeverSent(t *testing.T) {
 		call        func() error
 	}{
 		{"agent without name", "name", func() error {
-			_, err := c.Agents.Create(ctx, AgentCreateParams{Model: Model("m")})
+			_, err := c.Agents.Create(ctx, AgentCreateParams{Model: ModelConfig{ID: "m"}})
 			return err
 		}},
 		{"agent without model", "model.id", func() error {
@@ -233,21 +233,21 @@ func TestBadParamsNeverSent(t *testing.T) {
 			return err
 		}},
 		{"agent with a nil tool", "tools[0]", func() error {
-			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: Model("m"), Tools: []Tool{nil}})
+			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: ModelConfig{ID: "m"}, Tools: []Tool{nil}})
 			return err
 		}},
 		{"agent with a typed nil tool", "tools[0]", func() error {
-			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: Model("m"), Tools: []Tool{(*CustomTool)(nil)}})
+			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: ModelConfig{ID: "m"}, Tools: []Tool{(*CustomTool)(nil)}})
 			return err
 		}},
 		{"custom tool without schema", "tools[0].input_schema", func() error {
-			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: Model("m"), Tools: []Tool{&CustomTool{Name: "t", Description: "d"}}})
+			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: ModelConfig{ID: "m"}, Tools: []Tool{&CustomTool{Name: "t", Description: "d"}}})
 			return err
 		}},
 		{"permission policy outside the enum", "tools[0].default_config.permission_policy.type", func() error {
 			ts := NewAgentToolset()
-			ts.DefaultConfig = &ToolsetDefaultConfig{PermissionPolicy: PermissionPolicy{Type: "sometimes"}}
-			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: Model("m"), Tools: []Tool{ts}})
+			ts.DefaultConfig = &ToolsetDefaultConfig{PermissionPolicy: PermissionPolicy("sometimes")}
+			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: ModelConfig{ID: "m"}, Tools: []Tool{ts}})
 			return err
 		}},
 		{"agent update negative version", "version", func() error {
@@ -275,71 +275,71 @@ func TestBadParamsNeverSent(t *testing.T) {
 			return err
 		}},
 		{"session without environment", "environment_id", func() error {
-			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1")})
+			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: NewAgentRef("agent_1")})
 			return err
 		}},
-		{"session with an empty agent id", "agent", func() error {
-			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID(""), EnvironmentID: "env_1"})
+		{"session with an empty agent id", "agent.id", func() error {
+			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: NewAgentRef(""), EnvironmentID: "env_1"})
 			return err
 		}},
 		{"session with a nil initial event", "initial_events[0]", func() error {
-			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{nil}})
+			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{nil}})
 			return err
 		}},
 		{"session with a typed nil initial event", "initial_events[0]", func() error {
-			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{(*UserMessageParam)(nil)}})
+			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{(*UserMessageParam)(nil)}})
 			return err
 		}},
 		{"session with an empty initial message", "initial_events[0].content", func() error {
-			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{UserMessageBlocks()}})
+			_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1", InitialEvents: []EventParam{NewUserMessageBlocks()}})
 			return err
 		}},
 		{"session update with budget and RemoveBudget", "budget", func() error {
-			_, err := c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Budget: LimitBudget("1", "USD"), RemoveBudget: true})
+			_, err := c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Budget: NewBudgetLimit("1", "USD"), Clear: []string{"budget"}})
 			return err
 		}},
 		{"send nothing", "events", func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1")
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{})
 			return err
 		}},
 		{"send a nil event", "events[0]", func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1", nil)
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{nil}})
 			return err
 		}},
 		{"send a typed nil message", "events[0]", func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1", (*UserMessageParam)(nil))
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{(*UserMessageParam)(nil)}})
 			return err
 		}},
 		{"send nil content", "events[0].content", func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1", &UserMessageParam{})
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{&UserMessageParam{}}})
 			return err
 		}},
 		{"send a nil block", "events[0].content[0]", func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1", UserMessageBlocks(nil))
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserMessageBlocks(nil)}})
 			return err
 		}},
 		{"send a typed nil block", "events[0].content[0]", func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1", UserMessageBlocks((*TextBlock)(nil)))
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserMessageBlocks((*TextBlock)(nil))}})
 			return err
 		}},
 		{"second event nil", "events[1]", func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1", UserMessage("a"), nil)
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserMessage("a"), nil}})
 			return err
 		}},
 		{"confirmation outside the enum", "events[0].result", func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1", &UserToolConfirmationParam{ToolUseID: "toolu_1", Result: "maybe"})
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{&UserToolConfirmationParam{ToolUseID: "toolu_1", Result: "maybe"}}})
 			return err
 		}},
 		{"events list order outside the enum", "order", func() error {
-			_, err := c.Sessions.Events.List(ctx, "sesn_1", EventListParams{Order: "sideways"})
+			_, err := c.Sessions.Events.List(ctx, "sesn_1", SessionEventListParams{Order: "sideways"})
 			return err
 		}},
 		{"events list empty type", "types", func() error {
-			_, err := c.Sessions.Events.List(ctx, "sesn_1", EventListParams{Types: []string{""}})
+			_, err := c.Sessions.Events.List(ctx, "sesn_1", SessionEventListParams{Types: []EventType{""}})
 			return err
 		}},
 		{"stream deltas outside the enum", "event_deltas", func() error {
-			_, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{EventDeltas: []string{"agent.tool_use"}})
+			_, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{EventDeltas: []EventType{"agent.tool_use"}})
 			return err
 		}},
 		{"resource without file", "file_id", func() error {
@@ -394,7 +394,7 @@ type call struct {
 
 var answerCalls = []call{
 	{"Agents.Create", false, func(ctx context.Context, c *Client) error {
-		_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: Model("m")})
+		_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: ModelConfig{ID: "m"}})
 		return err
 	}},
 	{"Environments.Create", false, func(ctx context.Context, c *Client) error {
@@ -402,11 +402,11 @@ var answerCalls = []call{
 		return err
 	}},
 	{"Sessions.Create", false, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1"})
+		_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1"})
 		return err
 	}},
 	{"Sessions.Events.Send", false, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Events.Send(ctx, "sesn_1", UserMessage("hi"))
+		_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserMessage("hi")}})
 		return err
 	}},
 	{"Sessions.Resources.Add", false, func(ctx context.Context, c *Client) error {
@@ -418,11 +418,11 @@ var answerCalls = []call{
 		return err
 	}},
 	{"Sessions.Events.List", true, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Events.List(ctx, "sesn_1", EventListParams{})
+		_, err := c.Sessions.Events.List(ctx, "sesn_1", SessionEventListParams{})
 		return err
 	}},
 	{"Sessions.Resources.Get", true, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Resources.Get(ctx, "sesn_1", "sesrsc_1")
+		_, err := c.Sessions.Resources.Get(ctx, "sesn_1", "sesrsc_1", SessionResourceGetParams{})
 		return err
 	}},
 }
@@ -592,7 +592,7 @@ func TestNilContext(t *testing.T) {
 			return err
 		},
 		"Agents.Create": func() error {
-			_, err := c.Agents.Create(nilCtx, AgentCreateParams{Name: "a", Model: Model("m")})
+			_, err := c.Agents.Create(nilCtx, AgentCreateParams{Name: "a", Model: ModelConfig{ID: "m"}})
 			return err
 		},
 		"Agents.ListAll": func() error {
@@ -602,7 +602,7 @@ func TestNilContext(t *testing.T) {
 			return nil
 		},
 		"Sessions.Events.Send": func() error {
-			_, err := c.Sessions.Events.Send(nilCtx, "sesn_1", UserMessage("hi"))
+			_, err := c.Sessions.Events.Send(nilCtx, "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserMessage("hi")}})
 			return err
 		},
 		"Sessions.Events.Stream": func() error {
@@ -610,7 +610,7 @@ func TestNilContext(t *testing.T) {
 			return err
 		},
 		"Sessions.Threads.Stream": func() error {
-			_, err := c.Sessions.Threads.Stream(nilCtx, "sesn_1", "sthr_1", EventStreamParams{})
+			_, err := c.Sessions.Threads.Events.Stream(nilCtx, "sesn_1", "sthr_1", EventStreamParams{})
 			return err
 		},
 	}

@@ -166,7 +166,7 @@ func TestRateBudgetUnderLoad(t *testing.T) {
 		wg.Go(func() {
 			defer clock.done()
 			for i := range creates {
-				a, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: fmt.Sprintf("w%d-%d", w, i), Model: managedagents.Model("claude-sonnet-5-5")})
+				a, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: fmt.Sprintf("w%d-%d", w, i), Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
 				if err != nil {
 					mu.Lock()
 					failures = append(failures, fmt.Errorf("create: %w", err))

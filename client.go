@@ -75,7 +75,7 @@ func (c *Client) wire() {
 	c.Sessions = &SessionService{client: c}
 	c.Sessions.Events = &SessionEventService{client: c}
 	c.Sessions.Resources = &SessionResourceService{client: c}
-	c.Sessions.Threads = &SessionThreadService{client: c}
+	c.Sessions.Threads = &SessionThreadService{client: c, Events: &SessionThreadEventService{client: c}}
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {
@@ -138,5 +138,10 @@ type SessionEventService struct{ client *Client }
 // [SessionService.Resources].
 type SessionResourceService struct{ client *Client }
 
-// SessionThreadService reads session threads. Get it from [SessionService.Threads].
-type SessionThreadService struct{ client *Client }
+// SessionThreadService reads and archives session threads. Get it from
+// [SessionService.Threads].
+type SessionThreadService struct {
+	client *Client
+	// Events lists and streams the events of a thread.
+	Events *SessionThreadEventService
+}

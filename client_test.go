@@ -11,7 +11,7 @@ import (
 
 func TestWireHeaders(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, `{"data":[],"next_page":null}`))
-	_, err := c.Sessions.Events.List(context.Background(), "sesn_1", EventListParams{Types: []string{"agent.message"}, Order: OrderAsc})
+	_, err := c.Sessions.Events.List(context.Background(), "sesn_1", SessionEventListParams{Types: []EventType{"agent.message"}, Order: OrderAsc})
 	require.NoError(t, err)
 	require.Len(t, *reqs, 1)
 	r := (*reqs)[0]
@@ -27,7 +27,7 @@ func TestWireHeaders(t *testing.T) {
 
 func TestEmptyIDRejectedBeforeSending(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, `{}`))
-	_, err := c.Sessions.Events.List(context.Background(), "", EventListParams{})
+	_, err := c.Sessions.Events.List(context.Background(), "", SessionEventListParams{})
 	var verr *ValidationError
 	require.True(t, errors.As(err, &verr))
 	require.Equal(t, "session_id", verr.Field)
@@ -38,9 +38,9 @@ func TestEmptyIDRejectedBeforeSending(t *testing.T) {
 func TestWithOptionsLeavesTheOriginalUnchanged(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, `{"data":[{"type":"user.interrupt","id":"sevt_1","processed_at":null}]}`))
 	derived := c.WithOptions(option.WithHeader("X-Trace", "abc"), option.WithBetas("files-api-2025-04-14"))
-	_, err := derived.Sessions.Events.Send(context.Background(), "sesn_1", Interrupt())
+	_, err := derived.Sessions.Events.Send(context.Background(), "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserInterrupt()}})
 	require.NoError(t, err)
-	_, err = c.Sessions.Events.Send(context.Background(), "sesn_1", Interrupt())
+	_, err = c.Sessions.Events.Send(context.Background(), "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserInterrupt()}})
 	require.NoError(t, err)
 	require.Len(t, *reqs, 2)
 	require.Equal(t, "abc", (*reqs)[0].Header.Get("X-Trace"))
@@ -49,7 +49,7 @@ func TestWithOptionsLeavesTheOriginalUnchanged(t *testing.T) {
 	require.Equal(t, "managed-agents-2026-04-01", (*reqs)[1].Header.Get("Anthropic-Beta"))
 
 	bad := c.WithOptions(option.WithMaxRetries(-1))
-	_, err = bad.Sessions.Events.Send(context.Background(), "sesn_1", Interrupt())
+	_, err = bad.Sessions.Events.Send(context.Background(), "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserInterrupt()}})
 	require.ErrorContains(t, err, "WithMaxRetries")
 	require.Len(t, *reqs, 2, "an invalid option sends nothing")
 }

@@ -8,25 +8,68 @@
 //	client := managedagents.NewClient() // reads ANTHROPIC_API_KEY
 //	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{
 //		Name:  "Coding Assistant",
-//		Model: managedagents.Model("claude-sonnet-5-5"),
+//		Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"},
 //		Tools: []managedagents.Tool{managedagents.NewAgentToolset()},
 //	})
 //	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{
 //		Name:   "quickstart",
-//		Config: &managedagents.CloudConfig{Networking: managedagents.UnrestrictedNetwork()},
+//		Config: &managedagents.CloudConfig{Networking: managedagents.NewNetworkingUnrestricted()},
 //	})
 //	session, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{
-//		Agent:         managedagents.AgentID(agent.ID),
+//		Agent:         managedagents.NewAgentRef(agent.ID),
 //		EnvironmentID: env.ID,
 //	})
-//	result, err := client.Sessions.RunTurn(ctx, session.ID, managedagents.TurnParams{
-//		Events: []managedagents.EventParam{managedagents.UserMessage("Write hello.py and run it")},
+//	result, err := client.Sessions.RunTurn(ctx, session.ID, managedagents.SessionRunTurnParams{
+//		Events: []managedagents.EventParam{managedagents.NewUserMessage("Write hello.py and run it")},
 //	})
 //	fmt.Println(result.StopReason.Type, result.Text())
 //
-// Every call takes a context first, validates its arguments before sending
-// anything (a [*ValidationError] names the field), and accepts per-call options
-// from package option. A *Client is safe for concurrent use.
+// A *Client is safe for concurrent use.
+//
+// # The shape of a call
+//
+// Every method of a service has one shape:
+//
+//	Method(ctx, ids..., params, opts ...option.RequestOption)
+//
+// The context comes first, then the ids of the path in its order (session,
+// then resource or thread), then a params struct named <Resource><Verb>Params
+// (AgentCreateParams, SessionEventSendParams, SessionThreadGetParams…; some
+// are empty today, so that a parameter the API adds later is not a breaking
+// change; [EventStreamParams] serves the session's and a thread's stream
+// alike), then per-call options from package option, which override the
+// client's for that call only. A method returns (*T, error), a *[Page] (List),
+// an iter.Seq2[T, error] (ListAll) or an *[EventStream] (Stream). Arguments are
+// checked before anything is sent: a [*ValidationError] names the field.
+//
+// # Constructors
+//
+// A function that builds a value is named New followed by the name of the type
+// it returns, less the Param suffix of the types you send: [NewAgentToolset]
+// returns an *AgentToolset, [NewTextBlock] a *TextBlock, [NewUserMessage] a
+// *UserMessageParam, [NewAgentRef] an *AgentRef. When a type has several
+// shapes, the shape follows the type's name: [NewImageBlockURL],
+// [NewNetworkingLimited], [NewUserToolConfirmationDeny], [NewRubricFile]. A
+// type whose values are a fixed set has constants instead ([PolicyAlwaysAsk],
+// [EffortHigh], [EventTypeAgentMessage]), and a struct whose fields are all
+// yours is written as a literal (ModelConfig{ID: "claude-sonnet-5-5"}).
+// Functions that read JSON are Decode followed by the type: [DecodeEvent],
+// [DecodeSessionResource].
+//
+// # Updates
+//
+// Update params send only the fields that are set: a zero field keeps the
+// stored value. To clear a field, name it, as it is named in the API, in the
+// params' Clear list; it is sent as null:
+//
+//	client.Sessions.Update(ctx, id, managedagents.SessionUpdateParams{
+//		Clear: []string{"title", "metadata"},
+//	})
+//
+// Each update params struct lists the fields it can clear; any other name, or a
+// field both set and cleared, is a *ValidationError. Metadata is also patched
+// key by key with [MetadataPatch], and list fields (tools, MCP servers,
+// skills) are replaced as a whole.
 //
 // # Authentication
 //
@@ -115,10 +158,14 @@
 // # Events
 //
 // Session events are a sealed [Event] interface with one struct per event type;
-// an event type this package does not know decodes to [*UnknownEvent], and every
-// event keeps its raw JSON. Send events with [SessionEventService.Send] and the
-// constructors [UserMessage], [Interrupt], [AllowTool], [DenyTool],
-// [CustomToolResult], [DefineOutcome] and friends.
+// [EventType] names them. An event type this package does not know decodes to
+// [*UnknownEvent], and every event keeps its raw JSON. Objects (agents,
+// environments, sessions, threads, session resources) embed [ObjectMeta] as
+// events embed [EventMeta]: id, type, timestamps and raw JSON. Send events with
+// [SessionEventService.Send] and the constructors [NewUserMessage],
+// [NewUserInterrupt], [NewUserToolConfirmationAllow],
+// [NewUserToolConfirmationDeny], [NewUserCustomToolResult],
+// [NewUserDefineOutcome] and friends.
 //
 // # Streaming
 //
@@ -128,7 +175,8 @@
 // count) is a disconnect. The stream then backs off, reopens first, backfills
 // the events it missed from the events list, and delivers every event exactly
 // once and in order. It ends for good at session.status_terminated or
-// session.deleted.
+// session.deleted. [SessionThreadEventService.Stream]
+// (client.Sessions.Threads.Events) does the same for one thread.
 //
 //	stream, err := client.Sessions.Events.Stream(ctx, session.ID, managedagents.EventStreamParams{})
 //	if err != nil {

@@ -100,7 +100,7 @@ func first[T any](seq func(func(T, error) bool)) error {
 // renamed or added without an entry fails TestEveryServiceMethodIsCovered.
 var serviceCalls = map[string]serviceCall{
 	"Agents.Create": {[]string{"agents.create"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: Model("claude-sonnet-5-5")})
+		_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: ModelConfig{ID: "claude-sonnet-5-5"}})
 		return err
 	}},
 	"Agents.Get": {[]string{"agents.retrieve"}, func(ctx context.Context, c *Client) error {
@@ -119,7 +119,7 @@ var serviceCalls = map[string]serviceCall{
 		return first(c.Agents.ListAll(ctx, AgentListParams{}))
 	}},
 	"Agents.Archive": {[]string{"agents.archive"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Agents.Archive(ctx, "agent_1")
+		_, err := c.Agents.Archive(ctx, "agent_1", AgentArchiveParams{})
 		return err
 	}},
 	"Agents.Versions.List": {[]string{"agents.versions.list"}, func(ctx context.Context, c *Client) error {
@@ -135,7 +135,7 @@ var serviceCalls = map[string]serviceCall{
 		return err
 	}},
 	"Environments.Get": {[]string{"environments.retrieve"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Environments.Get(ctx, "env_1")
+		_, err := c.Environments.Get(ctx, "env_1", EnvironmentGetParams{})
 		return err
 	}},
 	"Environments.Update": {[]string{"environments.update"}, func(ctx context.Context, c *Client) error {
@@ -150,20 +150,20 @@ var serviceCalls = map[string]serviceCall{
 		return first(c.Environments.ListAll(ctx, EnvironmentListParams{}))
 	}},
 	"Environments.Delete": {[]string{"environments.delete"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Environments.Delete(ctx, "env_1")
+		_, err := c.Environments.Delete(ctx, "env_1", EnvironmentDeleteParams{})
 		return err
 	}},
 	"Environments.Archive": {[]string{"environments.archive"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Environments.Archive(ctx, "env_1")
+		_, err := c.Environments.Archive(ctx, "env_1", EnvironmentArchiveParams{})
 		return err
 	}},
 
 	"Sessions.Create": {[]string{"sessions.create"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1"})
+		_, err := c.Sessions.Create(ctx, SessionCreateParams{Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1"})
 		return err
 	}},
 	"Sessions.Get": {[]string{"sessions.retrieve"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Get(ctx, "sesn_1")
+		_, err := c.Sessions.Get(ctx, "sesn_1", SessionGetParams{})
 		return err
 	}},
 	"Sessions.Update": {[]string{"sessions.update"}, func(ctx context.Context, c *Client) error {
@@ -178,27 +178,27 @@ var serviceCalls = map[string]serviceCall{
 		return first(c.Sessions.ListAll(ctx, SessionListParams{}))
 	}},
 	"Sessions.Delete": {[]string{"sessions.delete"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Delete(ctx, "sesn_1")
+		_, err := c.Sessions.Delete(ctx, "sesn_1", SessionDeleteParams{})
 		return err
 	}},
 	"Sessions.Archive": {[]string{"sessions.archive"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Archive(ctx, "sesn_1")
+		_, err := c.Sessions.Archive(ctx, "sesn_1", SessionArchiveParams{})
 		return err
 	}},
 	"Sessions.RunTurn": {[]string{"sessions.events.stream", "sessions.events.send"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.RunTurn(ctx, "sesn_1", TurnParams{Events: []EventParam{UserMessage("hi")}})
+		_, err := c.Sessions.RunTurn(ctx, "sesn_1", SessionRunTurnParams{Events: []EventParam{NewUserMessage("hi")}})
 		return err
 	}},
 
 	"Sessions.Events.List": {[]string{"sessions.events.list"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Events.List(ctx, "sesn_1", EventListParams{})
+		_, err := c.Sessions.Events.List(ctx, "sesn_1", SessionEventListParams{})
 		return err
 	}},
 	"Sessions.Events.ListAll": {[]string{"sessions.events.list"}, func(ctx context.Context, c *Client) error {
-		return first(c.Sessions.Events.ListAll(ctx, "sesn_1", EventListParams{}))
+		return first(c.Sessions.Events.ListAll(ctx, "sesn_1", SessionEventListParams{}))
 	}},
 	"Sessions.Events.Send": {[]string{"sessions.events.send"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Events.Send(ctx, "sesn_1", UserMessage("hi"))
+		_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserMessage("hi")}})
 		return err
 	}},
 	"Sessions.Events.Stream": {[]string{"sessions.events.stream"}, func(ctx context.Context, c *Client) error {
@@ -214,7 +214,7 @@ var serviceCalls = map[string]serviceCall{
 		return err
 	}},
 	"Sessions.Resources.Get": {[]string{"sessions.resources.retrieve"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Resources.Get(ctx, "sesn_1", "sesrsc_1")
+		_, err := c.Sessions.Resources.Get(ctx, "sesn_1", "sesrsc_1", SessionResourceGetParams{})
 		return err
 	}},
 	"Sessions.Resources.Update": {[]string{"sessions.resources.update"}, func(ctx context.Context, c *Client) error {
@@ -229,12 +229,12 @@ var serviceCalls = map[string]serviceCall{
 		return first(c.Sessions.Resources.ListAll(ctx, "sesn_1", SessionResourceListParams{}))
 	}},
 	"Sessions.Resources.Delete": {[]string{"sessions.resources.delete"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Resources.Delete(ctx, "sesn_1", "sesrsc_1")
+		_, err := c.Sessions.Resources.Delete(ctx, "sesn_1", "sesrsc_1", SessionResourceDeleteParams{})
 		return err
 	}},
 
 	"Sessions.Threads.Get": {[]string{"sessions.threads.retrieve"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Threads.Get(ctx, "sesn_1", "sthr_1")
+		_, err := c.Sessions.Threads.Get(ctx, "sesn_1", "sthr_1", SessionThreadGetParams{})
 		return err
 	}},
 	"Sessions.Threads.List": {[]string{"sessions.threads.list"}, func(ctx context.Context, c *Client) error {
@@ -245,18 +245,18 @@ var serviceCalls = map[string]serviceCall{
 		return first(c.Sessions.Threads.ListAll(ctx, "sesn_1", SessionThreadListParams{}))
 	}},
 	"Sessions.Threads.Archive": {[]string{"sessions.threads.archive"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Threads.Archive(ctx, "sesn_1", "sthr_1")
+		_, err := c.Sessions.Threads.Archive(ctx, "sesn_1", "sthr_1", SessionThreadArchiveParams{})
 		return err
 	}},
-	"Sessions.Threads.ListEvents": {[]string{"sessions.threads.events.list"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Threads.ListEvents(ctx, "sesn_1", "sthr_1", ThreadEventListParams{})
+	"Sessions.Threads.Events.List": {[]string{"sessions.threads.events.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Sessions.Threads.Events.List(ctx, "sesn_1", "sthr_1", SessionThreadEventListParams{})
 		return err
 	}},
-	"Sessions.Threads.ListAllEvents": {[]string{"sessions.threads.events.list"}, func(ctx context.Context, c *Client) error {
-		return first(c.Sessions.Threads.ListAllEvents(ctx, "sesn_1", "sthr_1", ThreadEventListParams{}))
+	"Sessions.Threads.Events.ListAll": {[]string{"sessions.threads.events.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.Sessions.Threads.Events.ListAll(ctx, "sesn_1", "sthr_1", SessionThreadEventListParams{}))
 	}},
-	"Sessions.Threads.Stream": {[]string{"sessions.threads.events.stream"}, func(ctx context.Context, c *Client) error {
-		s, err := c.Sessions.Threads.Stream(ctx, "sesn_1", "sthr_1", EventStreamParams{})
+	"Sessions.Threads.Events.Stream": {[]string{"sessions.threads.events.stream"}, func(ctx context.Context, c *Client) error {
+		s, err := c.Sessions.Threads.Events.Stream(ctx, "sesn_1", "sthr_1", EventStreamParams{})
 		if err != nil {
 			return err
 		}

@@ -7,18 +7,15 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/go-managedagents/managedagents/option"
 )
 
-// Environment is a container template ("type":"environment"). Nullable
-// timestamps are the zero time when null.
+// Environment is a container template ("type":"environment").
 type Environment struct {
-	// ID is the environment's id (env_…).
-	ID string `json:"id"`
-	// Type is "environment".
-	Type string `json:"type"`
+	// ObjectMeta holds the id (env_…), the type ("environment"), the timestamps
+	// and the raw JSON.
+	ObjectMeta
 	// Name is the environment's name, unique in the organization.
 	Name string `json:"name"`
 	// Description is empty when unset (null).
@@ -29,22 +26,7 @@ type Environment struct {
 	Metadata map[string]string `json:"metadata"`
 	// Scope is "organization" or "account"; empty when not reported.
 	Scope string `json:"scope,omitzero"`
-	// CreatedAt is when the environment was created.
-	CreatedAt time.Time `json:"created_at"`
-	// UpdatedAt is when the environment was last updated.
-	UpdatedAt time.Time `json:"updated_at"`
-	// ArchivedAt is when the environment was archived; zero when it is not.
-	ArchivedAt time.Time `json:"archived_at,omitzero"`
-
-	raw json.RawMessage
 }
-
-// RawJSON returns the environment exactly as received, including fields this
-// SDK does not know.
-func (e *Environment) RawJSON() json.RawMessage { return e.raw }
-
-// IsArchived reports whether the environment is archived.
-func (e *Environment) IsArchived() bool { return !e.ArchivedAt.IsZero() }
 
 // UnmarshalJSON decodes an environment, its config by type, and keeps its raw
 // JSON.
@@ -54,7 +36,7 @@ func (e *Environment) UnmarshalJSON(b []byte) error {
 		*plain
 		Config json.RawMessage `json:"config"`
 	}{plain: (*plain)(e)}
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := decodeObject(b, &w, &e.ObjectMeta); err != nil {
 		return err
 	}
 	cfg, err := DecodeEnvironmentConfig(w.Config)
@@ -62,7 +44,6 @@ func (e *Environment) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	e.Config = cfg
-	e.raw = append(json.RawMessage(nil), b...)
 	return nil
 }
 
@@ -97,10 +78,7 @@ func (*CloudConfig) ConfigType() string { return EnvironmentTypeCloud }
 // MarshalJSON adds the type.
 func (c CloudConfig) MarshalJSON() ([]byte, error) {
 	type plain CloudConfig
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{EnvironmentTypeCloud, plain(c)})
+	return marshalWithType(EnvironmentTypeCloud, plain(c))
 }
 
 func (c *CloudConfig) validate(field string) error {
@@ -139,27 +117,25 @@ type Networking struct {
 	// AllowedHosts are the hosts reachable under "limited".
 	AllowedHosts []string `json:"allowed_hosts,omitzero"`
 	// AllowMCPServers lets the container reach the agent's MCP servers
-	// ("limited" only), e.g. Ptr(true).
+	// ("limited" only), e.g. new(true).
 	AllowMCPServers *bool `json:"allow_mcp_servers,omitzero"`
 	// AllowPackageManagers lets the container reach package registries; needed
 	// to install Packages under "limited".
 	AllowPackageManagers *bool `json:"allow_package_managers,omitzero"`
 }
 
-// UnrestrictedNetwork returns the policy allowing all egress.
-func UnrestrictedNetwork() *Networking { return &Networking{Type: NetworkingUnrestricted} }
+// NewNetworkingUnrestricted returns the policy allowing all egress.
+func NewNetworkingUnrestricted() *Networking { return &Networking{Type: NetworkingUnrestricted} }
 
-// LimitedNetwork returns a deny-by-default policy allowing hosts.
-func LimitedNetwork(hosts ...string) *Networking {
+// NewNetworkingLimited returns a deny-by-default policy allowing hosts.
+func NewNetworkingLimited(hosts ...string) *Networking {
 	return &Networking{Type: NetworkingLimited, AllowedHosts: hosts}
 }
 
 // MarshalJSON sends only the type for "unrestricted".
 func (n Networking) MarshalJSON() ([]byte, error) {
 	if n.Type == NetworkingUnrestricted {
-		return json.Marshal(struct {
-			Type string `json:"type"`
-		}{n.Type})
+		return marshalWithType(n.Type, struct{}{})
 	}
 	type plain Networking
 	return json.Marshal(plain(n))
@@ -222,9 +198,7 @@ func (c *UnknownEnvironmentConfig) ConfigType() string { return c.Type }
 // MarshalJSON returns Raw.
 func (c UnknownEnvironmentConfig) MarshalJSON() ([]byte, error) {
 	if len(c.Raw) == 0 {
-		return json.Marshal(struct {
-			Type string `json:"type"`
-		}{c.Type})
+		return marshalWithType(c.Type, struct{}{})
 	}
 	return c.Raw, nil
 }
@@ -243,7 +217,7 @@ func DecodeEnvironmentConfig(b []byte) (EnvironmentConfig, error) {
 	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
 		return nil, nil
 	}
-	typ, err := typeOf(b)
+	typ, err := unionType(b)
 	if err != nil {
 		return nil, err
 	}
@@ -254,11 +228,7 @@ func DecodeEnvironmentConfig(b []byte) (EnvironmentConfig, error) {
 			return nil, err
 		}
 		return &c, nil
-	}
-	if err := checkJSON(b); err != nil {
-		return nil, err
-	}
-	if typ == EnvironmentTypeSelfHosted {
+	case EnvironmentTypeSelfHosted:
 		return &SelfHostedConfig{}, nil
 	}
 	return &UnknownEnvironmentConfig{Type: typ, Raw: append(json.RawMessage(nil), b...)}, nil
@@ -293,16 +263,13 @@ func (p EnvironmentCreateParams) validate() error {
 }
 
 // EnvironmentUpdateParams is the body of POST /v1/environments/{environment_id}.
-// Zero fields are not sent and keep the stored value. Changes apply to new
-// containers only.
+// Zero fields are not sent and keep the stored value; Clear names the fields to
+// clear. Changes apply to new containers only.
 type EnvironmentUpdateParams struct {
 	// Name replaces the name.
 	Name string `json:"name,omitzero"`
-	// Description replaces the description; Ptr("") stores an empty string.
-	Description *string `json:"description,omitzero"`
-	// ClearDescription sends "description": null. It cannot be combined with
-	// Description.
-	ClearDescription bool `json:"-"`
+	// Description replaces the description.
+	Description string `json:"description,omitzero"`
 	// Config updates the config; its nil sub-fields keep their value. The config
 	// type cannot change (400 invalid_config_type_change).
 	Config EnvironmentConfig `json:"config,omitzero"`
@@ -311,35 +278,31 @@ type EnvironmentUpdateParams struct {
 	Metadata MetadataPatch `json:"metadata,omitzero"`
 	// Scope replaces the scope.
 	Scope string `json:"scope,omitzero"`
+	// Clear names the fields to clear, sent as null: "description". A field
+	// cannot be both set and cleared.
+	Clear []string `json:"-"`
 }
 
-// MarshalJSON encodes the set fields, and "description": null for
-// ClearDescription.
+// environmentClearable are the fields EnvironmentUpdateParams.Clear accepts.
+var environmentClearable = []string{"description"}
+
+// MarshalJSON encodes the fields set, and null for each field of Clear.
 func (p EnvironmentUpdateParams) MarshalJSON() ([]byte, error) {
 	type plain EnvironmentUpdateParams
-	w := struct {
-		plain
-		Description any `json:"description,omitempty"`
-	}{plain: plain(p)}
-	switch {
-	case p.ClearDescription:
-		w.Description = json.RawMessage("null")
-	case p.Description != nil:
-		w.Description = *p.Description
-	}
-	return json.Marshal(w)
+	return marshalUpdate(plain(p), p.Clear)
 }
 
 func (p EnvironmentUpdateParams) validate() error {
-	if p.ClearDescription && p.Description != nil {
-		return invalid("description", "cannot be set together with ClearDescription")
-	}
 	if p.Config != nil {
 		if err := p.Config.validate("config"); err != nil {
 			return err
 		}
 	}
-	return validateMetadataKeys("metadata", p.Metadata)
+	if err := validateMetadataKeys("metadata", p.Metadata); err != nil {
+		return err
+	}
+	type plain EnvironmentUpdateParams
+	return validateClear(p.Clear, environmentClearable, plain(p))
 }
 
 // EnvironmentListParams filters GET /v1/environments.
@@ -351,6 +314,18 @@ type EnvironmentListParams struct {
 	// Page is a cursor from a previous page's NextPage.
 	Page string
 }
+
+// EnvironmentGetParams are the parameters of GET
+// /v1/environments/{environment_id}; it has none yet.
+type EnvironmentGetParams struct{}
+
+// EnvironmentDeleteParams are the parameters of DELETE
+// /v1/environments/{environment_id}; it has none yet.
+type EnvironmentDeleteParams struct{}
+
+// EnvironmentArchiveParams are the parameters of POST
+// /v1/environments/{environment_id}/archive; it has none yet.
+type EnvironmentArchiveParams struct{}
 
 // Create creates an environment.
 //
@@ -365,7 +340,7 @@ func (s *EnvironmentService) Create(ctx context.Context, params EnvironmentCreat
 // Get returns an environment.
 //
 // GET /v1/environments/{environment_id}
-func (s *EnvironmentService) Get(ctx context.Context, environmentID string, opts ...option.RequestOption) (*Environment, error) {
+func (s *EnvironmentService) Get(ctx context.Context, environmentID string, params EnvironmentGetParams, opts ...option.RequestOption) (*Environment, error) {
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
@@ -390,13 +365,11 @@ func (s *EnvironmentService) Update(ctx context.Context, environmentID string, p
 //
 // GET /v1/environments
 func (s *EnvironmentService) List(ctx context.Context, params EnvironmentListParams, opts ...option.RequestOption) (*Page[*Environment], error) {
-	if params.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(params.Limit, params.Page)
+	if err != nil {
+		return nil, err
 	}
-	q := query{}
 	q.bool("include_archived", params.IncludeArchived)
-	q.int("limit", params.Limit)
-	q.str("page", params.Page)
 	return doJSON[Page[*Environment]](ctx, s.client, environmentsList.At().WithQuery(url.Values(q)), opts)
 }
 
@@ -415,7 +388,7 @@ func (s *EnvironmentService) ListAll(ctx context.Context, params EnvironmentList
 // Delete deletes an environment. An empty 2xx answer counts as success.
 //
 // DELETE /v1/environments/{environment_id}
-func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, opts ...option.RequestOption) (*DeletedObject, error) {
+func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, params EnvironmentDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}
@@ -426,7 +399,7 @@ func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, o
 // existing ones continue.
 //
 // POST /v1/environments/{environment_id}/archive
-func (s *EnvironmentService) Archive(ctx context.Context, environmentID string, opts ...option.RequestOption) (*Environment, error) {
+func (s *EnvironmentService) Archive(ctx context.Context, environmentID string, params EnvironmentArchiveParams, opts ...option.RequestOption) (*Environment, error) {
 	if err := checkID("environment_id", environmentID); err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ func TestEnvironmentCreate(t *testing.T) {
 			Name:        "support-python",
 			Description: "Python 3 with pandas.",
 			Config: &CloudConfig{
-				Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.orders.example.com"}, AllowMCPServers: Ptr(true), AllowPackageManagers: Ptr(true)},
+				Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.orders.example.com"}, AllowMCPServers: new(true), AllowPackageManagers: new(true)},
 				Packages:   &Packages{Apt: []string{"jq"}, Pip: []string{"pandas==2.2.3", "requests"}, Npm: []string{}},
 			},
 			Metadata: map[string]string{"team": "support"},
@@ -26,9 +26,9 @@ func TestEnvironmentCreate(t *testing.T) {
 		}},
 		{"environments/create_unrestricted.json", EnvironmentCreateParams{
 			Name:   "open-net",
-			Config: &CloudConfig{Networking: UnrestrictedNetwork(), Packages: &Packages{Cargo: []string{"ripgrep"}, Gem: []string{"rake"}, Go: []string{"golang.org/x/tools/cmd/goimports@latest"}}},
+			Config: &CloudConfig{Networking: NewNetworkingUnrestricted(), Packages: &Packages{Cargo: []string{"ripgrep"}, Gem: []string{"rake"}, Go: []string{"golang.org/x/tools/cmd/goimports@latest"}}},
 		}},
-		{"environments/create_limited_bare.json", EnvironmentCreateParams{Name: "locked", Config: &CloudConfig{Networking: LimitedNetwork()}}},
+		{"environments/create_limited_bare.json", EnvironmentCreateParams{Name: "locked", Config: &CloudConfig{Networking: NewNetworkingLimited()}}},
 		{"environments/create_self_hosted.json", EnvironmentCreateParams{Name: "on-prem-workers", Config: &SelfHostedConfig{}}},
 		{"environments/create_minimal.json", EnvironmentCreateParams{Name: "default"}},
 	} {
@@ -56,15 +56,14 @@ func TestEnvironmentUpdate(t *testing.T) {
 			Metadata: MetadataPatch{}.Set("team", "core").Delete("old"),
 			Scope:    "organization",
 		}},
-		{"environments/update_clear_description.json", EnvironmentUpdateParams{ClearDescription: true}},
-		{"environments/update_empty_description.json", EnvironmentUpdateParams{Description: Ptr("")}},
+		{"environments/update_clear_description.json", EnvironmentUpdateParams{Clear: []string{"description"}}},
 		// New hosts only: the stored allow_* flags are kept (not sent).
 		{"environments/update_hosts_keep_flags.json", EnvironmentUpdateParams{
-			Config: &CloudConfig{Networking: LimitedNetwork("api.example.com")},
+			Config: &CloudConfig{Networking: NewNetworkingLimited("api.example.com")},
 		}},
 		// An explicit false is sent, to turn a flag off.
 		{"environments/update_flags_off.json", EnvironmentUpdateParams{
-			Config: &CloudConfig{Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.example.com"}, AllowPackageManagers: Ptr(false)}},
+			Config: &CloudConfig{Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.example.com"}, AllowPackageManagers: new(false)}},
 		}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
@@ -83,13 +82,13 @@ func TestEnvironmentGetListArchive(t *testing.T) {
 	ctx := context.Background()
 
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "environments/environment_self_hosted.json"))))
-	env, err := c.Environments.Get(ctx, "env_011CZkZ9X2dpNyB7HsEFoRfW")
+	env, err := c.Environments.Get(ctx, "env_011CZkZ9X2dpNyB7HsEFoRfW", EnvironmentGetParams{})
 	require.NoError(t, err)
 	requireOneRequest(t, *reqs, "GET", "/v1/environments/env_011CZkZ9X2dpNyB7HsEFoRfW", "")
 	require.Equal(t, &SelfHostedConfig{}, env.Config)
 
 	c, reqs = newTestClient(t, replyJSON(200, string(fixture(t, "environments/environment_self_hosted.json"))))
-	env, err = c.Environments.Archive(ctx, "env_011CZkZ9X2dpNyB7HsEFoRfW")
+	env, err = c.Environments.Archive(ctx, "env_011CZkZ9X2dpNyB7HsEFoRfW", EnvironmentArchiveParams{})
 	require.NoError(t, err)
 	r := requireOneRequest(t, *reqs, "POST", "/v1/environments/env_011CZkZ9X2dpNyB7HsEFoRfW/archive", "")
 	require.Empty(t, r.Body)
@@ -141,7 +140,7 @@ func TestEnvironmentDelete(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, reqs := newTestClient(t, replyJSON(tc.status, tc.body))
-			d, err := c.Environments.Delete(context.Background(), "env_011C9KTAb8dLcukC7edhDQ7c")
+			d, err := c.Environments.Delete(context.Background(), "env_011C9KTAb8dLcukC7edhDQ7c", EnvironmentDeleteParams{})
 			require.NoError(t, err)
 			require.Equal(t, &DeletedObject{ID: "env_011C9KTAb8dLcukC7edhDQ7c", Type: "environment_deleted"}, d)
 			r := requireOneRequest(t, *reqs, "DELETE", "/v1/environments/env_011C9KTAb8dLcukC7edhDQ7c", "")
@@ -149,7 +148,7 @@ func TestEnvironmentDelete(t *testing.T) {
 		})
 	}
 	c, _ := newTestClient(t, replyJSON(409, `{"type":"error","error":{"type":"conflict_error","message":"in use"}}`))
-	_, err := c.Environments.Delete(context.Background(), "env_1")
+	_, err := c.Environments.Delete(context.Background(), "env_1", EnvironmentDeleteParams{})
 	require.ErrorIs(t, err, ErrConflict)
 }
 
@@ -162,7 +161,7 @@ func TestEnvironmentDecode(t *testing.T) {
 	require.Equal(t, "support-python", env.Name)
 	require.Contains(t, env.Description, "pandas")
 	require.Equal(t, &CloudConfig{
-		Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.orders.example.com"}, AllowMCPServers: Ptr(true), AllowPackageManagers: Ptr(true)},
+		Networking: &Networking{Type: NetworkingLimited, AllowedHosts: []string{"api.orders.example.com"}, AllowMCPServers: new(true), AllowPackageManagers: new(true)},
 		Packages:   &Packages{Type: "packages", Apt: []string{"jq"}, Cargo: []string{}, Gem: []string{}, Go: []string{}, Npm: []string{}, Pip: []string{"pandas==2.2.3", "requests"}},
 	}, env.Config)
 	require.Equal(t, EnvironmentTypeCloud, env.Config.ConfigType())
@@ -183,7 +182,7 @@ func TestEnvironmentDecode(t *testing.T) {
 	require.NoError(t, json.Unmarshal(fixture(t, "environments/environment_unrestricted.json"), &un))
 	require.Equal(t, "account", un.Scope)
 	cc := un.Config.(*CloudConfig)
-	require.Equal(t, UnrestrictedNetwork(), cc.Networking)
+	require.Equal(t, NewNetworkingUnrestricted(), cc.Networking)
 	require.Equal(t, []string{"typescript@5"}, cc.Packages.Npm)
 	require.Equal(t, []string{"golang.org/x/tools/cmd/goimports@latest"}, cc.Packages.Go)
 
@@ -210,24 +209,26 @@ func TestEnvironmentValidation(t *testing.T) {
 	}{
 		{"name", EnvironmentCreateParams{}},
 		{"config.networking.type", EnvironmentCreateParams{Name: "x", Config: &CloudConfig{Networking: &Networking{Type: "open"}}}},
-		{"config.networking.allowed_hosts[1]", EnvironmentCreateParams{Name: "x", Config: &CloudConfig{Networking: LimitedNetwork("a.example.com", "")}}},
+		{"config.networking.allowed_hosts[1]", EnvironmentCreateParams{Name: "x", Config: &CloudConfig{Networking: NewNetworkingLimited("a.example.com", "")}}},
 		{"config", EnvironmentCreateParams{Name: "x", Config: (*CloudConfig)(nil)}},
 		{"metadata", EnvironmentCreateParams{Name: "x", Metadata: map[string]string{"": "v"}}},
 	} {
 		_, err := c.Environments.Create(ctx, tc.params)
 		requireInvalid(t, err, tc.field)
 	}
-	_, err := c.Environments.Update(ctx, "env_1", EnvironmentUpdateParams{ClearDescription: true, Description: Ptr("x")})
+	_, err := c.Environments.Update(ctx, "env_1", EnvironmentUpdateParams{Clear: []string{"description"}, Description: "x"})
 	requireInvalid(t, err, "description")
+	_, err = c.Environments.Update(ctx, "env_1", EnvironmentUpdateParams{Clear: []string{"metadata"}})
+	requireInvalid(t, err, "clear[0]")
 	_, err = c.Environments.Update(ctx, "env_1", EnvironmentUpdateParams{Config: &CloudConfig{Networking: &Networking{}}})
 	requireInvalid(t, err, "config.networking.type")
 	_, err = c.Environments.Update(ctx, "env/1", EnvironmentUpdateParams{})
 	requireInvalid(t, err, "environment_id")
-	_, err = c.Environments.Get(ctx, "")
+	_, err = c.Environments.Get(ctx, "", EnvironmentGetParams{})
 	requireInvalid(t, err, "environment_id")
-	_, err = c.Environments.Delete(ctx, "env?1")
+	_, err = c.Environments.Delete(ctx, "env?1", EnvironmentDeleteParams{})
 	requireInvalid(t, err, "environment_id")
-	_, err = c.Environments.Archive(ctx, "env#1")
+	_, err = c.Environments.Archive(ctx, "env#1", EnvironmentArchiveParams{})
 	requireInvalid(t, err, "environment_id")
 	_, err = c.Environments.List(ctx, EnvironmentListParams{Limit: -5})
 	requireInvalid(t, err, "limit")

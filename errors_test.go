@@ -175,11 +175,11 @@ func TestResponseErrorCarriesTheAnswer(t *testing.T) {
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"Sessions.Events.Send": func() error {
-			_, err := c.Sessions.Events.Send(ctx, "sesn_1", UserMessage("hi"))
+			_, err := c.Sessions.Events.Send(ctx, "sesn_1", SessionEventSendParams{Events: []EventParam{NewUserMessage("hi")}})
 			return err
 		},
 		"Sessions.Resources.Get": func() error {
-			_, err := c.Sessions.Resources.Get(ctx, "sesn_1", "sesrsc_1")
+			_, err := c.Sessions.Resources.Get(ctx, "sesn_1", "sesrsc_1", SessionResourceGetParams{})
 			return err
 		},
 		"Sessions.Resources.Update": func() error {
@@ -187,7 +187,7 @@ func TestResponseErrorCarriesTheAnswer(t *testing.T) {
 			return err
 		},
 		"Sessions.Get": func() error {
-			_, err := c.Sessions.Get(ctx, "sesn_1")
+			_, err := c.Sessions.Get(ctx, "sesn_1", SessionGetParams{})
 			return err
 		},
 	}

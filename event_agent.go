@@ -56,7 +56,8 @@ type AutoPermission struct {
 }
 
 // AgentToolUseEvent (agent.tool_use) is a call of a built-in tool. When
-// EvaluatedPermission is "ask", answer it with [AllowTool] or [DenyTool].
+// EvaluatedPermission is "ask", answer it with [NewUserToolConfirmationAllow]
+// or [NewUserToolConfirmationDeny].
 type AgentToolUseEvent struct {
 	EventMeta
 	// Name is the tool's name, e.g. "bash".

@@ -56,32 +56,42 @@ func (c ContentBlocks) Text() string {
 }
 
 // UnmarshalJSON decodes a JSON array of blocks, each into its concrete type; an
-// unknown block type gives *UnknownBlock.
+// unknown block type gives *UnknownBlock. An empty array or null gives nil.
 func (c *ContentBlocks) UnmarshalJSON(data []byte) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(data, &raws); err != nil {
+		return err
+	}
 	var out ContentBlocks
-	err := eachElement(data, func(elem []byte) error {
-		b, err := decodeBlock(elem)
+	for _, raw := range raws {
+		b, err := decodeBlock(raw)
 		if err != nil {
 			return err
 		}
 		out = append(out, b)
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	*c = out
 	return nil
 }
 
-// decodeBlock decodes one content block, choosing its type with scanType.
+// unionType returns the "type" of the JSON object data as encoding/json reads
+// it, for the decoders of unions (blocks, sources, tools, configs).
+func unionType(data []byte) (string, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	err := json.Unmarshal(data, &head)
+	return head.Type, err
+}
+
+// decodeBlock decodes one content block by its type.
 func decodeBlock(data []byte) (ContentBlock, error) {
-	typ, _, err := scanType(data)
+	typ, err := unionType(data)
 	if err != nil {
 		return nil, err
 	}
 	var b ContentBlock
-	switch string(typ) {
+	switch typ {
 	case BlockTypeText:
 		b = new(TextBlock)
 	case BlockTypeImage:
@@ -93,7 +103,7 @@ func decodeBlock(data []byte) (ContentBlock, error) {
 	case BlockTypeRedacted:
 		return new(RedactedBlock), nil
 	default:
-		return &UnknownBlock{Type: string(typ), Raw: bytes.Clone(data)}, nil
+		return &UnknownBlock{Type: typ, Raw: bytes.Clone(data)}, nil
 	}
 	if err := json.Unmarshal(data, b); err != nil {
 		return nil, err
@@ -117,10 +127,7 @@ func (*TextBlock) isContentBlock()   {}
 // MarshalJSON encodes the block with its "type".
 func (b TextBlock) MarshalJSON() ([]byte, error) {
 	type plain TextBlock
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{BlockTypeText, plain(b)})
+	return marshalWithType(BlockTypeText, plain(b))
 }
 
 // ImageBlock is an image: {"type":"image","source":…}. The source is a
@@ -152,10 +159,7 @@ func (*ImageBlock) isContentBlock()   {}
 // MarshalJSON encodes the block with its "type".
 func (b ImageBlock) MarshalJSON() ([]byte, error) {
 	type plain ImageBlock
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{BlockTypeImage, plain(b)})
+	return marshalWithType(BlockTypeImage, plain(b))
 }
 
 // UnmarshalJSON decodes the block and its typed source.
@@ -210,10 +214,7 @@ func (*DocumentBlock) isContentBlock()   {}
 // MarshalJSON encodes the block with its "type".
 func (b DocumentBlock) MarshalJSON() ([]byte, error) {
 	type plain DocumentBlock
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{BlockTypeDocument, plain(b)})
+	return marshalWithType(BlockTypeDocument, plain(b))
 }
 
 // UnmarshalJSON decodes the block and its typed source.
@@ -277,10 +278,7 @@ func (b SearchResultBlock) MarshalJSON() ([]byte, error) {
 	if b.Content == nil {
 		b.Content = []TextBlock{}
 	}
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{BlockTypeSearchResult, plain(b)})
+	return marshalWithType(BlockTypeSearchResult, plain(b))
 }
 
 // RedactedBlock stands for content that was withheld: {"type":"redacted"}.
@@ -350,10 +348,7 @@ func (*Base64Source) isBlockSource()     {}
 // MarshalJSON encodes the source with its "type".
 func (s Base64Source) MarshalJSON() ([]byte, error) {
 	type plain Base64Source
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{SourceTypeBase64, plain(s)})
+	return marshalWithType(SourceTypeBase64, plain(s))
 }
 
 // PlainTextSource is an inline plain-text document:
@@ -376,10 +371,7 @@ func (s PlainTextSource) MarshalJSON() ([]byte, error) {
 	if s.MediaType == "" {
 		s.MediaType = "text/plain"
 	}
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{SourceTypeText, plain(s)})
+	return marshalWithType(SourceTypeText, plain(s))
 }
 
 // URLSource is content fetched from a URL: {"type":"url","url"}.
@@ -395,10 +387,7 @@ func (*URLSource) isBlockSource()     {}
 // MarshalJSON encodes the source with its "type".
 func (s URLSource) MarshalJSON() ([]byte, error) {
 	type plain URLSource
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{SourceTypeURL, plain(s)})
+	return marshalWithType(SourceTypeURL, plain(s))
 }
 
 // FileSource is a file uploaded with the Files API: {"type":"file","file_id"}.
@@ -414,10 +403,7 @@ func (*FileSource) isBlockSource()     {}
 // MarshalJSON encodes the source with its "type".
 func (s FileSource) MarshalJSON() ([]byte, error) {
 	type plain FileSource
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{SourceTypeFile, plain(s)})
+	return marshalWithType(SourceTypeFile, plain(s))
 }
 
 // UnknownSource is a source whose type this SDK does not know; Raw is its JSON.
@@ -448,12 +434,12 @@ func (f *sourceField) UnmarshalJSON(data []byte) error {
 		f.s = nil
 		return nil
 	}
-	typ, _, err := scanType(data)
+	typ, err := unionType(data)
 	if err != nil {
 		return err
 	}
 	var s BlockSource
-	switch string(typ) {
+	switch typ {
 	case SourceTypeBase64:
 		s = new(Base64Source)
 	case SourceTypeText:
@@ -463,7 +449,7 @@ func (f *sourceField) UnmarshalJSON(data []byte) error {
 	case SourceTypeFile:
 		s = new(FileSource)
 	default:
-		f.s = &UnknownSource{Type: string(typ), Raw: bytes.Clone(data)}
+		f.s = &UnknownSource{Type: typ, Raw: bytes.Clone(data)}
 		return nil
 	}
 	if err := json.Unmarshal(data, s); err != nil {

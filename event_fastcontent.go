@@ -2,20 +2,47 @@ package managedagents
 
 import "encoding/json"
 
-// This file is the fast path of DecodeEvent for events with content. Decoding
-// ContentBlocks through its UnmarshalJSON costs encoding/json a scan of the
-// whole content just to find where it ends, then the blocks are scanned and
-// decoded again: on a stream of tool results, the largest cost of decoding.
-// Here the event is decoded in one pass into a wrapper whose content field, a
-// plain slice of {type, text} structs, shadows the event's own (encoding/json
-// prefers the shallower of two fields with one name); the text blocks are then
-// built from it. Content holding any block other than text (or anything
-// unexpected) is decoded again the general way, so the fast path never changes
-// a result for content the API sends. One difference remains, on input no
-// server sends: the fast path reads a block's "type" key as encoding/json
-// reads keys (case-insensitively, the last one wins) where the general path
-// takes the first key spelled exactly "type"; the two can differ only on a
-// block with a second "type" key or a differently cased one ("Type").
+// This file is the fast path of DecodeEvent. The general decoder,
+// decodeEventPlain, reads the JSON twice (once for the type, once into the
+// event), and decoding ContentBlocks through its UnmarshalJSON costs
+// encoding/json a scan of the whole content just to find where it ends before
+// the blocks are decoded again: on a stream of tool results, the largest cost.
+// The fast path guesses the type with a scan of the keys up to "type"
+// (scanType), decodes the event once, and decodes content that holds only text
+// blocks in the same pass, into a wrapper whose content field, a plain slice of
+// {type, text} structs, shadows the event's own (encoding/json prefers the
+// shallower of two fields with one name).
+//
+// It never decides alone. Its event is kept only when encoding/json read the
+// same type it guessed (so the concrete type is the one decodeEventPlain picks)
+// and, for content, when the object has one member that fills the content
+// field (so no earlier copy of it, which the general path would also decode,
+// was skipped) and every block is text. Anything else, including every error,
+// goes to decodeEventPlain, so DecodeEvent gives exactly what it gives:
+// FuzzDecodeEventFastMatchesPlain checks that on any input.
+
+// decodeEventFast decodes data when it can vouch that the result is
+// decodeEventPlain's, and returns nil otherwise.
+func decodeEventFast(data []byte) Event {
+	typ, ok := scanType(data)
+	if !ok || len(typ) == 0 {
+		return nil
+	}
+	ev := newEvent(EventType(typ))
+	switch decodeContentFast(data, ev) {
+	case noContent:
+		if json.Unmarshal(data, ev) != nil {
+			return nil
+		}
+	case otherContent:
+		return nil
+	}
+	if string(ev.EventType()) != string(typ) {
+		return nil // a second, or differently cased, "type" key
+	}
+	ev.setRaw(data)
+	return ev
+}
 
 // wireBlock is a content block as the fast path reads it.
 type wireBlock struct {
@@ -63,10 +90,20 @@ type (
 	}
 )
 
+// contentPath says what decodeContentFast did.
+type contentPath int
+
+const (
+	noContent    contentPath = iota // ev has no content field: nothing done
+	textContent                     // ev was decoded, its content text blocks only
+	otherContent                    // ev has content the fast path does not vouch for
+)
+
 // decodeContentFast decodes data into ev when ev is an event with content and
-// that content is text blocks only, and reports whether it did. When it did
-// not, ev may be partly filled: the caller decodes data into a fresh event.
-func decodeContentFast(data []byte, ev decodable) (ok bool) {
+// that content is text blocks only (textContent). For an event without
+// content it does nothing (noContent); otherwise ev may be partly filled and
+// must be dropped (otherContent).
+func decodeContentFast(data []byte, ev decodable) contentPath {
 	var wire any
 	var content *[]wireBlock
 	var dst *ContentBlocks
@@ -99,24 +136,24 @@ func decodeContentFast(data []byte, ev decodable) (ok bool) {
 		w := &systemMessageWire{SystemMessageEvent: e}
 		wire, content, dst = w, &w.Content, &e.Content
 	default:
-		return false
+		return noContent
 	}
-	if json.Unmarshal(data, wire) != nil {
-		return false
+	if countKey(data, "content") > 1 || json.Unmarshal(data, wire) != nil {
+		return otherContent
 	}
 	blocks := *content
 	if len(blocks) == 0 {
-		return true // nil, as the general path leaves [] and null
+		return textContent // nil, as the general path leaves [] and null
 	}
 	out := make(ContentBlocks, len(blocks))
 	texts := make([]TextBlock, len(blocks)) // one allocation for all blocks
 	for i := range blocks {
 		if blocks[i].Type != BlockTypeText {
-			return false
+			return otherContent
 		}
 		texts[i].Text = blocks[i].Text
 		out[i] = &texts[i]
 	}
 	*dst = out
-	return true
+	return textContent
 }

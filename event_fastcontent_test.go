@@ -1,36 +1,18 @@
 package managedagents
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-// decodeGeneral decodes data the general way, without the fast content path:
-// what DecodeEvent must give whatever path it takes.
-func decodeGeneral(data []byte) (Event, error) {
-	typ, found, err := scanType(data)
-	if err != nil || !found {
-		return DecodeEvent(data) // the same error paths
-	}
-	ev := newEvent(typ)
-	if err := json.Unmarshal(data, ev); err != nil {
-		return nil, err
-	}
-	if ev.EventType() != string(typ) {
-		ev.setType(string(typ))
-	}
-	ev.setRaw(data)
-	return ev, nil
-}
-
-var fastContentCases = []string{
+// fastPathCases are inputs on which the fast path of DecodeEvent must give
+// what decodeEventPlain gives: text content in every shape, content it must
+// leave to the general path, and keys encoding/json reads in ways a scanner
+// could miss (case, escapes, repeats).
+var fastPathCases = []string{
 	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"hi"}],"processed_at":"2026-11-24T10:05:03.910Z"}`,
 	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"a \"q\" \\ \n\t \u00e9 \ud83d\ude00 é"},{"text":"second","type":"text"}]}`,
 	`{"type":"agent.message","id":"sevt_1","content":[{"type":"redacted"}]}`,
@@ -43,9 +25,26 @@ var fastContentCases = []string{
 	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"x","citations":[{"a":1}]}]}`,
 	`{"type":"agent.message","id":"sevt_1","content":[{"type":"future_block","x":1}]}`,
 	`{"type":"agent.message","id":"sevt_1","content":["not an object"]}`,
+	`{"type":"agent.message","id":"sevt_1","content":[null]}`,
 	`{"type":"agent.message","id":"sevt_1","content":{"type":"text"}}`,
 	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"ok"}],"Content":[{"type":"text","text":"cased"}]}`,
+	`{"type":"agent.message","id":"sevt_1","content":[{"type":"image","source":5}],"content":[{"type":"text","text":"later"}]}`,
+	`{"type":"agent.message","id":"sevt_1","conten\u0074":[{"type":"image","source":5}],"content":[{"type":"text","text":"x"}]}`,
+	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","Type":"image","text":"x"}]}`,
+	`{"type":"agent.message","id":"sevt_1","content":[{"Type":"image","type":"text","text":"x"}]}`,
 	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"bad \xff utf-8"}]}`,
+	`{"type":"agent.message","Type":"agent.thinking","id":"sevt_1"}`,
+	`{"type":"agent.message","type":"session.status_idle","stop_reason":{"type":"end_turn"}}`,
+	`{"type":"agent.message","type":null,"content":[]}`,
+	`{"type":"agent.mess\xffage","id":"sevt_1"}`,
+	`{"type":"","id":"sevt_1"}`,
+	`{"typ\u0065":"agent.thinking","type":"agent.message"}`,
+	`{"type":1,"id":"sevt_1"}`,
+	`{"id":"sevt_1"}`,
+	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"x"}]} trailing`,
+	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"x"}],}`,
+	`null`,
+	`[{"type":"agent.message"}]`,
 	`{"type":"agent.tool_result","id":"sevt_2","tool_use_id":"sevt_1","content":[{"type":"text","text":"out"}],"is_error":true}`,
 	`{"type":"agent.tool_result","id":"sevt_2","tool_use_id":"sevt_1","content":[{"type":"image","source":{"type":"url","url":"https://x.example/a.png"}}]}`,
 	`{"type":"agent.mcp_tool_result","id":"sevt_2","mcp_tool_use_id":"sevt_1","content":[{"type":"text","text":"out"}],"is_error":null}`,
@@ -57,13 +56,30 @@ var fastContentCases = []string{
 	`{"type":"system.message","id":"sevt_6","content":[{"type":"text","text":"sys"}]}`,
 	`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"x"}],"processed_at":"not a time"}`,
 	`{"type":"agent.message","id":7,"content":[{"type":"text","text":"x"}]}`,
+	`{"type":"event_start","event":{"type":"agent.message","id":"sevt_1"}}`,
+	`{"type":"event_delta","event_id":"sevt_1","delta":{"type":"content_delta","index":0,"content":{"type":"text","text":"he"}}}`,
 }
 
-// TestDecodeContentFastMatchesGeneral checks that the fast content path gives
-// what the general path gives, on edge cases and on every event fixture.
-func TestDecodeContentFastMatchesGeneral(t *testing.T) {
+// assertSameDecode checks that DecodeEvent gives exactly what
+// decodeEventPlain, the encoding/json-only decoder, gives: an error for both,
+// or equal events.
+func assertSameDecode(t *testing.T, data []byte) {
+	t.Helper()
+	want, wantErr := decodeEventPlain(data)
+	got, gotErr := DecodeEvent(data)
+	if wantErr != nil {
+		require.Error(t, gotErr, "%q: the plain decoder fails with %v", data, wantErr)
+		return
+	}
+	require.NoError(t, gotErr, "%q", data)
+	require.Equal(t, want, got, "%q", data)
+}
+
+// TestDecodeEventFastMatchesPlain runs the differential check on the cases
+// above and on every event fixture.
+func TestDecodeEventFastMatchesPlain(t *testing.T) {
 	t.Parallel()
-	cases := append([]string(nil), fastContentCases...)
+	cases := append([]string(nil), fastPathCases...)
 	files, err := filepath.Glob(filepath.Join("testdata", "events", "*.json"))
 	require.NoError(t, err)
 	for _, f := range files {
@@ -76,74 +92,47 @@ func TestDecodeContentFastMatchesGeneral(t *testing.T) {
 	}
 }
 
-func assertSameDecode(t *testing.T, data []byte) {
-	t.Helper()
-	if oddTypeKeys(data) {
-		return // the documented difference: see event_fastcontent.go
+// TestDecodeEventFastPathTaken checks that the fast path does decode the
+// events it is there for, so that the differential check is not won by
+// always deferring to the plain decoder.
+func TestDecodeEventFastPathTaken(t *testing.T) {
+	t.Parallel()
+	for _, c := range []string{
+		`{"type":"agent.message","id":"sevt_1","content":[{"type":"text","text":"hi"}],"processed_at":"2026-11-24T10:05:03.910Z"}`,
+		`{"id":"sevt_2","type":"agent.tool_result","tool_use_id":"sevt_1","content":[{"type":"text","text":"out"}]}`,
+		`{"type":"session.status_idle","id":"sevt_3","stop_reason":{"type":"end_turn"}}`,
+	} {
+		require.NotNil(t, decodeEventFast([]byte(c)), c)
 	}
-	want, wantErr := decodeGeneral(data)
-	got, gotErr := DecodeEvent(data)
-	if wantErr != nil {
-		require.Error(t, gotErr, "%s", data)
-		return
+	for _, c := range []string{
+		`{"type":"agent.message","Type":"agent.thinking","id":"sevt_1"}`,
+		`{"type":"agent.message","content":[{"type":"redacted"}]}`,
+		`{"type":"agent.message","content":[],"Content":[]}`,
+	} {
+		require.Nil(t, decodeEventFast([]byte(c)), c)
 	}
-	require.NoError(t, gotErr, "%s", data)
-	require.Equal(t, want, got, "%s", data)
 }
 
-func FuzzDecodeContentFast(f *testing.F) {
-	for _, c := range fastContentCases {
+// FuzzDecodeEventFastMatchesPlain is the differential fuzz target of the fast
+// path (event_fastcontent.go, event_scan.go): on any input, DecodeEvent gives
+// exactly what encoding/json alone gives. Runs are recorded in
+// testdata/fuzz/README.md.
+func FuzzDecodeEventFastMatchesPlain(f *testing.F) {
+	for _, c := range fastPathCases {
 		f.Add([]byte(c))
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "events", "*.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		assertSameDecode(t, data)
 	})
-}
-
-// oddTypeKeys reports whether some object in data has a key that reads as
-// "type" case-insensitively but is not spelled "type", or two "type" keys.
-func oddTypeKeys(data []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	type frame struct {
-		object, wantKey bool
-		types           int
-	}
-	var stack []*frame
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF || err != nil {
-			return false
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		isKey := top != nil && top.object && top.wantKey
-		if top != nil && top.object {
-			top.wantKey = !top.wantKey
-		}
-		switch tok := tok.(type) {
-		case json.Delim:
-			switch tok {
-			case '{':
-				stack = append(stack, &frame{object: true, wantKey: true})
-			case '[':
-				stack = append(stack, &frame{})
-			default:
-				stack = stack[:len(stack)-1]
-				if len(stack) > 0 && stack[len(stack)-1].object {
-					stack[len(stack)-1].wantKey = true
-				}
-			}
-		case string:
-			if isKey && strings.EqualFold(tok, "type") {
-				if tok != "type" {
-					return true
-				}
-				if top.types++; top.types > 1 {
-					return true
-				}
-			}
-		}
-	}
 }

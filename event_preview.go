@@ -18,8 +18,9 @@ type PreviewEvent interface {
 
 // EventPreview names the event an event_start previews.
 type EventPreview struct {
-	// Type is the previewed event's type: "agent.message" or "agent.thinking".
-	Type string `json:"type"`
+	// Type is the previewed event's type: EventTypeAgentMessage or
+	// EventTypeAgentThinking.
+	Type EventType `json:"type"`
 	// ID is the previewed event's id; the buffered event will have the same.
 	ID string `json:"id"`
 }
@@ -28,8 +29,8 @@ type EventPreview struct {
 // agent.message, event_delta events with its text follow, then the buffered
 // agent.message; agent.thinking previews have no deltas.
 type EventStartEvent struct {
-	// Type is "event_start".
-	Type string `json:"type"`
+	// Type is EventTypeEventStart.
+	Type EventType `json:"type"`
 	// Preview is the event previewed.
 	Preview EventPreview `json:"event"`
 
@@ -41,8 +42,8 @@ func (*EventStartEvent) isEvent() {}
 // EventID returns "": previews have no id of their own.
 func (*EventStartEvent) EventID() string { return "" }
 
-// EventType returns "event_start".
-func (e *EventStartEvent) EventType() string { return e.Type }
+// EventType returns EventTypeEventStart.
+func (e *EventStartEvent) EventType() EventType { return e.Type }
 
 // EventProcessedAt returns the zero time: previews are never processed.
 func (*EventStartEvent) EventProcessedAt() time.Time { return time.Time{} }
@@ -52,13 +53,11 @@ func (e *EventStartEvent) RawJSON() json.RawMessage { return e.raw }
 
 func (e *EventStartEvent) setRaw(b json.RawMessage) { e.raw = b }
 
-func (e *EventStartEvent) setType(t string) { e.Type = t }
-
 // PreviewedEventID returns the id of the event previewed.
 func (e *EventStartEvent) PreviewedEventID() string { return e.Preview.ID }
 
 // PreviewedType returns the type of the event previewed.
-func (e *EventStartEvent) PreviewedType() string { return e.Preview.Type }
+func (e *EventStartEvent) PreviewedType() EventType { return e.Preview.Type }
 
 // Delta types.
 const DeltaTypeContent = "content_delta"
@@ -87,8 +86,8 @@ type DeltaContent struct {
 // Deltas are best effort: they may stop early, and the buffered event is
 // authoritative.
 type EventDeltaEvent struct {
-	// Type is "event_delta".
-	Type string `json:"type"`
+	// Type is EventTypeEventDelta.
+	Type EventType `json:"type"`
 	// PreviewID is the id of the event previewed (the JSON "event_id").
 	PreviewID string `json:"event_id"`
 	// Delta is the fragment.
@@ -102,8 +101,8 @@ func (*EventDeltaEvent) isEvent() {}
 // EventID returns "": previews have no id of their own.
 func (*EventDeltaEvent) EventID() string { return "" }
 
-// EventType returns "event_delta".
-func (e *EventDeltaEvent) EventType() string { return e.Type }
+// EventType returns EventTypeEventDelta.
+func (e *EventDeltaEvent) EventType() EventType { return e.Type }
 
 // EventProcessedAt returns the zero time: previews are never processed.
 func (*EventDeltaEvent) EventProcessedAt() time.Time { return time.Time{} }
@@ -112,8 +111,6 @@ func (*EventDeltaEvent) EventProcessedAt() time.Time { return time.Time{} }
 func (e *EventDeltaEvent) RawJSON() json.RawMessage { return e.raw }
 
 func (e *EventDeltaEvent) setRaw(b json.RawMessage) { e.raw = b }
-
-func (e *EventDeltaEvent) setType(t string) { e.Type = t }
 
 // PreviewedEventID returns the id of the event previewed.
 func (e *EventDeltaEvent) PreviewedEventID() string { return e.PreviewID }

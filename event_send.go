@@ -12,13 +12,15 @@ import (
 
 // EventParam is an event to send with [SessionEventService.Send] (or as an
 // initial event of a new session). It is a sealed interface: build one with
-// [UserMessage], [UserMessageBlocks], [Interrupt], [InterruptThread], [AllowTool],
-// [DenyTool], [CustomToolResult], [ToolResult], [DefineOutcome] or
-// [SystemMessage], or as a literal of the *…Param types. Each marshals to its
-// wire form, "type" included, with json.Marshal.
+// [NewUserMessage], [NewUserMessageBlocks], [NewUserInterrupt],
+// [NewUserInterruptThread], [NewUserToolConfirmationAllow],
+// [NewUserToolConfirmationDeny], [NewUserCustomToolResult],
+// [NewUserToolResult], [NewUserDefineOutcome] or [NewSystemMessage], or as a
+// literal of the *…Param types. Each marshals to its wire form, "type"
+// included, with json.Marshal.
 type EventParam interface {
-	// EventType returns the type of the event sent, e.g. "user.message".
-	EventType() string
+	// EventType returns the type of the event sent, e.g. EventTypeUserMessage.
+	EventType() EventType
 	// validate checks the event; field names it in errors (e.g. "events[0]").
 	validate(field string) error
 }
@@ -29,27 +31,24 @@ type UserMessageParam struct {
 	Content ContentBlocks `json:"content"`
 }
 
-// UserMessage returns a user.message holding text.
-func UserMessage(text string) *UserMessageParam {
+// NewUserMessage returns a user.message holding text.
+func NewUserMessage(text string) *UserMessageParam {
 	return &UserMessageParam{Content: ContentBlocks{NewTextBlock(text)}}
 }
 
-// UserMessageBlocks returns a user.message holding blocks (text, image, document,
-// redacted).
-func UserMessageBlocks(blocks ...ContentBlock) *UserMessageParam {
+// NewUserMessageBlocks returns a user.message holding blocks (text, image,
+// document, redacted).
+func NewUserMessageBlocks(blocks ...ContentBlock) *UserMessageParam {
 	return &UserMessageParam{Content: ContentBlocks(blocks)}
 }
 
 // EventType returns "user.message".
-func (*UserMessageParam) EventType() string { return TypeUserMessage }
+func (*UserMessageParam) EventType() EventType { return EventTypeUserMessage }
 
 // MarshalJSON encodes the event with its "type".
 func (p UserMessageParam) MarshalJSON() ([]byte, error) {
 	type plain UserMessageParam
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{TypeUserMessage, plain(p)})
+	return marshalWithType(string(EventTypeUserMessage), plain(p))
 }
 
 func (p *UserMessageParam) validate(field string) error {
@@ -67,24 +66,21 @@ type UserInterruptParam struct {
 	SessionThreadID string `json:"session_thread_id,omitempty"`
 }
 
-// Interrupt returns a user.interrupt for every thread.
-func Interrupt() *UserInterruptParam { return &UserInterruptParam{} }
+// NewUserInterrupt returns a user.interrupt for every thread.
+func NewUserInterrupt() *UserInterruptParam { return &UserInterruptParam{} }
 
-// InterruptThread returns a user.interrupt for one thread.
-func InterruptThread(threadID string) *UserInterruptParam {
+// NewUserInterruptThread returns a user.interrupt for one thread.
+func NewUserInterruptThread(threadID string) *UserInterruptParam {
 	return &UserInterruptParam{SessionThreadID: threadID}
 }
 
 // EventType returns "user.interrupt".
-func (*UserInterruptParam) EventType() string { return TypeUserInterrupt }
+func (*UserInterruptParam) EventType() EventType { return EventTypeUserInterrupt }
 
 // MarshalJSON encodes the event with its "type".
 func (p UserInterruptParam) MarshalJSON() ([]byte, error) {
 	type plain UserInterruptParam
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{TypeUserInterrupt, plain(p)})
+	return marshalWithType(string(EventTypeUserInterrupt), plain(p))
 }
 
 func (p *UserInterruptParam) validate(field string) error {
@@ -108,27 +104,25 @@ type UserToolConfirmationParam struct {
 	DenyMessage string `json:"deny_message,omitempty"`
 }
 
-// AllowTool returns a user.tool_confirmation allowing the call toolUseID.
-func AllowTool(toolUseID string) *UserToolConfirmationParam {
+// NewUserToolConfirmationAllow returns a user.tool_confirmation allowing the
+// call toolUseID.
+func NewUserToolConfirmationAllow(toolUseID string) *UserToolConfirmationParam {
 	return &UserToolConfirmationParam{ToolUseID: toolUseID, Result: ToolConfirmationAllow}
 }
 
-// DenyTool returns a user.tool_confirmation denying the call toolUseID, telling
-// the agent message (may be empty).
-func DenyTool(toolUseID, message string) *UserToolConfirmationParam {
+// NewUserToolConfirmationDeny returns a user.tool_confirmation denying the call
+// toolUseID, telling the agent message (may be empty).
+func NewUserToolConfirmationDeny(toolUseID, message string) *UserToolConfirmationParam {
 	return &UserToolConfirmationParam{ToolUseID: toolUseID, Result: ToolConfirmationDeny, DenyMessage: message}
 }
 
 // EventType returns "user.tool_confirmation".
-func (*UserToolConfirmationParam) EventType() string { return TypeUserToolConfirmation }
+func (*UserToolConfirmationParam) EventType() EventType { return EventTypeUserToolConfirmation }
 
 // MarshalJSON encodes the event with its "type".
 func (p UserToolConfirmationParam) MarshalJSON() ([]byte, error) {
 	type plain UserToolConfirmationParam
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{TypeUserToolConfirmation, plain(p)})
+	return marshalWithType(string(EventTypeUserToolConfirmation), plain(p))
 }
 
 func (p *UserToolConfirmationParam) validate(field string) error {
@@ -161,9 +155,9 @@ type UserCustomToolResultParam struct {
 	IsError bool `json:"is_error,omitempty"`
 }
 
-// CustomToolResult returns a user.custom_tool_result answering customToolUseID
-// with content.
-func CustomToolResult(customToolUseID string, content ...ContentBlock) *UserCustomToolResultParam {
+// NewUserCustomToolResult returns a user.custom_tool_result answering
+// customToolUseID with content.
+func NewUserCustomToolResult(customToolUseID string, content ...ContentBlock) *UserCustomToolResultParam {
 	return &UserCustomToolResultParam{CustomToolUseID: customToolUseID, Content: ContentBlocks(content)}
 }
 
@@ -176,15 +170,12 @@ func (p *UserCustomToolResultParam) AsError() *UserCustomToolResultParam {
 }
 
 // EventType returns "user.custom_tool_result".
-func (*UserCustomToolResultParam) EventType() string { return TypeUserCustomToolResult }
+func (*UserCustomToolResultParam) EventType() EventType { return EventTypeUserCustomToolResult }
 
 // MarshalJSON encodes the event with its "type".
 func (p UserCustomToolResultParam) MarshalJSON() ([]byte, error) {
 	type plain UserCustomToolResultParam
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{TypeUserCustomToolResult, plain(p)})
+	return marshalWithType(string(EventTypeUserCustomToolResult), plain(p))
 }
 
 func (p *UserCustomToolResultParam) validate(field string) error {
@@ -208,8 +199,9 @@ type UserToolResultParam struct {
 	IsError bool `json:"is_error,omitempty"`
 }
 
-// ToolResult returns a user.tool_result answering toolUseID with content.
-func ToolResult(toolUseID string, content ...ContentBlock) *UserToolResultParam {
+// NewUserToolResult returns a user.tool_result answering toolUseID with
+// content.
+func NewUserToolResult(toolUseID string, content ...ContentBlock) *UserToolResultParam {
 	return &UserToolResultParam{ToolUseID: toolUseID, Content: ContentBlocks(content)}
 }
 
@@ -222,15 +214,12 @@ func (p *UserToolResultParam) AsError() *UserToolResultParam {
 }
 
 // EventType returns "user.tool_result".
-func (*UserToolResultParam) EventType() string { return TypeUserToolResult }
+func (*UserToolResultParam) EventType() EventType { return EventTypeUserToolResult }
 
 // MarshalJSON encodes the event with its "type".
 func (p UserToolResultParam) MarshalJSON() ([]byte, error) {
 	type plain UserToolResultParam
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{TypeUserToolResult, plain(p)})
+	return marshalWithType(string(EventTypeUserToolResult), plain(p))
 }
 
 func (p *UserToolResultParam) validate(field string) error {
@@ -254,28 +243,26 @@ const (
 type UserDefineOutcomeParam struct {
 	// Description says what the outcome is. Required.
 	Description string `json:"description"`
-	// Rubric is how the outcome is graded: [TextRubric] or [FileRubric]. Required.
+	// Rubric is how the outcome is graded: [NewRubricText] or [NewRubricFile].
+	// Required.
 	Rubric Rubric `json:"rubric"`
 	// MaxIterations is the most grading rounds, 1 to 20; 0 means the API's
 	// default (3).
 	MaxIterations int `json:"max_iterations,omitempty"`
 }
 
-// DefineOutcome returns a user.define_outcome.
-func DefineOutcome(description string, rubric Rubric) *UserDefineOutcomeParam {
+// NewUserDefineOutcome returns a user.define_outcome.
+func NewUserDefineOutcome(description string, rubric Rubric) *UserDefineOutcomeParam {
 	return &UserDefineOutcomeParam{Description: description, Rubric: rubric}
 }
 
 // EventType returns "user.define_outcome".
-func (*UserDefineOutcomeParam) EventType() string { return TypeUserDefineOutcome }
+func (*UserDefineOutcomeParam) EventType() EventType { return EventTypeUserDefineOutcome }
 
 // MarshalJSON encodes the event with its "type".
 func (p UserDefineOutcomeParam) MarshalJSON() ([]byte, error) {
 	type plain UserDefineOutcomeParam
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{TypeUserDefineOutcome, plain(p)})
+	return marshalWithType(string(EventTypeUserDefineOutcome), plain(p))
 }
 
 func (p *UserDefineOutcomeParam) validate(field string) error {
@@ -287,7 +274,7 @@ func (p *UserDefineOutcomeParam) validate(field string) error {
 	}
 	switch p.Rubric.Type {
 	case "":
-		return invalid(field+".rubric", "is required (use TextRubric or FileRubric)")
+		return invalid(field+".rubric", "is required (use NewRubricText or NewRubricFile)")
 	case RubricTypeText:
 		if p.Rubric.Content == "" {
 			return invalid(field+".rubric.content", "must not be empty")
@@ -326,21 +313,18 @@ type SystemMessageParam struct {
 	Content []TextBlock `json:"content"`
 }
 
-// SystemMessage returns a system.message holding text.
-func SystemMessage(text string) *SystemMessageParam {
+// NewSystemMessage returns a system.message holding text.
+func NewSystemMessage(text string) *SystemMessageParam {
 	return &SystemMessageParam{Content: []TextBlock{{Text: text}}}
 }
 
 // EventType returns "system.message".
-func (*SystemMessageParam) EventType() string { return TypeSystemMessage }
+func (*SystemMessageParam) EventType() EventType { return EventTypeSystemMessage }
 
 // MarshalJSON encodes the event with its "type".
 func (p SystemMessageParam) MarshalJSON() ([]byte, error) {
 	type plain SystemMessageParam
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{TypeSystemMessage, plain(p)})
+	return marshalWithType(string(EventTypeSystemMessage), plain(p))
 }
 
 func (p *SystemMessageParam) validate(field string) error {
@@ -536,9 +520,19 @@ func validateEvents(field string, events []EventParam) error {
 	return nil
 }
 
-// sendEventsBody is the body of POST /v1/sessions/{session_id}/events.
-type sendEventsBody struct {
+// SessionEventSendParams is the body of POST /v1/sessions/{session_id}/events.
+type SessionEventSendParams struct {
+	// Events are the events to send, in order: at least one. At most one
+	// system.message, which must be the last and directly follow the
+	// user.message, user.tool_result or user.custom_tool_result it accompanies.
 	Events []EventParam `json:"events"`
+}
+
+// SessionEventSendResult is the answer of POST /v1/sessions/{session_id}/events.
+type SessionEventSendResult struct {
+	// Data holds the events sent, in order, as the server echoed them: with
+	// their ids, and a processed_at unless they were queued behind earlier work.
+	Data []Event
 }
 
 // Send sends events to a session, in order, and returns them as the server
@@ -549,49 +543,48 @@ type sendEventsBody struct {
 // it was sent, it may or may not have taken effect.
 //
 // POST /v1/sessions/{session_id}/events
-func (s *SessionEventService) Send(ctx context.Context, sessionID string, events ...EventParam) ([]Event, error) {
-	return s.send(ctx, sessionID, events, nil)
-}
-
-// send is Send with per-call options.
-func (s *SessionEventService) send(ctx context.Context, sessionID string, events []EventParam, opts []option.RequestOption) ([]Event, error) {
+func (s *SessionEventService) Send(ctx context.Context, sessionID string, params SessionEventSendParams, opts ...option.RequestOption) (*SessionEventSendResult, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	if err := validateEvents("events", events); err != nil {
+	if err := validateEvents("events", params.Events); err != nil {
 		return nil, err
 	}
-	return doWith(ctx, s.client, sessionsEventsSend.At(sessionID).WithBody(sendEventsBody{Events: events}), opts, decodeSentEvents)
+	return doWith(ctx, s.client, sessionsEventsSend.At(sessionID).WithBody(params), opts, decodeSentEvents)
 }
 
 // decodeSentEvents decodes the answer of an event send, {"data":[events]}.
-func decodeSentEvents(data []byte) ([]Event, error) {
+func decodeSentEvents(data []byte) (*SessionEventSendResult, error) {
 	var out struct {
 		Data json.RawMessage `json:"data"`
 	}
 	if err := jsonInto(&out)(data); err != nil {
 		return nil, err
 	}
-	return decodeEvents(out.Data)
+	evs, err := decodeEvents(out.Data)
+	if err != nil {
+		return nil, err
+	}
+	return &SessionEventSendResult{Data: evs}, nil
 }
 
-// decodeEvents decodes a JSON array of events with DecodeEvent; each event keeps
-// its slice of data as raw JSON. A JSON null or absent array gives no events.
+// decodeEvents decodes a JSON array of events with DecodeEvent. A JSON null or
+// absent array gives no events.
 func decodeEvents(data []byte) ([]Event, error) {
 	if len(data) == 0 {
 		return nil, nil
 	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(data, &raws); err != nil {
+		return nil, err
+	}
 	var out []Event
-	err := eachElement(data, func(elem []byte) error {
-		ev, err := DecodeEvent(elem)
+	for _, raw := range raws {
+		ev, err := DecodeEvent(raw)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = append(out, ev)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	return out, nil
 }

@@ -143,7 +143,7 @@ type SessionError struct {
 
 // Error returns the type and message.
 func (e SessionError) Error() string {
-	return "managedagents: session error " + string(e.Type) + ": " + e.Message
+	return errPrefix + "session error " + string(e.Type) + ": " + e.Message
 }
 
 // Retrying reports whether the server retries on its own: wait.

@@ -92,7 +92,7 @@ const (
 
 // Rubric is how an outcome is graded: inline text ({"type":"text","content"}) or
 // a file uploaded with the Files API ({"type":"file","file_id"}). Build one with
-// [TextRubric] or [FileRubric].
+// [NewRubricText] or [NewRubricFile].
 type Rubric struct {
 	// Type is "text" or "file".
 	Type string `json:"type"`
@@ -102,11 +102,11 @@ type Rubric struct {
 	FileID string `json:"file_id,omitempty"`
 }
 
-// TextRubric returns an inline rubric.
-func TextRubric(content string) Rubric { return Rubric{Type: RubricTypeText, Content: content} }
+// NewRubricText returns an inline rubric.
+func NewRubricText(content string) Rubric { return Rubric{Type: RubricTypeText, Content: content} }
 
-// FileRubric returns a rubric read from an uploaded file.
-func FileRubric(fileID string) Rubric { return Rubric{Type: RubricTypeFile, FileID: fileID} }
+// NewRubricFile returns a rubric read from an uploaded file.
+func NewRubricFile(fileID string) Rubric { return Rubric{Type: RubricTypeFile, FileID: fileID} }
 
 // UserDefineOutcomeEvent (user.define_outcome) sets a goal graded against a
 // rubric.

@@ -22,8 +22,8 @@ type Event interface {
 	// EventID returns the event's id (sevt_…); empty for the stream-only
 	// event_start and event_delta previews.
 	EventID() string
-	// EventType returns the event's type string, e.g. "agent.message".
-	EventType() string
+	// EventType returns the event's type, e.g. EventTypeAgentMessage.
+	EventType() EventType
 	// EventProcessedAt returns when the server processed the event; the zero time
 	// while it is still queued, and for previews.
 	EventProcessedAt() time.Time
@@ -36,8 +36,8 @@ type Event interface {
 type EventMeta struct {
 	// ID is the event's id (sevt_…).
 	ID string `json:"id"`
-	// Type is the event's type string.
-	Type string `json:"type"`
+	// Type is the event's type.
+	Type EventType `json:"type"`
 	// ProcessedAt is when the server processed the event; zero while queued.
 	ProcessedAt time.Time `json:"processed_at,omitzero"`
 
@@ -48,7 +48,7 @@ type EventMeta struct {
 func (m *EventMeta) EventID() string { return m.ID }
 
 // EventType implements Event.
-func (m *EventMeta) EventType() string { return m.Type }
+func (m *EventMeta) EventType() EventType { return m.Type }
 
 // EventProcessedAt implements Event.
 func (m *EventMeta) EventProcessedAt() time.Time { return m.ProcessedAt }
@@ -58,65 +58,68 @@ func (m *EventMeta) RawJSON() json.RawMessage { return m.raw }
 
 func (m *EventMeta) setRaw(b json.RawMessage) { m.raw = b }
 
-func (m *EventMeta) setType(t string) { m.Type = t }
+// EventType is the type of an event: its JSON "type". The constants below are
+// every type the API documents; a type this SDK does not know decodes to an
+// [*UnknownEvent] with that type.
+type EventType string
 
-// Event type strings: the "type" of every event the API documents.
+// Event types.
 const (
 	// Events a client sends (echoed back in lists and streams).
-	TypeUserMessage          = "user.message"
-	TypeUserInterrupt        = "user.interrupt"
-	TypeUserToolConfirmation = "user.tool_confirmation"
-	TypeUserCustomToolResult = "user.custom_tool_result"
-	TypeUserToolResult       = "user.tool_result"
-	TypeUserDefineOutcome    = "user.define_outcome"
-	TypeSystemMessage        = "system.message"
+	EventTypeUserMessage          EventType = "user.message"
+	EventTypeUserInterrupt        EventType = "user.interrupt"
+	EventTypeUserToolConfirmation EventType = "user.tool_confirmation"
+	EventTypeUserCustomToolResult EventType = "user.custom_tool_result"
+	EventTypeUserToolResult       EventType = "user.tool_result"
+	EventTypeUserDefineOutcome    EventType = "user.define_outcome"
+	EventTypeSystemMessage        EventType = "system.message"
 
 	// Agent events.
-	TypeAgentMessage                = "agent.message"
-	TypeAgentThinking               = "agent.thinking"
-	TypeAgentToolUse                = "agent.tool_use"
-	TypeAgentToolResult             = "agent.tool_result"
-	TypeAgentMCPToolUse             = "agent.mcp_tool_use"
-	TypeAgentMCPToolResult          = "agent.mcp_tool_result"
-	TypeAgentCustomToolUse          = "agent.custom_tool_use"
-	TypeAgentThreadContextCompacted = "agent.thread_context_compacted"
-	TypeAgentThreadMessageSent      = "agent.thread_message_sent"
-	TypeAgentThreadMessageReceived  = "agent.thread_message_received"
+	EventTypeAgentMessage                EventType = "agent.message"
+	EventTypeAgentThinking               EventType = "agent.thinking"
+	EventTypeAgentToolUse                EventType = "agent.tool_use"
+	EventTypeAgentToolResult             EventType = "agent.tool_result"
+	EventTypeAgentMCPToolUse             EventType = "agent.mcp_tool_use"
+	EventTypeAgentMCPToolResult          EventType = "agent.mcp_tool_result"
+	EventTypeAgentCustomToolUse          EventType = "agent.custom_tool_use"
+	EventTypeAgentThreadContextCompacted EventType = "agent.thread_context_compacted"
+	EventTypeAgentThreadMessageSent      EventType = "agent.thread_message_sent"
+	EventTypeAgentThreadMessageReceived  EventType = "agent.thread_message_received"
 
 	// Session events.
-	TypeSessionStatusRunning           = "session.status_running"
-	TypeSessionStatusIdle              = "session.status_idle"
-	TypeSessionStatusRescheduled       = "session.status_rescheduled"
-	TypeSessionStatusTerminated        = "session.status_terminated"
-	TypeSessionError                   = "session.error"
-	TypeSessionUpdated                 = "session.updated"
-	TypeSessionUsage                   = "session.usage"
-	TypeSessionDeleted                 = "session.deleted"
-	TypeSessionThreadCreated           = "session.thread_created"
-	TypeSessionThreadStatusRunning     = "session.thread_status_running"
-	TypeSessionThreadStatusIdle        = "session.thread_status_idle"
-	TypeSessionThreadStatusRescheduled = "session.thread_status_rescheduled"
-	TypeSessionThreadStatusTerminated  = "session.thread_status_terminated"
+	EventTypeSessionStatusRunning           EventType = "session.status_running"
+	EventTypeSessionStatusIdle              EventType = "session.status_idle"
+	EventTypeSessionStatusRescheduled       EventType = "session.status_rescheduled"
+	EventTypeSessionStatusTerminated        EventType = "session.status_terminated"
+	EventTypeSessionError                   EventType = "session.error"
+	EventTypeSessionUpdated                 EventType = "session.updated"
+	EventTypeSessionUsage                   EventType = "session.usage"
+	EventTypeSessionDeleted                 EventType = "session.deleted"
+	EventTypeSessionThreadCreated           EventType = "session.thread_created"
+	EventTypeSessionThreadStatusRunning     EventType = "session.thread_status_running"
+	EventTypeSessionThreadStatusIdle        EventType = "session.thread_status_idle"
+	EventTypeSessionThreadStatusRescheduled EventType = "session.thread_status_rescheduled"
+	EventTypeSessionThreadStatusTerminated  EventType = "session.thread_status_terminated"
 
 	// Span events.
-	TypeSpanModelRequestStart        = "span.model_request_start"
-	TypeSpanModelRequestEnd          = "span.model_request_end"
-	TypeSpanOutcomeEvaluationStart   = "span.outcome_evaluation_start"
-	TypeSpanOutcomeEvaluationOngoing = "span.outcome_evaluation_ongoing"
-	TypeSpanOutcomeEvaluationEnd     = "span.outcome_evaluation_end"
+	EventTypeSpanModelRequestStart        EventType = "span.model_request_start"
+	EventTypeSpanModelRequestEnd          EventType = "span.model_request_end"
+	EventTypeSpanOutcomeEvaluationStart   EventType = "span.outcome_evaluation_start"
+	EventTypeSpanOutcomeEvaluationOngoing EventType = "span.outcome_evaluation_ongoing"
+	EventTypeSpanOutcomeEvaluationEnd     EventType = "span.outcome_evaluation_end"
 
 	// Workflow-run events.
-	TypeWorkflowRunCreated       = "workflow_run.created"
-	TypeWorkflowRunStatusRunning = "workflow_run.status_running"
-	TypeWorkflowRunStatusIdle    = "workflow_run.status_idle"
-	TypeWorkflowRunStatusEnded   = "workflow_run.status_ended"
-	TypeWorkflowRunError         = "workflow_run.error"
-	TypeWorkflowRunPhaseStarted  = "workflow_run.phase_started"
-	TypeWorkflowRunPhaseEnded    = "workflow_run.phase_ended"
+	EventTypeWorkflowRunCreated       EventType = "workflow_run.created"
+	EventTypeWorkflowRunStatusRunning EventType = "workflow_run.status_running"
+	EventTypeWorkflowRunStatusIdle    EventType = "workflow_run.status_idle"
+	EventTypeWorkflowRunStatusEnded   EventType = "workflow_run.status_ended"
+	EventTypeWorkflowRunError         EventType = "workflow_run.error"
+	EventTypeWorkflowRunPhaseStarted  EventType = "workflow_run.phase_started"
+	EventTypeWorkflowRunPhaseEnded    EventType = "workflow_run.phase_ended"
 
 	// Stream-only previews (opt-in with event_deltas[]); never listed.
-	TypeEventStart = "event_start"
-	TypeEventDelta = "event_delta"
+	EventTypeEventStart EventType = "event_start"
+	EventTypeEventDelta EventType = "event_delta"
 )
 
 // SessionStatusTerminatedEvent (session.status_terminated) says the session ended
@@ -151,133 +154,139 @@ func IsTerminal(ev Event) bool {
 // keeps data as its raw JSON (data must not be changed afterwards). List pages
 // and stream frames both use it.
 //
-// It reads the top-level "type" with a small scanner and then unmarshals data
-// once, into the concrete type. Malformed JSON, a value that is not an object, and
-// an object without a string "type" are errors; DecodeEvent never panics.
+// The result is exactly what encoding/json alone gives (see decodeEventPlain):
+// malformed JSON, a value that is not an object, and an object without a
+// non-empty string "type" are errors, and DecodeEvent never panics. It gets
+// there faster for the events the API sends (see decodeEventFast).
 func DecodeEvent(data []byte) (Event, error) {
-	typ, found, err := scanType(data)
-	if err != nil {
-		return nil, fmt.Errorf("managedagents: decoding event: %w", err)
+	if ev := decodeEventFast(data); ev != nil {
+		return ev, nil
 	}
-	if !found {
-		// Tell malformed JSON apart from a missing type.
-		if !json.Valid(data) {
-			return nil, errors.New("managedagents: decoding event: malformed JSON")
-		}
-		return nil, errors.New(`managedagents: decoding event: no string "type" member`)
+	return decodeEventPlain(data)
+}
+
+// decodeEventPlain is the general decoder, with encoding/json alone: the type
+// as encoding/json reads the "type" member (keys match case-insensitively, the
+// last one wins), then the whole event into the concrete type of that type.
+// DecodeEvent must give exactly what it gives, on every input
+// (FuzzDecodeEventFastMatchesPlain).
+func decodeEventPlain(data []byte) (Event, error) {
+	var head struct {
+		Type EventType `json:"type"`
 	}
-	ev := newEvent(typ)
-	if !decodeContentFast(data, ev) { // event_fastcontent.go
-		ev = newEvent(typ)
-		if err := json.Unmarshal(data, ev); err != nil {
-			return nil, fmt.Errorf("managedagents: decoding %s event: %w", typ, err)
-		}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("decoding event: %w", err)
 	}
-	if ev.EventType() != string(typ) {
-		// A second or differently cased "type" key: keep the one dispatched on.
-		ev.setType(string(typ))
+	if head.Type == "" {
+		return nil, errNoEventType
+	}
+	ev := newEvent(head.Type)
+	if err := json.Unmarshal(data, ev); err != nil {
+		return nil, fmt.Errorf("decoding %s event: %w", head.Type, err)
 	}
 	ev.setRaw(data)
 	return ev, nil
 }
 
+// errNoEventType is the error of an event without a non-empty string "type".
+var errNoEventType = errors.New(`decoding event: no non-empty string "type" member`)
+
 // decodable is what DecodeEvent fills.
 type decodable interface {
 	Event
 	setRaw(json.RawMessage)
-	setType(string)
 }
 
 // newEvent returns a new, empty event of the concrete type for typ.
-func newEvent(typ []byte) decodable {
-	switch string(typ) {
-	case TypeUserMessage:
+func newEvent(typ EventType) decodable {
+	switch typ {
+	case EventTypeUserMessage:
 		return new(UserMessageEvent)
-	case TypeUserInterrupt:
+	case EventTypeUserInterrupt:
 		return new(UserInterruptEvent)
-	case TypeUserToolConfirmation:
+	case EventTypeUserToolConfirmation:
 		return new(UserToolConfirmationEvent)
-	case TypeUserCustomToolResult:
+	case EventTypeUserCustomToolResult:
 		return new(UserCustomToolResultEvent)
-	case TypeUserToolResult:
+	case EventTypeUserToolResult:
 		return new(UserToolResultEvent)
-	case TypeUserDefineOutcome:
+	case EventTypeUserDefineOutcome:
 		return new(UserDefineOutcomeEvent)
-	case TypeSystemMessage:
+	case EventTypeSystemMessage:
 		return new(SystemMessageEvent)
-	case TypeAgentMessage:
+	case EventTypeAgentMessage:
 		return new(AgentMessageEvent)
-	case TypeAgentThinking:
+	case EventTypeAgentThinking:
 		return new(AgentThinkingEvent)
-	case TypeAgentToolUse:
+	case EventTypeAgentToolUse:
 		return new(AgentToolUseEvent)
-	case TypeAgentToolResult:
+	case EventTypeAgentToolResult:
 		return new(AgentToolResultEvent)
-	case TypeAgentMCPToolUse:
+	case EventTypeAgentMCPToolUse:
 		return new(AgentMCPToolUseEvent)
-	case TypeAgentMCPToolResult:
+	case EventTypeAgentMCPToolResult:
 		return new(AgentMCPToolResultEvent)
-	case TypeAgentCustomToolUse:
+	case EventTypeAgentCustomToolUse:
 		return new(AgentCustomToolUseEvent)
-	case TypeAgentThreadContextCompacted:
+	case EventTypeAgentThreadContextCompacted:
 		return new(AgentThreadContextCompactedEvent)
-	case TypeAgentThreadMessageSent:
+	case EventTypeAgentThreadMessageSent:
 		return new(AgentThreadMessageSentEvent)
-	case TypeAgentThreadMessageReceived:
+	case EventTypeAgentThreadMessageReceived:
 		return new(AgentThreadMessageReceivedEvent)
-	case TypeSessionStatusRunning:
+	case EventTypeSessionStatusRunning:
 		return new(SessionStatusRunningEvent)
-	case TypeSessionStatusIdle:
+	case EventTypeSessionStatusIdle:
 		return new(SessionStatusIdleEvent)
-	case TypeSessionStatusRescheduled:
+	case EventTypeSessionStatusRescheduled:
 		return new(SessionStatusRescheduledEvent)
-	case TypeSessionStatusTerminated:
+	case EventTypeSessionStatusTerminated:
 		return new(SessionStatusTerminatedEvent)
-	case TypeSessionError:
+	case EventTypeSessionError:
 		return new(SessionErrorEvent)
-	case TypeSessionUpdated:
+	case EventTypeSessionUpdated:
 		return new(SessionUpdatedEvent)
-	case TypeSessionUsage:
+	case EventTypeSessionUsage:
 		return new(SessionUsageEvent)
-	case TypeSessionDeleted:
+	case EventTypeSessionDeleted:
 		return new(SessionDeletedEvent)
-	case TypeSessionThreadCreated:
+	case EventTypeSessionThreadCreated:
 		return new(SessionThreadCreatedEvent)
-	case TypeSessionThreadStatusRunning:
+	case EventTypeSessionThreadStatusRunning:
 		return new(SessionThreadStatusRunningEvent)
-	case TypeSessionThreadStatusIdle:
+	case EventTypeSessionThreadStatusIdle:
 		return new(SessionThreadStatusIdleEvent)
-	case TypeSessionThreadStatusRescheduled:
+	case EventTypeSessionThreadStatusRescheduled:
 		return new(SessionThreadStatusRescheduledEvent)
-	case TypeSessionThreadStatusTerminated:
+	case EventTypeSessionThreadStatusTerminated:
 		return new(SessionThreadStatusTerminatedEvent)
-	case TypeSpanModelRequestStart:
+	case EventTypeSpanModelRequestStart:
 		return new(SpanModelRequestStartEvent)
-	case TypeSpanModelRequestEnd:
+	case EventTypeSpanModelRequestEnd:
 		return new(SpanModelRequestEndEvent)
-	case TypeSpanOutcomeEvaluationStart:
+	case EventTypeSpanOutcomeEvaluationStart:
 		return new(SpanOutcomeEvaluationStartEvent)
-	case TypeSpanOutcomeEvaluationOngoing:
+	case EventTypeSpanOutcomeEvaluationOngoing:
 		return new(SpanOutcomeEvaluationOngoingEvent)
-	case TypeSpanOutcomeEvaluationEnd:
+	case EventTypeSpanOutcomeEvaluationEnd:
 		return new(SpanOutcomeEvaluationEndEvent)
-	case TypeWorkflowRunCreated:
+	case EventTypeWorkflowRunCreated:
 		return new(WorkflowRunCreatedEvent)
-	case TypeWorkflowRunStatusRunning:
+	case EventTypeWorkflowRunStatusRunning:
 		return new(WorkflowRunStatusRunningEvent)
-	case TypeWorkflowRunStatusIdle:
+	case EventTypeWorkflowRunStatusIdle:
 		return new(WorkflowRunStatusIdleEvent)
-	case TypeWorkflowRunStatusEnded:
+	case EventTypeWorkflowRunStatusEnded:
 		return new(WorkflowRunStatusEndedEvent)
-	case TypeWorkflowRunError:
+	case EventTypeWorkflowRunError:
 		return new(WorkflowRunErrorEvent)
-	case TypeWorkflowRunPhaseStarted:
+	case EventTypeWorkflowRunPhaseStarted:
 		return new(WorkflowRunPhaseStartedEvent)
-	case TypeWorkflowRunPhaseEnded:
+	case EventTypeWorkflowRunPhaseEnded:
 		return new(WorkflowRunPhaseEndedEvent)
-	case TypeEventStart:
+	case EventTypeEventStart:
 		return new(EventStartEvent)
-	case TypeEventDelta:
+	case EventTypeEventDelta:
 		return new(EventDeltaEvent)
 	}
 	return new(UnknownEvent)

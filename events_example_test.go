@@ -49,7 +49,7 @@ func ExampleAccumulator() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if u, ok := acc.Add(ev); ok && u.EventType == managedagents.TypeAgentMessage {
+		if u, ok := acc.Add(ev); ok && u.EventType == managedagents.EventTypeAgentMessage {
 			fmt.Printf("%q\n", u.Appended)
 			if u.Done {
 				fmt.Println("final:", u.Text)
@@ -69,16 +69,12 @@ func ExampleSessionEventService_Send() {
 	ctx := context.Background()
 
 	// Start a turn.
-	if _, err := client.Sessions.Events.Send(ctx, "sesn_011abc",
-		managedagents.UserMessage("Where is my order #1234?")); err != nil {
+	if _, err := client.Sessions.Events.Send(ctx, "sesn_011abc", managedagents.SessionEventSendParams{Events: []managedagents.EventParam{managedagents.NewUserMessage("Where is my order #1234?")}}); err != nil {
 		log.Fatal(err)
 	}
 
 	// Later, answer the tool calls listed by a requires_action idle.
-	_, err := client.Sessions.Events.Send(ctx, "sesn_011abc",
-		managedagents.CustomToolResult("sevt_011custom", managedagents.NewTextBlock(`{"status":"in_transit"}`)),
-		managedagents.DenyTool("sevt_011bash", "Not on production."),
-	)
+	_, err := client.Sessions.Events.Send(ctx, "sesn_011abc", managedagents.SessionEventSendParams{Events: []managedagents.EventParam{managedagents.NewUserCustomToolResult("sevt_011custom", managedagents.NewTextBlock(`{"status":"in_transit"}`)), managedagents.NewUserToolConfirmationDeny("sevt_011bash", "Not on production.")}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -15,11 +15,13 @@ import (
 var fixtureTime = time.Date(2026, 11, 24, 10, 5, 1, 208_000_000, time.UTC)
 
 // meta returns the EventMeta of a fixture event.
-func meta(id, typ string) EventMeta { return EventMeta{ID: id, Type: typ, ProcessedAt: fixtureTime} }
+func meta(id string, typ EventType) EventMeta {
+	return EventMeta{ID: id, Type: typ, ProcessedAt: fixtureTime}
+}
 
 // wantEvents is the expected decoding of each testdata/events/<type>.json.
-var wantEvents = map[string]Event{
-	TypeUserMessage: &UserMessageEvent{EventMeta: meta("sevt_um1", TypeUserMessage), Content: ContentBlocks{
+var wantEvents = map[EventType]Event{
+	EventTypeUserMessage: &UserMessageEvent{EventMeta: meta("sevt_um1", EventTypeUserMessage), Content: ContentBlocks{
 		&TextBlock{Text: "Look at this:"},
 		&ImageBlock{Source: &Base64Source{MediaType: "image/png", Data: "iVBORw0KGgo="}},
 		&ImageBlock{Source: &URLSource{URL: "https://example.com/a.png"}},
@@ -28,99 +30,99 @@ var wantEvents = map[string]Event{
 		&RedactedBlock{},
 		&TextBlock{Text: " and this."},
 	}},
-	TypeUserInterrupt: &UserInterruptEvent{EventMeta: EventMeta{Type: TypeUserInterrupt}, SessionThreadID: "sthr_1"},
-	TypeUserToolConfirmation: &UserToolConfirmationEvent{EventMeta: meta("sevt_tc1", TypeUserToolConfirmation),
+	EventTypeUserInterrupt: &UserInterruptEvent{EventMeta: EventMeta{Type: EventTypeUserInterrupt}, SessionThreadID: "sthr_1"},
+	EventTypeUserToolConfirmation: &UserToolConfirmationEvent{EventMeta: meta("sevt_tc1", EventTypeUserToolConfirmation),
 		ToolUseID: "sevt_tu1", Result: ToolConfirmationDeny, DenyMessage: "not on prod", SessionThreadID: "sthr_2"},
-	TypeUserCustomToolResult: &UserCustomToolResultEvent{EventMeta: meta("sevt_ctr1", TypeUserCustomToolResult),
+	EventTypeUserCustomToolResult: &UserCustomToolResultEvent{EventMeta: meta("sevt_ctr1", EventTypeUserCustomToolResult),
 		CustomToolUseID: "sevt_ctu1", IsError: true, SessionThreadID: "sthr_3", Content: ContentBlocks{
 			&TextBlock{Text: `{"status":"ok"}`},
 			&SearchResultBlock{Source: "https://example.com/r", Title: "Result", Content: []TextBlock{{Text: "snippet"}}, Citations: SearchResultCitations{Enabled: true}},
 		}},
-	TypeUserToolResult: &UserToolResultEvent{EventMeta: meta("sevt_tr1", TypeUserToolResult), ToolUseID: "sevt_tu2",
+	EventTypeUserToolResult: &UserToolResultEvent{EventMeta: meta("sevt_tr1", EventTypeUserToolResult), ToolUseID: "sevt_tu2",
 		Content: ContentBlocks{&DocumentBlock{Source: &URLSource{URL: "https://example.com/d.pdf"}}}},
-	TypeUserDefineOutcome: &UserDefineOutcomeEvent{EventMeta: meta("sevt_do1", TypeUserDefineOutcome), OutcomeID: "outc_1",
+	EventTypeUserDefineOutcome: &UserDefineOutcomeEvent{EventMeta: meta("sevt_do1", EventTypeUserDefineOutcome), OutcomeID: "outc_1",
 		Description: "Write a report", Rubric: Rubric{Type: RubricTypeFile, FileID: "file_rub"}, MaxIterations: 5},
-	TypeSystemMessage: &SystemMessageEvent{EventMeta: EventMeta{ID: "sevt_sm1", Type: TypeSystemMessage},
+	EventTypeSystemMessage: &SystemMessageEvent{EventMeta: EventMeta{ID: "sevt_sm1", Type: EventTypeSystemMessage},
 		Content: ContentBlocks{&TextBlock{Text: "Be brief."}, &TextBlock{Text: " Really."}}},
-	TypeAgentMessage: &AgentMessageEvent{EventMeta: meta("sevt_am1", TypeAgentMessage),
+	EventTypeAgentMessage: &AgentMessageEvent{EventMeta: meta("sevt_am1", EventTypeAgentMessage),
 		Content: ContentBlocks{&TextBlock{Text: "Hello, "}, &RedactedBlock{}, &TextBlock{Text: "world."}}},
-	TypeAgentThinking: &AgentThinkingEvent{EventMeta: meta("sevt_at1", TypeAgentThinking)},
-	TypeAgentToolUse: &AgentToolUseEvent{EventMeta: meta("sevt_tu1", TypeAgentToolUse), Name: "bash",
+	EventTypeAgentThinking: &AgentThinkingEvent{EventMeta: meta("sevt_at1", EventTypeAgentThinking)},
+	EventTypeAgentToolUse: &AgentToolUseEvent{EventMeta: meta("sevt_tu1", EventTypeAgentToolUse), Name: "bash",
 		Input:               json.RawMessage("{\n    \"command\": \"ls -la\",\n    \"type\": \"nested\"\n  }"),
 		EvaluatedPermission: EvaluatedPermissionAsk,
 		Evaluation:          &ToolEvaluation{Type: ToolEvaluationAuto, EvaluatedPermission: &AutoPermission{Type: EvaluatedPermissionAsk, ReasonCode: "indeterminate"}},
 		SessionThreadID:     "sthr_4"},
-	TypeAgentToolResult: &AgentToolResultEvent{EventMeta: meta("sevt_atr1", TypeAgentToolResult), ToolUseID: "sevt_tu1",
+	EventTypeAgentToolResult: &AgentToolResultEvent{EventMeta: meta("sevt_atr1", EventTypeAgentToolResult), ToolUseID: "sevt_tu1",
 		Content: ContentBlocks{&TextBlock{Text: "total 0"}}},
-	TypeAgentMCPToolUse: &AgentMCPToolUseEvent{EventMeta: meta("sevt_mtu1", TypeAgentMCPToolUse), MCPServerName: "github",
+	EventTypeAgentMCPToolUse: &AgentMCPToolUseEvent{EventMeta: meta("sevt_mtu1", EventTypeAgentMCPToolUse), MCPServerName: "github",
 		Name: "create_issue", Input: json.RawMessage("{\n    \"title\": \"x\"\n  }"), EvaluatedPermission: EvaluatedPermissionDeny,
 		Evaluation: &ToolEvaluation{Type: ToolEvaluationAuto, EvaluatedPermission: &AutoPermission{Type: EvaluatedPermissionDeny, ReasonCode: "high_risk"}}},
-	TypeAgentMCPToolResult: &AgentMCPToolResultEvent{EventMeta: meta("sevt_mtr1", TypeAgentMCPToolResult), MCPToolUseID: "sevt_mtu1",
+	EventTypeAgentMCPToolResult: &AgentMCPToolResultEvent{EventMeta: meta("sevt_mtr1", EventTypeAgentMCPToolResult), MCPToolUseID: "sevt_mtu1",
 		Content: ContentBlocks{&TextBlock{Text: "denied"}}, IsError: true},
-	TypeAgentCustomToolUse: &AgentCustomToolUseEvent{EventMeta: meta("sevt_ctu1", TypeAgentCustomToolUse), Name: "lookup_order",
+	EventTypeAgentCustomToolUse: &AgentCustomToolUseEvent{EventMeta: meta("sevt_ctu1", EventTypeAgentCustomToolUse), Name: "lookup_order",
 		Input: json.RawMessage("{\n    \"order_number\": \"1234\"\n  }"), SessionThreadID: "sthr_5"},
-	TypeAgentThreadContextCompacted: &AgentThreadContextCompactedEvent{EventMeta: meta("sevt_cc1", TypeAgentThreadContextCompacted)},
-	TypeAgentThreadMessageSent: &AgentThreadMessageSentEvent{EventMeta: meta("sevt_tms1", TypeAgentThreadMessageSent),
+	EventTypeAgentThreadContextCompacted: &AgentThreadContextCompactedEvent{EventMeta: meta("sevt_cc1", EventTypeAgentThreadContextCompacted)},
+	EventTypeAgentThreadMessageSent: &AgentThreadMessageSentEvent{EventMeta: meta("sevt_tms1", EventTypeAgentThreadMessageSent),
 		ToSessionThreadID: "sthr_6", ToAgentName: "researcher", Content: ContentBlocks{&TextBlock{Text: "Find X"}}},
-	TypeAgentThreadMessageReceived: &AgentThreadMessageReceivedEvent{EventMeta: meta("sevt_tmr1", TypeAgentThreadMessageReceived),
+	EventTypeAgentThreadMessageReceived: &AgentThreadMessageReceivedEvent{EventMeta: meta("sevt_tmr1", EventTypeAgentThreadMessageReceived),
 		FromSessionThreadID: "sthr_6", Content: ContentBlocks{&TextBlock{Text: "Found X"}}},
-	TypeSessionStatusRunning: &SessionStatusRunningEvent{EventMeta: meta("sevt_sr1", TypeSessionStatusRunning)},
-	TypeSessionStatusIdle: &SessionStatusIdleEvent{EventMeta: meta("sevt_si1", TypeSessionStatusIdle),
+	EventTypeSessionStatusRunning: &SessionStatusRunningEvent{EventMeta: meta("sevt_sr1", EventTypeSessionStatusRunning)},
+	EventTypeSessionStatusIdle: &SessionStatusIdleEvent{EventMeta: meta("sevt_si1", EventTypeSessionStatusIdle),
 		StopReason:  StopReason{Type: StopReasonRefusal},
 		StopDetails: &StopDetails{Type: "refusal", Category: RefusalCyber, Explanation: "Declined."}},
-	TypeSessionStatusRescheduled: &SessionStatusRescheduledEvent{EventMeta: meta("sevt_srs1", TypeSessionStatusRescheduled)},
-	TypeSessionStatusTerminated:  &SessionStatusTerminatedEvent{EventMeta: meta("sevt_st1", TypeSessionStatusTerminated)},
-	TypeSessionError: &SessionErrorEvent{EventMeta: meta("sevt_se1", TypeSessionError), Error: SessionError{
+	EventTypeSessionStatusRescheduled: &SessionStatusRescheduledEvent{EventMeta: meta("sevt_srs1", EventTypeSessionStatusRescheduled)},
+	EventTypeSessionStatusTerminated:  &SessionStatusTerminatedEvent{EventMeta: meta("sevt_st1", EventTypeSessionStatusTerminated)},
+	EventTypeSessionError: &SessionErrorEvent{EventMeta: meta("sevt_se1", EventTypeSessionError), Error: SessionError{
 		Type: SessionErrorCredentialHostUnreachable, Message: "host down", RetryStatus: RetryStatus{Type: RetryStatusTerminal},
 		CredentialID: "vcrd_1", VaultID: "vlt_1"}},
-	TypeSessionUpdated: &SessionUpdatedEvent{EventMeta: meta("sevt_su1", TypeSessionUpdated),
+	EventTypeSessionUpdated: &SessionUpdatedEvent{EventMeta: meta("sevt_su1", EventTypeSessionUpdated),
 		Title:    Change[string]{Set: true, Value: "New title"},
 		Metadata: map[string]string{"team": "support"},
 		Budget:   Change[*Budget]{Set: true},
 		Agent:    &SessionAgent{ID: "agent_1", Type: "agent", Version: 3}},
-	TypeSessionUsage: &SessionUsageEvent{EventMeta: meta("sevt_us1", TypeSessionUsage), Usage: SessionUsage{
+	EventTypeSessionUsage: &SessionUsageEvent{EventMeta: meta("sevt_us1", EventTypeSessionUsage), Usage: SessionUsage{
 		InputTokens: 100, OutputTokens: 20, CacheReadInputTokens: 5,
 		CacheCreation: &CacheCreation{Ephemeral5mInputTokens: 7, Ephemeral1hInputTokens: 8},
 		ActiveSeconds: 12.5, ListCost: &Money{Amount: "42", Currency: "USD"},
 		ServerToolUse: &ServerToolUse{WebSearchRequests: 2, WebFetchRequests: 1},
-	}, Budget: LimitBudget("2500", "USD")},
-	TypeSessionDeleted: &SessionDeletedEvent{EventMeta: meta("sevt_sd1", TypeSessionDeleted)},
-	TypeSessionThreadCreated: &SessionThreadCreatedEvent{EventMeta: meta("sevt_tc2", TypeSessionThreadCreated),
+	}, Budget: NewBudgetLimit("2500", "USD")},
+	EventTypeSessionDeleted: &SessionDeletedEvent{EventMeta: meta("sevt_sd1", EventTypeSessionDeleted)},
+	EventTypeSessionThreadCreated: &SessionThreadCreatedEvent{EventMeta: meta("sevt_tc2", EventTypeSessionThreadCreated),
 		SessionThreadID: "sthr_7", AgentName: "worker"},
-	TypeSessionThreadStatusRunning: &SessionThreadStatusRunningEvent{EventMeta: meta("sevt_tsr1", TypeSessionThreadStatusRunning),
+	EventTypeSessionThreadStatusRunning: &SessionThreadStatusRunningEvent{EventMeta: meta("sevt_tsr1", EventTypeSessionThreadStatusRunning),
 		SessionThreadID: "sthr_7", AgentName: "worker"},
-	TypeSessionThreadStatusIdle: &SessionThreadStatusIdleEvent{EventMeta: meta("sevt_tsi1", TypeSessionThreadStatusIdle),
+	EventTypeSessionThreadStatusIdle: &SessionThreadStatusIdleEvent{EventMeta: meta("sevt_tsi1", EventTypeSessionThreadStatusIdle),
 		SessionThreadID: "sthr_7", AgentName: "worker",
 		StopReason: StopReason{Type: StopReasonRequiresAction, EventIDs: []string{"sevt_a", "sevt_b"}}},
-	TypeSessionThreadStatusRescheduled: &SessionThreadStatusRescheduledEvent{EventMeta: meta("sevt_tsrs1", TypeSessionThreadStatusRescheduled),
+	EventTypeSessionThreadStatusRescheduled: &SessionThreadStatusRescheduledEvent{EventMeta: meta("sevt_tsrs1", EventTypeSessionThreadStatusRescheduled),
 		SessionThreadID: "sthr_7", AgentName: "worker"},
-	TypeSessionThreadStatusTerminated: &SessionThreadStatusTerminatedEvent{EventMeta: meta("sevt_tst1", TypeSessionThreadStatusTerminated),
+	EventTypeSessionThreadStatusTerminated: &SessionThreadStatusTerminatedEvent{EventMeta: meta("sevt_tst1", EventTypeSessionThreadStatusTerminated),
 		SessionThreadID: "sthr_7", AgentName: "worker"},
-	TypeSpanModelRequestStart: &SpanModelRequestStartEvent{EventMeta: meta("sevt_mrs1", TypeSpanModelRequestStart)},
-	TypeSpanModelRequestEnd: &SpanModelRequestEndEvent{EventMeta: meta("sevt_mre1", TypeSpanModelRequestEnd),
+	EventTypeSpanModelRequestStart: &SpanModelRequestStartEvent{EventMeta: meta("sevt_mrs1", EventTypeSpanModelRequestStart)},
+	EventTypeSpanModelRequestEnd: &SpanModelRequestEndEvent{EventMeta: meta("sevt_mre1", EventTypeSpanModelRequestEnd),
 		ModelRequestStartID: "sevt_mrs1", IsError: true,
 		ModelUsage: ModelUsage{InputTokens: 2210, OutputTokens: 96, CacheReadInputTokens: 12288, CacheCreationInputTokens: 3072, Speed: "fast"}},
-	TypeSpanOutcomeEvaluationStart: &SpanOutcomeEvaluationStartEvent{EventMeta: meta("sevt_oes1", TypeSpanOutcomeEvaluationStart),
+	EventTypeSpanOutcomeEvaluationStart: &SpanOutcomeEvaluationStartEvent{EventMeta: meta("sevt_oes1", EventTypeSpanOutcomeEvaluationStart),
 		OutcomeID: "outc_1"},
-	TypeSpanOutcomeEvaluationOngoing: &SpanOutcomeEvaluationOngoingEvent{EventMeta: meta("sevt_oeo1", TypeSpanOutcomeEvaluationOngoing),
+	EventTypeSpanOutcomeEvaluationOngoing: &SpanOutcomeEvaluationOngoingEvent{EventMeta: meta("sevt_oeo1", EventTypeSpanOutcomeEvaluationOngoing),
 		OutcomeID: "outc_1", Iteration: 1},
-	TypeSpanOutcomeEvaluationEnd: &SpanOutcomeEvaluationEndEvent{EventMeta: meta("sevt_oee1", TypeSpanOutcomeEvaluationEnd),
+	EventTypeSpanOutcomeEvaluationEnd: &SpanOutcomeEvaluationEndEvent{EventMeta: meta("sevt_oee1", EventTypeSpanOutcomeEvaluationEnd),
 		OutcomeEvaluationStartID: "sevt_oes1", OutcomeID: "outc_1", Iteration: 1, Result: OutcomeNeedsRevision,
 		Explanation: "Missing totals.", Usage: ModelUsage{InputTokens: 10, OutputTokens: 2, CacheCreationInputTokens: 1}},
-	TypeWorkflowRunCreated: &WorkflowRunCreatedEvent{EventMeta: meta("sevt_wc1", TypeWorkflowRunCreated), WorkflowRunID: "wfr_1",
+	EventTypeWorkflowRunCreated: &WorkflowRunCreatedEvent{EventMeta: meta("sevt_wc1", EventTypeWorkflowRunCreated), WorkflowRunID: "wfr_1",
 		Name: "review", Phases: []WorkflowRunPhase{{ID: "ph_1", Name: "draft", Description: "Write it"}, {ID: "ph_2", Name: "check", Description: "Check it"}}},
-	TypeWorkflowRunStatusRunning: &WorkflowRunStatusRunningEvent{EventMeta: meta("sevt_wr1", TypeWorkflowRunStatusRunning), WorkflowRunID: "wfr_1"},
-	TypeWorkflowRunStatusIdle:    &WorkflowRunStatusIdleEvent{EventMeta: meta("sevt_wi1", TypeWorkflowRunStatusIdle), WorkflowRunID: "wfr_1"},
-	TypeWorkflowRunStatusEnded: &WorkflowRunStatusEndedEvent{EventMeta: meta("sevt_we1", TypeWorkflowRunStatusEnded), WorkflowRunID: "wfr_1",
+	EventTypeWorkflowRunStatusRunning: &WorkflowRunStatusRunningEvent{EventMeta: meta("sevt_wr1", EventTypeWorkflowRunStatusRunning), WorkflowRunID: "wfr_1"},
+	EventTypeWorkflowRunStatusIdle:    &WorkflowRunStatusIdleEvent{EventMeta: meta("sevt_wi1", EventTypeWorkflowRunStatusIdle), WorkflowRunID: "wfr_1"},
+	EventTypeWorkflowRunStatusEnded: &WorkflowRunStatusEndedEvent{EventMeta: meta("sevt_we1", EventTypeWorkflowRunStatusEnded), WorkflowRunID: "wfr_1",
 		Result: WorkflowRunResult{Type: WorkflowRunFailed, Error: &WorkflowRunError{Type: WorkflowErrorTimeout, Message: "took too long"}}},
-	TypeWorkflowRunError: &WorkflowRunErrorEvent{EventMeta: meta("sevt_wer1", TypeWorkflowRunError),
+	EventTypeWorkflowRunError: &WorkflowRunErrorEvent{EventMeta: meta("sevt_wer1", EventTypeWorkflowRunError),
 		Error: WorkflowRunError{Type: WorkflowErrorThreadLimit, Message: "too many threads"}},
-	TypeWorkflowRunPhaseStarted: &WorkflowRunPhaseStartedEvent{EventMeta: meta("sevt_wps1", TypeWorkflowRunPhaseStarted),
+	EventTypeWorkflowRunPhaseStarted: &WorkflowRunPhaseStartedEvent{EventMeta: meta("sevt_wps1", EventTypeWorkflowRunPhaseStarted),
 		WorkflowRunID: "wfr_1", WorkflowRunPhaseID: "ph_1"},
-	TypeWorkflowRunPhaseEnded: &WorkflowRunPhaseEndedEvent{EventMeta: meta("sevt_wpe1", TypeWorkflowRunPhaseEnded),
+	EventTypeWorkflowRunPhaseEnded: &WorkflowRunPhaseEndedEvent{EventMeta: meta("sevt_wpe1", EventTypeWorkflowRunPhaseEnded),
 		WorkflowRunID: "wfr_1", WorkflowRunPhaseID: "ph_1", PhaseStartedID: "sevt_wps1"},
-	TypeEventStart: &EventStartEvent{Type: TypeEventStart, Preview: EventPreview{Type: TypeAgentMessage, ID: "sevt_am1"}},
-	TypeEventDelta: &EventDeltaEvent{Type: TypeEventDelta, PreviewID: "sevt_am1",
+	EventTypeEventStart: &EventStartEvent{Type: EventTypeEventStart, Preview: EventPreview{Type: EventTypeAgentMessage, ID: "sevt_am1"}},
+	EventTypeEventDelta: &EventDeltaEvent{Type: EventTypeEventDelta, PreviewID: "sevt_am1",
 		Delta: EventDelta{Type: DeltaTypeContent, Index: 2, Content: &DeltaContent{Type: "text", Text: "world."}}},
 }
 
@@ -130,8 +132,8 @@ func TestDecodeEveryEventType(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, files, len(wantEvents), "one fixture per event type")
 	for _, file := range files {
-		typ := strings.TrimSuffix(filepath.Base(file), ".json")
-		t.Run(typ, func(t *testing.T) {
+		typ := EventType(strings.TrimSuffix(filepath.Base(file), ".json"))
+		t.Run(string(typ), func(t *testing.T) {
 			t.Parallel()
 			data, err := os.ReadFile(file)
 			require.NoError(t, err)
@@ -166,16 +168,16 @@ func TestEveryTypeConstantHasAConcreteType(t *testing.T) {
 
 func TestEventHelpers(t *testing.T) {
 	t.Parallel()
-	am := wantEvents[TypeAgentMessage].(*AgentMessageEvent)
+	am := wantEvents[EventTypeAgentMessage].(*AgentMessageEvent)
 	require.Equal(t, "Hello, world.", am.Text())
-	um := wantEvents[TypeUserMessage].(*UserMessageEvent)
+	um := wantEvents[EventTypeUserMessage].(*UserMessageEvent)
 	require.Equal(t, "Look at this: and this.", um.Text())
-	require.Equal(t, "Be brief. Really.", wantEvents[TypeSystemMessage].(*SystemMessageEvent).Text())
-	require.Equal(t, "Find X", wantEvents[TypeAgentThreadMessageSent].(*AgentThreadMessageSentEvent).Text())
-	require.Equal(t, "Found X", wantEvents[TypeAgentThreadMessageReceived].(*AgentThreadMessageReceivedEvent).Text())
+	require.Equal(t, "Be brief. Really.", wantEvents[EventTypeSystemMessage].(*SystemMessageEvent).Text())
+	require.Equal(t, "Find X", wantEvents[EventTypeAgentThreadMessageSent].(*AgentThreadMessageSentEvent).Text())
+	require.Equal(t, "Found X", wantEvents[EventTypeAgentThreadMessageReceived].(*AgentThreadMessageReceivedEvent).Text())
 	require.Empty(t, ContentBlocks(nil).Text())
 
-	se := wantEvents[TypeSessionError].(*SessionErrorEvent).Error
+	se := wantEvents[EventTypeSessionError].(*SessionErrorEvent).Error
 	require.True(t, se.IsTerminal())
 	require.False(t, se.Retrying())
 	require.False(t, se.RetryStatus.Exhausted())
@@ -183,24 +185,24 @@ func TestEventHelpers(t *testing.T) {
 	require.True(t, RetryStatus{Type: RetryStatusRetrying}.Retrying())
 	require.True(t, RetryStatus{Type: RetryStatusExhausted}.Exhausted())
 
-	idle := wantEvents[TypeSessionThreadStatusIdle].(*SessionThreadStatusIdleEvent)
+	idle := wantEvents[EventTypeSessionThreadStatusIdle].(*SessionThreadStatusIdleEvent)
 	require.True(t, idle.StopReason.RequiresAction())
 	require.True(t, idle.StopReason.Known())
 	require.False(t, StopReason{Type: "paused_for_lunch"}.Known())
 	require.False(t, StopReason{Type: StopReasonEndTurn}.RequiresAction())
 
-	start := wantEvents[TypeEventStart].(*EventStartEvent)
+	start := wantEvents[EventTypeEventStart].(*EventStartEvent)
 	require.Equal(t, "sevt_am1", start.PreviewedEventID())
-	require.Equal(t, TypeAgentMessage, start.PreviewedType())
-	delta := wantEvents[TypeEventDelta].(*EventDeltaEvent)
+	require.Equal(t, EventTypeAgentMessage, start.PreviewedType())
+	delta := wantEvents[EventTypeEventDelta].(*EventDeltaEvent)
 	require.Equal(t, "sevt_am1", delta.PreviewedEventID())
 	require.Equal(t, "world.", delta.Text())
 	require.Empty(t, (&EventDeltaEvent{}).Text())
 	require.Empty(t, (&EventDeltaEvent{Delta: EventDelta{Content: &DeltaContent{Type: "image", Text: "x"}}}).Text())
 
-	require.True(t, IsTerminal(wantEvents[TypeSessionStatusTerminated]))
-	require.True(t, IsTerminal(wantEvents[TypeSessionDeleted]))
-	require.False(t, IsTerminal(wantEvents[TypeSessionStatusIdle]))
+	require.True(t, IsTerminal(wantEvents[EventTypeSessionStatusTerminated]))
+	require.True(t, IsTerminal(wantEvents[EventTypeSessionDeleted]))
+	require.False(t, IsTerminal(wantEvents[EventTypeSessionStatusIdle]))
 }
 
 func TestSessionUpdatedAbsentNullAndValue(t *testing.T) {
@@ -223,7 +225,7 @@ func TestSessionUpdatedAbsentNullAndValue(t *testing.T) {
 	require.Empty(t, removed.Title.Value)
 
 	set := decode(`{"type":"session.updated","id":"sevt_1","budget":{"type":"limit","max_list_cost":{"amount":"100","currency":"USD"}}}`)
-	require.Equal(t, Change[*Budget]{Set: true, Value: LimitBudget("100", "USD")}, set.Budget)
+	require.Equal(t, Change[*Budget]{Set: true, Value: NewBudgetLimit("100", "USD")}, set.Budget)
 
 	// Round trip keeps absent fields absent and null as null.
 	out, err := json.Marshal(removed)
@@ -241,8 +243,8 @@ func TestDecodeUnknownEventType(t *testing.T) {
 	require.NoError(t, err)
 	u, ok := ev.(*UnknownEvent)
 	require.True(t, ok)
-	require.Equal(t, "session.teleported", u.Type)
-	require.Equal(t, "session.teleported", u.EventType())
+	require.Equal(t, EventType("session.teleported"), u.Type)
+	require.Equal(t, EventType("session.teleported"), u.EventType())
 	require.Equal(t, "sevt_9", u.EventID())
 	require.Equal(t, fixtureTime, u.EventProcessedAt())
 	require.Equal(t, string(data), string(u.RawJSON()))
@@ -275,18 +277,19 @@ func TestDecodeToleratesUnknownFieldsAndBlocks(t *testing.T) {
 func TestDecodeScannerEdgeCases(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name, json, wantType string
+		name, json string
+		wantType   EventType
 	}{
-		{"type key not first", `{"id":"sevt_1","processed_at":null,"type":"agent.thinking"}`, TypeAgentThinking},
-		{"nested type before the top-level one", `{"content":[{"type":"text","text":"x"}],"event":{"type":"agent.thinking"},"type":"agent.message"}`, TypeAgentMessage},
-		{"escaped quotes and backslashes in strings", `{"content":[{"type":"text","text":"say \"type\":\"x\" \\"}],"type":"agent.message"}`, TypeAgentMessage},
-		{"brackets inside strings", `{"note":"}]{[","type":"session.status_running"}`, TypeSessionStatusRunning},
-		{"whitespace everywhere", " \n\t{ \r\n \"id\" : \"sevt_1\" ,\n \"type\"\t:\n \"session.status_idle\" , \"stop_reason\" : { \"type\" : \"end_turn\" } }\n", TypeSessionStatusIdle},
-		{"escaped type value", `{"type":"agent\u002emessage","content":[]}`, TypeAgentMessage},
-		{"escaped type key", `{"typ\u0065":"agent.thinking"}`, TypeAgentThinking},
-		{"key that ends in type", `{"subtype":"agent.message","type":"agent.thinking"}`, TypeAgentThinking},
-		{"numbers, literals and nested arrays first", `{"n":-1.5e3,"t":true,"f":false,"z":null,"a":[[],[{}],"]"],"type":"span.model_request_start"}`, TypeSpanModelRequestStart},
-		{"unicode", `{"text":"héllo ✓ \ud83d\ude00","type":"agent.thinking"}`, TypeAgentThinking},
+		{"type key not first", `{"id":"sevt_1","processed_at":null,"type":"agent.thinking"}`, EventTypeAgentThinking},
+		{"nested type before the top-level one", `{"content":[{"type":"text","text":"x"}],"event":{"type":"agent.thinking"},"type":"agent.message"}`, EventTypeAgentMessage},
+		{"escaped quotes and backslashes in strings", `{"content":[{"type":"text","text":"say \"type\":\"x\" \\"}],"type":"agent.message"}`, EventTypeAgentMessage},
+		{"brackets inside strings", `{"note":"}]{[","type":"session.status_running"}`, EventTypeSessionStatusRunning},
+		{"whitespace everywhere", " \n\t{ \r\n \"id\" : \"sevt_1\" ,\n \"type\"\t:\n \"session.status_idle\" , \"stop_reason\" : { \"type\" : \"end_turn\" } }\n", EventTypeSessionStatusIdle},
+		{"escaped type value", `{"type":"agent\u002emessage","content":[]}`, EventTypeAgentMessage},
+		{"escaped type key", `{"typ\u0065":"agent.thinking"}`, EventTypeAgentThinking},
+		{"key that ends in type", `{"subtype":"agent.message","type":"agent.thinking"}`, EventTypeAgentThinking},
+		{"numbers, literals and nested arrays first", `{"n":-1.5e3,"t":true,"f":false,"z":null,"a":[[],[{}],"]"],"type":"span.model_request_start"}`, EventTypeSpanModelRequestStart},
+		{"unicode", `{"text":"héllo ✓ \ud83d\ude00","type":"agent.thinking"}`, EventTypeAgentThinking},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,7 +27,7 @@ func newFake(opts ...managedagentstest.ServerOption) *managedagentstest.Server {
 func newSession(ctx context.Context, client *managedagents.Client, tools ...managedagents.Tool) string {
 	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{
 		Name:  "Coding Assistant",
-		Model: managedagents.Model("claude-sonnet-5-5"),
+		Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"},
 		Tools: tools,
 	})
 	if err != nil {
@@ -38,7 +38,7 @@ func newSession(ctx context.Context, client *managedagents.Client, tools ...mana
 		log.Fatal(err)
 	}
 	session, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{
-		Agent:         managedagents.AgentID(agent.ID),
+		Agent:         managedagents.NewAgentRef(agent.ID),
 		EnvironmentID: env.ID,
 	})
 	if err != nil {
@@ -59,7 +59,7 @@ func ExampleNewClient() {
 	)
 	agent, err := client.Agents.Create(context.Background(), managedagents.AgentCreateParams{
 		Name:   "Coding Assistant",
-		Model:  managedagents.Model("claude-sonnet-5-5"),
+		Model:  managedagents.ModelConfig{ID: "claude-sonnet-5-5"},
 		System: "You are a helpful coding assistant.",
 		Tools:  []managedagents.Tool{managedagents.NewAgentToolset()},
 	})
@@ -82,14 +82,13 @@ func ExampleSessionEventService_Stream_quickstart() {
 
 	// The stream delivers only what comes after it opened: open it first.
 	stream, err := client.Sessions.Events.Stream(ctx, sessionID, managedagents.EventStreamParams{
-		EventDeltas: []string{managedagents.DeltasAgentMessage},
+		EventDeltas: []managedagents.EventType{managedagents.EventTypeAgentMessage},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer stream.Close()
-	if _, err := client.Sessions.Events.Send(ctx, sessionID,
-		managedagents.UserMessage("Generate the first 20 Fibonacci numbers to fibonacci.txt")); err != nil {
+	if _, err := client.Sessions.Events.Send(ctx, sessionID, managedagents.SessionEventSendParams{Events: []managedagents.EventParam{managedagents.NewUserMessage("Generate the first 20 Fibonacci numbers to fibonacci.txt")}}); err != nil {
 		log.Fatal(err)
 	}
 
@@ -98,7 +97,7 @@ func ExampleSessionEventService_Stream_quickstart() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if u, ok := text.Add(ev); ok && u.EventType == managedagents.TypeAgentMessage {
+		if u, ok := text.Add(ev); ok && u.EventType == managedagents.EventTypeAgentMessage {
 			fmt.Print(u.Appended) // text as it arrives, each part once
 			if u.Done {
 				fmt.Println()
@@ -136,8 +135,8 @@ func ExampleSessionService_RunTurn() {
 			Required:   []string{"city"},
 		}))
 
-	result, err := client.Sessions.RunTurn(ctx, sessionID, managedagents.TurnParams{
-		Events: []managedagents.EventParam{managedagents.UserMessage("Weather?")},
+	result, err := client.Sessions.RunTurn(ctx, sessionID, managedagents.SessionRunTurnParams{
+		Events: []managedagents.EventParam{managedagents.NewUserMessage("Weather?")},
 		Tools: map[string]managedagents.ToolHandler{
 			"get_weather": func(ctx context.Context, call *managedagents.AgentCustomToolUseEvent) ([]managedagents.ContentBlock, error) {
 				var input struct{ City string }
@@ -168,7 +167,7 @@ func ExampleSessionEventService_Send_confirm() {
 	client := srv.Client()
 	ctx := context.Background()
 	sessionID := newSession(ctx, client, managedagents.NewAgentToolset(
-		managedagents.EnableTool(managedagents.ToolBash, managedagents.AlwaysAsk()),
+		managedagents.NewToolConfigEnabled(managedagents.ToolBash, managedagents.PolicyAlwaysAsk),
 	))
 
 	stream, err := client.Sessions.Events.Stream(ctx, sessionID, managedagents.EventStreamParams{})
@@ -176,8 +175,7 @@ func ExampleSessionEventService_Send_confirm() {
 		log.Fatal(err)
 	}
 	defer stream.Close()
-	if _, err := client.Sessions.Events.Send(ctx, sessionID,
-		managedagents.UserMessage("Generate the first 20 Fibonacci numbers to fibonacci.txt")); err != nil {
+	if _, err := client.Sessions.Events.Send(ctx, sessionID, managedagents.SessionEventSendParams{Events: []managedagents.EventParam{managedagents.NewUserMessage("Generate the first 20 Fibonacci numbers to fibonacci.txt")}}); err != nil {
 		log.Fatal(err)
 	}
 
@@ -200,16 +198,16 @@ func ExampleSessionEventService_Send_confirm() {
 			var answers []managedagents.EventParam
 			for _, id := range e.StopReason.EventIDs {
 				if strings.Contains(string(calls[id].Input), "rm ") {
-					answers = append(answers, managedagents.DenyTool(id, "No deleting."))
+					answers = append(answers, managedagents.NewUserToolConfirmationDeny(id, "No deleting."))
 				} else {
-					answers = append(answers, managedagents.AllowTool(id))
+					answers = append(answers, managedagents.NewUserToolConfirmationAllow(id))
 				}
 			}
-			sent, err := client.Sessions.Events.Send(ctx, sessionID, answers...)
+			sent, err := client.Sessions.Events.Send(ctx, sessionID, managedagents.SessionEventSendParams{Events: answers})
 			if err != nil {
 				log.Fatal(err)
 			}
-			fmt.Println("sent", len(sent), sent[0].EventType())
+			fmt.Println("sent", len(sent.Data), sent.Data[0].EventType())
 		}
 	}
 	// Output:
@@ -229,7 +227,7 @@ func ExampleAgentService_ListAll() {
 	ctx := context.Background()
 	for _, name := range []string{"Researcher", "Reviewer", "Writer"} {
 		if _, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{
-			Name: name, Model: managedagents.Model("claude-sonnet-5-5"),
+			Name: name, Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"},
 		}); err != nil {
 			log.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/go-managedagents/managedagents/option"
@@ -93,4 +94,17 @@ func assertGolden(t *testing.T, name string, body []byte) {
 	want, err := os.ReadFile(file)
 	require.NoError(t, err, "missing golden file; run go test -update")
 	require.Equal(t, string(want), buf.String(), "request body differs from %s", file)
+}
+
+// withoutRaw returns r with the raw JSON of its ObjectMeta dropped, so that a
+// decoded object can be compared with a literal.
+func withoutRaw[T any](r T) T {
+	v := reflect.ValueOf(r)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if m := v.FieldByName("ObjectMeta"); m.IsValid() && m.CanAddr() {
+		m.Addr().Interface().(*ObjectMeta).raw = nil
+	}
+	return r
 }

@@ -101,7 +101,7 @@ func TestMiddlewareShortCircuit(t *testing.T) {
 	require.Equal(t, 3, attempts, "a read is retried")
 
 	attempts = 0
-	_, err = c.Agents.Create(context.Background(), AgentCreateParams{Name: "a", Model: Model("m")}, refuse)
+	_, err = c.Agents.Create(context.Background(), AgentCreateParams{Name: "a", Model: ModelConfig{ID: "m"}}, refuse)
 	require.ErrorIs(t, err, ErrDeliveryUncertain, "a middleware's error may come after it sent the request")
 	require.Equal(t, 1, attempts, "a create is not resent")
 }
@@ -133,7 +133,7 @@ func TestCallEndsOnce(t *testing.T) {
 		}
 		return next(req)
 	})
-	_, err := c.Sessions.Get(context.Background(), "sesn_1", mw)
+	_, err := c.Sessions.Get(context.Background(), "sesn_1", SessionGetParams{}, mw)
 	require.ErrorIs(t, err, ErrNotFound)
 	require.Len(t, ends, 1)
 	require.Same(t, err, ends[0].Err, "the error the call returns")
@@ -184,7 +184,7 @@ func TestWithResponseIntoAndWorkspace(t *testing.T) {
 		replyJSON(200, string(fixture(t, "sessions/session.json")))(w, r)
 	}, option.WithWorkspaceID("wrkspc_1"))
 	var resp *http.Response
-	_, err := c.Sessions.Get(context.Background(), "sesn_1", option.WithResponseInto(&resp))
+	_, err := c.Sessions.Get(context.Background(), "sesn_1", SessionGetParams{}, option.WithResponseInto(&resp))
 	require.NoError(t, err)
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, "req_ok", resp.Header.Get("Request-Id"))
@@ -194,12 +194,12 @@ func TestWithResponseIntoAndWorkspace(t *testing.T) {
 	require.Empty(t, b, "the body was read by the call")
 	require.Equal(t, "wrkspc_1", (*reqs)[0].Header.Get("Anthropic-Workspace-Id"))
 
-	_, err = c.Sessions.Get(context.Background(), "sesn_1", option.WithWorkspaceID(""))
+	_, err = c.Sessions.Get(context.Background(), "sesn_1", SessionGetParams{}, option.WithWorkspaceID(""))
 	require.NoError(t, err)
 	require.Empty(t, (*reqs)[1].Header.Values("Anthropic-Workspace-Id"), "a call can drop it")
 
 	bad := NewClient(option.WithAPIKey(testAPIKey), option.WithResponseInto(&resp))
-	_, err = bad.Sessions.Get(context.Background(), "sesn_1")
+	_, err = bad.Sessions.Get(context.Background(), "sesn_1", SessionGetParams{})
 	require.ErrorContains(t, err, "an option of one call")
 }
 
@@ -214,7 +214,7 @@ func TestPerCallLimiterOptionsRefused(t *testing.T) {
 		"WithLimiter":    option.WithLimiter(ratelimit.New(ratelimit.DefaultBudgets)),
 		"WithoutLimiter": option.WithoutLimiter(),
 	} {
-		_, err := c.Sessions.Get(context.Background(), "sesn_1", o)
+		_, err := c.Sessions.Get(context.Background(), "sesn_1", SessionGetParams{}, o)
 		require.ErrorContains(t, err, "option."+name+": the rate limiter belongs to the client", name)
 		require.Empty(t, *reqs)
 		derived := c.WithOptions(o)
@@ -245,7 +245,7 @@ func TestFirstOpenFailsLikeAnyCall(t *testing.T) {
 			return err
 		},
 		"RunTurn": func(c *Client) error {
-			_, err := c.Sessions.RunTurn(context.Background(), "sesn_1", TurnParams{Events: []EventParam{UserMessage("hi")}})
+			_, err := c.Sessions.RunTurn(context.Background(), "sesn_1", SessionRunTurnParams{Events: []EventParam{NewUserMessage("hi")}})
 			return err
 		},
 	} {
@@ -278,7 +278,7 @@ func TestTransportErrorsNeverReachUsers(t *testing.T) {
 	t.Parallel()
 	for _, status := range []int{400, 404, 409, 429, 500, 503} {
 		c, _ := newTestClient(t, replyJSON(status, `{}`))
-		_, err := c.Sessions.Create(context.Background(), SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1"})
+		_, err := c.Sessions.Create(context.Background(), SessionCreateParams{Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1"})
 		var se *transport.StatusError
 		var ue *transport.UncertainError
 		require.False(t, errors.As(err, &se) || errors.As(err, &ue), "%d: %T", status, err)
@@ -304,7 +304,7 @@ func TestMiddlewareHeadersPerAttempt(t *testing.T) {
 		return next(req)
 	}))
 	c.cfg.RetryBackoffBase, c.cfg.RetryBackoffMax = time.Millisecond, time.Millisecond
-	_, err := c.Sessions.Get(context.Background(), "sesn_1")
+	_, err := c.Sessions.Get(context.Background(), "sesn_1", SessionGetParams{})
 	require.NoError(t, err)
 	require.Len(t, *reqs, 3)
 	for i, r := range *reqs {

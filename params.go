@@ -36,6 +36,28 @@ const queryTimeFormat = "2006-01-02T15:04:05.999999Z07:00"
 // query builds a query string with the API's bracket conventions.
 type query url.Values
 
+// listQuery starts the query of a list call with its page size and cursor.
+func listQuery(limit int, page string) (query, error) {
+	if limit < 0 {
+		return nil, invalid("limit", "must not be negative")
+	}
+	q := query{}
+	q.int("limit", limit)
+	q.str("page", page)
+	return q, nil
+}
+
+// statuses adds statuses[]=s for each status, which must be a known one.
+func (q query) statuses(ss []SessionStatus) error {
+	for i, s := range ss {
+		if err := s.check("statuses[" + strconv.Itoa(i) + "]"); err != nil {
+			return err
+		}
+		url.Values(q).Add("statuses[]", string(s))
+	}
+	return nil
+}
+
 func (q query) str(key, v string) {
 	if v != "" {
 		url.Values(q).Set(key, v)

@@ -31,11 +31,11 @@ func (o Order) check(field string) error {
 	return invalid(field, `must be "asc" or "desc", not "`+string(o)+`"`)
 }
 
-// EventListParams filters GET /v1/sessions/{session_id}/events. The created_at
-// bounds compare with the events' processed_at.
-type EventListParams struct {
+// SessionEventListParams filters GET /v1/sessions/{session_id}/events. The
+// created_at bounds compare with the events' processed_at.
+type SessionEventListParams struct {
 	// Types keeps only events of these types (types[]).
-	Types []string
+	Types []EventType
 	// CreatedAtGT, CreatedAtGTE, CreatedAtLT and CreatedAtLTE bound processed_at
 	// (created_at[gt], created_at[gte], created_at[lt], created_at[lte]).
 	CreatedAtGT, CreatedAtGTE, CreatedAtLT, CreatedAtLTE time.Time
@@ -47,27 +47,25 @@ type EventListParams struct {
 	Page string
 }
 
-func (p EventListParams) values() (url.Values, error) {
+func (p SessionEventListParams) values() (url.Values, error) {
 	if err := p.Order.check("order"); err != nil {
 		return nil, err
 	}
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(p.Limit, p.Page)
+	if err != nil {
+		return nil, err
 	}
 	for _, t := range p.Types {
 		if t == "" {
 			return nil, invalid("types", "must not hold an empty type")
 		}
+		url.Values(q).Add("types[]", string(t))
 	}
-	q := query{}
-	q.list("types", p.Types)
 	q.time("created_at[gt]", p.CreatedAtGT)
 	q.time("created_at[gte]", p.CreatedAtGTE)
 	q.time("created_at[lt]", p.CreatedAtLT)
 	q.time("created_at[lte]", p.CreatedAtLTE)
 	q.str("order", string(p.Order))
-	q.int("limit", p.Limit)
-	q.str("page", p.Page)
 	return url.Values(q), nil
 }
 
@@ -75,16 +73,22 @@ func (p EventListParams) values() (url.Values, error) {
 // fails the page with an *[EventDecodeError] naming it (id, type, index).
 //
 // GET /v1/sessions/{session_id}/events
-func (s *SessionEventService) List(ctx context.Context, sessionID string, params EventListParams, opts ...option.RequestOption) (*Page[Event], error) {
+func (s *SessionEventService) List(ctx context.Context, sessionID string, params SessionEventListParams, opts ...option.RequestOption) (*Page[Event], error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	return s.client.listEvents(ctx, sessionsEventsList.At(sessionID), params, opts)
+	q, err := params.values()
+	if err != nil {
+		return nil, err
+	}
+	return s.client.listEvents(ctx, sessionsEventsList.At(sessionID).WithQuery(q), opts)
 }
 
 // ListAll iterates over the events of a session from params.Page on, fetching
 // pages lazily, and stops at the first error.
-func (s *SessionEventService) ListAll(ctx context.Context, sessionID string, params EventListParams, opts ...option.RequestOption) iter.Seq2[Event, error] {
+//
+// GET /v1/sessions/{session_id}/events
+func (s *SessionEventService) ListAll(ctx context.Context, sessionID string, params SessionEventListParams, opts ...option.RequestOption) iter.Seq2[Event, error] {
 	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[Event], error) {
 		p := params
 		p.Page = page
@@ -92,16 +96,13 @@ func (s *SessionEventService) ListAll(ctx context.Context, sessionID string, par
 	})
 }
 
-func (c *Client) listEvents(ctx context.Context, r transport.Request, params EventListParams, opts []option.RequestOption) (*Page[Event], error) {
-	q, err := params.values()
-	if err != nil {
-		return nil, err
-	}
+// listEvents fetches and decodes one page of an events list.
+func (c *Client) listEvents(ctx context.Context, r transport.Request, opts []option.RequestOption) (*Page[Event], error) {
 	cfg, err := c.config(opts)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := getEventPage(ctx, cfg, r.WithQuery(q))
+	raw, err := getEventPage(ctx, cfg, r)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +156,7 @@ type EventDecodeError struct {
 	// ID is the event's id, when it could be read; empty otherwise.
 	ID string
 	// Type is the event's type, when it could be read; empty otherwise.
-	Type string
+	Type EventType
 	// Index is the event's position in its list page (from 0), or -1 for a
 	// stream frame.
 	Index int
@@ -171,7 +172,7 @@ func (e *EventDecodeError) Error() string {
 		b.WriteString(" " + e.ID)
 	}
 	if e.Type != "" {
-		b.WriteString(" (" + e.Type + ")")
+		b.WriteString(" (" + string(e.Type) + ")")
 	}
 	if e.Index >= 0 {
 		b.WriteString(" at index " + strconv.Itoa(e.Index) + " of its page")
@@ -179,7 +180,7 @@ func (e *EventDecodeError) Error() string {
 		b.WriteString(" from the stream")
 	}
 	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
+		b.WriteString(": " + causeText(e.Err))
 	}
 	return b.String()
 }

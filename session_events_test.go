@@ -15,18 +15,18 @@ func TestEventListReportsTheEventThatDoesNotDecode(t *testing.T) {
 		{"type":"agent.message","id":"sevt_2","processed_at":false},
 		{"type":"agent.message","id":"sevt_3","processed_at":null}
 	],"next_page":null}`))
-	_, err := c.Sessions.Events.List(context.Background(), "sesn_1", EventListParams{})
+	_, err := c.Sessions.Events.List(context.Background(), "sesn_1", SessionEventListParams{})
 	var de *EventDecodeError
 	require.ErrorAs(t, err, &de)
 	require.Equal(t, "sevt_2", de.ID)
-	require.Equal(t, "agent.message", de.Type)
+	require.Equal(t, EventTypeAgentMessage, de.Type)
 	require.Equal(t, 1, de.Index)
 	require.NotNil(t, errors.Unwrap(de))
 	require.Contains(t, err.Error(), "sevt_2 (agent.message) at index 1")
 
 	var got []string
 	var last error
-	for ev, err := range c.Sessions.Events.ListAll(context.Background(), "sesn_1", EventListParams{}) {
+	for ev, err := range c.Sessions.Events.ListAll(context.Background(), "sesn_1", SessionEventListParams{}) {
 		if err != nil {
 			last = err
 			continue
@@ -59,7 +59,7 @@ func TestEventListDecodesEveryEvent(t *testing.T) {
 	}
 	body += `],"next_page":"page_2"}`
 	c, reqs := newTestClient(t, replyJSON(200, body))
-	p, err := c.Sessions.Events.List(context.Background(), "sesn_1", EventListParams{Limit: 1000, Page: "page_1"})
+	p, err := c.Sessions.Events.List(context.Background(), "sesn_1", SessionEventListParams{Limit: 1000, Page: "page_1"})
 	require.NoError(t, err)
 	require.Len(t, p.Data, len(persisted))
 	require.Equal(t, "page_2", p.NextPage)

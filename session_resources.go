@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/go-managedagents/managedagents/option"
 )
@@ -42,29 +41,30 @@ type Checkout struct {
 	SHA string `json:"sha,omitzero"`
 }
 
-// BranchCheckout returns a Checkout of the branch name.
-func BranchCheckout(name string) *Checkout { return &Checkout{Type: "branch", Name: name} }
+// NewCheckoutBranch returns a Checkout of the branch name.
+func NewCheckoutBranch(name string) *Checkout { return &Checkout{Type: "branch", Name: name} }
 
-// CommitCheckout returns a Checkout of the commit sha.
-func CommitCheckout(sha string) *Checkout { return &Checkout{Type: "commit", SHA: sha} }
+// NewCheckoutCommit returns a Checkout of the commit sha.
+func NewCheckoutCommit(sha string) *Checkout { return &Checkout{Type: "commit", SHA: sha} }
 
 // GitHubRepositoryResource (github_repository) is a repository cloned into the
 // container. Its authorization token is never returned.
 type GitHubRepositoryResource struct {
-	// ID is the resource's id (sesrsc_…).
-	ID string `json:"id"`
-	// Type is "github_repository".
-	Type string `json:"type"`
+	// ObjectMeta holds the id (sesrsc_…), the type ("github_repository"), the
+	// timestamps and the raw JSON.
+	ObjectMeta
 	// URL is the repository's URL.
 	URL string `json:"url"`
 	// MountPath is where the repository is cloned.
 	MountPath string `json:"mount_path"`
 	// Checkout is the checked-out ref; nil for the default branch.
 	Checkout *Checkout `json:"checkout"`
-	// CreatedAt is when the resource was added.
-	CreatedAt time.Time `json:"created_at"`
-	// UpdatedAt is when the resource was last updated.
-	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// UnmarshalJSON decodes the resource and keeps its raw JSON.
+func (r *GitHubRepositoryResource) UnmarshalJSON(b []byte) error {
+	type plain GitHubRepositoryResource
+	return decodeObject(b, (*plain)(r), &r.ObjectMeta)
 }
 
 // ResourceID returns the resource's id.
@@ -77,19 +77,20 @@ func (*GitHubRepositoryResource) isSessionResource() {}
 
 // FileResource (file) is a file mounted in the container.
 type FileResource struct {
-	// ID is the resource's id (sesrsc_…).
-	ID string `json:"id"`
-	// Type is "file".
-	Type string `json:"type"`
+	// ObjectMeta holds the id (sesrsc_…), the type ("file"), the timestamps and
+	// the raw JSON.
+	ObjectMeta
 	// FileID is the session-scoped copy of the file, which differs from the
 	// uploaded file's id.
 	FileID string `json:"file_id"`
 	// MountPath is the file's absolute path in the container.
 	MountPath string `json:"mount_path"`
-	// CreatedAt is when the resource was added.
-	CreatedAt time.Time `json:"created_at"`
-	// UpdatedAt is when the resource was last updated.
-	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// UnmarshalJSON decodes the resource and keeps its raw JSON.
+func (r *FileResource) UnmarshalJSON(b []byte) error {
+	type plain FileResource
+	return decodeObject(b, (*plain)(r), &r.ObjectMeta)
 }
 
 // ResourceID returns the resource's id.
@@ -100,12 +101,12 @@ func (r *FileResource) ResourceType() string { return ResourceTypeFile }
 
 func (*FileResource) isSessionResource() {}
 
-// MemoryStoreResource (memory_store) is a memory store mounted in the container.
+// MemoryStoreResource (memory_store) is a memory store mounted in the
+// container. Its id and timestamps are set when the server reports them.
 type MemoryStoreResource struct {
-	// ID is the resource's id when the server reports one.
-	ID string `json:"id,omitzero"`
-	// Type is "memory_store".
-	Type string `json:"type"`
+	// ObjectMeta holds the id (when reported), the type ("memory_store"), the
+	// timestamps (when reported) and the raw JSON.
+	ObjectMeta
 	// MemoryStoreID is the memory store (memstore_…).
 	MemoryStoreID string `json:"memory_store_id"`
 	// Access is "read_write" or "read_only".
@@ -118,10 +119,12 @@ type MemoryStoreResource struct {
 	Name string `json:"name"`
 	// MountPath is where the store is mounted, e.g. /mnt/memory/<name>.
 	MountPath string `json:"mount_path"`
-	// CreatedAt is when the resource was added, when reported.
-	CreatedAt time.Time `json:"created_at,omitzero"`
-	// UpdatedAt is when the resource was last updated, when reported.
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// UnmarshalJSON decodes the resource and keeps its raw JSON.
+func (r *MemoryStoreResource) UnmarshalJSON(b []byte) error {
+	type plain MemoryStoreResource
+	return decodeObject(b, (*plain)(r), &r.ObjectMeta)
 }
 
 // ResourceID returns the resource's id, if any.
@@ -132,15 +135,9 @@ func (r *MemoryStoreResource) ResourceType() string { return ResourceTypeMemoryS
 
 func (*MemoryStoreResource) isSessionResource() {}
 
-// UnknownResource is a resource whose type this SDK does not know.
-type UnknownResource struct {
-	// ID is the resource's id, if it has one.
-	ID string
-	// Type is the resource's type string.
-	Type string
-	// Raw is the resource's JSON.
-	Raw json.RawMessage
-}
+// UnknownResource is a resource whose type this SDK does not know. Its
+// ObjectMeta holds what could be read of the common fields, and its raw JSON.
+type UnknownResource struct{ ObjectMeta }
 
 // ResourceID returns the resource's id, if any.
 func (r *UnknownResource) ResourceID() string { return r.ID }
@@ -148,24 +145,22 @@ func (r *UnknownResource) ResourceID() string { return r.ID }
 // ResourceType returns the resource's type string.
 func (r *UnknownResource) ResourceType() string { return r.Type }
 
-// MarshalJSON returns Raw.
+// MarshalJSON returns the raw JSON, or the common fields of a resource built
+// in code.
 func (r UnknownResource) MarshalJSON() ([]byte, error) {
-	if len(r.Raw) == 0 {
-		return json.Marshal(struct {
-			ID   string `json:"id,omitzero"`
-			Type string `json:"type"`
-		}{r.ID, r.Type})
+	if len(r.raw) == 0 {
+		return json.Marshal(r.ObjectMeta)
 	}
-	return r.Raw, nil
+	return r.raw, nil
 }
 
 func (*UnknownResource) isSessionResource() {}
 
 // DecodeSessionResource decodes one session resource by its type; an unknown
-// type gives *UnknownResource, not an error.
+// type gives *UnknownResource, not an error. The resource keeps a copy of b as
+// its raw JSON.
 func DecodeSessionResource(b []byte) (SessionResource, error) {
 	var head struct {
-		ID   string `json:"id"`
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
@@ -180,7 +175,11 @@ func DecodeSessionResource(b []byte) (SessionResource, error) {
 	case ResourceTypeMemoryStore:
 		r = &MemoryStoreResource{}
 	default:
-		return &UnknownResource{ID: head.ID, Type: head.Type, Raw: append(json.RawMessage(nil), b...)}, nil
+		u := &UnknownResource{}
+		if err := decodeObject(b, &u.ObjectMeta, &u.ObjectMeta); err != nil {
+			return nil, err
+		}
+		return u, nil
 	}
 	if err := json.Unmarshal(b, r); err != nil {
 		return nil, err
@@ -188,13 +187,14 @@ func DecodeSessionResource(b []byte) (SessionResource, error) {
 	return r, nil
 }
 
-// resourceList decodes a JSON array of session resources.
-type resourceList []SessionResource
+// SessionResources is the resources of a session as received: a list whose
+// JSON decodes each resource into its concrete type.
+type SessionResources []SessionResource
 
 // UnmarshalJSON decodes each resource by its type; null gives nil.
-func (l *resourceList) UnmarshalJSON(b []byte) error {
-	raws, err := splitArray(b)
-	if err != nil || raws == nil {
+func (l *SessionResources) UnmarshalJSON(b []byte) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil || raws == nil {
 		*l = nil
 		return err
 	}
@@ -236,10 +236,7 @@ func (*GitHubRepositoryResourceParams) isSessionResourceParams() {}
 // MarshalJSON adds the type.
 func (p GitHubRepositoryResourceParams) MarshalJSON() ([]byte, error) {
 	type plain GitHubRepositoryResourceParams
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ResourceTypeGitHubRepository, plain(p)})
+	return marshalWithType(ResourceTypeGitHubRepository, plain(p))
 }
 
 func (p *GitHubRepositoryResourceParams) validate(field string) error {
@@ -276,10 +273,7 @@ func (*FileResourceParams) isSessionResourceParams() {}
 // MarshalJSON adds the type.
 func (p FileResourceParams) MarshalJSON() ([]byte, error) {
 	type plain FileResourceParams
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ResourceTypeFile, plain(p)})
+	return marshalWithType(ResourceTypeFile, plain(p))
 }
 
 func (p *FileResourceParams) validate(field string) error {
@@ -308,10 +302,7 @@ func (*MemoryStoreResourceParams) isSessionResourceParams() {}
 // MarshalJSON adds the type.
 func (p MemoryStoreResourceParams) MarshalJSON() ([]byte, error) {
 	type plain MemoryStoreResourceParams
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{ResourceTypeMemoryStore, plain(p)})
+	return marshalWithType(ResourceTypeMemoryStore, plain(p))
 }
 
 func (p *MemoryStoreResourceParams) validate(field string) error {
@@ -355,6 +346,14 @@ type SessionResourceUpdateParams struct {
 	AuthorizationToken string `json:"authorization_token"`
 }
 
+// SessionResourceGetParams are the parameters of GET
+// /v1/sessions/{session_id}/resources/{resource_id}; it has none yet.
+type SessionResourceGetParams struct{}
+
+// SessionResourceDeleteParams are the parameters of DELETE
+// /v1/sessions/{session_id}/resources/{resource_id}; it has none yet.
+type SessionResourceDeleteParams struct{}
+
 // SessionResourceListParams pages GET /v1/sessions/{session_id}/resources.
 type SessionResourceListParams struct {
 	// Limit is the page size (max 1000); 0 lists all resources in one page.
@@ -383,7 +382,7 @@ func (s *SessionResourceService) Add(ctx context.Context, sessionID string, para
 // Get returns one resource of a session.
 //
 // GET /v1/sessions/{session_id}/resources/{resource_id}
-func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID string, opts ...option.RequestOption) (SessionResource, error) {
+func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID string, params SessionResourceGetParams, opts ...option.RequestOption) (SessionResource, error) {
 	if err := checkIDs(sessionID, resourceID); err != nil {
 		return nil, err
 	}
@@ -410,15 +409,13 @@ func (s *SessionResourceService) List(ctx context.Context, sessionID string, par
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
-	if params.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(params.Limit, params.Page)
+	if err != nil {
+		return nil, err
 	}
-	q := query{}
-	q.int("limit", params.Limit)
-	q.str("page", params.Page)
 	page, err := doJSON[struct {
-		Data     resourceList `json:"data"`
-		NextPage string       `json:"next_page"`
+		Data     SessionResources `json:"data"`
+		NextPage string           `json:"next_page"`
 	}](ctx, s.client, sessionsResourcesList.At(sessionID).WithQuery(url.Values(q)), opts)
 	if err != nil {
 		return nil, err
@@ -441,7 +438,7 @@ func (s *SessionResourceService) ListAll(ctx context.Context, sessionID string, 
 // Delete removes a resource from a session.
 //
 // DELETE /v1/sessions/{session_id}/resources/{resource_id}
-func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resourceID string, opts ...option.RequestOption) (*DeletedObject, error) {
+func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resourceID string, params SessionResourceDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
 	if err := checkIDs(sessionID, resourceID); err != nil {
 		return nil, err
 	}

@@ -13,9 +13,9 @@ import (
 func TestRepositoryTokensArePrintedRedacted(t *testing.T) {
 	t.Parallel()
 	const token = "ghp_secret_0123456789abcdef"
-	repo := &GitHubRepositoryResourceParams{URL: "https://github.com/o/r", AuthorizationToken: token, Checkout: BranchCheckout("main")}
+	repo := &GitHubRepositoryResourceParams{URL: "https://github.com/o/r", AuthorizationToken: token, Checkout: NewCheckoutBranch("main")}
 	update := SessionResourceUpdateParams{AuthorizationToken: token}
-	create := SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1", Resources: []SessionResourceParams{repo}}
+	create := SessionCreateParams{Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1", Resources: []SessionResourceParams{repo}}
 
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -2,6 +2,7 @@ package managedagents
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,10 +23,9 @@ func TestSessionResourceAdd(t *testing.T) {
 			res, err := c.Sessions.Resources.Add(context.Background(), "sesn_011Cn5d4gEYkbUrMWeWQLGsC", tc.params)
 			require.NoError(t, err)
 			require.Equal(t, &FileResource{
-				ID: "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", Type: "file", FileID: "file_011CSessionCopyA1b2C3",
+				ObjectMeta: ObjectMeta{ID: "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", Type: "file", CreatedAt: parseTS(t, "2026-11-24T10:10:00Z"), UpdatedAt: parseTS(t, "2026-11-24T10:10:00Z")}, FileID: "file_011CSessionCopyA1b2C3",
 				MountPath: "/mnt/data/report.pdf",
-				CreatedAt: parseTS(t, "2026-11-24T10:10:00Z"), UpdatedAt: parseTS(t, "2026-11-24T10:10:00Z"),
-			}, res)
+			}, withoutRaw(res))
 			r := requireOneRequest(t, *reqs, "POST", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC/resources", "")
 			assertGolden(t, tc.golden, r.Body)
 		})
@@ -40,21 +40,19 @@ func TestSessionResourceGet(t *testing.T) {
 	}{
 		{"sessions/resource_github.json", func(t *testing.T) SessionResource {
 			return &GitHubRepositoryResource{
-				ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository",
-				URL: "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
-				CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T11:00:00Z"),
+				ObjectMeta: ObjectMeta{ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository", CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T11:00:00Z")},
+				URL:        "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
 			}
 		}},
 		{"sessions/resource_file.json", func(t *testing.T) SessionResource {
 			return &FileResource{
-				ID: "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", Type: "file", FileID: "file_011CSessionCopyA1b2C3",
+				ObjectMeta: ObjectMeta{ID: "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", Type: "file", CreatedAt: parseTS(t, "2026-11-24T10:10:00Z"), UpdatedAt: parseTS(t, "2026-11-24T10:10:00Z")}, FileID: "file_011CSessionCopyA1b2C3",
 				MountPath: "/mnt/data/report.pdf",
-				CreatedAt: parseTS(t, "2026-11-24T10:10:00Z"), UpdatedAt: parseTS(t, "2026-11-24T10:10:00Z"),
 			}
 		}},
 		{"sessions/resource_memory_store.json", func(t *testing.T) SessionResource {
 			return &MemoryStoreResource{
-				Type: "memory_store", MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_write",
+				ObjectMeta: ObjectMeta{Type: "memory_store"}, MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_write",
 				Name: "notes", MountPath: "/mnt/memory/notes",
 			}
 		}},
@@ -62,17 +60,18 @@ func TestSessionResourceGet(t *testing.T) {
 		t.Run(tc.fixture, func(t *testing.T) {
 			t.Parallel()
 			c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, tc.fixture))))
-			res, err := c.Sessions.Resources.Get(context.Background(), "sesn_1", "sesrsc_1")
+			res, err := c.Sessions.Resources.Get(context.Background(), "sesn_1", "sesrsc_1", SessionResourceGetParams{})
 			require.NoError(t, err)
-			require.Equal(t, tc.want(t), res)
+			require.JSONEq(t, string(fixture(t, tc.fixture)), string(res.(interface{ RawJSON() json.RawMessage }).RawJSON()))
+			require.Equal(t, tc.want(t), withoutRaw(res))
 			requireOneRequest(t, *reqs, "GET", "/v1/sessions/sesn_1/resources/sesrsc_1", "")
 		})
 	}
 
 	c, _ := newTestClient(t, replyJSON(200, `{"id":"sesrsc_9","type":"volume","size_gb":10}`))
-	res, err := c.Sessions.Resources.Get(context.Background(), "sesn_1", "sesrsc_9")
+	res, err := c.Sessions.Resources.Get(context.Background(), "sesn_1", "sesrsc_9", SessionResourceGetParams{})
 	require.NoError(t, err)
-	require.Equal(t, &UnknownResource{ID: "sesrsc_9", Type: "volume", Raw: []byte(`{"id":"sesrsc_9","type":"volume","size_gb":10}`)}, res)
+	require.Equal(t, &UnknownResource{ObjectMeta: ObjectMeta{ID: "sesrsc_9", Type: "volume", raw: []byte(`{"id":"sesrsc_9","type":"volume","size_gb":10}`)}}, res)
 }
 
 func TestSessionResourceUpdate(t *testing.T) {
@@ -95,12 +94,12 @@ func TestSessionResourceListAndDelete(t *testing.T) {
 	requireOneRequest(t, *reqs, "GET", "/v1/sessions/sesn_1/resources", "limit=2&page=page_resources_1")
 	require.Equal(t, "page_resources_2", page.NextPage)
 	require.Len(t, page.Data, 2)
-	require.Equal(t, BranchCheckout("main"), page.Data[0].(*GitHubRepositoryResource).Checkout)
+	require.Equal(t, NewCheckoutBranch("main"), page.Data[0].(*GitHubRepositoryResource).Checkout)
 	require.Equal(t, "file_011CSessionCopyA1b2C3", page.Data[1].(*FileResource).FileID)
 
 	for _, body := range []string{string(fixture(t, "sessions/resource_deleted.json")), ""} {
 		c, reqs = newTestClient(t, replyJSON(200, body))
-		d, err := c.Sessions.Resources.Delete(ctx, "sesn_1", "sesrsc_011CqT7wX2Jd9kPbVf3RzLme")
+		d, err := c.Sessions.Resources.Delete(ctx, "sesn_1", "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", SessionResourceDeleteParams{})
 		require.NoError(t, err)
 		require.Equal(t, &DeletedObject{ID: "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", Type: "session_resource_deleted"}, d)
 		requireOneRequest(t, *reqs, "DELETE", "/v1/sessions/sesn_1/resources/sesrsc_011CqT7wX2Jd9kPbVf3RzLme", "")
@@ -145,9 +144,9 @@ func TestSessionResourceValidation(t *testing.T) {
 	requireInvalid(t, err, "mount_path")
 	_, err = c.Sessions.Resources.Add(ctx, "", SessionResourceAddParams{FileID: "f"})
 	requireInvalid(t, err, "session_id")
-	_, err = c.Sessions.Resources.Get(ctx, "sesn_1", "")
+	_, err = c.Sessions.Resources.Get(ctx, "sesn_1", "", SessionResourceGetParams{})
 	requireInvalid(t, err, "resource_id")
-	_, err = c.Sessions.Resources.Get(ctx, "..", "r")
+	_, err = c.Sessions.Resources.Get(ctx, "..", "r", SessionResourceGetParams{})
 	requireInvalid(t, err, "session_id")
 	_, err = c.Sessions.Resources.Update(ctx, "sesn_1", "r", SessionResourceUpdateParams{})
 	requireInvalid(t, err, "authorization_token")
@@ -157,7 +156,7 @@ func TestSessionResourceValidation(t *testing.T) {
 	requireInvalid(t, err, "limit")
 	_, err = c.Sessions.Resources.List(ctx, "", SessionResourceListParams{})
 	requireInvalid(t, err, "session_id")
-	_, err = c.Sessions.Resources.Delete(ctx, "sesn_1", "?")
+	_, err = c.Sessions.Resources.Delete(ctx, "sesn_1", "?", SessionResourceDeleteParams{})
 	requireInvalid(t, err, "resource_id")
 	require.Empty(t, *reqs)
 }

@@ -2,23 +2,18 @@ package managedagents
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/url"
-	"strconv"
-	"time"
 
 	"github.com/go-managedagents/managedagents/option"
 )
 
 // SessionThread is one thread of a session ("type":"session_thread"): the
-// primary thread, or one spawned by a multiagent agent. Nullable timestamps are
-// the zero time when null.
+// primary thread, or one spawned by a multiagent agent.
 type SessionThread struct {
-	// ID is the thread's id (sthr_…).
-	ID string `json:"id"`
-	// Type is "session_thread".
-	Type string `json:"type"`
+	// ObjectMeta holds the id (sthr_…), the type ("session_thread"), the
+	// timestamps and the raw JSON.
+	ObjectMeta
 	// SessionID is the session the thread belongs to.
 	SessionID string `json:"session_id"`
 	// ParentThreadID is the thread that spawned this one; empty for the primary
@@ -35,31 +30,12 @@ type SessionThread struct {
 	Stats *ThreadStats `json:"stats,omitzero"`
 	// Usage is the thread's cumulative usage; nil until its first idle.
 	Usage *SessionUsage `json:"usage,omitzero"`
-	// CreatedAt is when the thread was created.
-	CreatedAt time.Time `json:"created_at"`
-	// UpdatedAt is when the thread was last updated.
-	UpdatedAt time.Time `json:"updated_at"`
-	// ArchivedAt is when the thread was archived; zero when it is not.
-	ArchivedAt time.Time `json:"archived_at,omitzero"`
-
-	raw json.RawMessage
 }
-
-// RawJSON returns the thread exactly as received, including fields this SDK
-// does not know.
-func (t *SessionThread) RawJSON() json.RawMessage { return t.raw }
-
-// IsArchived reports whether the thread is archived.
-func (t *SessionThread) IsArchived() bool { return !t.ArchivedAt.IsZero() }
 
 // UnmarshalJSON decodes a thread and keeps its raw JSON.
 func (t *SessionThread) UnmarshalJSON(b []byte) error {
 	type plain SessionThread
-	if err := json.Unmarshal(b, (*plain)(t)); err != nil {
-		return err
-	}
-	t.raw = append(json.RawMessage(nil), b...)
-	return nil
+	return decodeObject(b, (*plain)(t), &t.ObjectMeta)
 }
 
 // ThreadStats are a thread's timing statistics.
@@ -83,27 +59,28 @@ type SessionThreadListParams struct {
 }
 
 func (p SessionThreadListParams) values() (url.Values, error) {
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(p.Limit, p.Page)
+	if err != nil {
+		return nil, err
 	}
-	statuses := make([]string, len(p.Statuses))
-	for i, s := range p.Statuses {
-		if err := s.check("statuses[" + strconv.Itoa(i) + "]"); err != nil {
-			return nil, err
-		}
-		statuses[i] = string(s)
+	if err := q.statuses(p.Statuses); err != nil {
+		return nil, err
 	}
-	q := query{}
-	q.int("limit", p.Limit)
-	q.str("page", p.Page)
-	q.list("statuses", statuses)
 	return url.Values(q), nil
 }
+
+// SessionThreadGetParams are the parameters of GET
+// /v1/sessions/{session_id}/threads/{thread_id}; it has none yet.
+type SessionThreadGetParams struct{}
+
+// SessionThreadArchiveParams are the parameters of POST
+// /v1/sessions/{session_id}/threads/{thread_id}/archive; it has none yet.
+type SessionThreadArchiveParams struct{}
 
 // Get returns one thread of a session.
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}
-func (s *SessionThreadService) Get(ctx context.Context, sessionID, threadID string, opts ...option.RequestOption) (*SessionThread, error) {
+func (s *SessionThreadService) Get(ctx context.Context, sessionID, threadID string, params SessionThreadGetParams, opts ...option.RequestOption) (*SessionThread, error) {
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
@@ -139,7 +116,7 @@ func (s *SessionThreadService) ListAll(ctx context.Context, sessionID string, pa
 // Archive archives a thread. Threads have no delete.
 //
 // POST /v1/sessions/{session_id}/threads/{thread_id}/archive
-func (s *SessionThreadService) Archive(ctx context.Context, sessionID, threadID string, opts ...option.RequestOption) (*SessionThread, error) {
+func (s *SessionThreadService) Archive(ctx context.Context, sessionID, threadID string, params SessionThreadArchiveParams, opts ...option.RequestOption) (*SessionThread, error) {
 	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}

@@ -37,13 +37,11 @@ func (s SessionStatus) check(field string) error {
 	return invalid(field, `must be "rescheduling", "running", "idle" or "terminated", not `+strconv.Quote(string(s)))
 }
 
-// Session is a session ("type":"session"). Nullable timestamps are the zero time
-// when null.
+// Session is a session ("type":"session").
 type Session struct {
-	// ID is the session's id (sesn_…).
-	ID string `json:"id"`
-	// Type is "session".
-	Type string `json:"type"`
+	// ObjectMeta holds the id (sesn_…), the type ("session"), the timestamps and
+	// the raw JSON.
+	ObjectMeta
 	// Title may be empty.
 	Title string `json:"title"`
 	// Status is the session's status.
@@ -54,7 +52,7 @@ type Session struct {
 	EnvironmentID string `json:"environment_id"`
 	// Resources are the resources mounted in the session: *GitHubRepositoryResource,
 	// *FileResource, *MemoryStoreResource or *UnknownResource.
-	Resources []SessionResource `json:"resources"`
+	Resources SessionResources `json:"resources"`
 	// VaultIDs are the vaults supplying credentials; empty when none.
 	VaultIDs []string `json:"vault_ids"`
 	// Metadata holds the user's key-value pairs.
@@ -69,36 +67,12 @@ type Session struct {
 	OutcomeEvaluations []OutcomeEvaluation `json:"outcome_evaluations"`
 	// DeploymentID is the deployment that created the session; empty when none.
 	DeploymentID string `json:"deployment_id,omitzero"`
-	// CreatedAt is when the session was created.
-	CreatedAt time.Time `json:"created_at"`
-	// UpdatedAt is when the session was last updated.
-	UpdatedAt time.Time `json:"updated_at"`
-	// ArchivedAt is when the session was archived; zero when it is not.
-	ArchivedAt time.Time `json:"archived_at,omitzero"`
-
-	raw json.RawMessage
 }
-
-// RawJSON returns the session exactly as received, including fields this SDK
-// does not know.
-func (s *Session) RawJSON() json.RawMessage { return s.raw }
-
-// IsArchived reports whether the session is archived (read-only).
-func (s *Session) IsArchived() bool { return !s.ArchivedAt.IsZero() }
 
 // UnmarshalJSON decodes a session, its resources by type, and keeps its raw JSON.
 func (s *Session) UnmarshalJSON(b []byte) error {
 	type plain Session
-	w := struct {
-		*plain
-		Resources resourceList `json:"resources"`
-	}{plain: (*plain)(s)}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	s.Resources = w.Resources
-	s.raw = append(json.RawMessage(nil), b...)
-	return nil
+	return decodeObject(b, (*plain)(s), &s.ObjectMeta)
 }
 
 // SessionAgent is a resolved agent snapshot: the agent of a session, of a
@@ -122,7 +96,7 @@ type SessionAgent struct {
 	// Model is the model; for an advisor only Model.ID is set.
 	Model ModelConfig `json:"model"`
 	// Tools are the tools, decoded by type as in [Agent].
-	Tools []Tool `json:"tools,omitzero"`
+	Tools Tools `json:"tools,omitzero"`
 	// MCPServers are the MCP servers.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills are the skills.
@@ -132,20 +106,6 @@ type SessionAgent struct {
 	// Multiagent is the expanded multiagent configuration (session agent only);
 	// nil when single-threaded.
 	Multiagent *Multiagent `json:"multiagent,omitzero"`
-}
-
-// UnmarshalJSON decodes the snapshot and its tools by type.
-func (a *SessionAgent) UnmarshalJSON(b []byte) error {
-	type plain SessionAgent
-	w := struct {
-		*plain
-		Tools toolList `json:"tools"`
-	}{plain: (*plain)(a)}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	a.Tools = w.Tools
-	return nil
 }
 
 // SessionStats are a session's timing statistics.
@@ -209,47 +169,45 @@ func (c *Client) deleteResource(ctx context.Context, r transport.Request, typ st
 }
 
 // SessionAgentParam picks the agent of a new session. It is a sealed interface:
-// use [AgentID] (latest version), [AgentVersion] (a pinned version) or
-// [*AgentWithOverrides].
+// the concrete types are [*AgentRef] (a saved agent, at its latest or a pinned
+// version; build it with [NewAgentRef]) and [*AgentWithOverrides].
 type SessionAgentParam interface {
 	validate(field string) error
 	isSessionAgentParam()
 }
 
-// AgentID is a session's agent given by id, at its latest version. It is sent as
-// the bare id string.
-type AgentID string
-
-func (AgentID) isSessionAgentParam() {}
-
-func (a AgentID) validate(field string) error {
-	if a == "" {
-		return invalid(field, "is required")
-	}
-	return nil
-}
-
-// AgentVersion is a session's agent given by id and version:
-// {"type":"agent","id","version"}. Version 0 means the latest.
-type AgentVersion struct {
+// AgentRef is a session's agent given by id, at its latest version (Version 0,
+// sent as the bare id string) or at Version (sent as
+// {"type":"agent","id","version"}).
+type AgentRef struct {
 	// ID is the agent's id. Required.
 	ID string
 	// Version is the version (≥1); 0 means the latest.
 	Version int64
 }
 
-func (AgentVersion) isSessionAgentParam() {}
+// NewAgentRef returns the agent agentID at its latest version.
+func NewAgentRef(agentID string) *AgentRef { return &AgentRef{ID: agentID} }
 
-// MarshalJSON encodes {"type":"agent","id","version"?}.
-func (a AgentVersion) MarshalJSON() ([]byte, error) {
+func (*AgentRef) isSessionAgentParam() {}
+
+// MarshalJSON encodes the bare id for the latest version, else
+// {"type":"agent","id","version"}.
+func (a AgentRef) MarshalJSON() ([]byte, error) {
+	if a.Version == 0 {
+		return json.Marshal(a.ID)
+	}
 	return json.Marshal(struct {
 		Type    string `json:"type"`
 		ID      string `json:"id"`
-		Version int64  `json:"version,omitzero"`
+		Version int64  `json:"version"`
 	}{"agent", a.ID, a.Version})
 }
 
-func (a AgentVersion) validate(field string) error {
+func (a *AgentRef) validate(field string) error {
+	if a == nil {
+		return invalid(field, "is required")
+	}
 	if a.ID == "" {
 		return invalid(field+".id", "is required")
 	}
@@ -269,7 +227,7 @@ type AgentWithOverrides struct {
 	Version int64 `json:"version,omitzero"`
 	// Model replaces the model (its effort is ignored, inference_geo applies).
 	Model *ModelConfig `json:"model,omitzero"`
-	// System replaces the system prompt; Ptr("") empties it.
+	// System replaces the system prompt; new("") empties it.
 	System *string `json:"system,omitzero"`
 	// Tools replaces the tools; an empty non-nil slice removes them.
 	Tools []Tool `json:"tools,omitzero"`
@@ -284,10 +242,7 @@ func (*AgentWithOverrides) isSessionAgentParam() {}
 // MarshalJSON adds the type.
 func (a AgentWithOverrides) MarshalJSON() ([]byte, error) {
 	type plain AgentWithOverrides
-	return json.Marshal(struct {
-		Type string `json:"type"`
-		plain
-	}{"agent_with_overrides", plain(a)})
+	return marshalWithType("agent_with_overrides", plain(a))
 }
 
 func (a *AgentWithOverrides) validate(field string) error {
@@ -316,8 +271,8 @@ func (a *AgentWithOverrides) validate(field string) error {
 
 // SessionCreateParams is the body of POST /v1/sessions.
 type SessionCreateParams struct {
-	// Agent is the session's agent: AgentID("agent_…"), AgentVersion{…} or
-	// &AgentWithOverrides{…}. Required.
+	// Agent is the session's agent: NewAgentRef("agent_…"), &AgentRef{ID,
+	// Version} or &AgentWithOverrides{…}. Required.
 	Agent SessionAgentParam `json:"agent"`
 	// EnvironmentID is the environment to run in. Required.
 	EnvironmentID string `json:"environment_id"`
@@ -330,7 +285,7 @@ type SessionCreateParams struct {
 	VaultIDs []string `json:"vault_ids,omitzero"`
 	// Metadata holds up to 16 pairs.
 	Metadata map[string]string `json:"metadata,omitzero"`
-	// Budget caps list-price spend, e.g. LimitBudget("2500", "USD"). It can only
+	// Budget caps list-price spend, e.g. NewBudgetLimit("2500", "USD"). It can only
 	// be set at creation (later changed or removed, never added).
 	Budget *Budget `json:"budget,omitzero"`
 	// InitialEvents are user.message and user.define_outcome events
@@ -384,7 +339,7 @@ func validateInitialEvents(events []EventParam) error {
 		switch e.(type) {
 		case *UserMessageParam, *UserDefineOutcomeParam:
 		default:
-			return invalid("initial_events["+strconv.Itoa(i)+"]", "must be a user.message or user.define_outcome, not "+e.EventType())
+			return invalid("initial_events["+strconv.Itoa(i)+"]", "must be a user.message or user.define_outcome, not "+string(e.EventType()))
 		}
 	}
 	return nil
@@ -432,7 +387,7 @@ type SessionAgentUpdate struct {
 }
 
 // SessionUpdateParams is the body of POST /v1/sessions/{session_id}. Zero fields
-// are not sent and keep the stored value.
+// are not sent and keep the stored value; Clear names the fields to clear.
 type SessionUpdateParams struct {
 	// Title replaces the title.
 	Title string `json:"title,omitzero"`
@@ -443,33 +398,24 @@ type SessionUpdateParams struct {
 	// Budget replaces the budget of a session created with one (it cannot be
 	// lowered to or below the cost already spent).
 	Budget *Budget `json:"budget,omitzero"`
-	// RemoveBudget sends "budget": null, removing the budget for good. It cannot
-	// be combined with Budget.
-	RemoveBudget bool `json:"-"`
 	// VaultIDs is reserved: the API currently rejects it.
 	VaultIDs []string `json:"vault_ids,omitzero"`
+	// Clear names the fields to clear, sent as null: "title", "metadata" (every
+	// key), "budget" (removed for good), "agent.tools" and "agent.mcp_servers". A
+	// field cannot be both set and cleared.
+	Clear []string `json:"-"`
 }
 
-// MarshalJSON encodes the set fields, and "budget": null for RemoveBudget.
+// sessionClearable are the fields SessionUpdateParams.Clear accepts.
+var sessionClearable = []string{"title", "metadata", "budget", "agent.tools", "agent.mcp_servers"}
+
+// MarshalJSON encodes the fields set, and null for each field of Clear.
 func (p SessionUpdateParams) MarshalJSON() ([]byte, error) {
 	type plain SessionUpdateParams
-	w := struct {
-		plain
-		Budget any `json:"budget,omitempty"`
-	}{plain: plain(p)}
-	switch {
-	case p.RemoveBudget:
-		w.Budget = json.RawMessage("null")
-	case p.Budget != nil:
-		w.Budget = p.Budget
-	}
-	return json.Marshal(w)
+	return marshalUpdate(plain(p), p.Clear)
 }
 
 func (p SessionUpdateParams) validate() error {
-	if p.RemoveBudget && p.Budget != nil {
-		return invalid("budget", "cannot be set together with RemoveBudget")
-	}
 	if err := validateBudget("budget", p.Budget); err != nil {
 		return err
 	}
@@ -481,7 +427,11 @@ func (p SessionUpdateParams) validate() error {
 			return err
 		}
 	}
-	return validateMetadataKeys("metadata", p.Metadata)
+	if err := validateMetadataKeys("metadata", p.Metadata); err != nil {
+		return err
+	}
+	type plain SessionUpdateParams
+	return validateClear(p.Clear, sessionClearable, plain(p))
 }
 
 // SessionListParams filters GET /v1/sessions.
@@ -520,17 +470,13 @@ func (p SessionListParams) values() (url.Values, error) {
 	if err := p.Order.check("order"); err != nil {
 		return nil, err
 	}
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+	q, err := listQuery(p.Limit, p.Page)
+	if err != nil {
+		return nil, err
 	}
-	statuses := make([]string, len(p.Statuses))
-	for i, s := range p.Statuses {
-		if err := s.check("statuses[" + strconv.Itoa(i) + "]"); err != nil {
-			return nil, err
-		}
-		statuses[i] = string(s)
+	if err := q.statuses(p.Statuses); err != nil {
+		return nil, err
 	}
-	q := query{}
 	q.str("agent_id", p.AgentID)
 	q.int64("agent_version", p.AgentVersion)
 	q.time("created_at[gt]", p.CreatedAtGT)
@@ -539,13 +485,22 @@ func (p SessionListParams) values() (url.Values, error) {
 	q.time("created_at[lte]", p.CreatedAtLTE)
 	q.str("deployment_id", p.DeploymentID)
 	q.bool("include_archived", p.IncludeArchived)
-	q.int("limit", p.Limit)
 	q.str("memory_store_id", p.MemoryStoreID)
 	q.str("order", string(p.Order))
-	q.str("page", p.Page)
-	q.list("statuses", statuses)
 	return url.Values(q), nil
 }
+
+// SessionGetParams are the parameters of GET /v1/sessions/{session_id}; it has
+// none yet.
+type SessionGetParams struct{}
+
+// SessionDeleteParams are the parameters of DELETE /v1/sessions/{session_id};
+// it has none yet.
+type SessionDeleteParams struct{}
+
+// SessionArchiveParams are the parameters of POST
+// /v1/sessions/{session_id}/archive; it has none yet.
+type SessionArchiveParams struct{}
 
 // Create creates a session. It returns once the resources are mounted.
 //
@@ -560,7 +515,7 @@ func (s *SessionService) Create(ctx context.Context, params SessionCreateParams,
 // Get returns a session.
 //
 // GET /v1/sessions/{session_id}
-func (s *SessionService) Get(ctx context.Context, sessionID string, opts ...option.RequestOption) (*Session, error) {
+func (s *SessionService) Get(ctx context.Context, sessionID string, params SessionGetParams, opts ...option.RequestOption) (*Session, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
@@ -608,7 +563,7 @@ func (s *SessionService) ListAll(ctx context.Context, params SessionListParams, 
 // streams end. A running session cannot be deleted (400).
 //
 // DELETE /v1/sessions/{session_id}
-func (s *SessionService) Delete(ctx context.Context, sessionID string, opts ...option.RequestOption) (*DeletedObject, error) {
+func (s *SessionService) Delete(ctx context.Context, sessionID string, params SessionDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
@@ -619,7 +574,7 @@ func (s *SessionService) Delete(ctx context.Context, sessionID string, opts ...o
 // cannot be archived (400).
 //
 // POST /v1/sessions/{session_id}/archive
-func (s *SessionService) Archive(ctx context.Context, sessionID string, opts ...option.RequestOption) (*Session, error) {
+func (s *SessionService) Archive(ctx context.Context, sessionID string, params SessionArchiveParams, opts ...option.RequestOption) (*Session, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}

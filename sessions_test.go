@@ -15,23 +15,23 @@ func TestSessionCreate(t *testing.T) {
 		golden string
 		params SessionCreateParams
 	}{
-		{"sessions/create_minimal.json", SessionCreateParams{Agent: AgentID("agent_011CMASi45ub7Qe4ZE36UT5G"), EnvironmentID: "env_011C9KTAb8dLcukC7edhDQ7c"}},
+		{"sessions/create_minimal.json", SessionCreateParams{Agent: NewAgentRef("agent_011CMASi45ub7Qe4ZE36UT5G"), EnvironmentID: "env_011C9KTAb8dLcukC7edhDQ7c"}},
 		{"sessions/create_full.json", SessionCreateParams{
-			Agent:         AgentVersion{ID: "agent_011CMASi45ub7Qe4ZE36UT5G", Version: 3},
+			Agent:         &AgentRef{ID: "agent_011CMASi45ub7Qe4ZE36UT5G", Version: 3},
 			EnvironmentID: "env_011C9KTAb8dLcukC7edhDQ7c",
 			Title:         "Order #1234 status",
 			Resources: []SessionResourceParams{
-				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/support-playbooks", AuthorizationToken: "ghp_example", MountPath: "/workspace/playbooks", Checkout: BranchCheckout("main")},
-				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/public", Checkout: CommitCheckout("4f2a9c1e")},
+				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/support-playbooks", AuthorizationToken: "ghp_example", MountPath: "/workspace/playbooks", Checkout: NewCheckoutBranch("main")},
+				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/public", Checkout: NewCheckoutCommit("4f2a9c1e")},
 				&FileResourceParams{FileID: "file_011CDLhLaqEKVZkCJPt2H312", MountPath: "/mnt/data/report.pdf"},
 				&MemoryStoreResourceParams{MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_only", Instructions: "Check past tickets."},
 			},
 			VaultIDs: []string{"vlt_011CNAYT3j5qcdsyuMNmPfYe"},
 			Metadata: map[string]string{"customer_id": "cus_4821"},
-			Budget:   LimitBudget("2500", "USD"),
+			Budget:   NewBudgetLimit("2500", "USD"),
 			InitialEvents: []EventParam{
-				UserMessage("Where is my order?"),
-				DefineOutcome("Answer with an ETA", TextRubric("Gives a date.")),
+				NewUserMessage("Where is my order?"),
+				NewUserDefineOutcome("Answer with an ETA", NewRubricText("Gives a date.")),
 			},
 		}},
 		{"sessions/create_overrides.json", SessionCreateParams{
@@ -39,15 +39,15 @@ func TestSessionCreate(t *testing.T) {
 				ID:         "agent_011CMASi45ub7Qe4ZE36UT5G",
 				Version:    2,
 				Model:      &ModelConfig{ID: "claude-opus-5-5", InferenceGeo: "global"},
-				System:     Ptr(""),
+				System:     new(""),
 				Tools:      []Tool{},
-				MCPServers: []MCPServer{URLMCPServer("tickets", "https://mcp.tickets.example.com/mcp")},
-				Skills:     []Skill{CustomSkill("skill_01XJ5")},
+				MCPServers: []MCPServer{NewMCPServerURL("tickets", "https://mcp.tickets.example.com/mcp")},
+				Skills:     []Skill{NewSkillCustom("skill_01XJ5")},
 			},
 			EnvironmentID: "env_011C9KTAb8dLcukC7edhDQ7c",
 		}},
 		{"sessions/create_overrides_latest.json", SessionCreateParams{Agent: &AgentWithOverrides{ID: "agent_1"}, EnvironmentID: "env_1"}},
-		{"sessions/create_agent_latest.json", SessionCreateParams{Agent: AgentVersion{ID: "agent_1"}, EnvironmentID: "env_1"}},
+		{"sessions/create_agent_latest.json", SessionCreateParams{Agent: &AgentRef{ID: "agent_1"}, EnvironmentID: "env_1"}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			t.Parallel()
@@ -70,10 +70,16 @@ func TestSessionUpdate(t *testing.T) {
 		{"sessions/update_title_metadata.json", SessionUpdateParams{Title: "Renamed", Metadata: MetadataPatch{}.Set("channel", "email").Delete("customer_id")}},
 		{"sessions/update_agent_budget.json", SessionUpdateParams{
 			Agent:  &SessionAgentUpdate{Tools: []Tool{NewCustomTool("n", "d", InputSchema{Type: "object"})}, MCPServers: []MCPServer{}},
-			Budget: LimitBudget("5000", "USD"),
+			Budget: NewBudgetLimit("5000", "USD"),
 		}},
-		{"sessions/update_remove_budget.json", SessionUpdateParams{RemoveBudget: true, VaultIDs: []string{"vlt_1"}}},
+		{"sessions/update_remove_budget.json", SessionUpdateParams{Clear: []string{"budget"}, VaultIDs: []string{"vlt_1"}}},
 		{"sessions/update_empty.json", SessionUpdateParams{}},
+		{"sessions/update_clear_title_metadata.json", SessionUpdateParams{Clear: []string{"title", "metadata"}}},
+		{"sessions/update_clear_agent_tools.json", SessionUpdateParams{
+			Agent: &SessionAgentUpdate{MCPServers: []MCPServer{}},
+			Clear: []string{"agent.tools"},
+		}},
+		{"sessions/update_clear_agent_only.json", SessionUpdateParams{Clear: []string{"agent.mcp_servers"}}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			t.Parallel()
@@ -90,12 +96,12 @@ func TestSessionGetArchiveDelete(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "sessions/session.json"))))
-	_, err := c.Sessions.Get(ctx, "sesn_011Cn5d4gEYkbUrMWeWQLGsC")
+	_, err := c.Sessions.Get(ctx, "sesn_011Cn5d4gEYkbUrMWeWQLGsC", SessionGetParams{})
 	require.NoError(t, err)
 	requireOneRequest(t, *reqs, "GET", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC", "")
 
 	c, reqs = newTestClient(t, replyJSON(200, string(fixture(t, "sessions/session_multiagent.json"))))
-	s, err := c.Sessions.Archive(ctx, "sesn_011CMultiAgentSess1234567")
+	s, err := c.Sessions.Archive(ctx, "sesn_011CMultiAgentSess1234567", SessionArchiveParams{})
 	require.NoError(t, err)
 	require.True(t, s.IsArchived())
 	r := requireOneRequest(t, *reqs, "POST", "/v1/sessions/sesn_011CMultiAgentSess1234567/archive", "")
@@ -103,14 +109,14 @@ func TestSessionGetArchiveDelete(t *testing.T) {
 
 	for _, body := range []string{string(fixture(t, "sessions/deleted.json")), ""} {
 		c, reqs = newTestClient(t, replyJSON(200, body))
-		d, err := c.Sessions.Delete(ctx, "sesn_011Cn5d4gEYkbUrMWeWQLGsC")
+		d, err := c.Sessions.Delete(ctx, "sesn_011Cn5d4gEYkbUrMWeWQLGsC", SessionDeleteParams{})
 		require.NoError(t, err)
 		require.Equal(t, &DeletedObject{ID: "sesn_011Cn5d4gEYkbUrMWeWQLGsC", Type: "session_deleted"}, d)
 		requireOneRequest(t, *reqs, "DELETE", "/v1/sessions/sesn_011Cn5d4gEYkbUrMWeWQLGsC", "")
 	}
 
 	c, _ = newTestClient(t, replyJSON(400, `{"type":"error","error":{"type":"invalid_request_error","message":"session is running"}}`))
-	_, err = c.Sessions.Delete(ctx, "sesn_1")
+	_, err = c.Sessions.Delete(ctx, "sesn_1", SessionDeleteParams{})
 	require.ErrorIs(t, err, ErrBadRequest)
 }
 
@@ -207,20 +213,19 @@ func TestSessionDecodeSample(t *testing.T) {
 	require.IsType(t, &AgentToolset{}, a.Tools[0])
 	require.IsType(t, &MCPToolset{}, a.Tools[1])
 	require.IsType(t, &CustomTool{}, a.Tools[2])
-	require.Equal(t, []MCPServer{URLMCPServer("tickets", "https://mcp.tickets.example.com/mcp")}, a.MCPServers)
+	require.Equal(t, []MCPServer{NewMCPServerURL("tickets", "https://mcp.tickets.example.com/mcp")}, a.MCPServers)
 	require.Equal(t, []Skill{{Type: "anthropic", SkillID: "xlsx", Version: "20251013"}}, a.Skills)
-	require.Equal(t, ServiceAccount(), a.ExecutionIdentity)
+	require.Equal(t, NewExecutionIdentityServiceAccount(), a.ExecutionIdentity)
 	require.Nil(t, a.Multiagent)
 
 	require.Equal(t, "env_011C9KTAb8dLcukC7edhDQ7c", s.EnvironmentID)
 	require.Len(t, s.Resources, 2)
 	gh := s.Resources[0].(*GitHubRepositoryResource)
 	require.Equal(t, &GitHubRepositoryResource{
-		ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository",
-		URL: "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
-		Checkout:  BranchCheckout("main"),
-		CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"),
-	}, gh)
+		ObjectMeta: ObjectMeta{ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository", CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T10:02:11.530Z")},
+		URL:        "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
+		Checkout: NewCheckoutBranch("main"),
+	}, withoutRaw(gh))
 	f := s.Resources[1].(*FileResource)
 	require.Equal(t, "sesrsc_011CqT7wX2Jd9kPbVf3RzLme", f.ResourceID())
 	require.Equal(t, "file_011CDLhLaqEKVZkCJPt2H312", f.FileID)
@@ -228,7 +233,7 @@ func TestSessionDecodeSample(t *testing.T) {
 
 	require.Equal(t, []string{"vlt_011CNAYT3j5qcdsyuMNmPfYe"}, s.VaultIDs)
 	require.Equal(t, map[string]string{"customer_id": "cus_4821", "channel": "chat"}, s.Metadata)
-	require.Equal(t, LimitBudget("500", "USD"), s.Budget)
+	require.Equal(t, NewBudgetLimit("500", "USD"), s.Budget)
 	require.Equal(t, SessionUsage{
 		InputTokens: 18422, OutputTokens: 1307, CacheReadInputTokens: 40960,
 		CacheCreation: &CacheCreation{Ephemeral5mInputTokens: 6144},
@@ -268,25 +273,24 @@ func TestSessionDecodeMultiagent(t *testing.T) {
 	require.Equal(t, "Order Support Agent", snap.Snapshot.Name)
 	require.Equal(t, ModelConfig{ID: "claude-haiku-5-5", Effort: EffortLow}, snap.Snapshot.Model)
 	require.Equal(t, "lookup_order", snap.Snapshot.Tools[0].(*CustomTool).Name)
-	require.Equal(t, RosterAdvisor("claude-fable-5-2"), m.Agents[1])
+	require.Equal(t, NewMultiagentAgentAdvisor("claude-fable-5-2"), m.Agents[1])
 
 	require.Len(t, s.Resources, 3)
 	require.Equal(t, &GitHubRepositoryResource{
-		ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository",
-		URL: "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
-		Checkout:  CommitCheckout("4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39"),
-		CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"),
-	}, s.Resources[0])
+		ObjectMeta: ObjectMeta{ID: "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", Type: "github_repository", CreatedAt: parseTS(t, "2026-11-24T10:02:11.530Z"), UpdatedAt: parseTS(t, "2026-11-24T10:02:11.530Z")},
+		URL:        "https://github.com/example-org/support-playbooks", MountPath: "/workspace/support-playbooks",
+		Checkout: NewCheckoutCommit("4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39"),
+	}, withoutRaw(s.Resources[0]))
 	require.Equal(t, &MemoryStoreResource{
-		Type: "memory_store", MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_only",
+		ObjectMeta: ObjectMeta{Type: "memory_store"}, MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_only",
 		Instructions: "Check past tickets before answering.", Description: "Support history",
 		Name: "support-history", MountPath: "/mnt/memory/support-history",
-	}, s.Resources[1])
+	}, withoutRaw(s.Resources[1]))
 	require.Empty(t, s.Resources[1].ResourceID())
 	unk := s.Resources[2].(*UnknownResource)
 	require.Equal(t, "s3_bucket", unk.ResourceType())
 	require.Equal(t, "sesrsc_011CNewKindX1y2Z3", unk.ResourceID())
-	require.JSONEq(t, `{"id":"sesrsc_011CNewKindX1y2Z3","type":"s3_bucket","bucket":"example-data","mount_path":"/mnt/s3"}`, string(unk.Raw))
+	require.JSONEq(t, `{"id":"sesrsc_011CNewKindX1y2Z3","type":"s3_bucket","bucket":"example-data","mount_path":"/mnt/s3"}`, string(unk.RawJSON()))
 
 	require.Equal(t, []OutcomeEvaluation{
 		{Type: "outcome_evaluation", OutcomeID: "outc_011COutcomeA1b2", Description: "A summary of every open ticket", Result: "needs_revision", Iteration: 2, Explanation: "Two tickets are missing."},
@@ -299,7 +303,9 @@ func TestSessionDecodeMultiagent(t *testing.T) {
 	require.NoError(t, err)
 	var again Session
 	require.NoError(t, json.Unmarshal(out, &again))
-	require.Equal(t, s.Resources[:2], again.Resources[:2])
+	for i := range 2 {
+		require.Equal(t, withoutRaw(s.Resources[i]), withoutRaw(again.Resources[i]))
+	}
 	require.Equal(t, "s3_bucket", again.Resources[2].ResourceType())
 	require.Equal(t, s.OutcomeEvaluations, again.OutcomeEvaluations)
 	require.Equal(t, s.ArchivedAt, again.ArchivedAt)
@@ -310,7 +316,7 @@ func TestSessionValidation(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, `{}`))
 	ctx := context.Background()
 	ok := func(f func(*SessionCreateParams)) SessionCreateParams {
-		p := SessionCreateParams{Agent: AgentID("agent_1"), EnvironmentID: "env_1"}
+		p := SessionCreateParams{Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1"}
 		f(&p)
 		return p
 	}
@@ -319,9 +325,9 @@ func TestSessionValidation(t *testing.T) {
 		params SessionCreateParams
 	}{
 		{"agent", SessionCreateParams{EnvironmentID: "env_1"}},
-		{"agent", ok(func(p *SessionCreateParams) { p.Agent = AgentID("") })},
-		{"agent.id", ok(func(p *SessionCreateParams) { p.Agent = AgentVersion{Version: 1} })},
-		{"agent.version", ok(func(p *SessionCreateParams) { p.Agent = AgentVersion{ID: "a", Version: -1} })},
+		{"agent.id", ok(func(p *SessionCreateParams) { p.Agent = NewAgentRef("") })},
+		{"agent.id", ok(func(p *SessionCreateParams) { p.Agent = &AgentRef{Version: 1} })},
+		{"agent.version", ok(func(p *SessionCreateParams) { p.Agent = &AgentRef{ID: "a", Version: -1} })},
 		{"agent", ok(func(p *SessionCreateParams) { p.Agent = (*AgentWithOverrides)(nil) })},
 		{"agent.id", ok(func(p *SessionCreateParams) { p.Agent = &AgentWithOverrides{} })},
 		{"agent.model.id", ok(func(p *SessionCreateParams) { p.Agent = &AgentWithOverrides{ID: "a", Model: &ModelConfig{}} })},
@@ -332,10 +338,10 @@ func TestSessionValidation(t *testing.T) {
 			p.Resources = []SessionResourceParams{&GitHubRepositoryResourceParams{URL: "u", Checkout: &Checkout{Name: "main"}}}
 		})},
 		{"resources[0].checkout.name", ok(func(p *SessionCreateParams) {
-			p.Resources = []SessionResourceParams{&GitHubRepositoryResourceParams{URL: "u", Checkout: BranchCheckout("")}}
+			p.Resources = []SessionResourceParams{&GitHubRepositoryResourceParams{URL: "u", Checkout: NewCheckoutBranch("")}}
 		})},
 		{"resources[0].checkout.sha", ok(func(p *SessionCreateParams) {
-			p.Resources = []SessionResourceParams{&GitHubRepositoryResourceParams{URL: "u", Checkout: CommitCheckout("")}}
+			p.Resources = []SessionResourceParams{&GitHubRepositoryResourceParams{URL: "u", Checkout: NewCheckoutCommit("")}}
 		})},
 		{"resources[1].file_id", ok(func(p *SessionCreateParams) {
 			p.Resources = []SessionResourceParams{&FileResourceParams{FileID: "f"}, &FileResourceParams{}}
@@ -344,19 +350,19 @@ func TestSessionValidation(t *testing.T) {
 		{"resources[0]", ok(func(p *SessionCreateParams) { p.Resources = []SessionResourceParams{nil} })},
 		{"resources[0]", ok(func(p *SessionCreateParams) { p.Resources = []SessionResourceParams{(*FileResourceParams)(nil)} })},
 		{"vault_ids[0]", ok(func(p *SessionCreateParams) { p.VaultIDs = []string{""} })},
-		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = LimitBudget("", "USD") })},
-		{"budget.max_list_cost.currency", ok(func(p *SessionCreateParams) { p.Budget = LimitBudget("1", "") })},
-		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = LimitBudget("25.00", "USD") })},
-		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = LimitBudget("0250", "USD") })},
-		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = LimitBudget("-5", "USD") })},
+		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = NewBudgetLimit("", "USD") })},
+		{"budget.max_list_cost.currency", ok(func(p *SessionCreateParams) { p.Budget = NewBudgetLimit("1", "") })},
+		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = NewBudgetLimit("25.00", "USD") })},
+		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = NewBudgetLimit("0250", "USD") })},
+		{"budget.max_list_cost.amount", ok(func(p *SessionCreateParams) { p.Budget = NewBudgetLimit("-5", "USD") })},
 		{"budget.type", ok(func(p *SessionCreateParams) { p.Budget = &Budget{} })},
 		{"initial_events[0]", ok(func(p *SessionCreateParams) { p.InitialEvents = []EventParam{nil} })},
-		{"initial_events[1]", ok(func(p *SessionCreateParams) { p.InitialEvents = []EventParam{UserMessage("hi"), Interrupt()} })},
-		{"initial_events[0].content[0].text", ok(func(p *SessionCreateParams) { p.InitialEvents = []EventParam{UserMessage("")} })},
+		{"initial_events[1]", ok(func(p *SessionCreateParams) { p.InitialEvents = []EventParam{NewUserMessage("hi"), NewUserInterrupt()} })},
+		{"initial_events[0].content[0].text", ok(func(p *SessionCreateParams) { p.InitialEvents = []EventParam{NewUserMessage("")} })},
 		{"initial_events", ok(func(p *SessionCreateParams) {
 			p.InitialEvents = make([]EventParam, 51)
 			for i := range p.InitialEvents {
-				p.InitialEvents[i] = UserMessage("hi")
+				p.InitialEvents[i] = NewUserMessage("hi")
 			}
 		})},
 		{"metadata", ok(func(p *SessionCreateParams) { p.Metadata = map[string]string{"": ""} })},
@@ -365,19 +371,29 @@ func TestSessionValidation(t *testing.T) {
 		requireInvalid(t, err, tc.field)
 	}
 
-	_, err := c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{RemoveBudget: true, Budget: LimitBudget("1", "USD")})
+	_, err := c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Clear: []string{"budget"}, Budget: NewBudgetLimit("1", "USD")})
 	requireInvalid(t, err, "budget")
+	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Clear: []string{"title"}, Title: "t"})
+	requireInvalid(t, err, "title")
+	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Clear: []string{"agent.tools"}, Agent: &SessionAgentUpdate{Tools: []Tool{}}})
+	requireInvalid(t, err, "agent.tools")
+	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Clear: []string{"metadata", "metadata"}})
+	requireInvalid(t, err, "clear[1]")
+	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Clear: []string{"Title"}})
+	requireInvalid(t, err, "clear[0]")
+	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Clear: []string{"vault_ids"}})
+	requireInvalid(t, err, "clear[0]")
 	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Agent: &SessionAgentUpdate{Tools: []Tool{&MCPToolset{}}}})
 	requireInvalid(t, err, "agent.tools[0].mcp_server_name")
 	_, err = c.Sessions.Update(ctx, "sesn_1", SessionUpdateParams{Agent: &SessionAgentUpdate{MCPServers: []MCPServer{{}}}})
 	requireInvalid(t, err, "agent.mcp_servers[0].name")
 	_, err = c.Sessions.Update(ctx, "", SessionUpdateParams{})
 	requireInvalid(t, err, "session_id")
-	_, err = c.Sessions.Get(ctx, "sesn 1")
+	_, err = c.Sessions.Get(ctx, "sesn 1", SessionGetParams{})
 	requireInvalid(t, err, "session_id")
-	_, err = c.Sessions.Delete(ctx, "sesn%1")
+	_, err = c.Sessions.Delete(ctx, "sesn%1", SessionDeleteParams{})
 	requireInvalid(t, err, "session_id")
-	_, err = c.Sessions.Archive(ctx, ".")
+	_, err = c.Sessions.Archive(ctx, ".", SessionArchiveParams{})
 	requireInvalid(t, err, "session_id")
 
 	for _, tc := range []struct {

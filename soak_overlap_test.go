@@ -61,7 +61,7 @@ func newSoakSession(rng *rand.Rand) *soakSession {
 	s := &soakSession{}
 	due := map[int]int{} // persisted seq at which a queued user.message is processed → its number
 	nextUser := 0
-	add := func(typ string, seq int, queued bool) {
+	add := func(typ managedagents.EventType, seq int, queued bool) {
 		id := "sevt_" + strconv.Itoa(seq)
 		at := base.Add(time.Duration(seq/2) * time.Millisecond)
 		stamp := `"` + at.Format("2006-01-02T15:04:05.000Z") + `"`
@@ -69,7 +69,7 @@ func newSoakSession(rng *rand.Rand) *soakSession {
 			stamp = "null"
 		}
 		js := fmt.Sprintf(`{"type":%q,"id":%q,"content":[{"type":"text","text":"%s"}],"processed_at":%s}`, typ, id, id, stamp)
-		e := soakEntry{frame: []byte("event: " + typ + "\ndata: " + js + "\n\n"), json: []byte(js), seq: seq, at: at, queued: queued}
+		e := soakEntry{frame: []byte("event: " + string(typ) + "\ndata: " + js + "\n\n"), json: []byte(js), seq: seq, at: at, queued: queued}
 		if !queued {
 			s.persisted = append(s.persisted, len(s.emitted))
 		}
@@ -78,10 +78,10 @@ func newSoakSession(rng *rand.Rand) *soakSession {
 	for seq := 0; seq < overlapSoakEvents; {
 		switch {
 		case seq == overlapSoakEvents-1:
-			add(managedagents.TypeSessionStatusTerminated, seq, false)
+			add(managedagents.EventTypeSessionStatusTerminated, seq, false)
 			seq++
 		case due[seq] > 0:
-			add(managedagents.TypeUserMessage, seq, false)
+			add(managedagents.EventTypeUserMessage, seq, false)
 			delete(due, seq)
 			seq++
 		case rng.IntN(60) == 0 && seq+overlapSoakDelayMax < overlapSoakEvents-1:
@@ -93,10 +93,10 @@ func newSoakSession(rng *rand.Rand) *soakSession {
 			}
 			nextUser++
 			due[at] = nextUser
-			add(managedagents.TypeUserMessage, at, true)
+			add(managedagents.EventTypeUserMessage, at, true)
 			s.users++
 		default:
-			add(managedagents.TypeAgentMessage, seq, false)
+			add(managedagents.EventTypeAgentMessage, seq, false)
 			seq++
 		}
 	}

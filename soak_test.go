@@ -166,7 +166,7 @@ func TestChaosSoak(t *testing.T) {
 	// reader.
 	var delivered, window, longUntil atomic.Int64
 	window.Store(soakWindow)
-	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "soak", Model: managedagents.Model("claude-sonnet-5-5")})
+	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "soak", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
 	require.NoError(t, err)
 	srv.SetScript(agent.ID, func(turn *managedagentstest.Turn) {
 		for i := range soakEvents {
@@ -180,7 +180,7 @@ func TestChaosSoak(t *testing.T) {
 	})
 	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{Name: "soak"})
 	require.NoError(t, err)
-	sess, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{Agent: managedagents.AgentID(agent.ID), EnvironmentID: env.ID})
+	sess, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{Agent: managedagents.NewAgentRef(agent.ID), EnvironmentID: env.ID})
 	require.NoError(t, err)
 
 	// The chaos: before each reconnect, either the open fails (503 or 429 with
@@ -277,7 +277,7 @@ func TestChaosSoak(t *testing.T) {
 	stream, err := client.Sessions.Events.Stream(ctx, sess.ID, managedagents.EventStreamParams{OnReconnect: onReconnect})
 	require.NoError(t, err)
 	defer stream.Close()
-	_, err = client.Sessions.Events.Send(ctx, sess.ID, managedagents.UserMessage("go"))
+	_, err = client.Sessions.Events.Send(ctx, sess.ID, managedagents.SessionEventSendParams{Events: []managedagents.EventParam{managedagents.NewUserMessage("go")}})
 	require.NoError(t, err)
 
 	start := time.Now()

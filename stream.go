@@ -23,16 +23,6 @@ import (
 	sse "github.com/tmaxmax/go-sse"
 )
 
-// Preview kinds accepted by [EventStreamParams.EventDeltas].
-const (
-	// DeltasAgentMessage asks for event_start and event_delta previews of
-	// agent.message events.
-	DeltasAgentMessage = "agent.message"
-	// DeltasAgentThinking asks for event_start previews of agent.thinking events
-	// (they have no deltas).
-	DeltasAgentThinking = "agent.thinking"
-)
-
 // maxEventDeltas is the largest number of event_deltas[] values the API accepts.
 const maxEventDeltas = 100
 
@@ -42,14 +32,15 @@ const maxEventDeltas = 100
 const streamHealthyAfter = 5 * time.Second
 
 // EventStreamParams are the options of [SessionEventService.Stream] and
-// [SessionThreadService.Stream].
+// [SessionThreadEventService.Stream].
 type EventStreamParams struct {
 	// EventDeltas asks for stream-only previews (event_start, event_delta) of
-	// these event types, sent as event_deltas[]: "agent.message" and
-	// "agent.thinking" ([DeltasAgentMessage], [DeltasAgentThinking]); at most 100
-	// values. Previews have an empty EventID, are never deduplicated, and are not
+	// these event types, sent as event_deltas[]: [EventTypeAgentMessage] (an
+	// event_start, then event_delta fragments of its text) and
+	// [EventTypeAgentThinking] (an event_start only); at most 100 values.
+	// Previews have an empty EventID, are never deduplicated, and are not
 	// replayed after a reconnect.
-	EventDeltas []string
+	EventDeltas []EventType
 
 	// Since, when set, makes the stream deliver past events first: once the
 	// stream is open (so that nothing falls into a gap), it lists the events
@@ -71,13 +62,15 @@ func (p EventStreamParams) values() (url.Values, error) {
 	if len(p.EventDeltas) > maxEventDeltas {
 		return nil, invalid("event_deltas", "must hold at most "+strconv.Itoa(maxEventDeltas)+" values, not "+strconv.Itoa(len(p.EventDeltas)))
 	}
-	for _, d := range p.EventDeltas {
-		if d != DeltasAgentMessage && d != DeltasAgentThinking {
-			return nil, invalid("event_deltas", `values must be "agent.message" or "agent.thinking", not `+strconv.Quote(d))
+	deltas := make([]string, len(p.EventDeltas))
+	for i, d := range p.EventDeltas {
+		if d != EventTypeAgentMessage && d != EventTypeAgentThinking {
+			return nil, invalid("event_deltas", `values must be "agent.message" or "agent.thinking", not `+strconv.Quote(string(d)))
 		}
+		deltas[i] = string(d)
 	}
 	q := query{}
-	q.list("event_deltas", p.EventDeltas)
+	q.list("event_deltas", deltas)
 	return url.Values(q), nil
 }
 
@@ -135,7 +128,7 @@ func (s *SessionEventService) Stream(ctx context.Context, sessionID string, para
 	return s.client.openStream(ctx, streamTarget{
 		stream: sessionsEventsStream.At(sessionID),
 		list: func(ctx context.Context, cfg *config.Config, from time.Time, page string) (*eventPage, error) {
-			q, err := EventListParams{CreatedAtGTE: from, Order: OrderAsc, Page: page}.values()
+			q, err := SessionEventListParams{CreatedAtGTE: from, Order: OrderAsc, Page: page}.values()
 			if err != nil {
 				return nil, err
 			}
@@ -780,7 +773,7 @@ func (s *EventStream) offer(c *streamConn, ev Event, listed bool, from time.Time
 }
 
 // isPreview reports whether typ is a stream-only preview type.
-func isPreview(typ string) bool { return typ == TypeEventStart || typ == TypeEventDelta }
+func isPreview(typ EventType) bool { return typ == EventTypeEventStart || typ == EventTypeEventDelta }
 
 // processedBefore reports whether the event raw has a processed_at before from.
 func processedBefore(raw []byte, from time.Time) bool {

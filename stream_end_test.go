@@ -10,7 +10,7 @@ import (
 
 // threadTerminated is a session.thread_status_terminated of thread at ms.
 func threadTerminated(id, thread string, ms int) string {
-	ev := evJSON(TypeSessionThreadStatusTerminated, id, ms)
+	ev := evJSON(EventTypeSessionThreadStatusTerminated, id, ms)
 	return ev[:len(ev)-1] + fmt.Sprintf(`,"session_thread_id":%q,"agent_name":"worker"}`, thread)
 }
 
@@ -36,7 +36,7 @@ func TestThreadStreamEndsAfterItsThreadTerminated(t *testing.T) {
 			sseConn(write(frames(msg("sevt_1", 1), threadTerminated("sevt_2", "sthr_other", 2), msg("sevt_3", 3),
 				threadTerminated("sevt_4", "sthr_1", 4), msg("sevt_after", 5))), hang()),
 		})
-		s, err := c.Sessions.Threads.Stream(f.ctx, "sesn_1", "sthr_1", EventStreamParams{})
+		s, err := c.Sessions.Threads.Events.Stream(f.ctx, "sesn_1", "sthr_1", EventStreamParams{})
 		require.NoError(t, err)
 		defer s.Close()
 		require.Equal(t, []string{"sevt_1", "sevt_2", "sevt_3", "sevt_4"}, readUntil(s, "sevt_after"))
@@ -49,7 +49,7 @@ func TestThreadStreamEndsAfterItsThreadTerminated(t *testing.T) {
 			sseConn(write(frame(hist[0]))),
 			sseConn(write(frame(hist[3])), hang()),
 		})
-		s, err := c.Sessions.Threads.Stream(f.ctx, "sesn_1", "sthr_1", EventStreamParams{})
+		s, err := c.Sessions.Threads.Events.Stream(f.ctx, "sesn_1", "sthr_1", EventStreamParams{})
 		require.NoError(t, err)
 		defer s.Close()
 		require.Equal(t, []string{"sevt_1", "sevt_2", "sevt_3"}, readUntil(s, "sevt_after"))

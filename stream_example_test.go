@@ -16,7 +16,7 @@ func ExampleSessionEventService_Stream() {
 	ctx := context.Background()
 
 	stream, err := client.Sessions.Events.Stream(ctx, "sesn_011CZkZaBF1tNoB5wlCeusgy", managedagents.EventStreamParams{
-		EventDeltas: []string{managedagents.DeltasAgentMessage},
+		EventDeltas: []managedagents.EventType{managedagents.EventTypeAgentMessage},
 		OnReconnect: func(r managedagents.StreamReconnect) {
 			// Previews in progress will not be completed: drop them here.
 			log.Printf("stream reconnect %d in %s: %v", r.Attempt, r.Delay, r.Cause)

@@ -232,7 +232,7 @@ func reply(status int, header map[string]string, body string) http.HandlerFunc {
 }
 
 // evJSON is a persisted event processed ms milliseconds after 10:00:00.
-func evJSON(typ, id string, ms int) string {
+func evJSON(typ EventType, id string, ms int) string {
 	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond)
 	return fmt.Sprintf(`{"type":%q,"id":%q,"processed_at":%q}`, typ, id, at.Format(time.RFC3339Nano))
 }
@@ -241,7 +241,7 @@ func evJSON(typ, id string, ms int) string {
 func msg(id string, ms int) string { return evJSON("agent.message", id, ms) }
 
 // term is a session.status_terminated event processed at ms.
-func term(id string, ms int) string { return evJSON(TypeSessionStatusTerminated, id, ms) }
+func term(id string, ms int) string { return evJSON(EventTypeSessionStatusTerminated, id, ms) }
 
 // frame is the SSE frame of the event js, named by its type.
 func frame(js string) string {
@@ -300,7 +300,7 @@ func label(ev Event) string {
 	if id := ev.EventID(); id != "" {
 		return id
 	}
-	return ev.EventType()
+	return string(ev.EventType())
 }
 
 // drain reads s with Next until it ends.

@@ -2,6 +2,7 @@ package managedagents
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -28,7 +29,7 @@ func TestStreamTranscriptToTerminal(t *testing.T) {
 	var types []string
 	for ev, err := range s.All() {
 		require.NoError(t, err)
-		types = append(types, ev.EventID()+" "+ev.EventType())
+		types = append(types, ev.EventID()+" "+string(ev.EventType()))
 		if ev.EventType() == "brand.new_event" {
 			u, ok := ev.(*UnknownEvent)
 			require.True(t, ok, "an unknown type decodes as *UnknownEvent, got %T", ev)
@@ -339,7 +340,7 @@ func TestStreamMalformedFrameAndListCopy(t *testing.T) {
 			var de *EventDecodeError
 			require.ErrorAs(t, err, &de)
 			require.Equal(t, "sevt_2", de.ID)
-			require.Equal(t, "agent.message", de.Type)
+			require.Equal(t, EventTypeAgentMessage, de.Type)
 			require.Equal(t, tc.index, de.Index)
 			require.Contains(t, err.Error(), "sevt_2")
 			require.Len(t, f.requests(), tc.reqs)
@@ -549,7 +550,7 @@ func TestStreamPreviewsPassThroughAndAreNotReplayed(t *testing.T) {
 		sseConn(write(frame(term("sevt_end", 320_000))), hang()),
 	}, option.WithBetas("x"))
 	var n notices
-	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: []string{DeltasAgentMessage}, OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: []EventType{EventTypeAgentMessage}, OnReconnect: n.add})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -566,7 +567,7 @@ func TestStreamEventDeltasParam(t *testing.T) {
 			sseConn(write(frame(msg("sevt_1", 1)))),
 			sseConn(write(frame(term("sevt_2", 2))), hang()),
 		})
-		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: []string{"agent.message", "agent.thinking"}})
+		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: []EventType{"agent.message", "agent.thinking"}})
 		require.NoError(t, err)
 		_, err = drain(s)
 		require.NoError(t, err)
@@ -575,7 +576,7 @@ func TestStreamEventDeltasParam(t *testing.T) {
 	})
 	t.Run("validated", func(t *testing.T) {
 		f, c := newFakeStreams(t, nil, nil)
-		for _, deltas := range [][]string{{"agent.tool_use"}, {""}, make([]string, 101)} {
+		for _, deltas := range [][]EventType{{"agent.tool_use"}, {""}, make([]EventType, 101)} {
 			if len(deltas) == 101 {
 				for i := range deltas {
 					deltas[i] = "agent.message"
@@ -588,7 +589,7 @@ func TestStreamEventDeltasParam(t *testing.T) {
 		}
 		_, err := c.Sessions.Events.Stream(f.ctx, "", EventStreamParams{})
 		require.ErrorIs(t, err, ErrInvalidParams)
-		_, err = c.Sessions.Threads.Stream(f.ctx, "sesn_1", "a/b", EventStreamParams{})
+		_, err = c.Sessions.Threads.Events.Stream(f.ctx, "sesn_1", "a/b", EventStreamParams{})
 		require.ErrorIs(t, err, ErrInvalidParams)
 		require.Empty(t, f.requests())
 	})
@@ -721,7 +722,7 @@ func TestThreadStream(t *testing.T) {
 		sseConn(write(frames(hist[1], hist[2]))),
 		sseConn(write(frames(hist[4], term("sevt_5", 5))), hang()),
 	})
-	s, err := c.Sessions.Threads.Stream(f.ctx, "sesn_1", "sthr_1", EventStreamParams{EventDeltas: []string{"agent.thinking"}})
+	s, err := c.Sessions.Threads.Events.Stream(f.ctx, "sesn_1", "sthr_1", EventStreamParams{EventDeltas: []EventType{"agent.thinking"}})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -836,4 +837,105 @@ func TestStreamNetworkErrorIsADisconnect(t *testing.T) {
 	cause := n.get()[0].Cause
 	require.NotErrorIs(t, cause, ErrStreamEnded)
 	require.ErrorIs(t, cause, io.ErrUnexpectedEOF)
+}
+
+// A context cancelled while a backfill page is being delivered ends the stream
+// at once: Next does not go on delivering the rest of the page.
+func TestStreamCancelStopsMidBackfillPage(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3)}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]))),
+		sseConn(hang()),
+	})
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	s, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{})
+	require.NoError(t, err)
+	defer s.Close()
+	var got []string
+	for s.Next() {
+		got = append(got, label(s.Current()))
+		if s.Current().EventID() == "sevt_2" {
+			cancel()
+		}
+	}
+	require.Equal(t, []string{"sevt_1", "sevt_2"}, got)
+	require.ErrorIs(t, s.Err(), context.Canceled)
+}
+
+// Close called in the body of an All loop ends the loop at once, even when
+// more events of a backfill page are already in memory.
+func TestStreamCloseInAllStopsMidBackfillPage(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3)}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]))),
+		sseConn(hang()),
+	})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+	require.NoError(t, err)
+	var got []string
+	for ev, err := range s.All() {
+		require.NoError(t, err)
+		got = append(got, label(ev))
+		if ev.EventID() == "sevt_2" {
+			require.NoError(t, s.Close())
+		}
+	}
+	require.Equal(t, []string{"sevt_1", "sevt_2"}, got)
+	require.NoError(t, s.Err())
+}
+
+// After a reconnect, the new connection may carry the previews of an event the
+// backfill already delivered whole. Delivering them after their buffered
+// event would leave a preview that nothing ever closes (the buffered copy is a
+// duplicate): they are dropped.
+func TestStreamStalePreviewsAfterBackfillAreDropped(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_x", 2)}
+	start := `{"type":"event_start","event":{"type":"agent.message","id":"sevt_x"}}`
+	delta := `{"type":"event_delta","event_id":"sevt_x","delta":{"type":"content_delta","index":0,"content":{"type":"text","text":"hi"}}}`
+	startY := `{"type":"event_start","event":{"type":"agent.message","id":"sevt_y"}}`
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]))),
+		sseConn(write(frames(start, delta, hist[1], startY, msg("sevt_y", 3), term("sevt_z", 4))), hang()),
+	})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{EventDeltas: []EventType{EventTypeAgentMessage}})
+	require.NoError(t, err)
+	got, err := drain(s)
+	require.NoError(t, err)
+	require.Equal(t, []string{"sevt_1", "sevt_x", "event_start", "sevt_y", "sevt_z"}, got)
+}
+
+// Close from another goroutine at any moment of a stream that reconnects and
+// backfills: Next returns false soon, Err is nil, nothing leaks (the fake
+// checks goroutines), and the race detector finds nothing.
+func TestStreamCloseRacesNext(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3), msg("sevt_4", 4)}
+	for i := range 20 {
+		// A subtest per round, so that each fake's goroutine check runs when
+		// its round ends, not after the other rounds' servers started.
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			conns := []http.HandlerFunc{}
+			for range 50 {
+				conns = append(conns, sseConn(write(frames(hist[0], hist[1]))))
+			}
+			f, c := newFakeStreams(t, hist, conns)
+			s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
+			require.NoError(t, err)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for s.Next() {
+					_ = s.Current()
+				}
+			}()
+			time.Sleep(time.Duration(i) * 100 * time.Microsecond)
+			require.NoError(t, s.Close())
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("Next did not return after Close")
+			}
+			require.NoError(t, s.Err())
+		})
+	}
 }

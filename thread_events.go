@@ -10,60 +10,49 @@ import (
 	"github.com/go-managedagents/managedagents/option"
 )
 
-// ThreadEventListParams pages through GET
+// SessionThreadEventService lists and streams the events of one thread of a
+// session, as [SessionEventService] does for the whole session. Get it from
+// [SessionThreadService.Events].
+type SessionThreadEventService struct{ client *Client }
+
+// SessionThreadEventListParams pages through GET
 // /v1/sessions/{session_id}/threads/{thread_id}/events.
-type ThreadEventListParams struct {
+type SessionThreadEventListParams struct {
 	// Limit is the page size; zero means the API's default.
 	Limit int
 	// Page is a cursor from a previous page's NextPage.
 	Page string
 }
 
-func (p ThreadEventListParams) values() (url.Values, error) {
-	if p.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
-	}
-	q := query{}
-	q.int("limit", p.Limit)
-	q.str("page", p.Page)
-	return url.Values(q), nil
+func (p SessionThreadEventListParams) values() (url.Values, error) {
+	q, err := listQuery(p.Limit, p.Page)
+	return url.Values(q), err
 }
 
-// ListEvents returns one page of the events of a thread of a session. An event
-// that does not decode fails the page with an *[EventDecodeError] naming it.
+// List returns one page of the events of a thread of a session. An event that
+// does not decode fails the page with an *[EventDecodeError] naming it.
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}/events
-func (s *SessionThreadService) ListEvents(ctx context.Context, sessionID, threadID string, params ThreadEventListParams, opts ...option.RequestOption) (*Page[Event], error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
-	if err := checkID("thread_id", threadID); err != nil {
+func (s *SessionThreadEventService) List(ctx context.Context, sessionID, threadID string, params SessionThreadEventListParams, opts ...option.RequestOption) (*Page[Event], error) {
+	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
 	q, err := params.values()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.client.config(opts)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := getEventPage(ctx, cfg, sessionsThreadsEventsList.At(sessionID, threadID).WithQuery(q))
-	if err != nil {
-		return nil, err
-	}
-	return raw.decode()
+	return s.client.listEvents(ctx, sessionsThreadsEventsList.At(sessionID, threadID).WithQuery(q), opts)
 }
 
-// ListAllEvents iterates over the events of a thread from params.Page on,
-// fetching pages lazily, and stops at the first error.
+// ListAll iterates over the events of a thread from params.Page on, fetching
+// pages lazily, and stops at the first error.
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}/events
-func (s *SessionThreadService) ListAllEvents(ctx context.Context, sessionID, threadID string, params ThreadEventListParams, opts ...option.RequestOption) iter.Seq2[Event, error] {
+func (s *SessionThreadEventService) ListAll(ctx context.Context, sessionID, threadID string, params SessionThreadEventListParams, opts ...option.RequestOption) iter.Seq2[Event, error] {
 	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[Event], error) {
 		p := params
 		p.Page = page
-		return s.ListEvents(ctx, sessionID, threadID, p, opts...)
+		return s.List(ctx, sessionID, threadID, p, opts...)
 	})
 }
 
@@ -75,17 +64,14 @@ func (s *SessionThreadService) ListAllEvents(ctx context.Context, sessionID, thr
 // and that it also ends after session.thread_status_terminated of threadID.
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}/stream
-func (s *SessionThreadService) Stream(ctx context.Context, sessionID, threadID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
-	if err := checkID("thread_id", threadID); err != nil {
+func (s *SessionThreadEventService) Stream(ctx context.Context, sessionID, threadID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
+	if err := checkThreadIDs(sessionID, threadID); err != nil {
 		return nil, err
 	}
 	return s.client.openStream(ctx, streamTarget{
 		stream: sessionsThreadsEventsStream.At(sessionID, threadID),
 		list: func(ctx context.Context, cfg *config.Config, _ time.Time, page string) (*eventPage, error) {
-			q, err := ThreadEventListParams{Page: page}.values()
+			q, err := SessionThreadEventListParams{Page: page}.values()
 			if err != nil {
 				return nil, err
 			}

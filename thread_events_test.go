@@ -17,7 +17,7 @@ func TestThreadListEvents(t *testing.T) {
 		}
 		replyJSON(200, `{"data":[{"type":"session.thread_status_idle","id":"sevt_2","processed_at":null}],"next_page":null}`)(w, r)
 	})
-	p, err := c.Sessions.Threads.ListEvents(context.Background(), "sesn_1", "sthr_1", ThreadEventListParams{Limit: 5})
+	p, err := c.Sessions.Threads.Events.List(context.Background(), "sesn_1", "sthr_1", SessionThreadEventListParams{Limit: 5})
 	require.NoError(t, err)
 	require.Len(t, p.Data, 1)
 	require.Equal(t, "p2", p.NextPage)
@@ -25,7 +25,7 @@ func TestThreadListEvents(t *testing.T) {
 	require.Equal(t, "limit=5", (*reqs)[0].RawQuery)
 
 	var ids []string
-	for ev, err := range c.Sessions.Threads.ListAllEvents(context.Background(), "sesn_1", "sthr_1", ThreadEventListParams{Limit: 5}) {
+	for ev, err := range c.Sessions.Threads.Events.ListAll(context.Background(), "sesn_1", "sthr_1", SessionThreadEventListParams{Limit: 5}) {
 		require.NoError(t, err)
 		ids = append(ids, ev.EventID())
 	}
@@ -38,14 +38,14 @@ func TestThreadListEventsValidation(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, `{}`))
 	for _, tc := range []struct {
 		sid, tid string
-		params   ThreadEventListParams
+		params   SessionThreadEventListParams
 		field    string
 	}{
-		{"", "sthr_1", ThreadEventListParams{}, "session_id"},
-		{"sesn_1", "..", ThreadEventListParams{}, "thread_id"},
-		{"sesn_1", "sthr_1", ThreadEventListParams{Limit: -1}, "limit"},
+		{"", "sthr_1", SessionThreadEventListParams{}, "session_id"},
+		{"sesn_1", "..", SessionThreadEventListParams{}, "thread_id"},
+		{"sesn_1", "sthr_1", SessionThreadEventListParams{Limit: -1}, "limit"},
 	} {
-		_, err := c.Sessions.Threads.ListEvents(context.Background(), tc.sid, tc.tid, tc.params)
+		_, err := c.Sessions.Threads.Events.List(context.Background(), tc.sid, tc.tid, tc.params)
 		var verr *ValidationError
 		require.ErrorAs(t, err, &verr)
 		require.Equal(t, tc.field, verr.Field)
@@ -56,7 +56,7 @@ func TestThreadListEventsValidation(t *testing.T) {
 func TestThreadListEventsDecodeError(t *testing.T) {
 	t.Parallel()
 	c, _ := newTestClient(t, replyJSON(200, `{"data":[{"type":"agent.message","id":"sevt_9","processed_at":"yesterday"}],"next_page":null}`))
-	_, err := c.Sessions.Threads.ListEvents(context.Background(), "sesn_1", "sthr_1", ThreadEventListParams{})
+	_, err := c.Sessions.Threads.Events.List(context.Background(), "sesn_1", "sthr_1", SessionThreadEventListParams{})
 	var de *EventDecodeError
 	require.ErrorAs(t, err, &de)
 	require.Equal(t, "sevt_9", de.ID)

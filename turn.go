@@ -17,6 +17,11 @@ import (
 // until then; a terminal session.error, if one came first, is wrapped too.
 var ErrSessionEnded = errors.New("managedagents: session ended during the turn")
 
+// errStreamEndedEarly is RunTurn's error when its stream ended without error
+// before the turn did (it was closed, or ended at a terminal event RunTurn
+// did not see).
+var errStreamEndedEarly = errors.New("managedagents: RunTurn: the event stream ended before the turn did")
+
 // interruptTimeout bounds the user.interrupt RunTurn sends after its context ended.
 const interruptTimeout = 10 * time.Second
 
@@ -47,9 +52,10 @@ type ConfirmFunc func(ctx context.Context, call ToolCall) (allow bool, denyMessa
 // AllowAll is a ConfirmFunc that allows every call.
 func AllowAll(context.Context, ToolCall) (bool, string) { return true, "" }
 
-// TurnParams configures [SessionService.RunTurn].
-type TurnParams struct {
-	// Events start the turn, e.g. UserMessage("…"). Required.
+// SessionRunTurnParams configures [SessionService.RunTurn].
+type SessionRunTurnParams struct {
+	// Events start the turn, e.g. NewUserMessage("…"). Required; they must not be
+	// interrupts only (send those with [SessionEventService.Send]).
 	Events []EventParam
 	// Tools runs agent.custom_tool_use calls by tool name. A call of a tool with
 	// no handler is answered with an error result, so the session never waits on
@@ -62,9 +68,9 @@ type TurnParams struct {
 	// OnEvent, if set, sees every event of the turn in order, previews included
 	// when EventDeltas asks for them. It runs in RunTurn's goroutine.
 	OnEvent func(Event)
-	// EventDeltas asks the stream for previews: DeltasAgentMessage,
-	// DeltasAgentThinking.
-	EventDeltas []string
+	// EventDeltas asks the stream for previews: EventTypeAgentMessage,
+	// EventTypeAgentThinking (see [EventStreamParams]).
+	EventDeltas []EventType
 	// OnReconnect, if set, is told of each reconnect of the turn's stream.
 	OnReconnect func(StreamReconnect)
 }
@@ -122,14 +128,14 @@ func (r *TurnResult) Text() string {
 // If the session is terminated or deleted, the error matches [ErrSessionEnded].
 // Once the stream is open, the *TurnResult is never nil: with an error it holds
 // what the turn did until then.
-func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params TurnParams, opts ...option.RequestOption) (*TurnResult, error) {
+func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params SessionRunTurnParams, opts ...option.RequestOption) (*TurnResult, error) {
 	if err := checkID("session_id", sessionID); err != nil {
 		return nil, err
 	}
 	if err := validateEvents("events", params.Events); err != nil {
 		return nil, err
 	}
-	if !startsWork(params.Events) {
+	if onlyInterrupts(params.Events) {
 		return nil, invalid("events", "holds only interrupts, which start no turn: send them with Events.Send")
 	}
 	stream, err := s.Events.Stream(ctx, sessionID, EventStreamParams{EventDeltas: params.EventDeltas, OnReconnect: params.OnReconnect}, opts...)
@@ -146,17 +152,17 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params T
 		toolUses:  map[string]Event{},
 		answered:  map[string]bool{},
 	}
-	sent, err := s.Events.send(ctx, sessionID, params.Events, opts)
+	res, err := s.Events.Send(ctx, sessionID, SessionEventSendParams{Events: params.Events}, opts...)
 	if err != nil {
 		return t.result, t.abort(ctx, err)
 	}
+	sent := res.Data
 	t.result.Sent = sent
-	if len(sent) > 0 && sent[len(sent)-1] != nil {
+	if len(sent) > 0 {
 		t.awaitEcho = sent[len(sent)-1].EventID()
 		t.echo = sent[len(sent)-1]
 	}
 	t.started = t.awaitEcho == ""
-	t.startsWork = startsWork(params.Events)
 	stream.onDuplicate = t.duplicate
 	for stream.Next() {
 		done, err := t.handle(ctx, stream.Current())
@@ -169,7 +175,7 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params T
 	}
 	err = stream.Err()
 	if err == nil {
-		err = fmt.Errorf("managedagents: the event stream ended before the turn did")
+		err = errStreamEndedEarly
 	}
 	if errors.Is(err, ErrSessionEnded) {
 		return t.result, err
@@ -181,17 +187,12 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params T
 type turn struct {
 	client    *Client
 	sessionID string
-	params    TurnParams
+	params    SessionRunTurnParams
 	opts      []option.RequestOption
 	result    *TurnResult
 	// awaitEcho is the id of the last event sent; idles seen before its echo
 	// belong to earlier work and do not end the turn.
 	awaitEcho string
-	// startsWork is true when the events sent start new work (anything but
-	// interrupts): then only an idle after a session.status_running that follows
-	// the echo ends the turn. An interrupted turn's idle can come after the echo
-	// of the message that redirects it.
-	startsWork bool
 	// echo is the last event sent, as the send answer echoed it.
 	echo Event
 	// started is true once the last event sent is known to be processed: its
@@ -205,7 +206,8 @@ type turn struct {
 	// seen after the echo.
 	lastRunningAt time.Time
 	// running is true once session.status_running came after the last event
-	// sent was processed.
+	// sent was processed: only an idle after it ends the turn (an interrupted
+	// turn's idle can come after the echo of the message that redirects it).
 	running  bool
 	toolUses map[string]Event
 	answered map[string]bool
@@ -260,7 +262,7 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 		if e.StopReason.RequiresAction() {
 			return false, t.answer(ctx, e.StopReason.EventIDs)
 		}
-		if t.startsWork && !t.running {
+		if !t.running {
 			return false, nil
 		}
 		t.result.StopReason = e.StopReason
@@ -268,7 +270,10 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 		return true, nil
 	case *SessionStatusTerminatedEvent, *SessionDeletedEvent:
 		if t.fatal != nil {
-			return true, fmt.Errorf("%w (%s): %w", ErrSessionEnded, ev.EventType(), t.fatal.Error)
+			return true, &turnError{
+				msg:  ErrSessionEnded.Error() + " (" + string(ev.EventType()) + "): " + causeText(t.fatal.Error),
+				errs: []error{ErrSessionEnded, t.fatal.Error},
+			}
 		}
 		return true, fmt.Errorf("%w (%s)", ErrSessionEnded, ev.EventType())
 	}
@@ -302,7 +307,7 @@ func (t *turn) start(at time.Time) {
 // set, starts the turn there. The idle is then the turn's if it came at or
 // after that time and a session.status_running came in between.
 func (t *turn) resolveStart(ctx context.Context) error {
-	params := EventListParams{Types: []string{t.echo.EventType()}, Order: OrderDesc}
+	params := SessionEventListParams{Types: []EventType{t.echo.EventType()}, Order: OrderDesc}
 	for ev, err := range t.client.Sessions.Events.ListAll(ctx, t.sessionID, params, t.opts...) {
 		if err != nil {
 			return err
@@ -338,7 +343,7 @@ func (t *turn) answer(ctx context.Context, ids []string) error {
 	if len(replies) == 0 {
 		return nil
 	}
-	if _, err := t.client.Sessions.Events.send(ctx, t.sessionID, replies, t.opts); err != nil {
+	if _, err := t.client.Sessions.Events.Send(ctx, t.sessionID, SessionEventSendParams{Events: replies}, t.opts...); err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -353,16 +358,16 @@ func (t *turn) reply(ctx context.Context, call Event) (EventParam, error) {
 	case *AgentCustomToolUseEvent:
 		handler := t.params.Tools[c.Name]
 		if handler == nil {
-			return CustomToolResult(c.ID, NewTextBlock(fmt.Sprintf("no handler is registered for the custom tool %q", c.Name))).AsError(), nil
+			return NewUserCustomToolResult(c.ID, NewTextBlock(fmt.Sprintf("no handler is registered for the custom tool %q", c.Name))).AsError(), nil
 		}
 		content, err := handler(ctx, c)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		if err != nil {
-			return CustomToolResult(c.ID, NewTextBlock(err.Error())).AsError(), nil
+			return NewUserCustomToolResult(c.ID, NewTextBlock(err.Error())).AsError(), nil
 		}
-		return CustomToolResult(c.ID, content...), nil
+		return NewUserCustomToolResult(c.ID, content...), nil
 	case *AgentToolUseEvent:
 		return t.confirm(ctx, ToolCall{ID: c.ID, Name: c.Name, Input: c.Input, Event: c}), nil
 	case *AgentMCPToolUseEvent:
@@ -373,12 +378,12 @@ func (t *turn) reply(ctx context.Context, call Event) (EventParam, error) {
 
 func (t *turn) confirm(ctx context.Context, call ToolCall) EventParam {
 	if t.params.Confirm == nil {
-		return DenyTool(call.ID, "the client set no confirmation policy for this tool")
+		return NewUserToolConfirmationDeny(call.ID, "the client set no confirmation policy for this tool")
 	}
 	if allow, msg := t.params.Confirm(ctx, call); !allow {
-		return DenyTool(call.ID, msg)
+		return NewUserToolConfirmationDeny(call.ID, msg)
 	}
-	return AllowTool(call.ID)
+	return NewUserToolConfirmationAllow(call.ID)
 }
 
 // lookup returns the tool-use event id: from the stream, or else (it came before
@@ -387,7 +392,7 @@ func (t *turn) lookup(ctx context.Context, id string) (Event, error) {
 	if ev, ok := t.toolUses[id]; ok {
 		return ev, nil
 	}
-	params := EventListParams{Types: []string{TypeAgentCustomToolUse, TypeAgentToolUse, TypeAgentMCPToolUse}, Order: OrderDesc}
+	params := SessionEventListParams{Types: []EventType{EventTypeAgentCustomToolUse, EventTypeAgentToolUse, EventTypeAgentMCPToolUse}, Order: OrderDesc}
 	for ev, err := range t.client.Sessions.Events.ListAll(ctx, t.sessionID, params, t.opts...) {
 		if err != nil {
 			return nil, err
@@ -400,14 +405,14 @@ func (t *turn) lookup(ctx context.Context, id string) (Event, error) {
 	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on event %s, which is not in its history", id)
 }
 
-// startsWork reports whether events hold anything but interrupts.
-func startsWork(events []EventParam) bool {
+// onlyInterrupts reports whether events hold nothing but interrupts.
+func onlyInterrupts(events []EventParam) bool {
 	for _, e := range events {
 		if _, ok := e.(*UserInterruptParam); !ok {
-			return true
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // abort sends a user.interrupt when ctx has ended, so the session does not keep
@@ -418,8 +423,26 @@ func (t *turn) abort(ctx context.Context, err error) error {
 	}
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptTimeout)
 	defer cancel()
-	if _, ierr := t.client.Sessions.Events.send(ictx, t.sessionID, []EventParam{Interrupt()}, t.opts); ierr != nil {
-		return errors.Join(ctx.Err(), fmt.Errorf("managedagents: RunTurn: interrupting the session: %w", ierr))
+	if _, ierr := t.client.Sessions.Events.Send(ictx, t.sessionID, SessionEventSendParams{Events: []EventParam{NewUserInterrupt()}}, t.opts...); ierr != nil {
+		return &turnError{
+			msg:  errPrefix + "RunTurn: " + ctx.Err().Error() + ", and interrupting the session failed: " + causeText(ierr),
+			errs: []error{ctx.Err(), ierr},
+		}
 	}
 	return ctx.Err()
 }
+
+// turnError is an error of RunTurn that quotes another: the terminal
+// session.error before ErrSessionEnded, or the failed interrupt after the
+// context ended. errors.Is and errors.As see both; the message says the
+// package's prefix once.
+type turnError struct {
+	msg  string
+	errs []error
+}
+
+// Error returns the message.
+func (e *turnError) Error() string { return e.msg }
+
+// Unwrap returns the errors quoted.
+func (e *turnError) Unwrap() []error { return e.errs }

@@ -9,43 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestSplitArray(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		in   string
-		want []string
-		bad  bool
-	}{
-		{in: `null`, want: nil},
-		{in: ` [] `, want: []string{}},
-		{in: `[{"a":[1,{"b":"]"}]}, "x\"]" ,3]`, want: []string{`{"a":[1,{"b":"]"}]}`, `"x\"]"`, `3`}},
-		{in: `[1,]`, bad: true},
-		{in: `[1 2]`, bad: true},
-		{in: `[1] x`, bad: true},
-		{in: `{"a":1}`, bad: true},
-		{in: `[`, bad: true},
-	} {
-		got, err := splitArray([]byte(tc.in))
-		if tc.bad {
-			require.Error(t, err, tc.in)
-			continue
-		}
-		require.NoError(t, err, tc.in)
-		if tc.want == nil {
-			require.Nil(t, got, tc.in)
-			continue
-		}
-		strs := []string{}
-		for _, e := range got {
-			strs = append(strs, string(e))
-		}
-		require.Equal(t, tc.want, strs, tc.in)
-	}
-}
-
 func TestUnionDecodersMatchEncodingJSON(t *testing.T) {
 	t.Parallel()
-	// encoding/json matches keys case-insensitively: so does typeOf's fallback.
+	// Union types are read as encoding/json reads them: keys match
+	// case-insensitively.
 	tool, err := decodeTool(json.RawMessage(`{"Type":"custom","name":"n","description":"d","input_schema":{"type":"object"}}`))
 	require.NoError(t, err)
 	require.IsType(t, &CustomTool{}, tool)
@@ -62,7 +29,7 @@ func TestUnionDecodersMatchEncodingJSON(t *testing.T) {
 	require.NoError(t, err)
 	require.IsType(t, &SelfHostedConfig{}, cfg)
 	// A list of tools with a bad element fails as a whole.
-	var l toolList
+	var l Tools
 	require.Error(t, json.Unmarshal([]byte(`[{"type":"custom","name":1}]`), &l))
 	require.NoError(t, json.Unmarshal([]byte(`null`), &l))
 	require.Nil(t, l)

@@ -15,9 +15,9 @@ type Budget struct {
 	MaxListCost Money `json:"max_list_cost"`
 }
 
-// LimitBudget returns a Budget capping list-price spend at amount (minor units,
-// e.g. "2500" for 25 USD) in currency.
-func LimitBudget(amount, currency string) *Budget {
+// NewBudgetLimit returns a Budget capping list-price spend at amount (minor
+// units, e.g. "2500" for 25 USD) in currency.
+func NewBudgetLimit(amount, currency string) *Budget {
 	return &Budget{Type: "limit", MaxListCost: Money{Amount: amount, Currency: currency}}
 }
 

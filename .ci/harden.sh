@@ -20,7 +20,7 @@ if [ "$FUZZTIME" = "0" ]; then
 fi
 targets=(
 	". FuzzDecodeEvent"
-	". FuzzDecodeContentFast"
+	". FuzzDecodeEventFastMatchesPlain"
 	". FuzzDecodeResources"
 	". FuzzSSEFrames"
 	". FuzzEventStream"

@@ -73,4 +73,4 @@ func openMemStream(sse []byte) (*managedagents.EventStream, error) {
 
 // streamParams asks for agent.message previews: the transcript holds them, as
 // a stream opened with event_deltas[]=agent.message does.
-var streamParams = managedagents.EventStreamParams{EventDeltas: []string{managedagents.DeltasAgentMessage}}
+var streamParams = managedagents.EventStreamParams{EventDeltas: []managedagents.EventType{managedagents.EventTypeAgentMessage}}

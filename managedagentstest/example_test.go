@@ -32,8 +32,8 @@ func ExampleNewServer() {
 	fmt.Println("stop reason:", stop)
 
 	client := srv.Client()
-	page, err := client.Sessions.Events.List(context.Background(), id(sess), managedagents.EventListParams{
-		Types: []string{"agent.message", "agent.tool_use"}})
+	page, err := client.Sessions.Events.List(context.Background(), id(sess), managedagents.SessionEventListParams{
+		Types: []managedagents.EventType{"agent.message", "agent.tool_use"}})
 	if err != nil {
 		panic(err)
 	}

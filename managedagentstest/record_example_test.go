@@ -61,7 +61,7 @@ func askWeather(fixture string, opts ...option.RequestOption) string {
 
 	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{
 		Name:  "Weather",
-		Model: managedagents.Model("claude-sonnet-5-5"),
+		Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"},
 		Tools: []managedagents.Tool{managedagents.NewCustomTool("get_weather", "Get the weather in a city.",
 			managedagents.InputSchema{Properties: map[string]any{"city": map[string]any{"type": "string"}}, Required: []string{"city"}})},
 	})
@@ -73,12 +73,12 @@ func askWeather(fixture string, opts ...option.RequestOption) string {
 		log.Fatal(err)
 	}
 	session, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{
-		Agent: managedagents.AgentID(agent.ID), EnvironmentID: env.ID})
+		Agent: managedagents.NewAgentRef(agent.ID), EnvironmentID: env.ID})
 	if err != nil {
 		log.Fatal(err)
 	}
-	result, err := client.Sessions.RunTurn(ctx, session.ID, managedagents.TurnParams{
-		Events: []managedagents.EventParam{managedagents.UserMessage("Weather in Paris?")},
+	result, err := client.Sessions.RunTurn(ctx, session.ID, managedagents.SessionRunTurnParams{
+		Events: []managedagents.EventParam{managedagents.NewUserMessage("Weather in Paris?")},
 		Tools: map[string]managedagents.ToolHandler{
 			"get_weather": func(context.Context, *managedagents.AgentCustomToolUseEvent) ([]managedagents.ContentBlock, error) {
 				return []managedagents.ContentBlock{managedagents.NewTextBlock("sunny")}, nil

@@ -56,7 +56,7 @@ func runRecordedSession(client *managedagents.Client, hc *http.Client, base, pro
 	out := &sessionOutcome{}
 	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{
 		Name:  "Coder",
-		Model: managedagents.Model("claude-sonnet-5-5"),
+		Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"},
 		Tools: []managedagents.Tool{
 			managedagents.NewAgentToolset(),
 			managedagents.NewCustomTool("lookup_ticket", "Look a ticket up.", managedagents.InputSchema{
@@ -73,7 +73,7 @@ func runRecordedSession(client *managedagents.Client, hc *http.Client, base, pro
 		return nil, err
 	}
 	session, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{
-		Agent:         managedagents.AgentID(agent.ID),
+		Agent:         managedagents.NewAgentRef(agent.ID),
 		EnvironmentID: env.ID,
 		Resources: []managedagents.SessionResourceParams{&managedagents.GitHubRepositoryResourceParams{
 			URL: "https://github.com/example/app", AuthorizationToken: sessionRepoToken,
@@ -89,14 +89,14 @@ func runRecordedSession(client *managedagents.Client, hc *http.Client, base, pro
 	if out.vaultStatus, err = createVaultCredential(hc, base); err != nil {
 		return nil, err
 	}
-	before, err := client.Sessions.Events.List(ctx, session.ID, managedagents.EventListParams{Limit: 50})
+	before, err := client.Sessions.Events.List(ctx, session.ID, managedagents.SessionEventListParams{Limit: 50})
 	if err != nil {
 		return nil, err
 	}
 	out.eventsBefore = len(before.Data)
-	out.result, err = client.Sessions.RunTurn(ctx, session.ID, managedagents.TurnParams{
-		Events:      []managedagents.EventParam{managedagents.UserMessage(prompt)},
-		EventDeltas: []string{managedagents.DeltasAgentMessage},
+	out.result, err = client.Sessions.RunTurn(ctx, session.ID, managedagents.SessionRunTurnParams{
+		Events:      []managedagents.EventParam{managedagents.NewUserMessage(prompt)},
+		EventDeltas: []managedagents.EventType{managedagents.EventTypeAgentMessage},
 		Tools: map[string]managedagents.ToolHandler{
 			"lookup_ticket": func(context.Context, *managedagents.AgentCustomToolUseEvent) ([]managedagents.ContentBlock, error) {
 				return []managedagents.ContentBlock{managedagents.NewTextBlock("ticket 42 is open")}, nil
@@ -107,12 +107,12 @@ func runRecordedSession(client *managedagents.Client, hc *http.Client, base, pro
 	if err != nil {
 		return nil, err
 	}
-	after, err := client.Sessions.Events.List(ctx, session.ID, managedagents.EventListParams{Limit: 50})
+	after, err := client.Sessions.Events.List(ctx, session.ID, managedagents.SessionEventListParams{Limit: 50})
 	if err != nil {
 		return nil, err
 	}
 	for _, ev := range after.Data {
-		out.eventsAfter = append(out.eventsAfter, ev.EventType())
+		out.eventsAfter = append(out.eventsAfter, string(ev.EventType()))
 	}
 	return out, nil
 }

@@ -26,15 +26,15 @@ func TestSDKEventsList(t *testing.T) {
 
 	ctx := context.Background()
 	client := srv.Client()
-	page, err := client.Sessions.Events.List(ctx, sid, managedagents.EventListParams{Limit: 5})
+	page, err := client.Sessions.Events.List(ctx, sid, managedagents.SessionEventListParams{Limit: 5})
 	require.NoError(t, err)
 	require.Len(t, page.Data, 5)
 	require.True(t, page.HasNextPage())
-	require.Equal(t, "user.message", page.Data[0].EventType())
+	require.Equal(t, managedagents.EventTypeUserMessage, page.Data[0].EventType())
 	require.Equal(t, time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC), page.Data[0].EventProcessedAt())
 
 	var all []managedagents.Event
-	for ev, err := range client.Sessions.Events.ListAll(ctx, sid, managedagents.EventListParams{Limit: 4}) {
+	for ev, err := range client.Sessions.Events.ListAll(ctx, sid, managedagents.SessionEventListParams{Limit: 4}) {
 		require.NoError(t, err)
 		all = append(all, ev)
 	}
@@ -43,8 +43,8 @@ func TestSDKEventsList(t *testing.T) {
 		require.JSONEq(t, string(srv.Events(sid)[i]), string(ev.RawJSON()))
 	}
 
-	msgs, err := client.Sessions.Events.List(ctx, sid, managedagents.EventListParams{
-		Types: []string{"agent.message"}, Order: managedagents.OrderDesc,
+	msgs, err := client.Sessions.Events.List(ctx, sid, managedagents.SessionEventListParams{
+		Types: []managedagents.EventType{"agent.message"}, Order: managedagents.OrderDesc,
 		CreatedAtGTE: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	require.Len(t, msgs.Data, 2)
@@ -65,7 +65,7 @@ func TestSDKErrors(t *testing.T) {
 	srv := start(t)
 	client := srv.Client(managedagentsNoRetries...)
 	ctx := context.Background()
-	_, err := client.Sessions.Events.List(ctx, "sesn_missing", managedagents.EventListParams{})
+	_, err := client.Sessions.Events.List(ctx, "sesn_missing", managedagents.SessionEventListParams{})
 	require.ErrorIs(t, err, managedagents.ErrNotFound)
 	var apiErr *managedagents.APIError
 	require.True(t, errors.As(err, &apiErr))
@@ -73,7 +73,7 @@ func TestSDKErrors(t *testing.T) {
 	require.Equal(t, srv.Requests()[0].RequestID, apiErr.RequestID)
 
 	srv.FailNext(managedagentstest.RouteListEvents, 1, http.StatusTooManyRequests, http.Header{"Retry-After": {"2"}})
-	_, err = client.Sessions.Events.List(ctx, "sesn_missing", managedagents.EventListParams{})
+	_, err = client.Sessions.Events.List(ctx, "sesn_missing", managedagents.SessionEventListParams{})
 	require.ErrorIs(t, err, managedagents.ErrRateLimited)
 	require.True(t, errors.As(err, &apiErr))
 	require.Equal(t, 2*time.Second, apiErr.RetryAfter)

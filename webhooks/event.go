@@ -14,10 +14,10 @@ import (
 //
 //	switch e := ev.(type) {
 //	case *webhooks.SessionStatusIdledEvent:
-//		session, err := client.Sessions.Get(ctx, e.Data.ID)
+//		session, err := client.Sessions.Get(ctx, e.Data.ID, managedagents.SessionGetParams{})
 //		...
 //	case *webhooks.SessionThreadIdledEvent:
-//		thread, err := client.Sessions.Threads.Get(ctx, e.Data.ID, e.Data.SessionThreadID)
+//		thread, err := client.Sessions.Threads.Get(ctx, e.Data.ID, e.Data.SessionThreadID, managedagents.SessionThreadGetParams{})
 //		...
 //	}
 //

@@ -3,7 +3,8 @@
 // at a time with List and the NextPage cursor. It only reads.
 //
 // With ANTHROPIC_API_KEY set it lists the real organization's agents and
-// sessions; without, it seeds the in-memory fake with a few first.
+// sessions; without, it seeds the in-memory fake of managedagentstest with a
+// few first. Ctrl-C interrupts it (exit status 130).
 //
 //	go run ./examples/list
 package main
@@ -11,44 +12,68 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/go-managedagents/managedagents"
-	"github.com/go-managedagents/managedagents/internal/exampleenv"
+	"github.com/go-managedagents/managedagents/managedagentstest"
 )
 
 // maxShown caps how many items each listing prints.
 const maxShown = 20
 
-func main() {
-	exampleenv.Main("list", func(ctx context.Context, client *managedagents.Client) error {
-		if exampleenv.Offline() {
-			if err := seed(ctx, client); err != nil {
-				return fmt.Errorf("seeding the fake: %w", err)
-			}
+func main() { os.Exit(exitCode()) }
+
+// exitCode runs the example and returns its exit status: 0, 1 after an error,
+// 130 after Ctrl-C.
+func exitCode() int {
+	// Ctrl-C (or SIGTERM) cancels ctx; a second Ctrl-C kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
+	client := managedagents.NewClient() // reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL
+	if os.Getenv("ANTHROPIC_API_KEY") == "" {
+		fmt.Fprintln(os.Stderr, "ANTHROPIC_API_KEY is not set: running on the in-memory fake")
+		srv := managedagentstest.NewServer()
+		defer srv.Close()
+		client = srv.Client()
+		if err := seed(ctx, client); err != nil {
+			fmt.Fprintln(os.Stderr, "list: seeding the fake:", err)
+			return 1
 		}
-		return run(ctx, client)
-	})
+	}
+
+	if err := run(ctx, client, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "list:", err)
+		if ctx.Err() != nil {
+			return 130
+		}
+		return 1
+	}
+	return 0
 }
 
-func run(ctx context.Context, client *managedagents.Client) error {
-
+func run(ctx context.Context, client *managedagents.Client, out io.Writer) error {
 	// ListAll: one loop over every agent, pages fetched on demand; breaking out
 	// of the loop stops the fetching.
-	fmt.Println("Agents:")
+	fmt.Fprintln(out, "Agents:")
 	n := 0
 	for agent, err := range client.Agents.ListAll(ctx, managedagents.AgentListParams{Limit: 100}) {
 		if err != nil {
 			return fmt.Errorf("listing agents: %w", err)
 		}
 		if n++; n > maxShown {
-			fmt.Println("  ...")
+			fmt.Fprintln(out, "  ...")
 			break
 		}
-		fmt.Printf("  %s  v%d  %s\n", agent.ID, agent.Version, agent.Name)
+		fmt.Fprintf(out, "  %s  v%d  %s\n", agent.ID, agent.Version, agent.Name)
 	}
 
 	// List: one page at a time, following NextPage by hand.
-	fmt.Println("Sessions, two per page:")
+	fmt.Fprintln(out, "Sessions, two per page:")
 	params := managedagents.SessionListParams{Limit: 2}
 	for page := 1; page <= maxShown/2; page++ {
 		sessions, err := client.Sessions.List(ctx, params)
@@ -56,7 +81,7 @@ func run(ctx context.Context, client *managedagents.Client) error {
 			return fmt.Errorf("listing sessions: %w", err)
 		}
 		for _, s := range sessions.Data {
-			fmt.Printf("  page %d: %s  %-10s  %s\n", page, s.ID, s.Status, s.Title)
+			fmt.Fprintf(out, "  page %d: %s  %-10s  %s\n", page, s.ID, s.Status, s.Title)
 		}
 		if !sessions.HasNextPage() {
 			break
@@ -75,7 +100,7 @@ func run(ctx context.Context, client *managedagents.Client) error {
 		}
 		idle++
 	}
-	fmt.Printf("Idle sessions: %d\n", idle)
+	fmt.Fprintf(out, "Idle sessions: %d\n", idle)
 	return nil
 }
 
@@ -88,14 +113,14 @@ func seed(ctx context.Context, client *managedagents.Client) error {
 	for i, name := range []string{"Researcher", "Reviewer", "Coding Assistant"} {
 		agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{
 			Name:  name,
-			Model: managedagents.Model("claude-sonnet-5-5"),
+			Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"},
 		})
 		if err != nil {
 			return err
 		}
 		for j := 0; j <= i; j++ {
 			_, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{
-				Agent:         managedagents.AgentID(agent.ID),
+				Agent:         managedagents.NewAgentRef(agent.ID),
 				EnvironmentID: env.ID,
 				Title:         fmt.Sprintf("%s, task %d", name, j+1),
 			})

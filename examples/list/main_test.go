@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
-	"github.com/go-managedagents/managedagents/internal/exampleenv"
 	"github.com/go-managedagents/managedagents/managedagentstest"
 )
 
@@ -15,20 +15,19 @@ func TestRun(t *testing.T) {
 	if err := seed(t.Context(), client); err != nil {
 		t.Fatal(err)
 	}
-	var err error
-	out, cerr := exampleenv.CaptureStdout(func() { err = run(t.Context(), client) })
-	if err != nil || cerr != nil {
-		t.Fatalf("run: %v, %v", err, cerr)
+	var out bytes.Buffer
+	if err := run(t.Context(), client, &out); err != nil {
+		t.Fatalf("run: %v", err)
 	}
 	for _, want := range []string{"  agent_", " Researcher\n", "  page 3: sesn_", "Idle sessions: 6\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if n := strings.Count(out, "  agent_"); n != 3 {
-		t.Errorf("%d agents listed, want 3:\n%s", n, out)
+	if n := strings.Count(out.String(), "  agent_"); n != 3 {
+		t.Errorf("%d agents listed, want 3:\n%s", n, out.String())
 	}
-	if n := strings.Count(out, ": sesn_"); n != 6 {
-		t.Errorf("%d sessions listed, want 6:\n%s", n, out)
+	if n := strings.Count(out.String(), ": sesn_"); n != 6 {
+		t.Errorf("%d sessions listed, want 6:\n%s", n, out.String())
 	}
 }

@@ -28,7 +28,7 @@ func demo(ctx context.Context, client *ma.Client, out io.Writer, opts options) e
 	// The fake is thrown away at exit: nothing to clean up.
 	agent, err := client.Agents.Create(ctx, ma.AgentCreateParams{
 		Name:  "Demo Assistant",
-		Model: ma.Model("claude-sonnet-5-5"),
+		Model: ma.ModelConfig{ID: "claude-sonnet-5-5"},
 		Tools: []ma.Tool{ma.NewAgentToolset()},
 	})
 	if err != nil {
@@ -39,15 +39,15 @@ func demo(ctx context.Context, client *ma.Client, out io.Writer, opts options) e
 		return fmt.Errorf("demo: creating the environment: %w", err)
 	}
 	session, err := client.Sessions.Create(ctx, ma.SessionCreateParams{
-		Agent:         ma.AgentID(agent.ID),
+		Agent:         ma.NewAgentRef(agent.ID),
 		EnvironmentID: env.ID,
 		Title:         "tail demo",
-		InitialEvents: []ma.EventParam{ma.UserMessage(demoTask)},
+		InitialEvents: []ma.EventParam{ma.NewUserMessage(demoTask)},
 	})
 	if err != nil {
 		return fmt.Errorf("demo: creating the session: %w", err)
 	}
-	fmt.Fprintf(stderr, "tail: no SESSION_ID given: following demo session %s on the fake\n", session.ID)
+	fmt.Fprintf(stderr, "tail: ANTHROPIC_API_KEY is not set: following demo session %s on the in-memory fake\n", session.ID)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	var wg sync.WaitGroup
@@ -59,7 +59,10 @@ func demo(ctx context.Context, client *ma.Client, out io.Writer, opts options) e
 			return
 		case <-time.After(demoPause):
 		}
-		if _, err := client.Sessions.Events.Send(ctx, session.ID, ma.UserMessage(demoBye)); err != nil {
+		_, err := client.Sessions.Events.Send(ctx, session.ID, ma.SessionEventSendParams{
+			Events: []ma.EventParam{ma.NewUserMessage(demoBye)},
+		})
+		if err != nil {
 			cancel(fmt.Errorf("demo: sending the second message: %w", err))
 		}
 	})

@@ -2,11 +2,11 @@
 // history first, then the live stream, one line per event, until the session
 // terminates or is deleted, or Ctrl-C. It survives disconnects: the stream
 // reconnects and recovers what it missed on its own (reconnects are reported on
-// stderr).
+// stderr), and prints every event once.
 //
 // Usage:
 //
-//	tail [-n] [-json] [-t] SESSION_ID
+//	tail [-n N] [-history] [-json] [-t] SESSION_ID
 //
 // Each line begins with the event's id and type, followed by a summary:
 //
@@ -14,16 +14,17 @@
 //	sevt_011C…  agent.tool_use             bash {"command":"cat fibonacci.txt"}
 //	sevt_011C…  session.status_idle        end_turn
 //
-// The flags:
+// The flags (-n as in coreutils' tail; following is the default):
 //
-//	-n     print the history only, do not follow
-//	-json  print each event as its JSON, one per line
-//	-t     add each event's processed_at time after its type
+//	-n N      start with the last N events of the history (default: all of it)
+//	-history  print the history and exit, do not follow
+//	-json     print each event as its JSON, one per line
+//	-t        add each event's processed_at time after its type
 //
 // It reads ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL). Without a key and
-// without SESSION_ID it follows a demo session on the in-memory fake to its
-// end. The exit status is 0 when the session ended, the history was printed or
-// Ctrl-C stopped it, 1 on an error, 2 on a usage error.
+// without SESSION_ID it follows a demo session on the in-memory fake of
+// managedagentstest to its end. The exit status is 0 when the session ended or
+// the history was printed, 1 on an error, 2 on a usage error, 130 after Ctrl-C.
 //
 // Install it with
 //
@@ -43,119 +44,129 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	ma "github.com/go-managedagents/managedagents"
-	"github.com/go-managedagents/managedagents/internal/exampleenv"
 	"github.com/go-managedagents/managedagents/managedagentstest"
 )
 
-// stderr receives the notes on what tail does (reconnects, the switch to live
-// events); tests silence it.
+// stderr receives the notes on what tail does (reconnects); tests silence it.
 var stderr io.Writer = os.Stderr
 
 // options are the command-line flags.
 type options struct {
-	historyOnly bool // -n
-	json        bool // -json
-	times       bool // -t
+	last    int  // -n: the number of history events to start with; negative: all
+	history bool // -history
+	json    bool // -json
+	times   bool // -t
 }
 
-func main() {
+func main() { os.Exit(exitCode()) }
+
+// exitCode parses the command line, runs tail and returns its exit status.
+func exitCode() int {
 	var opts options
-	flag.BoolVar(&opts.historyOnly, "n", false, "print the history only, do not follow")
+	flag.IntVar(&opts.last, "n", -1, "start with the last `N` events of the history; -1: all of it")
+	flag.BoolVar(&opts.history, "history", false, "print the history and exit, do not follow")
 	flag.BoolVar(&opts.json, "json", false, "print each event as its JSON, one per line")
 	flag.BoolVar(&opts.times, "t", false, "add each event's processed_at time after its type")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: tail [-n] [-json] [-t] SESSION_ID\n\n"+
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: tail [-n N] [-history] [-json] [-t] SESSION_ID\n\n"+
 			"Follows a session's events, history first, then live, until the session ends.\n"+
 			"Without ANTHROPIC_API_KEY and SESSION_ID, follows a demo session on the in-memory fake.\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	sessionID := flag.Arg(0)
+	offline := os.Getenv("ANTHROPIC_API_KEY") == ""
 	switch {
 	case flag.NArg() > 1:
-		usageError("too many arguments: give one SESSION_ID")
-	case sessionID == "" && !exampleenv.Offline():
-		usageError("missing SESSION_ID")
-	case sessionID != "" && exampleenv.Offline():
-		usageError("ANTHROPIC_API_KEY is not set: set it to follow " + sessionID +
+		return usageError("too many arguments: give one SESSION_ID")
+	case sessionID == "" && !offline:
+		return usageError("missing SESSION_ID")
+	case sessionID != "" && offline:
+		return usageError("ANTHROPIC_API_KEY is not set: set it to follow " + sessionID +
 			" (without SESSION_ID, tail follows a demo session on the in-memory fake)")
 	}
-	exampleenv.Main("tail", func(ctx context.Context, client *ma.Client) error {
-		if sessionID == "" {
-			return demo(ctx, client, os.Stdout, opts)
-		}
-		return tail(ctx, client, sessionID, os.Stdout, opts)
-	}, managedagentstest.WithScript(demoAgent))
+
+	// Ctrl-C (or SIGTERM) cancels ctx; a second Ctrl-C kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
+	var err error
+	if offline {
+		srv := managedagentstest.NewServer(managedagentstest.WithScript(demoAgent))
+		defer srv.Close()
+		err = demo(ctx, srv.Client(), os.Stdout, opts)
+	} else {
+		client := ma.NewClient() // reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL
+		err = tail(ctx, client, sessionID, os.Stdout, opts)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case ctx.Err() != nil:
+		return 130
+	}
+	fmt.Fprintln(os.Stderr, "tail:", err)
+	return 1
 }
 
-func usageError(msg string) {
+func usageError(msg string) int {
 	fmt.Fprintf(stderr, "tail: %s\n", msg)
 	flag.Usage()
-	os.Exit(2)
+	return 2
 }
 
-// tail prints the events of session id to out: the history, then (unless
-// opts.historyOnly) the live stream, until the session ends or ctx is done.
+// tail prints the events of session id to out: the last opts.last events of
+// its history (all of them when negative), then, unless opts.history, the live
+// events, until the session ends or ctx is done.
 func tail(ctx context.Context, client *ma.Client, id string, out io.Writer, opts options) error {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
-
-	// Open the stream before listing the history, so that no event falls
-	// between the two; the events in both are printed once.
-	var stream *ma.EventStream
-	if !opts.historyOnly {
-		opened := false
-		var err error
-		stream, err = client.Sessions.Events.Stream(ctx, id, ma.EventStreamParams{
-			OnReconnect: func(r ma.StreamReconnect) {
-				what := "connection lost"
-				if !opened {
-					what = "cannot open the stream"
-				}
-				fmt.Fprintf(stderr, "tail: %s (%v); retrying in %v\n", what, r.Cause, r.Delay.Round(time.Millisecond))
-			},
-		})
-		if err != nil {
-			return explain(ctx, err, id, false)
-		}
-		opened = true
-		defer stream.Close()
+	if opts.history {
+		return explain(ctx, printHistory(ctx, client, id, w, opts), id)
 	}
 
-	seen := make(map[string]bool)
-	for ev, err := range client.Sessions.Events.ListAll(ctx, id, ma.EventListParams{Order: ma.OrderAsc}) {
-		if err != nil {
-			if stream != nil && errors.Is(err, ma.ErrNotFound) && ctx.Err() == nil {
-				break // deleted since the stream opened: the stream has the end
+	// The stream lists the history from since once it is open, then goes on
+	// live, delivering each event once (EventStreamParams.Since).
+	since, first, err := startAt(ctx, client, id, opts.last)
+	if err != nil {
+		return explain(ctx, err, id)
+	}
+	opened := false
+	stream, err := client.Sessions.Events.Stream(ctx, id, ma.EventStreamParams{
+		Since: since,
+		OnReconnect: func(r ma.StreamReconnect) {
+			what := "connection lost"
+			if !opened {
+				what = "cannot open the stream"
 			}
-			return explain(ctx, err, id, false)
-		}
-		seen[ev.EventID()] = true
-		if err := printEvent(w, ev, opts); err != nil {
-			return err
-		}
-		if ma.IsTerminal(ev) {
-			return nil
-		}
+			fmt.Fprintf(stderr, "tail: %s (%v); retrying in %v\n", what, r.Cause, r.Delay.Round(time.Millisecond))
+		},
+	})
+	if err != nil {
+		return explain(ctx, err, id)
 	}
-	if err := w.Flush(); err != nil || stream == nil {
-		return err
-	}
-
-	fmt.Fprintln(stderr, "-- live: waiting for new events (Ctrl-C to stop) --")
+	opened = true
+	defer stream.Close()
+	followed := false
 	for ev, err := range stream.All() {
 		if err != nil {
-			return explain(ctx, err, id, true)
-		}
-		if evID := ev.EventID(); evID != "" {
-			if seen[evID] {
-				continue // already printed from the history
+			if followed && errors.Is(err, ma.ErrNotFound) && ctx.Err() == nil {
+				fmt.Fprintf(stderr, "tail: session %s was deleted\n", id)
+				return nil
 			}
-			seen[evID] = true
+			return explain(ctx, err, id)
+		}
+		followed = true
+		if first.skip(ev) {
+			continue
 		}
 		if err := printEvent(w, ev, opts); err != nil {
 			return err
@@ -165,6 +176,96 @@ func tail(ctx context.Context, client *ma.Client, id string, out io.Writer, opts
 		}
 	}
 	return nil // the session terminated or was deleted
+}
+
+// boundary holds back the events of the history that come before the first
+// one -n asks for: those processed at the same time as it but not among the
+// last n. It holds at most n ids, and none once a later event came.
+type boundary struct {
+	at   time.Time
+	keep []string // the ids of the last n events processed at `at`
+}
+
+// skip reports whether ev comes before the first event to print.
+func (b *boundary) skip(ev ma.Event) bool {
+	if b.keep == nil {
+		return false
+	}
+	if at := ev.EventProcessedAt(); !at.Equal(b.at) {
+		b.keep = nil // past the boundary: nothing more to hold back
+		return false
+	}
+	return !slices.Contains(b.keep, ev.EventID())
+}
+
+// startAt returns the time the stream's history starts at for -n last, and
+// the boundary that holds back the events of that time not among the last
+// ones: the whole history when last is negative, live events only when it is 0.
+func startAt(ctx context.Context, client *ma.Client, id string, last int) (time.Time, *boundary, error) {
+	switch {
+	case last < 0:
+		return time.Unix(0, 0), &boundary{}, nil
+	case last == 0:
+		return time.Time{}, &boundary{}, nil
+	}
+	lastN, err := lastEvents(ctx, client, id, last)
+	if err != nil || len(lastN) < last {
+		return time.Unix(0, 0), &boundary{}, err // the history is shorter: all of it
+	}
+	b := &boundary{at: lastN[0].EventProcessedAt()}
+	if b.at.IsZero() {
+		return time.Unix(0, 0), &boundary{}, nil // queued events have no time to start at
+	}
+	for _, ev := range lastN {
+		if ev.EventProcessedAt().Equal(b.at) {
+			b.keep = append(b.keep, ev.EventID())
+		}
+	}
+	return b.at, b, nil
+}
+
+// lastEvents returns the last n events of the session's history, oldest first.
+func lastEvents(ctx context.Context, client *ma.Client, id string, n int) ([]ma.Event, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	var evs []ma.Event
+	for ev, err := range client.Sessions.Events.ListAll(ctx, id, ma.SessionEventListParams{Order: ma.OrderDesc, Limit: min(n, 1000)}) {
+		if err != nil {
+			return nil, err
+		}
+		if evs = append(evs, ev); len(evs) == n {
+			break
+		}
+	}
+	slices.Reverse(evs)
+	return evs, nil
+}
+
+// printHistory prints the last opts.last events of the history (all of them
+// when negative).
+func printHistory(ctx context.Context, client *ma.Client, id string, w io.Writer, opts options) error {
+	if opts.last >= 0 {
+		evs, err := lastEvents(ctx, client, id, opts.last)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := printEvent(w, ev, opts); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for ev, err := range client.Sessions.Events.ListAll(ctx, id, ma.SessionEventListParams{Order: ma.OrderAsc}) {
+		if err != nil {
+			return err
+		}
+		if err := printEvent(w, ev, opts); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // printEvent writes one line for ev.
@@ -199,15 +300,13 @@ func printEvent(w io.Writer, ev ma.Event, opts options) error {
 }
 
 // explain turns an error of the session's list or stream into the message for
-// the user; nil when ctx ended (Ctrl-C) or when a session being followed was
-// deleted (followed: the stream was read before).
-func explain(ctx context.Context, err error, id string, followed bool) error {
+// the user; ctx's error when ctx ended (Ctrl-C).
+func explain(ctx context.Context, err error, id string) error {
 	switch {
+	case err == nil:
+		return nil
 	case ctx.Err() != nil:
-		return nil
-	case errors.Is(err, ma.ErrNotFound) && followed:
-		fmt.Fprintf(stderr, "tail: session %s was deleted\n", id)
-		return nil
+		return ctx.Err()
 	case errors.Is(err, ma.ErrNotFound):
 		return fmt.Errorf("no session %s", id)
 	case errors.Is(err, ma.ErrUnauthorized):

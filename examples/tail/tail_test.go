@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -15,6 +16,9 @@ import (
 	"go.uber.org/goleak"
 )
 
+// all are the default options: the whole history, then follow.
+var all = options{last: -1}
+
 // newSession starts a fake playing demoAgent and creates a session whose
 // first turn (the quickstart task) has run to its end.
 func newSession(t *testing.T) (*managedagentstest.Server, *ma.Client, string) {
@@ -23,7 +27,7 @@ func newSession(t *testing.T) (*managedagentstest.Server, *ma.Client, string) {
 	t.Cleanup(srv.Close)
 	client := srv.Client()
 	ctx := t.Context()
-	agent, err := client.Agents.Create(ctx, ma.AgentCreateParams{Name: "A", Model: ma.Model("claude-sonnet-5-5"), Tools: []ma.Tool{ma.NewAgentToolset()}})
+	agent, err := client.Agents.Create(ctx, ma.AgentCreateParams{Name: "A", Model: ma.ModelConfig{ID: "claude-sonnet-5-5"}, Tools: []ma.Tool{ma.NewAgentToolset()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,8 +35,8 @@ func newSession(t *testing.T) (*managedagentstest.Server, *ma.Client, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := client.Sessions.Create(ctx, ma.SessionCreateParams{Agent: ma.AgentID(agent.ID), EnvironmentID: env.ID,
-		InitialEvents: []ma.EventParam{ma.UserMessage(demoTask)}})
+	s, err := client.Sessions.Create(ctx, ma.SessionCreateParams{Agent: ma.NewAgentRef(agent.ID), EnvironmentID: env.ID,
+		InitialEvents: []ma.EventParam{ma.NewUserMessage(demoTask)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,9 +94,9 @@ func TestTailHistoryThenLive(t *testing.T) {
 
 	var out bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- tail(t.Context(), client, id, &out, options{}) }()
+	go func() { done <- tail(t.Context(), client, id, &out, all) }()
 	waitStream(t, srv, 1)
-	if _, err := client.Sessions.Events.Send(t.Context(), id, ma.UserMessage(demoBye)); err != nil {
+	if _, err := client.Sessions.Events.Send(t.Context(), id, ma.SessionEventSendParams{Events: []ma.EventParam{ma.NewUserMessage(demoBye)}}); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -109,8 +113,8 @@ func TestTailHistoryThenLive(t *testing.T) {
 	if strings.Join(ids, " ") != strings.Join(want, " ") {
 		t.Errorf("printed ids\n%v\nwant the session's events, each once, in order\n%v", ids, want)
 	}
-	if last := types[len(types)-1]; last != ma.TypeSessionStatusTerminated {
-		t.Errorf("last line is %s, want %s", last, ma.TypeSessionStatusTerminated)
+	if last := types[len(types)-1]; last != string(ma.EventTypeSessionStatusTerminated) {
+		t.Errorf("last line is %s, want %s", last, ma.EventTypeSessionStatusTerminated)
 	}
 }
 
@@ -124,9 +128,9 @@ func TestTailSurvivesDisconnect(t *testing.T) {
 
 	var out bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- tail(t.Context(), client, id, &out, options{}) }()
+	go func() { done <- tail(t.Context(), client, id, &out, all) }()
 	waitStream(t, srv, 1)
-	if _, err := client.Sessions.Events.Send(t.Context(), id, ma.UserMessage(demoBye)); err != nil {
+	if _, err := client.Sessions.Events.Send(t.Context(), id, ma.SessionEventSendParams{Events: []ma.EventParam{ma.NewUserMessage(demoBye)}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
@@ -147,12 +151,12 @@ func TestTailSurvivesDisconnect(t *testing.T) {
 	}
 }
 
-// -n prints the history and returns without opening a stream.
+// -history prints the history and returns without opening a stream.
 func TestTailHistoryOnly(t *testing.T) {
 	t.Parallel()
 	srv, client, id := newSession(t)
 	var out bytes.Buffer
-	if err := tail(t.Context(), client, id, &out, options{historyOnly: true}); err != nil {
+	if err := tail(t.Context(), client, id, &out, options{last: -1, history: true}); err != nil {
 		t.Fatal(err)
 	}
 	ids, _ := printed(t, out.String())
@@ -161,7 +165,7 @@ func TestTailHistoryOnly(t *testing.T) {
 	}
 	for _, r := range srv.Requests() {
 		if r.Route == managedagentstest.RouteStreamEvents {
-			t.Errorf("-n opened the stream")
+			t.Errorf("-history opened the stream")
 		}
 	}
 }
@@ -171,7 +175,7 @@ func TestTailJSON(t *testing.T) {
 	t.Parallel()
 	srv, client, id := newSession(t)
 	var out bytes.Buffer
-	if err := tail(t.Context(), client, id, &out, options{historyOnly: true, json: true}); err != nil {
+	if err := tail(t.Context(), client, id, &out, options{last: -1, history: true, json: true}); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
@@ -194,43 +198,80 @@ func TestTailDeleted(t *testing.T) {
 	srv, client, id := newSession(t)
 	var out bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- tail(t.Context(), client, id, &out, options{}) }()
+	go func() { done <- tail(t.Context(), client, id, &out, all) }()
 	waitStream(t, srv, 1)
-	if _, err := client.Sessions.Delete(t.Context(), id); err != nil {
+	if _, err := client.Sessions.Delete(t.Context(), id, ma.SessionDeleteParams{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("tail: %v", err)
 	}
-	if _, types := printed(t, out.String()); types[len(types)-1] != ma.TypeSessionDeleted {
+	if _, types := printed(t, out.String()); types[len(types)-1] != string(ma.EventTypeSessionDeleted) {
 		t.Errorf("last line is %s, want session.deleted", types[len(types)-1])
 	}
 }
 
-// Ctrl-C (the context ending) stops tail without error.
+// Ctrl-C (the context ending) stops tail with the context's error, which
+// main turns into exit status 130.
 func TestTailCancel(t *testing.T) {
 	t.Parallel()
 	srv, client, id := newSession(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- tail(ctx, client, id, &bytes.Buffer{}, options{}) }()
+	go func() { done <- tail(ctx, client, id, &bytes.Buffer{}, all) }()
 	waitStream(t, srv, 1)
 	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("tail after cancel: %v, want context.Canceled", err)
+	}
+}
+
+// -n N starts with the last N events of the history: alone with -history,
+// then followed by the live events otherwise, each printed once.
+func TestTailLastN(t *testing.T) {
+	t.Parallel()
+	srv, client, id := newSession(t)
+	history := persistedIDs(t, srv, id)
+	for _, n := range []int{0, 1, 3, len(history), len(history) + 5} {
+		var out bytes.Buffer
+		if err := tail(t.Context(), client, id, &out, options{last: n, history: true}); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		if out.Len() > 0 {
+			got, _ = printed(t, out.String())
+		}
+		if want := history[max(len(history)-n, 0):]; strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("-n %d -history printed %v, want %v", n, got, want)
+		}
+	}
+
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- tail(t.Context(), client, id, &out, options{last: 3}) }()
+	waitStream(t, srv, 1)
+	if _, err := client.Sessions.Events.Send(t.Context(), id, ma.SessionEventSendParams{Events: []ma.EventParam{ma.NewUserMessage(demoBye)}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := <-done; err != nil {
-		t.Fatalf("tail after cancel: %v", err)
+		t.Fatalf("tail: %v", err)
+	}
+	ids, _ := printed(t, out.String())
+	if want := persistedIDs(t, srv, id)[len(history)-3:]; strings.Join(ids, " ") != strings.Join(want, " ") {
+		t.Errorf("-n 3 printed\n%v\nwant the last 3 of the history, then the live events\n%v", ids, want)
 	}
 }
 
 func TestTailErrors(t *testing.T) {
 	t.Parallel()
 	_, client, _ := newSession(t)
-	for _, historyOnly := range []bool{false, true} {
-		err := tail(t.Context(), client, "sesn_nope", &bytes.Buffer{}, options{historyOnly: historyOnly})
+	for _, opts := range []options{all, {last: -1, history: true}, {last: 2}} {
+		err := tail(t.Context(), client, "sesn_nope", &bytes.Buffer{}, opts)
 		if err == nil || err.Error() != "no session sesn_nope" {
-			t.Errorf("unknown session (-n=%v): %v, want \"no session sesn_nope\"", historyOnly, err)
+			t.Errorf("unknown session (%+v): %v, want \"no session sesn_nope\"", opts, err)
 		}
 	}
-	if err := tail(t.Context(), client, "", &bytes.Buffer{}, options{}); err == nil || !strings.Contains(err.Error(), "is not a session id") {
+	if err := tail(t.Context(), client, "", &bytes.Buffer{}, all); err == nil || !strings.Contains(err.Error(), "is not a session id") {
 		t.Errorf("empty id: %v", err)
 	}
 }
@@ -241,11 +282,11 @@ func TestDemo(t *testing.T) {
 	srv := managedagentstest.NewServer(managedagentstest.WithScript(demoAgent))
 	defer srv.Close()
 	var out bytes.Buffer
-	if err := demo(t.Context(), srv.Client(), &out, options{}); err != nil {
+	if err := demo(t.Context(), srv.Client(), &out, all); err != nil {
 		t.Fatal(err)
 	}
 	_, types := printed(t, out.String())
-	if types[0] != ma.TypeUserMessage || types[len(types)-1] != ma.TypeSessionStatusTerminated {
+	if types[0] != string(ma.EventTypeUserMessage) || types[len(types)-1] != string(ma.EventTypeSessionStatusTerminated) {
 		t.Errorf("demo printed %v", types)
 	}
 }

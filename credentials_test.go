@@ -24,15 +24,27 @@ import (
 // secretKey is the credential these tests try to leak.
 const secretKey = "sk-ant-api03-harden-Zq8xW2vR7nT4kP9mL6jH3gF5dS1aB0cE-AA"
 
-// dumpAll formats every value with every verb, and as JSON.
-func dumpAll(vs ...any) string {
+// dumpAll formats every value with every verb, and as JSON, which must
+// encode each of them.
+func dumpAll(t *testing.T, vs ...any) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(dumpFormats(vs...))
+	for _, v := range vs {
+		j, err := json.Marshal(v)
+		require.NoError(t, err, "%T", v)
+		b.Write(j)
+	}
+	return b.String()
+}
+
+// dumpFormats formats every value with every verb: for values JSON cannot
+// encode, such as an EventStream (it holds funcs).
+func dumpFormats(vs ...any) string {
 	var b strings.Builder
 	for _, v := range vs {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 			fmt.Fprintf(&b, verb+"\n", v)
-		}
-		if j, err := json.Marshal(v); err == nil {
-			b.Write(j)
 		}
 	}
 	return b.String()
@@ -47,13 +59,13 @@ func TestFakeRequestLogHoldsNoCredentials(t *testing.T) {
 	ctx := context.Background()
 	for _, cred := range []option.RequestOption{option.WithAPIKey(secretKey), option.WithAuthToken(secretKey), option.WithAPIKey("sk-ant-wrong")} {
 		c := srv.Client(cred, option.WithMaxRetries(0))
-		_, _ = c.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "a", Model: managedagents.Model("claude-sonnet-5-5")})
+		_, _ = c.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "a", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
 		_, _ = c.Agents.List(ctx, managedagents.AgentListParams{})
 	}
 	reqs := srv.Requests()
 	require.Len(t, reqs, 6)
 	require.Equal(t, 401, reqs[5].Status, "the wrong key is refused")
-	require.NotContains(t, dumpAll(reqs), secretKey)
+	require.NotContains(t, dumpAll(t, reqs), secretKey)
 	for _, r := range reqs {
 		require.Empty(t, r.Header.Values("X-Api-Key"))
 		require.Empty(t, r.Header.Values("Authorization"))
@@ -74,7 +86,7 @@ func TestInvalidCredentialNeverEchoed(t *testing.T) {
 			c := srv.Client(cred, option.WithLogger(logger))
 			_, err := c.Agents.Get(context.Background(), "agent_1", managedagents.AgentGetParams{})
 			require.Error(t, err)
-			require.NotContains(t, dumpAll(err, c), secretKey)
+			require.NotContains(t, dumpAll(t, err, c), secretKey)
 			require.NotContains(t, logs.String(), secretKey)
 			require.Equal(t, 1, strings.Count(logs.String(), `msg="managedagents: attempt"`), "not retried: it can never be sent\n%s", logs.String())
 		}
@@ -90,7 +102,7 @@ func TestBaseURLNeverEchoed(t *testing.T) {
 		c := managedagents.NewClient(option.WithAPIKey("k"), option.WithBaseURL(base))
 		_, err := c.Agents.Get(context.Background(), "agent_1", managedagents.AgentGetParams{})
 		require.Error(t, err)
-		require.NotContains(t, dumpAll(err, c), secretKey)
+		require.NotContains(t, dumpAll(t, err, c), secretKey)
 	}
 }
 
@@ -149,7 +161,7 @@ func TestStreamNeverLeaksKey(t *testing.T) {
 		for _, n := range notices {
 			causes = append(causes, n.Cause)
 		}
-		dump := dumpAll(errs[0], causes, notices, st, client)
+		dump := dumpAll(t, errs[0], causes, notices, client) + dumpFormats(st)
 		require.NotContains(t, dump, secretKey)
 		require.NotContains(t, logs.String(), secretKey)
 		require.Contains(t, logs.String(), "reconnecting", "the reconnects were logged")
@@ -183,7 +195,7 @@ func TestStreamRedirectToOtherHostDropsCredentials(t *testing.T) {
 			var got []string
 			for ev, err := range st.All() {
 				require.NoError(t, err)
-				got = append(got, ev.EventType())
+				got = append(got, string(ev.EventType()))
 			}
 			require.Equal(t, []string{"session.deleted"}, got, "the stream followed the redirect")
 			require.Equal(t, "", leaked.Load())
