@@ -26,6 +26,11 @@ type Client struct {
 	// Sessions manages sessions, their events, resources and threads: /v1/sessions.
 	Sessions *SessionService
 
+	// Files uploads, lists, downloads and deletes files: /v1/files.
+	Files *FileService
+	// Skills manages skills and their versions: /v1/skills.
+	Skills *SkillService
+
 	cfg     *config.Config
 	initErr error
 }
@@ -76,6 +81,9 @@ func (c *Client) wire() {
 	c.Sessions.Events = &SessionEventService{client: c}
 	c.Sessions.Resources = &SessionResourceService{client: c}
 	c.Sessions.Threads = &SessionThreadService{client: c, Events: &SessionThreadEventService{client: c}}
+
+	c.Files = &FileService{client: c}
+	c.Skills = &SkillService{client: c, Versions: &SkillVersionService{client: c}}
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {

@@ -165,6 +165,8 @@ type Request struct {
 	Query url.Values
 	// Body is marshalled to JSON; nil means no body (and no content-type).
 	Body any
+	// Upload is a body streamed as it is written, instead of Body.
+	Upload *Upload
 }
 
 // WithQuery returns r with query q.
@@ -176,6 +178,12 @@ func (r Request) WithQuery(q url.Values) Request {
 // WithBody returns r with body b.
 func (r Request) WithBody(b any) Request {
 	r.Body = b
+	return r
+}
+
+// WithUpload returns r with the streamed body u.
+func (r Request) WithUpload(u *Upload) Request {
+	r.Upload = u
 	return r
 }
 
