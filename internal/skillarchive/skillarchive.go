@@ -17,6 +17,7 @@
 //     no sticky bit, no archive-given owner);
 //   - a name that appears twice is refused, as is a file where a directory
 //     is (and the reverse);
+//   - an archive without a file is refused;
 //   - more than Limits.MaxMembers members, or more than Limits.MaxBytes
 //     written (counted on the bytes themselves, not on the sizes the archive
 //     declares), makes the archive refused; a zip's member count is checked
@@ -122,7 +123,7 @@ func unpackZip(dest *os.Root, archive io.ReaderAt, size int64, lim Limits) error
 			return err
 		}
 	}
-	return nil
+	return w.finish()
 }
 
 // checkZipCount reads the number of entries from the zip's end of central
@@ -177,26 +178,31 @@ func unpackTar(dest *os.Root, archive io.ReaderAt, size int64, lim Limits) error
 		return err
 	}
 	w := newWriter(dest, members, lim)
-	return readTar(archive, size, func(hdr *tar.Header, body io.Reader) error {
+	err = readTar(archive, size, func(hdr *tar.Header, body io.Reader) error {
 		m, ok, err := tarMember(hdr)
 		if !ok || err != nil {
 			return err
 		}
 		return w.write(m, body)
 	})
+	if err != nil {
+		return err
+	}
+	return w.finish()
 }
 
 // tarMember returns the member of hdr; ok is false for what is skipped.
 func tarMember(hdr *tar.Header) (m member, ok bool, err error) {
-	mode := hdr.FileInfo().Mode()
-	if !mode.IsRegular() && !mode.IsDir() {
-		return member{}, false, nil
+	switch hdr.Typeflag {
+	case tar.TypeReg, tar.TypeDir, '\x00': // '\x00': a regular file of old archives
+	default:
+		return member{}, false, nil // links (hard ones too), devices, pipes
 	}
 	name, err := cleanName(hdr.Name)
 	if err != nil || name == "" {
 		return member{}, false, err
 	}
-	return member{name: name, dir: mode.IsDir(), exec: mode&0o111 != 0}, true, nil
+	return member{name: name, dir: hdr.Typeflag == tar.TypeDir, exec: hdr.Mode&0o111 != 0}, true, nil
 }
 
 // readTar calls fn for every header of the tar archive, decompressing it
@@ -283,7 +289,17 @@ type writer struct {
 	top     string
 	lim     Limits
 	budget  int64
-	written int
+	written int // members
+	files   int
+}
+
+// finish refuses an archive that held no file: a skill has a SKILL.md at
+// least.
+func (w *writer) finish() error {
+	if w.files == 0 {
+		return bad("the archive holds no file")
+	}
+	return nil
 }
 
 func newWriter(dest *os.Root, members []member, lim Limits) *writer {
@@ -321,6 +337,7 @@ func (w *writer) write(m member, body io.Reader) error {
 		defer rc.Close()
 		body = rc
 	}
+	w.files++
 	mode := fs.FileMode(0o644)
 	if m.exec {
 		mode = 0o755
