@@ -25,7 +25,8 @@ type Request struct {
 	Route string
 	// Header holds the request headers without X-Api-Key and Authorization.
 	Header http.Header
-	// Body is the request body.
+	// Body is the request body; for a multipart upload, its first MiB as
+	// far as the server read it.
 	Body []byte
 	// Status is the status of the answer (0 while a handler has not answered).
 	Status int
@@ -211,8 +212,15 @@ func (s *Server) admit(c RateClass) (time.Duration, bool) {
 // serveHTTP is the server's handler: it logs the request, applies delays and
 // injected failures, checks the headers and the budgets, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	var body []byte
+	var upload *headCapture // an upload streams to its handler; the log keeps its first MiB
+	if isMultipart(r) {
+		upload = &headCapture{ReadCloser: r.Body, max: 1 << 20}
+		r.Body = upload
+	} else {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	_, route := s.mux.Handler(r)
 	if route == "/" {
 		route = ""
@@ -293,6 +301,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mux.ServeHTTP(sw, r)
+	if upload != nil {
+		s.mu.Lock()
+		rec.Body = upload.head
+		s.mu.Unlock()
+	}
 }
 
 // checkHeaders checks the credentials, anthropic-version and anthropic-beta.
@@ -309,6 +322,9 @@ func (s *Server) checkHeaders(r *http.Request, route string) *apiError {
 	}
 	if r.Header.Get("Anthropic-Version") == "" {
 		return errBadRequest("anthropic-version: header is required")
+	}
+	if storageRoutes[route] {
+		return checkStorageBetas(r)
 	}
 	for _, v := range r.Header.Values("Anthropic-Beta") {
 		for _, name := range strings.Split(v, ",") {

@@ -124,6 +124,10 @@ type Server struct {
 	envs     map[string]*envRec
 	sessions map[string]*sessionRec
 
+	files       map[string]*fileRec  // files.go
+	skills      map[string]*skillRec // skills.go
+	maxFileSize int64
+
 	requests     []*Request
 	failures     map[string][]injected // by route
 	delays       map[string]time.Duration

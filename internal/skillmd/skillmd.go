@@ -42,33 +42,34 @@ func fail(format string, args ...any) error {
 // and checks name and description: both present, name a slug of at most
 // [MaxNameLen] characters, description one of at most [MaxDescriptionLen].
 func Parse(data []byte) (Frontmatter, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	if !utf8.Valid(data) {
-		return Frontmatter{}, fail("not UTF-8 text")
-	}
-	lines := strings.Split(string(data), "\n")
-	for i := range lines {
-		lines[i] = strings.TrimSuffix(lines[i], "\r")
-	}
-	if len(lines) == 0 || strings.TrimRight(lines[0], " \t") != "---" {
-		return Frontmatter{}, fail(`the file must start with a "---" line`)
-	}
-	end := -1
-	for i := 1; i < len(lines); i++ {
-		if l := strings.TrimRight(lines[i], " \t"); l == "---" || l == "..." {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
-		return Frontmatter{}, fail(`no closing "---" line`)
-	}
-	values, err := topLevel(lines[1:end])
+	values, err := Values(data)
 	if err != nil {
 		return Frontmatter{}, err
 	}
 	fm := Frontmatter{Name: values["name"], Description: values["description"]}
 	return fm, fm.check()
+}
+
+// Values returns the top-level values of the frontmatter at the top of data,
+// unchecked: a key whose value is nested (a mapping, a sequence) maps to "".
+func Values(data []byte) (map[string]string, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if !utf8.Valid(data) {
+		return nil, fail("not UTF-8 text")
+	}
+	lines := strings.Split(string(data), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSuffix(lines[i], "\r")
+	}
+	if strings.TrimRight(lines[0], " \t") != "---" {
+		return nil, fail(`the file must start with a "---" line`)
+	}
+	for i := 1; i < len(lines); i++ {
+		if l := strings.TrimRight(lines[i], " \t"); l == "---" || l == "..." {
+			return topLevel(lines[1:i])
+		}
+	}
+	return nil, fail(`no closing "---" line`)
 }
 
 func (fm Frontmatter) check() error {
