@@ -76,8 +76,9 @@
 // [NewClient] reads ANTHROPIC_API_KEY (sent as x-api-key) and ANTHROPIC_BASE_URL
 // (default https://api.anthropic.com); option.WithAPIKey, option.WithAuthToken
 // (sent as Authorization: Bearer) and option.WithBaseURL override them. Every
-// request carries anthropic-version: 2023-06-01 and anthropic-beta:
-// managed-agents-2026-04-01, merged with the names of option.WithBetas. The key
+// request carries anthropic-version: 2023-06-01 and, but for files and skills,
+// anthropic-beta: managed-agents-2026-04-01, merged with the names of
+// option.WithBetas. The key
 // never appears in an error, a log line or a formatted value, and is never sent
 // along a redirect to another host.
 //
@@ -201,6 +202,18 @@
 // sends the message, answers custom tool calls and confirmations, and returns the
 // turn's stop reason, messages and usage; if its context ends it interrupts the
 // session so it does not keep running.
+//
+// # Files and skills
+//
+// [FileService] (client.Files) uploads files and downloads the files a
+// session produced ([FileListParams].ScopeID lists them); [SkillService]
+// (client.Skills) uploads skills from a directory or an fs.FS and
+// [SkillVersionService.Unpack] installs one. Uploads and downloads stream:
+// the body is written from the reader as it is sent, and a download is handed
+// over unread as a [*Download], so memory does not grow with the size.
+// [FileService.DownloadToFile] writes a file whole or not at all. An upload
+// is never sent twice once it may have reached the server. These endpoints
+// send no beta header of their own.
 //
 // # Testing
 //
