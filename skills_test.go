@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -190,9 +191,9 @@ func TestSkillCreateChecksBeforeSending(t *testing.T) {
 // upload with what happened; nothing is sent twice.
 func TestSkillCreateFileChangedWhileSending(t *testing.T) {
 	t.Parallel()
-	var calls int
+	var calls atomic.Int32 // the handler may still be reading when Create returns
 	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		calls++
+		calls.Add(1)
 		replyJSON(200, string(fixture(t, "skills/skill.json")))(w, r)
 	})
 	_, err := c.Skills.Create(context.Background(), SkillCreateParams{FS: sizeFS{testSkillFS(), map[string]int64{"scripts/parse.py": 100}}})
@@ -200,7 +201,7 @@ func TestSkillCreateFileChangedWhileSending(t *testing.T) {
 	require.ErrorContains(t, err, "15 bytes, not the 100 announced")
 	require.ErrorIs(t, err, errSizeChanged)
 	require.NotErrorIs(t, err, ErrDeliveryUncertain)
-	require.LessOrEqual(t, calls, 1)
+	require.LessOrEqual(t, calls.Load(), int32(1))
 }
 
 func TestSkillGetListDelete(t *testing.T) {
