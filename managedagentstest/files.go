@@ -1,7 +1,6 @@
 package managedagentstest
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -98,28 +97,6 @@ func (s *Server) handleRaw(pattern string, h http.HandlerFunc, allowed ...string
 		}
 		h(w, r)
 	})
-}
-
-// writeJSON writes a 200 answer of v, encoded under s.mu.
-func (s *Server) writeJSON(w http.ResponseWriter, build func() (any, error)) {
-	s.mu.Lock()
-	v, err := build()
-	var data []byte
-	if err == nil {
-		data, err = json.Marshal(v)
-	}
-	s.mu.Unlock()
-	if err != nil {
-		e, ok := err.(*apiError)
-		if !ok {
-			e = &apiError{status: 500, typ: "api_error", msg: err.Error()}
-		}
-		writeError(w, e)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	_, _ = w.Write(data)
 }
 
 // errTooLarge is the answer to an upload over the size limit.
@@ -330,28 +307,19 @@ func scopeOf(f *fileRec) string {
 func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	f, err := s.file(r.PathValue("file_id"))
-	var e *apiError
-	switch {
-	case err != nil:
-		e = err.(*apiError)
-	case !f.expires.IsZero() && !s.now().Before(f.expires):
-		e = &apiError{status: 404, typ: "not_found_error", msg: "the file has expired", code: "file_expired"}
-	case f.v["downloadable"] != true:
-		e = &apiError{status: 400, typ: "invalid_request_error", msg: "this file cannot be downloaded: only files created by tools can", code: "file_not_downloadable"}
-	}
 	var content []byte
 	var ctype string
-	if e == nil {
+	switch {
+	case err != nil:
+	case !f.expires.IsZero() && !s.now().Before(f.expires):
+		err = &apiError{status: 404, typ: "not_found_error", msg: "the file has expired", code: "file_expired"}
+	case f.v["downloadable"] != true:
+		err = &apiError{status: 400, typ: "invalid_request_error", msg: "this file cannot be downloaded: only files created by tools can", code: "file_not_downloadable"}
+	default:
 		content, ctype = f.content, f.v["mime_type"].(string)
 	}
 	s.mu.Unlock()
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
-	_, _ = w.Write(content)
+	writeAnswer(w, ctype, content, err)
 }
 
 // WriteOutput stores content as a file the session produced, under

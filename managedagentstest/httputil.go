@@ -116,27 +116,38 @@ func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
 				return
 			}
 		}
-		// The answer is encoded under the lock: it may share maps with the state.
-		s.mu.Lock()
-		out, err := h(r, body)
-		var data []byte
-		if err == nil {
-			data, err = json.Marshal(out)
-		}
-		s.mu.Unlock()
-		if err != nil {
-			e, ok := err.(*apiError)
-			if !ok {
-				e = &apiError{status: 500, typ: "api_error", msg: err.Error()}
-			}
-			writeError(w, e)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(data)
+		s.writeJSON(w, func() (any, error) { return h(r, body) })
 	})
+}
+
+// writeJSON runs build under s.mu and writes its answer, encoded under the
+// lock too (it may share maps with the state), or its error.
+func (s *Server) writeJSON(w http.ResponseWriter, build func() (any, error)) {
+	s.mu.Lock()
+	out, err := build()
+	var data []byte
+	if err == nil {
+		data, err = json.Marshal(out)
+	}
+	s.mu.Unlock()
+	writeAnswer(w, "application/json", data, err)
+}
+
+// writeAnswer writes a 200 answer of data, or the error answer of err (an
+// *apiError, else a 500 api_error).
+func writeAnswer(w http.ResponseWriter, contentType string, data []byte, err error) {
+	if err != nil {
+		e, ok := err.(*apiError)
+		if !ok {
+			e = &apiError{status: 500, typ: "api_error", msg: err.Error()}
+		}
+		writeError(w, e)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
 }
 
 // Body field helpers. Each returns whether the key was present.

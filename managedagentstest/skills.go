@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -359,17 +358,7 @@ func (s *Server) downloadSkillVersion(w http.ResponseWriter, r *http.Request) {
 		archive, err = skillZip(sk.name, v)
 	}
 	s.mu.Unlock()
-	if err != nil {
-		e, ok := err.(*apiError)
-		if !ok {
-			e = &apiError{status: 500, typ: "api_error", msg: err.Error()}
-		}
-		writeError(w, e)
-		return
-	}
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Length", strconv.Itoa(len(archive)))
-	_, _ = w.Write(archive)
+	writeAnswer(w, "application/zip", archive, err)
 }
 
 // skillZip returns the zip of a version's files under the directory name.
