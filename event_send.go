@@ -152,7 +152,7 @@ type UserCustomToolResultParam struct {
 	// Content holds text, image, document and search_result blocks.
 	Content ContentBlocks `json:"content,omitempty"`
 	// IsError reports that the tool failed.
-	IsError bool `json:"is_error,omitempty"`
+	IsError bool `json:"is_error"`
 }
 
 // NewUserCustomToolResult returns a user.custom_tool_result answering
@@ -196,7 +196,7 @@ type UserToolResultParam struct {
 	// Content holds text, image, document and search_result blocks.
 	Content ContentBlocks `json:"content,omitempty"`
 	// IsError reports that the tool failed.
-	IsError bool `json:"is_error,omitempty"`
+	IsError bool `json:"is_error"`
 }
 
 // NewUserToolResult returns a user.tool_result answering toolUseID with
