@@ -410,7 +410,8 @@ func (t *Turn) await(ids []string, requiresAction bool) ([]Answer, error) {
 	for {
 		var missing []any
 		for _, id := range ids {
-			if _, ok := t.sess.answers[id]; !ok {
+			// A confirmation does not answer a wait for a worker's result.
+			if a, ok := t.sess.answers[id]; !ok || (!requiresAction && a.Type == "user.tool_confirmation") {
 				missing = append(missing, id)
 			}
 		}

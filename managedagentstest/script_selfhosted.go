@@ -65,7 +65,8 @@ func (t *Turn) CallTool(name string, input any) (Answer, error) {
 // AwaitResults waits for the worker's user.tool_result answering each of the
 // agent.tool_use events ids, the session running meanwhile (no
 // requires_action idle: a self-hosted worker runs built-in tools without the
-// user). Results that came before the call count. It returns them in the
+// user). Results that came before the call count; a user.tool_confirmation
+// does not. It returns them in the
 // order of ids, or [ErrInterrupted] / [ErrClosed]. Emit several calls with
 // [Turn.ToolUse] and [Thread.ToolUse] first to have them run at once.
 func (t *Turn) AwaitResults(ids ...string) ([]Answer, error) { return t.await(ids, false) }

@@ -52,6 +52,9 @@ type feed struct {
 	// lists them again.
 	lastAt time.Time
 	atLast map[string]struct{}
+	// read: a read of the session succeeded, so a 404 now means it was
+	// deleted (its history goes with it), not a wrong id.
+	read bool
 }
 
 // run feeds out until the session ends, a read is refused for good, or ctx
@@ -66,7 +69,7 @@ func (f *feed) run(ctx context.Context) {
 			return
 		}
 		if ended || err != nil {
-			f.send(ctx, feedItem{mark: markEnd, err: err})
+			f.end(ctx, err)
 			return
 		}
 		if !f.send(ctx, feedItem{mark: markCaughtUp}) {
@@ -76,11 +79,8 @@ func (f *feed) run(ctx context.Context) {
 		switch {
 		case ctx.Err() != nil:
 			return
-		case ended:
-			f.send(ctx, feedItem{mark: markEnd})
-			return
-		case permanent(err):
-			f.send(ctx, feedItem{mark: markEnd, err: err})
+		case ended, permanent(err):
+			f.end(ctx, err)
 			return
 		}
 		if progressed {
@@ -93,6 +93,17 @@ func (f *feed) run(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// end tells the loop the feed is over: at the session's end, or with err, a
+// read refused for good. A 404 after the session was read means it was
+// deleted: an end, not an error.
+func (f *feed) end(ctx context.Context, err error) {
+	if f.read && errors.Is(err, managedagents.ErrNotFound) {
+		f.log.Info("toolrunner: session deleted", "error", err.Error())
+		err = nil
+	}
+	f.send(ctx, feedItem{mark: markEnd, err: err})
 }
 
 // send hands it to the loop; it reports false once ctx ended.
@@ -126,6 +137,9 @@ func (f *feed) catchUp(ctx context.Context) (ended bool, err error) {
 				return true, nil
 			}
 		}
+		if err == nil {
+			f.read = true
+		}
 		if err == nil || ctx.Err() != nil || permanent(err) {
 			return false, err
 		}
@@ -154,6 +168,7 @@ func (f *feed) follow(ctx context.Context) (ended, progressed bool, err error) {
 	if err != nil {
 		return false, false, err
 	}
+	f.read = true
 	defer stream.Close()
 	for ev, serr := range stream.All() {
 		if serr != nil {

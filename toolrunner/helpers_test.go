@@ -58,13 +58,41 @@ func agentToolset(policy string, disabled ...string) map[string]any {
 // its stream within milliseconds.
 func newFixture(t *testing.T, agent map[string]any, clientOpts ...option.RequestOption) *fixture {
 	t.Helper()
-	srv := managedagentstest.NewServer()
+	return buildFixture(t, nil, func(*fixture) map[string]any { return agent }, clientOpts...)
+}
+
+// newThreadsFixture is newFixture for an agent with tools (the default
+// toolset when nil) that coordinates a helper agent (whose id it returns), so
+// that its script can start child threads.
+func newThreadsFixture(t *testing.T, tools []any, clientOpts ...option.RequestOption) (*fixture, string) {
+	t.Helper()
+	var helper string
+	f := buildFixture(t, nil, func(f *fixture) map[string]any {
+		helper = f.seed(t, "POST", "/v1/agents", map[string]any{"name": "Helper", "model": "claude-haiku-5-5",
+			"tools": []any{agentToolset("")}})["id"].(string)
+		agent := map[string]any{"multiagent": map[string]any{"type": "coordinator", "agents": []any{helper}}}
+		if tools != nil {
+			agent["tools"] = tools
+		}
+		return agent
+	}, clientOpts...)
+	return f, helper
+}
+
+// buildFixture creates, on srv (a new fake server when nil; closed at the
+// end of the test), the session of an agent whose extra fields agent returns
+// (it may seed the server first).
+func buildFixture(t *testing.T, srv *managedagentstest.Server, agent func(*fixture) map[string]any, clientOpts ...option.RequestOption) *fixture {
+	t.Helper()
+	if srv == nil {
+		srv = managedagentstest.NewServer()
+	}
 	t.Cleanup(srv.Close)
+	f := &fixture{srv: srv}
 	body := map[string]any{"name": "Worker agent", "model": "claude-sonnet-5-5", "tools": []any{agentToolset("")}}
-	for k, v := range agent {
+	for k, v := range agent(f) {
 		body[k] = v
 	}
-	f := &fixture{srv: srv}
 	f.agentID = f.seed(t, "POST", "/v1/agents", body)["id"].(string)
 	env := f.seed(t, "POST", "/v1/environments", map[string]any{"name": "self-hosted", "config": map[string]any{"type": "self_hosted"}})
 	f.sessionID = f.seed(t, "POST", "/v1/sessions", map[string]any{"agent": f.agentID, "environment_id": env["id"]})["id"].(string)

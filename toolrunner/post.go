@@ -26,9 +26,8 @@ func (l *loop) post(ctx context.Context, c *call, key CallKey, res ToolResult, u
 	var lastErr, refused error
 	textual := false
 	for retry := 0; ; retry++ {
-		if c.void.Load() {
-			log.Info("toolrunner: call voided before its result was posted; posting nothing")
-			l.putRecord(ctx, key, CallRecord{State: CallAbandoned}, log)
+		if ctx.Err() != nil || c.void.Load() {
+			l.stopPosting(ctx, c, key, res, log)
 			return
 		}
 		if uncertain {
@@ -36,7 +35,7 @@ func (l *loop) post(ctx context.Context, c *call, key CallKey, res ToolResult, u
 			found, err := l.reconcile(ctx, c)
 			switch {
 			case ctx.Err() != nil:
-				return
+				continue
 			case err != nil:
 				log.Warn("toolrunner: reading the history to reconcile a result failed", "error", err.Error())
 				lastErr = err
@@ -69,7 +68,7 @@ func (l *loop) post(ctx context.Context, c *call, key CallKey, res ToolResult, u
 				return
 			}
 			if ctx.Err() != nil {
-				return // voided or stopping; the record keeps the result for a successor
+				continue
 			}
 			lastErr = err
 			switch classifySend(err) {
@@ -95,13 +94,28 @@ func (l *loop) post(ctx context.Context, c *call, key CallKey, res ToolResult, u
 		}
 		delay := r.opts.Backoff(retry)
 		if time.Now().Add(delay).After(deadline) {
+			// Released with its result: a successor may post it, after
+			// checking the history.
+			l.putRecord(ctx, key, CallRecord{State: CallReleased, Result: &res}, log)
 			r.unanswered(c.ToolCall, fmt.Errorf("toolrunner: result not delivered within the send window (%v): %w", r.opts.SendWindow, lastErr))
 			return
 		}
-		if sleep(ctx, delay) != nil {
-			return
-		}
+		_ = sleep(ctx, delay)
 	}
+}
+
+// stopPosting records why the result of c will not be posted by this runner:
+// voided (nobody posts it), or the runner is stopping (a successor with the
+// same store posts it, after checking the history, since a post may have
+// landed).
+func (l *loop) stopPosting(ctx context.Context, c *call, key CallKey, res ToolResult, log *slog.Logger) {
+	if c.void.Load() {
+		log.Info("toolrunner: call voided before its result was posted; posting nothing")
+		l.putRecord(ctx, key, CallRecord{State: CallAbandoned}, log)
+		return
+	}
+	log.Info("toolrunner: runner stopping; the result is left to a successor")
+	l.putRecord(ctx, key, CallRecord{State: CallReleased, Result: &res}, log)
 }
 
 // send posts the result of c: a user.tool_result or a user.custom_tool_result,

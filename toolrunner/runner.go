@@ -198,7 +198,7 @@ func defaultBackoff(retry int) time.Duration {
 }
 
 // Run runs the session's tool calls until the session ends (terminated or
-// deleted), the runner has been idle for Options.MaxIdle after a turn ended,
+// deleted: a session event, or a 404 once it was read), the runner has been idle for Options.MaxIdle after a turn ended,
 // [Runner.Shutdown] is called, or ctx ends. It returns nil in the first three
 // cases; when ctx ends it cancels the running calls, posts nothing more, and
 // returns context.Cause(ctx) (so a worker that cancels with its own cause,
@@ -217,7 +217,11 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.started, r.cancel = true, cancel
 	r.mu.Unlock()
 	defer close(r.done)
-	return newLoop(r).run(ctx)
+	err := newLoop(r).run(ctx)
+	if errors.Is(err, ErrStopped) && context.Cause(ctx) == ErrStopped {
+		return nil // Shutdown's deadline cancelled the calls
+	}
+	return err
 }
 
 // Shutdown stops the runner gracefully: it starts no more calls, lets the

@@ -26,17 +26,15 @@ const noOutput = "(no output)"
 // What is recorded when (the at-most-once promise): the call is claimed in
 // the Store (CallStarted) before anything runs; its result is recorded
 // (CallFinished) before the first post; CallAnswered once a post succeeded or
-// the history showed an answer. A claim that finds a record does not run the
-// call: CallStarted (an earlier runner stopped in the middle) gets an error
-// result saying so, CallFinished gets its recorded result, posted only if the
-// history does not hold one already.
+// the session showed an answer; CallReleased when the runner stops before
+// that. A claim that finds a record never runs the call (see inherit).
 func (l *loop) serve(ctx context.Context, c *call) {
 	defer func() { l.done <- c }()
 	r := l.r
 	ctx = withCall(ctx, c.ToolCall)
 	log := r.log.With("tool_use_id", c.ID, "tool", c.Name, "thread_id", c.ThreadID)
 	key := CallKey{SessionID: r.sessionID, ToolUseID: c.ID}
-	rec, claimed, err := r.opts.Store.Claim(ctx, key)
+	rec, claimed, err := r.opts.Store.Claim(ctx, key, CallRecord{State: CallStarted, UpdatedAt: time.Now()})
 	if err != nil {
 		if ctx.Err() == nil {
 			r.unanswered(c.ToolCall, fmt.Errorf("toolrunner: claiming the call in the store: %w", err))
@@ -45,23 +43,18 @@ func (l *loop) serve(ctx context.Context, c *call) {
 	}
 	var res ToolResult
 	uncertain := false
-	switch {
-	case claimed:
+	if claimed {
 		var ok bool
 		if res, ok = l.runCall(ctx, c, key, log); !ok {
 			return
 		}
-		l.putRecord(ctx, key, CallRecord{State: CallFinished, Result: &res}, log)
-	case rec.State == CallStarted:
-		log.Warn("toolrunner: call started by an earlier runner that did not finish it; answering it without running it again")
-		res = NewToolResultError(c.Name + ": this call was started by an earlier runner that stopped before it finished; it was not run again, so that it does not run twice")
-		l.putRecord(ctx, key, CallRecord{State: CallFinished, Result: &res}, log)
-	case rec.State == CallFinished && rec.Result != nil:
-		log.Info("toolrunner: call run by an earlier runner; posting its result unless the history holds it")
-		res, uncertain = normalize(*rec.Result), true
-	default: // answered or abandoned by an earlier runner
-		return
+	} else {
+		var ok bool
+		if res, uncertain, ok = l.inherit(ctx, c, key, rec, log); !ok {
+			return
+		}
 	}
+	l.putRecord(ctx, key, CallRecord{State: CallFinished, Result: &res}, log)
 	l.post(ctx, c, key, res, uncertain, log)
 }
 
@@ -88,8 +81,9 @@ func (l *loop) runCall(ctx context.Context, c *call, key CallKey, log *slog.Logg
 		r.unanswered(c.ToolCall, err)
 		return ToolResult{}, false
 	case ctx.Err() != nil:
-		// Run is ending: the call stays started, never to run again.
+		// Run is ending: the call was cut short, never to run again.
 		log.Info("toolrunner: call cancelled as the runner stops", "duration", took)
+		l.putRecord(ctx, key, CallRecord{State: CallReleased}, log)
 		return ToolResult{}, false
 	case context.Cause(ectx) == errToolTimeout:
 		res = NewToolResultError(fmt.Sprintf("%s: timed out after %v", c.Name, r.opts.ToolTimeout))
@@ -98,6 +92,57 @@ func (l *loop) runCall(ctx context.Context, c *call, key CallKey, log *slog.Logg
 	}
 	log.Debug("toolrunner: call ran", "duration", took, "is_error", res.IsError)
 	return normalize(res), true
+}
+
+// inherit takes over a call another runner claimed, without running it: it
+// returns the result to post and whether a post of it may have been made
+// already, or false when there is nothing to post. While the owner may still
+// be at work (a CallStarted or CallFinished record younger than the call and
+// its post can take), it waits, reading the record again at each backoff,
+// until the call is answered (seen in the session), voided, or its record
+// moves on.
+func (l *loop) inherit(ctx context.Context, c *call, key CallKey, rec CallRecord, log *slog.Logger) (ToolResult, bool, bool) {
+	r := l.r
+	for retry := 0; ; retry++ {
+		if c.answered.Load() || c.void.Load() {
+			return ToolResult{}, false, false
+		}
+		switch rec.State {
+		case CallAnswered, CallAbandoned:
+			return ToolResult{}, false, false
+		case CallReleased:
+			if rec.Result != nil {
+				log.Info("toolrunner: taking over a call another runner ran; posting its result unless the session holds one")
+				return normalize(*rec.Result), true, true
+			}
+			log.Warn("toolrunner: taking over a call another runner cut short; answering it without running it again")
+			return cutShort(c), false, true
+		case CallFinished:
+			if time.Since(rec.UpdatedAt) > r.opts.SendWindow && rec.Result != nil {
+				log.Warn("toolrunner: taking over a call whose runner never posted its result; posting it unless the session holds one")
+				return normalize(*rec.Result), true, true
+			}
+		default: // CallStarted, or a state this runner does not know
+			if time.Since(rec.UpdatedAt) > r.opts.ToolTimeout+r.opts.SendWindow {
+				log.Warn("toolrunner: taking over a call whose runner never finished it; answering it without running it again")
+				return cutShort(c), false, true
+			}
+		}
+		if sleep(ctx, r.opts.Backoff(retry)) != nil {
+			return ToolResult{}, false, false
+		}
+		next, _, err := r.opts.Store.Claim(ctx, key, CallRecord{State: CallStarted, UpdatedAt: time.Now()})
+		if err != nil {
+			log.Warn("toolrunner: reading the call's record failed", "error", err.Error())
+			continue
+		}
+		rec = next
+	}
+}
+
+// cutShort is the answer to a call a runner stopped in the middle of.
+func cutShort(c *call) ToolResult {
+	return NewToolResultError(c.Name + ": this call was cut short when the runner running it stopped; it was not run again, so that it does not run twice")
 }
 
 // protect runs the middleware chain, turning a panic into an error.
@@ -131,6 +176,7 @@ func (r *Runner) execute(ctx context.Context, tc ToolCall) (ToolResult, error) {
 // post matters more). The write outlives the cancellation of ctx, so that a
 // stopping runner still records what its successor needs.
 func (l *loop) putRecord(ctx context.Context, key CallKey, rec CallRecord, log *slog.Logger) {
+	rec.UpdatedAt = time.Now()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.r.opts.SendTimeout)
 	defer cancel()
 	if err := l.r.opts.Store.Put(sctx, key, rec); err != nil {
