@@ -56,7 +56,7 @@ func agentToolset(policy string, disabled ...string) map[string]any {
 // newFixture starts a fake server and creates an agent (fields of agent
 // merged), a self_hosted environment and a session. The client reconnects
 // its stream within milliseconds.
-func newFixture(t *testing.T, agent map[string]any, clientOpts ...option.RequestOption) *fixture {
+func newFixture(t testing.TB, agent map[string]any, clientOpts ...option.RequestOption) *fixture {
 	t.Helper()
 	return buildFixture(t, nil, func(*fixture) map[string]any { return agent }, clientOpts...)
 }
@@ -82,7 +82,7 @@ func newThreadsFixture(t *testing.T, tools []any, clientOpts ...option.RequestOp
 // buildFixture creates, on srv (a new fake server when nil; closed at the
 // end of the test), the session of an agent whose extra fields agent returns
 // (it may seed the server first).
-func buildFixture(t *testing.T, srv *managedagentstest.Server, agent func(*fixture) map[string]any, clientOpts ...option.RequestOption) *fixture {
+func buildFixture(t testing.TB, srv *managedagentstest.Server, agent func(*fixture) map[string]any, clientOpts ...option.RequestOption) *fixture {
 	t.Helper()
 	if srv == nil {
 		srv = managedagentstest.NewServer()
@@ -115,7 +115,7 @@ func streamOpened() (option.RequestOption, <-chan struct{}) {
 }
 
 // seed calls the fake in process and returns the decoded answer.
-func (f *fixture) seed(t *testing.T, method, path string, body any) map[string]any {
+func (f *fixture) seed(t testing.TB, method, path string, body any) map[string]any {
 	t.Helper()
 	status, data := f.srv.Call(method, path, body)
 	require.Equal(t, 200, status, "%s %s: %s", method, path, data)
@@ -128,14 +128,14 @@ func (f *fixture) seed(t *testing.T, method, path string, body any) map[string]a
 func (f *fixture) script(sc managedagentstest.Script) { f.srv.SetScript(f.agentID, sc) }
 
 // send sends events to the session as the user.
-func (f *fixture) send(t *testing.T, events ...managedagents.EventParam) {
+func (f *fixture) send(t testing.TB, events ...managedagents.EventParam) {
 	t.Helper()
 	_, err := f.client.Sessions.Events.Send(context.Background(), f.sessionID, managedagents.SessionEventSendParams{Events: events})
 	require.NoError(t, err)
 }
 
 // start sends a user.message, which starts the script's turn.
-func (f *fixture) start(t *testing.T) { f.send(t, managedagents.NewUserMessage("go")) }
+func (f *fixture) start(t testing.TB) { f.send(t, managedagents.NewUserMessage("go")) }
 
 // events returns the session's events, decoded.
 func (f *fixture) events(t *testing.T) []map[string]any {

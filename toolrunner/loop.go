@@ -212,7 +212,7 @@ func (l *loop) toolUse(tc ToolCall, perm managedagents.EvaluatedPermission) {
 	if tc.ThreadID != "" {
 		l.children[tc.ThreadID] = true
 	}
-	log := l.r.log.With("tool_use_id", tc.ID, "tool", tc.Name, "thread_id", tc.ThreadID)
+	log := l.r.callLogger(tc)
 	switch {
 	case l.ended[tc.ThreadID] && tc.ThreadID != "":
 		l.settled[tc.ID] = struct{}{}

@@ -32,7 +32,7 @@ func (l *loop) serve(ctx context.Context, c *call) {
 	defer func() { l.done <- c }()
 	r := l.r
 	ctx = withCall(ctx, c.ToolCall)
-	log := r.log.With("tool_use_id", c.ID, "tool", c.Name, "thread_id", c.ThreadID)
+	log := r.callLogger(c.ToolCall)
 	key := CallKey{SessionID: r.sessionID, ToolUseID: c.ID}
 	rec, claimed, err := r.opts.Store.Claim(ctx, key, CallRecord{State: CallStarted, UpdatedAt: time.Now()})
 	if err != nil {
@@ -56,6 +56,15 @@ func (l *loop) serve(ctx context.Context, c *call) {
 	}
 	l.putRecord(ctx, key, CallRecord{State: CallFinished, Result: &res}, log)
 	l.post(ctx, c, key, res, uncertain, log)
+}
+
+// callLogger returns the runner's logger with the attributes of call, or the
+// runner's own when it logs nothing (the default), to spare the work.
+func (r *Runner) callLogger(call ToolCall) *slog.Logger {
+	if !r.log.Enabled(context.Background(), slog.LevelError) {
+		return r.log
+	}
+	return r.log.With("tool_use_id", call.ID, "tool", call.Name, "thread_id", call.ThreadID)
 }
 
 // runCall runs c through the middleware chain under Options.ToolTimeout. It
