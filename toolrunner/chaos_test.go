@@ -110,27 +110,33 @@ func oneToolCall(f *fixture) <-chan managedagentstest.Answer {
 	return got
 }
 
-// A result post reset after the server stored it: the runner does not know
-// whether it landed, reads the history, finds it there, and neither runs
-// the call again nor posts a second result.
-func TestResultPostResetAfterServerReadIsReconciled(t *testing.T) {
-	t.Parallel()
+// proxiedCall runs one bash call through a runner whose result post the
+// proxy breaks with fault; it checks that the call ran once and that the
+// session holds one result, and returns the fixture and the runner's counts.
+func proxiedCall(t *testing.T, fault string) (*fixture, toolrunner.Stats) {
+	t.Helper()
 	f := newFixture(t, nil)
 	p := newFaultyProxy(t, f.srv)
 	p.client(f)
-	p.breakNext("after")
+	p.breakNext(fault)
 	got := oneToolCall(f)
 	exec := &executor{}
 	rr := f.run(t, toolrunner.Options{Executor: exec})
 	f.start(t)
 	require.Equal(t, "bash ran", recv(t, got).Text())
 	f.waitIdle(t)
-
-	id := f.toolUseIDs(t)[0]
-	require.Equal(t, map[string]int{id: 1}, f.results(t), "one result")
+	require.Equal(t, map[string]int{f.toolUseIDs(t)[0]: 1}, f.results(t), "one result")
 	require.Len(t, f.posts(), 1, "the fake received the result once")
 	require.Equal(t, []string{"bash"}, exec.ran(), "run once")
-	st := rr.stop(t)
+	return f, rr.stop(t)
+}
+
+// A result post reset after the server stored it: the runner does not know
+// whether it landed, reads the history, finds it there, and neither runs
+// the call again nor posts a second result.
+func TestResultPostResetAfterServerReadIsReconciled(t *testing.T) {
+	t.Parallel()
+	_, st := proxiedCall(t, "after")
 	require.Equal(t, int64(1), st.Reconciled)
 	require.Equal(t, int64(0), st.Posted, "the only post's answer was lost")
 	require.Equal(t, int64(0), st.Retried)
@@ -140,22 +146,7 @@ func TestResultPostResetAfterServerReadIsReconciled(t *testing.T) {
 // hold it, so it is posted again, once; the call is not run again.
 func TestResultPostLostBeforeServerIsPostedAgain(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, nil)
-	p := newFaultyProxy(t, f.srv)
-	p.client(f)
-	p.breakNext("before")
-	got := oneToolCall(f)
-	exec := &executor{}
-	rr := f.run(t, toolrunner.Options{Executor: exec})
-	f.start(t)
-	require.Equal(t, "bash ran", recv(t, got).Text())
-	f.waitIdle(t)
-
-	id := f.toolUseIDs(t)[0]
-	require.Equal(t, map[string]int{id: 1}, f.results(t))
-	require.Len(t, f.posts(), 1)
-	require.Equal(t, []string{"bash"}, exec.ran())
-	st := rr.stop(t)
+	f, st := proxiedCall(t, "before")
 	require.Equal(t, int64(0), st.Reconciled)
 	require.Equal(t, int64(1), st.Posted)
 	require.Equal(t, int64(1), st.Retried)

@@ -45,7 +45,7 @@ func TestHistoryAnsweredCallsAreNotRunAgain(t *testing.T) {
 }
 
 // A runner stopped after a call ran but before its result was posted (the
-// post held at the server, then cancelled): the next runner, with the same
+// post held back, then cancelled): the next runner, with the same
 // store, does not run the call again; it checks the history and posts the
 // recorded result, once.
 func TestRestartPostsRecordedResultWithoutRunningAgain(t *testing.T) {
@@ -57,12 +57,15 @@ func TestRestartPostsRecordedResultWithoutRunningAgain(t *testing.T) {
 		return toolrunner.NewToolResultText("from the first runner"), nil
 	}}
 	f.start(t)
-	f.srv.Delay(managedagentstest.RouteSendEvents, time.Hour) // the post never lands
 	posting := make(chan toolrunner.ToolCall, 1)
-	// A client middleware sees the post: the result is recorded by then.
-	f.client = f.client.WithOptions(option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	// The first runner's post is held in a client middleware (the result is
+	// recorded by then) until the runner stops: it never leaves.
+	plain := f.client
+	f.client = plain.WithOptions(option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 		if c, ok := toolrunner.CallFromContext(req.Context()); ok && req.Method == http.MethodPost {
 			posting <- c
+			<-req.Context().Done()
+			return nil, req.Context().Err()
 		}
 		return next(req)
 	}))
@@ -77,8 +80,8 @@ func TestRestartPostsRecordedResultWithoutRunningAgain(t *testing.T) {
 	rec, _ = store.Get(toolrunner.CallKey{SessionID: f.sessionID, ToolUseID: c.ID})
 	require.Equal(t, toolrunner.CallReleased, rec.State, "released with its result")
 	require.Empty(t, f.results(t))
-	f.srv.Delay(managedagentstest.RouteSendEvents, 0)
 
+	f.client = plain
 	second := &executor{}
 	r2 := f.run(t, toolrunner.Options{Executor: second, Store: store})
 	require.Equal(t, "from the first runner", recv(t, got).Text())

@@ -212,16 +212,13 @@ func (f *feed) deliver(ctx context.Context, ev managedagents.Event) bool {
 	return f.send(ctx, feedItem{mark: markEvent, ev: ev})
 }
 
-// sleep waits d or until ctx ends.
+// sleep waits d or until ctx ends, and returns ctx's error if it ended.
 func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
-		return nil
+	case <-time.After(d): // collected once unreferenced, fired or not
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	return ctx.Err()
 }
 
 // errText is err's message, or "" for nil.

@@ -178,11 +178,12 @@ func (f *fixture) toolUseIDs(t *testing.T) []string {
 	return ids
 }
 
-// posts returns the request bodies of the result posts the fake received.
+// posts returns the request bodies of the result posts the fake received
+// and did not fail (answered 200, or being answered).
 func (f *fixture) posts() [][]byte {
 	var out [][]byte
 	for _, r := range f.srv.Requests() {
-		if r.Route == managedagentstest.RouteSendEvents && r.Status == http.StatusOK {
+		if r.Route == managedagentstest.RouteSendEvents && (r.Status == http.StatusOK || r.Status == 0) {
 			var body struct {
 				Events []struct {
 					Type string `json:"type"`

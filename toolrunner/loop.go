@@ -52,7 +52,9 @@ type loop struct {
 	running int // calls in serve
 
 	catchingUp bool
-	unowned    []ToolCall // not owned, seen while catching up: reported once caught up if still open
+	// unowned are the calls not owned seen while catching up, reported once
+	// caught up unless the history answered them (then removed).
+	unowned map[string]ToolCall
 	draining   bool       // Shutdown: start nothing more
 
 	turnOver bool        // the last significant event ended a turn
@@ -73,6 +75,7 @@ func newLoop(r *Runner) *loop {
 		children: map[string]bool{},
 		ended:    map[string]bool{},
 		seenInt:  map[string]bool{},
+		unowned:  map[string]ToolCall{},
 	}
 }
 
@@ -137,14 +140,7 @@ func (l *loop) serveEvents(ctx context.Context) (err error, graceful bool) {
 			case markCatchUp:
 				l.catchingUp = true
 			case markCaughtUp:
-				l.catchingUp = false
-				for _, tc := range l.unowned {
-					if _, open := l.settled[tc.ID]; open {
-						l.r.unanswered(tc, ErrNotOwned)
-					}
-				}
-				l.unowned = nil
-				l.pump()
+				l.caughtUp()
 			case markEnd:
 				return it.err, false
 			}
@@ -167,6 +163,18 @@ func (l *loop) serveEvents(ctx context.Context) (err error, graceful bool) {
 		}
 		l.checkIdle()
 	}
+}
+
+// caughtUp ends a read of the history: what it left owed is known, so the
+// calls it holds may start, and the calls not owned it left unanswered are
+// reported.
+func (l *loop) caughtUp() {
+	l.catchingUp = false
+	for _, tc := range l.unowned {
+		l.r.unanswered(tc, ErrNotOwned)
+	}
+	clear(l.unowned)
+	l.pump()
 }
 
 // handle applies one event to the state; it reports whether the session ended.
@@ -221,7 +229,7 @@ func (l *loop) toolUse(tc ToolCall, perm managedagents.EvaluatedPermission) {
 		// Left to its owner; reported once it is known not to be answered.
 		l.settled[tc.ID] = struct{}{}
 		if l.catchingUp {
-			l.unowned = append(l.unowned, tc)
+			l.unowned[tc.ID] = tc
 		} else {
 			l.r.unanswered(tc, ErrNotOwned)
 		}
@@ -272,6 +280,7 @@ func (l *loop) confirm(e *managedagents.UserToolConfirmationEvent) {
 // answer applies a result of call id, ours or another client's: a call not
 // started is dropped; a running one posts nothing more.
 func (l *loop) answer(id string) {
+	delete(l.unowned, id)
 	c := l.calls[id]
 	if c == nil {
 		l.settled[id] = struct{}{}

@@ -142,8 +142,7 @@ func TestCallsWaitWhileCatchingUp(t *testing.T) {
 	res.Type = managedagents.EventTypeUserToolResult
 	h.l.handle(res)
 	require.Equal(t, 0, h.l.running)
-	h.l.catchingUp = false
-	h.l.pump()
+	h.l.caughtUp()
 	require.Equal(t, statusSettled, h.status("a1"))
 	require.Equal(t, statusRunning, h.status("a2"))
 	require.Equal(t, "a2", <-h.started)
@@ -166,4 +165,30 @@ func TestInterruptVoidsCallsUpToIt(t *testing.T) {
 	h.l.handle(in)
 	require.Equal(t, statusHeld, h.status("c1"))
 	require.Equal(t, int64(2), h.l.r.stats.voided.Load())
+}
+
+// Calls not owned that the history shows while it is read are reported once
+// it is read, unless the history answered them.
+func TestUnownedCallsReportedOnceCaughtUp(t *testing.T) {
+	var reported []string
+	h := newHarness(t, Options{OnUnanswered: func(c ToolCall, err error) {
+		require.ErrorIs(t, err, ErrNotOwned)
+		reported = append(reported, c.ID)
+	}})
+	custom := func(id string) {
+		ev := &managedagents.AgentCustomToolUseEvent{Name: "theirs", Input: json.RawMessage(`{}`)}
+		ev.ID, ev.Type = id, managedagents.EventTypeAgentCustomToolUse
+		h.l.handle(ev)
+	}
+	h.l.catchingUp = true
+	custom("x1")
+	custom("x2")
+	res := &managedagents.UserCustomToolResultEvent{CustomToolUseID: "x1"}
+	res.Type = managedagents.EventTypeUserCustomToolResult
+	h.l.handle(res)
+	require.Empty(t, reported)
+	h.l.caughtUp()
+	require.Equal(t, []string{"x2"}, reported)
+	custom("x3")
+	require.Equal(t, []string{"x2", "x3"}, reported, "live: reported at once")
 }
