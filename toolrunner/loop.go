@@ -91,7 +91,7 @@ func (l *loop) run(ctx context.Context) error {
 		f.run(feedCtx)
 	}()
 	l.r.log.Info("toolrunner: started")
-	err, graceful := l.serveEvents(ctx)
+	graceful, err := l.serveEvents(ctx)
 	stopFeed()
 	if !graceful {
 		for _, c := range l.calls {
@@ -124,10 +124,16 @@ func (l *loop) run(ctx context.Context) error {
 }
 
 // serveEvents handles events and completions until the loop must end. It
-// returns the error Run returns (nil for an end that is not a failure) and
-// whether running calls may finish (true) or must be cancelled.
-func (l *loop) serveEvents(ctx context.Context) (err error, graceful bool) {
+// returns whether running calls may finish (true) or must be cancelled, and
+// the error Run returns (nil for an end that is not a failure).
+func (l *loop) serveEvents(ctx context.Context) (graceful bool, err error) {
 	shutdown := l.r.shutdown
+	select {
+	case <-shutdown: // Shutdown before Run
+		l.draining = true
+		return true, nil
+	default:
+	}
 	for {
 		select {
 		case it := <-l.items:
@@ -135,31 +141,31 @@ func (l *loop) serveEvents(ctx context.Context) (err error, graceful bool) {
 			case markEvent:
 				if l.handle(it.ev) {
 					l.r.log.Info("toolrunner: session ended", "event", string(it.ev.EventType()))
-					return nil, false
+					return false, nil
 				}
 			case markCatchUp:
 				l.catchingUp = true
 			case markCaughtUp:
 				l.caughtUp()
 			case markEnd:
-				return it.err, false
+				return false, it.err
 			}
 		case c := <-l.done:
 			l.complete(c)
 			if l.draining && l.running == 0 {
-				return nil, true
+				return true, nil
 			}
 		case <-l.idleC:
 			l.r.log.Info("toolrunner: idle after the end of a turn", "max_idle", l.r.opts.MaxIdle)
-			return nil, true
+			return true, nil
 		case <-shutdown:
 			shutdown = nil
 			l.draining = true
 			if l.running == 0 {
-				return nil, true
+				return true, nil
 			}
 		case <-ctx.Done():
-			return context.Cause(ctx), false
+			return false, context.Cause(ctx)
 		}
 		l.checkIdle()
 	}
