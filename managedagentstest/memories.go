@@ -126,13 +126,15 @@ func checkSHA(where, h string) error {
 	return nil
 }
 
-// requestActor is who makes an API request: an api_actor named by the id of
-// its key, a user_actor for a bearer token.
+// requestActor is who makes an API request: an api_actor named by an id
+// derived from its key (sent as x-api-key or, as the official SDK does, as a
+// bearer token), never the key itself.
 func requestActor(r *http.Request) obj {
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && tok != "" {
-		return obj{"type": "user_actor", "user_id": "user_" + sha256Hex(tok)[:24]}
+	key := r.Header.Get("X-Api-Key")
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && key == "" {
+		key = tok
 	}
-	return obj{"type": "api_actor", "api_key_id": "apikey_" + sha256Hex(r.Header.Get("X-Api-Key"))[:24]}
+	return obj{"type": "api_actor", "api_key_id": "apikey_" + sha256Hex(key)[:24]}
 }
 
 // pathTaken reports whether another memory than except has path.
