@@ -154,7 +154,7 @@ func MemoryScript(t *Turn) {
 		if err := t.WriteMemory(path, notes); err != nil {
 			answer = "I could not update my notes: " + err.Error()
 		} else {
-			answer = "Noted. My notes now read:\n" + notes
+			answer = "Noted. My notes now read:\n" + strings.TrimSuffix(notes, "\n")
 		}
 	}
 	t.BeginModelRequest()
