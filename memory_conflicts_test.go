@@ -1,8 +1,10 @@
 package managedagents
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -205,4 +207,29 @@ func TestMemoryUpdateNoReadBackWhenCertain(t *testing.T) {
 		Content: new("v2"), Precondition: NewMemoryPreconditionContentSHA256(sampleSHA)})
 	require.Len(t, *reqs, 1)
 	require.True(t, errors.Is(err, ErrMemoryPreconditionFailed) && !errors.Is(err, ErrDeliveryUncertain), "%v", err)
+}
+
+// Memory content and paths may be sensitive: the debug log of a memory call
+// and its retries names the route, never the path, the prefix or the content.
+func TestMemoryDebugLogKeepsContentOut(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var n atomic.Int32
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%2 == 1 {
+			replyJSON(503, `{"type":"error","error":{"type":"api_error","message":"busy"}}`)(w, r)
+			return
+		}
+		replyJSON(200, string(fixture(t, "memory_stores/page_of_memories.json")))(w, r)
+	}, option.WithLogger(logger))
+	c = retrying(c)
+	ctx := context.Background()
+	_, err := c.MemoryStores.Memories.List(ctx, storeID, MemoryListParams{PathPrefix: "/patients/jane-doe/"})
+	require.NoError(t, err)
+	_, _ = c.MemoryStores.Memories.Update(ctx, storeID, memoryID, MemoryUpdateParams{Path: "/patients/jane-doe/x.md", Content: new("diagnosis: private")})
+	require.Contains(t, logs.String(), "/v1/memory_stores/{memory_store_id}/memories", "the route is logged")
+	for _, secret := range []string{"jane-doe", "diagnosis", "private", "Prefers"} {
+		require.NotContains(t, logs.String(), secret)
+	}
 }
