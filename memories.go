@@ -39,6 +39,17 @@ func (v MemoryView) check(field string) error {
 	return invalid(field, `must be "basic" or "full", not `+strconv.Quote(string(v)))
 }
 
+// viewQuery returns the query of a call answering in view (none for the
+// endpoint's default).
+func viewQuery(view MemoryView) (url.Values, error) {
+	if err := view.check("view"); err != nil {
+		return nil, err
+	}
+	q := query{}
+	q.str("view", string(view))
+	return url.Values(q), nil
+}
+
 // Memory is a text document at a path in a memory store ("type":"memory").
 type Memory struct {
 	// ObjectMeta holds the id (mem_…, kept across renames), the type
@@ -277,11 +288,9 @@ func (p MemoryUpdateParams) validate() error {
 		}
 	}
 	if p.Precondition != nil {
-		if err := p.Precondition.validate("precondition"); err != nil {
-			return err
-		}
+		return p.Precondition.validate("precondition")
 	}
-	return p.View.check("view")
+	return nil
 }
 
 // MemoryListParams filters GET /v1/memory_stores/{memory_store_id}/memories.
@@ -330,12 +339,11 @@ func (s *MemoryService) Create(ctx context.Context, memoryStoreID string, params
 	if err := validateMemoryContent("content", params.Content); err != nil {
 		return nil, err
 	}
-	if err := params.View.check("view"); err != nil {
+	q, err := viewQuery(params.View)
+	if err != nil {
 		return nil, err
 	}
-	q := query{}
-	q.str("view", string(params.View))
-	m, err := doJSON[Memory](ctx, s.client, memoriesCreate.At(memoryStoreID).WithQuery(url.Values(q)).WithBody(params), opts)
+	m, err := doJSON[Memory](ctx, s.client, memoriesCreate.At(memoryStoreID).WithQuery(q).WithBody(params), opts)
 	if err != nil {
 		return nil, memoryConflict(err, memoryWrite{storeID: memoryStoreID, path: params.Path})
 	}
@@ -350,12 +358,11 @@ func (s *MemoryService) Get(ctx context.Context, memoryStoreID, memoryID string,
 	if err := checkMemoryIDs(memoryStoreID, "memory_id", memoryID); err != nil {
 		return nil, err
 	}
-	if err := params.View.check("view"); err != nil {
+	q, err := viewQuery(params.View)
+	if err != nil {
 		return nil, err
 	}
-	q := query{}
-	q.str("view", string(params.View))
-	return doJSON[Memory](ctx, s.client, memoriesRetrieve.At(memoryStoreID, memoryID).WithQuery(url.Values(q)), opts)
+	return doJSON[Memory](ctx, s.client, memoriesRetrieve.At(memoryStoreID, memoryID).WithQuery(q), opts)
 }
 
 // Update changes a memory's content, path, or both; see
@@ -376,9 +383,11 @@ func (s *MemoryService) Update(ctx context.Context, memoryStoreID, memoryID stri
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	q := query{}
-	q.str("view", string(params.View))
-	m, err := doJSON[Memory](ctx, s.client, memoriesUpdate.At(memoryStoreID, memoryID).WithQuery(url.Values(q)).WithBody(params), opts)
+	q, err := viewQuery(params.View)
+	if err != nil {
+		return nil, err
+	}
+	m, err := doJSON[Memory](ctx, s.client, memoriesUpdate.At(memoryStoreID, memoryID).WithQuery(q).WithBody(params), opts)
 	if err == nil {
 		return m, nil
 	}

@@ -194,12 +194,11 @@ func (s *MemoryVersionService) Get(ctx context.Context, memoryStoreID, memoryVer
 	if err := checkMemoryIDs(memoryStoreID, "memory_version_id", memoryVersionID); err != nil {
 		return nil, err
 	}
-	if err := params.View.check("view"); err != nil {
+	q, err := viewQuery(params.View)
+	if err != nil {
 		return nil, err
 	}
-	q := query{}
-	q.str("view", string(params.View))
-	return doJSON[MemoryVersion](ctx, s.client, memoryVersionsRetrieve.At(memoryStoreID, memoryVersionID).WithQuery(url.Values(q)), opts)
+	return doJSON[MemoryVersion](ctx, s.client, memoryVersionsRetrieve.At(memoryStoreID, memoryVersionID).WithQuery(q), opts)
 }
 
 // Redact scrubs a memory version for good: its content, path, size and hash

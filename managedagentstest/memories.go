@@ -118,10 +118,15 @@ func checkContent(v any, present bool) (string, error) {
 	return c, nil
 }
 
-// checkSHA checks a content hash.
-func checkSHA(where, h string) error {
-	if len(h) != 64 || strings.IndexFunc(h, func(r rune) bool { return !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') }) >= 0 {
+// checkPrecondition checks want, a content hash (400 if malformed), against
+// mem's content: 409 memory_precondition_failed_error when it differs.
+func checkPrecondition(where string, mem *memoryRec, want string) error {
+	if len(want) != 64 || strings.IndexFunc(want, func(r rune) bool { return !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') }) >= 0 {
 		return errBadRequest("%s: must be 64 lowercase hexadecimal characters", where)
+	}
+	if want != sha256Hex(mem.content) {
+		return &apiError{status: 409, typ: "memory_precondition_failed_error",
+			msg: "precondition failed: the memory's content_sha256 is not " + want}
 	}
 	return nil
 }
@@ -298,12 +303,8 @@ func (s *Server) updateMemory(r *http.Request, body obj) (any, error) {
 			return nil, errBadRequest("precondition.type: must be content_sha256")
 		}
 		want, _ := pm["content_sha256"].(string)
-		if err := checkSHA("precondition.content_sha256", want); err != nil {
+		if err := checkPrecondition("precondition.content_sha256", mem, want); err != nil {
 			return nil, err
-		}
-		if want != sha256Hex(mem.content) {
-			return nil, &apiError{status: 409, typ: "memory_precondition_failed_error",
-				msg: "precondition failed: the memory's content_sha256 is not " + want}
 		}
 	}
 	if _, err := s.putMemory(store, mem, path, content, requestActor(r)); err != nil {
@@ -320,12 +321,8 @@ func (s *Server) deleteMemory(r *http.Request, _ obj) (any, error) {
 		return nil, err
 	}
 	if want := r.URL.Query().Get("expected_content_sha256"); want != "" {
-		if err := checkSHA("expected_content_sha256", want); err != nil {
+		if err := checkPrecondition("expected_content_sha256", mem, want); err != nil {
 			return nil, err
-		}
-		if want != sha256Hex(mem.content) {
-			return nil, &apiError{status: 409, typ: "memory_precondition_failed_error",
-				msg: "precondition failed: the memory's content_sha256 is not " + want}
 		}
 	}
 	s.writeVersion(store, mem, "deleted", requestActor(r))

@@ -177,15 +177,8 @@ func memoryTool(t *Turn, name string, input map[string]any, output string, isErr
 	if id == "" {
 		return false
 	}
-	if t.ToolPolicy(name) == "always_ask" {
-		answers, err := t.Await(id)
-		if err != nil {
-			return false
-		}
-		if !answers[0].Allowed {
-			t.ToolResult(id, "The user denied this tool call.", true)
-			return false
-		}
+	if ok, _ := t.confirmed(id, name); !ok {
+		return false
 	}
 	t.ToolResult(id, output, isError)
 	return true
