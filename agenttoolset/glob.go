@@ -1,0 +1,95 @@
+package agenttoolset
+
+import (
+	"cmp"
+	"context"
+	"io/fs"
+	"slices"
+	"strings"
+	"syscall"
+)
+
+// Glob lists the paths below Path (the working directory by default) whose
+// path relative to it matches Pattern (self-hosted.md §5.3): absolute paths,
+// one a line, newest modification first, at most 200; "no matches" when none
+// does. Directories match too; hidden entries are included; symbolic links
+// are listed but never followed. The walk visits at most 50,000 entries, and
+// skips the directories below which nothing can match.
+func (t *Toolset) Glob(ctx context.Context, in GlobInput) (Result, error) {
+	if t.isClosed() {
+		return Result{}, ErrClosed
+	}
+	if in.Pattern == "" {
+		return failure(ToolGlob, "pattern is required"), nil
+	}
+	pattern, err := compileGlob(in.Pattern)
+	if err != nil {
+		return failure(ToolGlob, "%v", err), nil
+	}
+	top, errResult := t.openSearchDir(ToolGlob, in.Path)
+	if top == nil {
+		return errResult, nil
+	}
+	type match struct {
+		path  string
+		mtime int64
+	}
+	var matches []match
+	visited := 0
+	err = walkTree(ctx, top, pattern.start(), func(dir *dirHandle, s globState, e fs.DirEntry) (globState, bool, error) {
+		visited++
+		if visited > t.lim.globMaxEntries {
+			return 0, false, errStopWalk
+		}
+		next := pattern.step(s, e.Name())
+		if pattern.matched(next) {
+			var mtime int64
+			if info, err := e.Info(); err == nil {
+				mtime = info.ModTime().UnixNano()
+			}
+			matches = append(matches, match{path: dir.join(e.Name()), mtime: mtime})
+		}
+		return next, pattern.alive(next), nil
+	})
+	if err != nil && err != errStopWalk {
+		return Result{}, err
+	}
+	if len(matches) == 0 {
+		return success("no matches"), nil
+	}
+	// Newest first; the walk's order among equals.
+	slices.SortStableFunc(matches, func(a, b match) int { return cmp.Compare(b.mtime, a.mtime) })
+	var out strings.Builder
+	for i, m := range matches[:min(len(matches), t.lim.globMaxResults)] {
+		if i > 0 {
+			out.WriteByte('\n')
+		}
+		out.WriteString(m.path)
+	}
+	return success(out.String()), nil
+}
+
+// openSearchDir resolves the directory glob or grep searches (the working
+// directory when p is empty) and opens it for a walk. On failure it returns
+// nil and the error result.
+func (t *Toolset) openSearchDir(tool, p string) (*dirHandle, Result) {
+	if p == "" {
+		p = "."
+	}
+	tg, err := t.fs.resolve(p)
+	if err != nil {
+		return nil, failure(tool, "%v", err)
+	}
+	info, err := tg.root.dir.Stat(tg.rel)
+	if err == nil && !info.IsDir() {
+		err = syscall.ENOTDIR
+	}
+	if err != nil {
+		return nil, failure(tool, "%s: %s", p, fsErrorMessage(err))
+	}
+	dir, err := tg.root.dir.OpenRoot(tg.rel)
+	if err != nil {
+		return nil, failure(tool, "%s: %s", p, fsErrorMessage(err))
+	}
+	return newDirHandle(dir, tg.path), Result{}
+}
