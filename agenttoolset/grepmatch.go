@@ -124,6 +124,9 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 			at, end = pos+loc[0], pos+loc[1]
 		}
 		start := pos + bytes.LastIndexByte(data[pos:at], '\n') + 1
+		if start == len(data) {
+			return // an empty match after the final newline: no line there
+		}
 		stop := bytes.IndexByte(data[at:], '\n')
 		if stop < 0 {
 			stop = len(data)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -32,32 +33,42 @@ func reap(cmd *exec.Cmd) {
 }
 
 // killSession kills every process of session sid but its leader, which the
-// caller has killed already: the jobs a command moved to a process group of
-// their own (set -m, timeout, a daemonizing server) are still in the shell's
-// session. A process that started a session of its own (setsid) is out of
-// reach: run the shell in a sandbox that ends with it for that.
+// caller has killed already, and waits (up to killWait) until none is left
+// alive: the jobs a command moved to a process group of their own (set -m,
+// timeout, a daemonizing server) are still in the shell's session. A process
+// that started a session of its own (setsid) is out of reach: run the shell
+// in a sandbox that ends with it for that.
 func killSession(sid int) {
-	for range 16 {
-		found := false
+	deadline := time.Now().Add(killWait)
+	pause := time.Millisecond
+	for {
 		entries, err := os.ReadDir("/proc")
 		if err != nil {
 			return
 		}
+		alive := false
 		for _, e := range entries {
 			pid, err := strconv.Atoi(e.Name())
 			if err != nil || pid == sid {
 				continue
 			}
-			if session, alive := procSession(pid); alive && session == sid {
+			if session, ok := procSession(pid); ok && session == sid {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
-				found = true
+				alive = true
 			}
 		}
-		if !found {
+		// A killed process lives on until the kernel has run its exit.
+		if !alive || time.Now().After(deadline) {
 			return
 		}
+		time.Sleep(pause)
+		pause = min(2*pause, 20*time.Millisecond)
 	}
 }
+
+// killWait bounds the wait for killed processes to die: only a process stuck
+// in the kernel (uninterruptible sleep) takes longer.
+const killWait = 5 * time.Second
 
 // procSession returns the session of process pid and whether it is alive
 // (neither a zombie nor dead), from /proc/<pid>/stat.

@@ -99,6 +99,9 @@ func writeAtomic(tg target, data []byte) error {
 	dir := filepath.Dir(tg.rel)
 	if dir != "." {
 		if err := root.MkdirAll(dir, 0o700); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return syscall.ENOTDIR // a parent is a file
+			}
 			return err
 		}
 	}
