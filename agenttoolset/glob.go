@@ -3,10 +3,8 @@ package agenttoolset
 import (
 	"cmp"
 	"context"
-	"io/fs"
 	"slices"
 	"strings"
-	"syscall"
 )
 
 // Glob lists the paths below Path (the working directory by default) whose
@@ -36,18 +34,14 @@ func (t *Toolset) Glob(ctx context.Context, in GlobInput) (Result, error) {
 	}
 	var matches []match
 	visited := 0
-	err = walkTree(ctx, top, pattern.start(), func(dir *dirHandle, s globState, e fs.DirEntry) (globState, bool, error) {
+	err = walkTree(ctx, top, pattern.start(), func(dir *dirHandle, s globState, e dirEntry) (globState, bool, error) {
 		visited++
 		if visited > t.lim.globMaxEntries {
 			return 0, false, errStopWalk
 		}
-		next := pattern.step(s, e.Name())
+		next := pattern.step(s, e.name)
 		if pattern.matched(next) {
-			var mtime int64
-			if info, err := e.Info(); err == nil {
-				mtime = info.ModTime().UnixNano()
-			}
-			matches = append(matches, match{path: dir.join(e.Name()), mtime: mtime})
+			matches = append(matches, match{path: dir.join(e.name), mtime: dir.modTime(e.name)})
 		}
 		return next, pattern.alive(next), nil
 	})
@@ -80,16 +74,9 @@ func (t *Toolset) openSearchDir(tool, p string) (*dirHandle, Result) {
 	if err != nil {
 		return nil, failure(tool, "%v", err)
 	}
-	info, err := tg.root.dir.Stat(tg.rel)
-	if err == nil && !info.IsDir() {
-		err = syscall.ENOTDIR
-	}
+	dir, err := openWalkDir(tg.root.dir, tg.rel, tg.path)
 	if err != nil {
 		return nil, failure(tool, "%s: %s", p, fsErrorMessage(err))
 	}
-	dir, err := tg.root.dir.OpenRoot(tg.rel)
-	if err != nil {
-		return nil, failure(tool, "%s: %s", p, fsErrorMessage(err))
-	}
-	return newDirHandle(dir, tg.path), Result{}
+	return dir, Result{}
 }

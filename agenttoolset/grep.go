@@ -3,17 +3,14 @@ package agenttoolset
 import (
 	"bytes"
 	"context"
-	"io"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 )
 
 // Grep searches the files below Path (the working directory by default), or
@@ -54,11 +51,10 @@ func (t *Toolset) Grep(ctx context.Context, in GrepInput) (Result, error) {
 	switch {
 	case info.Mode().IsRegular():
 		// One file: search it through its directory, as a walk would.
-		parent, err := tg.root.dir.OpenRoot(filepath.Dir(tg.rel))
+		dir, err := openWalkDir(tg.root.dir, filepath.Dir(tg.rel), filepath.Dir(tg.path))
 		if err != nil {
 			return failure(ToolGrep, "%s: %s", p, fsErrorMessage(err)), nil
 		}
-		dir := newDirHandle(parent, filepath.Dir(tg.path))
 		var w grepWorker
 		w.search(s, grepJob{seq: 0, dir: dir, name: filepath.Base(tg.rel)})
 		dir.release()
@@ -120,12 +116,11 @@ func (s *grepSearch) walk(ctx context.Context, top *dirHandle) error {
 		})
 	}
 	files := 0
-	err := walkTree(ctx, top, struct{}{}, func(dir *dirHandle, _ struct{}, e fs.DirEntry) (struct{}, bool, error) {
-		switch t := e.Type(); {
-		case t.IsDir():
-			name := e.Name()
-			return struct{}{}, name != ".git" && name != "node_modules", nil
-		case !t.IsRegular():
+	err := walkTree(ctx, top, struct{}{}, func(dir *dirHandle, _ struct{}, e dirEntry) (struct{}, bool, error) {
+		switch {
+		case e.typ == fs.ModeDir:
+			return struct{}{}, e.name != ".git" && e.name != "node_modules", nil
+		case e.typ != 0:
 			return struct{}{}, false, nil // symbolic links, FIFOs, devices, sockets
 		}
 		if files >= s.lim.grepMaxFiles || int64(files) > s.cutoff.Load() {
@@ -133,7 +128,7 @@ func (s *grepSearch) walk(ctx context.Context, top *dirHandle) error {
 		}
 		dir.acquire()
 		select {
-		case jobs <- grepJob{seq: files, dir: dir, name: e.Name()}:
+		case jobs <- grepJob{seq: files, dir: dir, name: e.name}:
 		case <-ctx.Done():
 			dir.release()
 			return struct{}{}, false, ctx.Err()
@@ -216,7 +211,8 @@ type grepWorker struct {
 // lines. Files that cannot be read, are not regular, are too big or look
 // binary are skipped.
 func (w *grepWorker) search(s *grepSearch, job grepJob) {
-	data, ok := w.read(job, s.lim.grepMaxFileBytes)
+	data, buf, ok := job.dir.readRegular(job.name, w.buf, s.lim.grepMaxFileBytes)
+	w.buf = buf
 	if !ok {
 		return
 	}
@@ -238,45 +234,4 @@ func (w *grepWorker) search(s *grepSearch, job grepJob) {
 	if block != nil {
 		s.add(job.seq, block)
 	}
-}
-
-// read returns the content of the job's file, in w's buffer.
-func (w *grepWorker) read(job grepJob, maxBytes int64) ([]byte, bool) {
-	f, err := job.dir.root.OpenFile(job.name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() || info.Size() > maxBytes {
-		return nil, false
-	}
-	want := int(info.Size()) + 1 // one more, to see the end
-	if cap(w.buf) < want || cap(w.buf) > 4*want+(1<<20) {
-		w.buf = make([]byte, max(want, 4096))
-	}
-	buf := w.buf[:cap(w.buf)]
-	n := 0
-	for {
-		if n == len(buf) {
-			if int64(n) > maxBytes {
-				return nil, false // it grew past the limit
-			}
-			grown := make([]byte, min(2*len(buf), int(maxBytes)+1))
-			copy(grown, buf)
-			buf, w.buf = grown, grown
-		}
-		k, err := f.Read(buf[n:])
-		n += k
-		if err == io.EOF || (err == nil && k == 0) {
-			break
-		}
-		if err != nil {
-			return nil, false
-		}
-	}
-	if int64(n) > maxBytes {
-		return nil, false
-	}
-	return buf[:n], true
 }

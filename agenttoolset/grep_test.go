@@ -34,7 +34,9 @@ func TestGrepFindsLinesInWalkOrder(t *testing.T) {
 	ts.lim.grepMaxFileBytes = 700
 	dir := ts.Workdir()
 	grepTree(t, dir)
-	line := func(rel string, n int, text string) string { return fmt.Sprintf("%s:%d:%s", filepath.Join(dir, rel), n, text) }
+	line := func(rel string, n int, text string) string {
+		return fmt.Sprintf("%s:%d:%s", filepath.Join(dir, rel), n, text)
+	}
 	lines := func(ls ...string) string { return strings.Join(ls, "\n") }
 	tests := []struct {
 		name, pattern, path, want string
@@ -187,6 +189,12 @@ func FuzzLineMatcher(f *testing.F) {
 		{`x*`, "\n\nq"},
 		{"a|b\n", "a\nb\n"},
 		{"é+", "é\néé\ne"},
+		{"(?i)xyzzy_marker", "XYZZY_MARKER\nxyzzy_mar\u212aer\nXyZzY_mArKeR"},
+		{"(?i)sks", "SKS\n\u017fks\nsk"},
+		{"TODO|FIXME|(?i)hack", "a TODO\nFIXME\nHaCk\nnone"},
+		{"foo(bar|baz)+qux", "foobarqux\nfoobazbarqux\nfooqux"},
+		{`func \w+Handler\(`, "func xHandler(\nfunc Handler(\n"},
+		{"(?i)ab(c|d)ef", "ABCEF\nabdef\nabxef"},
 	}
 	for _, s := range seeds {
 		f.Add(s[0], []byte(s[1]))
@@ -199,4 +207,28 @@ func FuzzLineMatcher(f *testing.F) {
 		re := regexp.MustCompile(pattern)
 		require.Equal(t, naiveLines(re, data), matcherLines(m, data), "pattern %q", pattern)
 	})
+}
+
+func TestMatcherPicksNeedles(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    []needle
+		litOnly bool
+	}{
+		{"TODO", []needle{{text: []byte("TODO")}}, true},
+		{"ab", []needle{{text: []byte("ab")}}, true},
+		{`func \w+Handler\(`, []needle{{text: []byte("Handler(")}}, false},
+		{"(?i)XYZZY_MARKER", []needle{{text: []byte("xyzzy_mar"), fold: true}}, false},
+		{"TODO|FIXME", []needle{{text: []byte("TODO")}, {text: []byte("FIXME")}}, false},
+		{"(TODO|FIXME): .*", []needle{{text: []byte("TODO")}, {text: []byte("FIXME")}}, false},
+		{`\d+`, nil, false},
+		{"a.b", nil, false},
+		{"TODO|x", nil, false},
+	}
+	for _, tc := range tests {
+		m, err := compileMatcher(tc.pattern)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, m.needles, tc.pattern)
+		require.Equal(t, tc.litOnly, m.litOnly, tc.pattern)
+	}
 }

@@ -3,9 +3,8 @@ package agenttoolset
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
-	"os"
-	"slices"
 	"strings"
 	"sync/atomic"
 )
@@ -16,16 +15,16 @@ var errStopWalk = errors.New("stop walking")
 // dirHandle is an open directory of a walk. Everything below it is opened
 // through it, one path segment at a time and without following symbolic
 // links, so a directory swapped for a link while the walk runs cannot lead
-// out of the tree. File jobs reading through it hold a reference; the last
-// release closes it.
+// out of the tree (walkfs_*.go hold the platform's way). File jobs reading
+// through it hold a reference; the last release closes it.
 type dirHandle struct {
-	root *os.Root
+	sys  dirSys
 	path string // absolute, for output
 	refs atomic.Int32
 }
 
-func newDirHandle(root *os.Root, path string) *dirHandle {
-	d := &dirHandle{root: root, path: path}
+func newDirHandle(sys dirSys, path string) *dirHandle {
+	d := &dirHandle{sys: sys, path: path}
 	d.refs.Store(1)
 	return d
 }
@@ -34,7 +33,7 @@ func (d *dirHandle) acquire() { d.refs.Add(1) }
 
 func (d *dirHandle) release() {
 	if d.refs.Add(-1) == 0 {
-		_ = d.root.Close()
+		d.closeSys()
 	}
 }
 
@@ -46,10 +45,18 @@ func (d *dirHandle) join(name string) string {
 	return d.path + "/" + name
 }
 
+// dirEntry is one entry of a directory listing: its name and its type bits
+// (fs.ModeDir, fs.ModeSymlink, …; 0 for a regular file). A link is never
+// followed to find its target's type.
+type dirEntry struct {
+	name string
+	typ  fs.FileMode
+}
+
 // walkVisit is called for every entry of a walk in order. It returns the
 // state to walk the entry with, when it is a directory and descend is true;
 // errStopWalk ends the walk.
-type walkVisit[S any] func(dir *dirHandle, state S, entry fs.DirEntry) (child S, descend bool, err error)
+type walkVisit[S any] func(dir *dirHandle, state S, entry dirEntry) (child S, descend bool, err error)
 
 // walkTree visits the entries below dir depth first, each directory's
 // entries sorted by name (the order of filepath.WalkDir), and releases dir.
@@ -60,7 +67,7 @@ func walkTree[S any](ctx context.Context, dir *dirHandle, state S, visit walkVis
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	entries, err := readDirSorted(dir.root)
+	entries, err := dir.list()
 	if err != nil {
 		return nil
 	}
@@ -69,32 +76,51 @@ func walkTree[S any](ctx context.Context, dir *dirHandle, state S, visit walkVis
 		if err != nil {
 			return err
 		}
-		if !descend || !e.IsDir() {
+		if !descend || e.typ != fs.ModeDir {
 			continue
 		}
-		sub, err := dir.root.OpenRoot(e.Name())
+		sub, err := dir.openDir(e.name)
 		if err != nil {
 			continue
 		}
-		if err := walkTree(ctx, newDirHandle(sub, dir.join(e.Name())), child, visit); err != nil {
+		if err := walkTree(ctx, sub, child, visit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// readDirSorted lists a directory, sorted by name. A listing cut short by an
-// error keeps what was read.
-func readDirSorted(root *os.Root) ([]fs.DirEntry, error) {
-	f, err := root.Open(".")
-	if err != nil {
-		return nil, err
+// readAll reads a file of the given size with read until its end, into buf
+// (grown when too small; a buffer far larger than needed is not kept). It
+// returns the data, the buffer to reuse, and false when the file holds more
+// than maxBytes (it may have grown since its size was taken) or read failed.
+func readAll(read func([]byte) (int, error), size int64, buf []byte, maxBytes int64) ([]byte, []byte, bool) {
+	want := int(size) + 1 // one more, to see the end at once
+	if cap(buf) < want || cap(buf) > 4*want+(1<<20) {
+		buf = make([]byte, max(want, 4096))
 	}
-	entries, err := f.ReadDir(-1)
-	_ = f.Close()
-	if len(entries) == 0 && err != nil {
-		return nil, err
+	buf = buf[:cap(buf)]
+	n := 0
+	for {
+		if n == len(buf) {
+			if int64(n) > maxBytes {
+				return nil, buf, false
+			}
+			grown := make([]byte, min(2*len(buf), int(maxBytes)+1))
+			copy(grown, buf)
+			buf = grown
+		}
+		k, err := read(buf[n:])
+		n += k
+		if err == io.EOF || (err == nil && k == 0) {
+			break
+		}
+		if err != nil {
+			return nil, buf, false
+		}
 	}
-	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	return entries, nil
+	if int64(n) > maxBytes {
+		return nil, buf, false
+	}
+	return buf[:n], buf, true
 }
