@@ -3,8 +3,10 @@ package agenttoolset
 import (
 	"cmp"
 	"context"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Glob lists the paths below Path (the working directory by default) whose
@@ -34,16 +36,19 @@ func (t *Toolset) Glob(ctx context.Context, in GlobInput) (Result, error) {
 	}
 	var matches []match
 	visited := 0
-	err = walkTree(ctx, top, pattern.start(), func(dir *dirHandle, s globState, e dirEntry) (globState, bool, error) {
-		visited++
-		if visited > t.lim.globMaxEntries {
-			return 0, false, errStopWalk
-		}
-		next := pattern.step(s, e.name)
-		if pattern.matched(next) {
-			matches = append(matches, match{path: dir.join(e.name), mtime: dir.modTime(e.name)})
-		}
-		return next, pattern.alive(next), nil
+	err = walkTree(ctx, top, pattern.start(), walkFuncs[globState]{
+		visit: func(dir *dirHandle, s globState, e dirEntry) (globState, bool, error) {
+			visited++
+			if visited > t.lim.globMaxEntries {
+				return 0, false, errStopWalk
+			}
+			next := pattern.step(s, e.name)
+			if pattern.matched(next) {
+				matches = append(matches, match{path: dir.join(e.name)})
+			}
+			return next, pattern.alive(next), nil
+		},
+		willDescend: func(s globState, e dirEntry) bool { return pattern.alive(pattern.step(s, e.name)) },
 	})
 	if err != nil && err != errStopWalk {
 		return Result{}, err
@@ -51,6 +56,7 @@ func (t *Toolset) Glob(ctx context.Context, in GlobInput) (Result, error) {
 	if len(matches) == 0 {
 		return success("no matches"), nil
 	}
+	statAll(matches, func(m *match) { m.mtime = modTime(m.path) })
 	// Newest first; the walk's order among equals.
 	slices.SortStableFunc(matches, func(a, b match) int { return cmp.Compare(b.mtime, a.mtime) })
 	var out strings.Builder
@@ -61,6 +67,20 @@ func (t *Toolset) Glob(ctx context.Context, in GlobInput) (Result, error) {
 		out.WriteString(m.path)
 	}
 	return success(out.String()), nil
+}
+
+// statAll calls stat for every match, spread over one goroutine a CPU.
+func statAll[T any](items []T, stat func(*T)) {
+	workers := min(runtime.GOMAXPROCS(0), (len(items)+255)/256)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(items); i += workers {
+				stat(&items[i])
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // openSearchDir resolves the directory glob or grep searches (the working

@@ -149,6 +149,13 @@ func TestGlobPatternMatch(t *testing.T) {
 		{"*", ".hidden", true},
 		{"a*b*c", "aXbYc", true},
 		{"a*b*c", "a/b/c", false},
+		{"*_test.go", "x_test.go", true},
+		{"*_test.go", "_test.go", true},
+		{"*_test.go", "x_test.go.bak", false},
+		{"a*a", "a", false},
+		{"a*a", "aa", true},
+		{"*ab*ab*", "aab", false},
+		{"*ab*ab*", "abab", true},
 	}
 	for _, tc := range tests {
 		g, err := compileGlob(tc.pattern)
@@ -164,6 +171,7 @@ func FuzzGlobMatch(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"**/*.go", "a/b/c.go"}, {"a/**/b/**/c", "a/x/b/y/z/c"}, {"*/x", "y/x"}, {"[a-c]?/**", "b1/q"},
 		{"**/**/x", "x"}, {"a/*", "a"}, {`\*`, "*"}, {"**/b", "b/b/b"},
+		{"**/*_test.go", "a/x_test.go"}, {"a*b*c", "abcbc"}, {"*ab*ab*", "abab"}, {"x*", "x"}, {"*x*y*", "yx"},
 	} {
 		f.Add(seed[0], seed[1])
 	}

@@ -22,9 +22,10 @@ type globPattern struct {
 }
 
 type globSegment struct {
-	anyDepth bool   // "**"
-	text     string // the segment
-	literal  bool   // text has no metacharacter: compare as is
+	anyDepth bool     // "**"
+	text     string   // the segment
+	literal  bool     // text has no metacharacter: compare as is
+	stars    []string // text has no metacharacter but "*": the parts between them
 }
 
 // globState is a set of positions in the pattern: bit i means "segment i is
@@ -54,7 +55,7 @@ func compileGlob(pattern string) (*globPattern, error) {
 		if _, err := path.Match(seg, ""); err != nil {
 			return nil, errors.New("pattern segment " + strconv.Quote(seg) + " is malformed")
 		}
-		g.segs = append(g.segs, globSegment{text: seg, literal: !strings.ContainsAny(seg, `*?[\`)})
+		g.segs = append(g.segs, compileSegment(seg))
 	}
 	if len(g.segs) == 0 {
 		return nil, errors.New("pattern matches nothing")
@@ -63,6 +64,38 @@ func compileGlob(pattern string) (*globPattern, error) {
 		return nil, errors.New("pattern has too many segments")
 	}
 	return g, nil
+}
+
+// compileSegment sorts a segment into a literal, a pattern of literal parts
+// and "*" (the common "*.go", "*_test.go", "foo*"), matched without
+// path.Match, or a general pattern.
+func compileSegment(seg string) globSegment {
+	switch {
+	case !strings.ContainsAny(seg, `*?[\`):
+		return globSegment{text: seg, literal: true}
+	case !strings.ContainsAny(seg, `?[\`):
+		return globSegment{text: seg, stars: strings.Split(seg, "*")}
+	}
+	return globSegment{text: seg}
+}
+
+// matchStars reports whether name matches the parts of a pattern split on
+// "*": the first part begins it, the last ends it, and the others occur in
+// between in order (taking each as early as possible loses no match).
+func matchStars(parts []string, name string) bool {
+	first, last := parts[0], parts[len(parts)-1]
+	if len(name) < len(first)+len(last) || !strings.HasPrefix(name, first) || !strings.HasSuffix(name, last) {
+		return false
+	}
+	middle := name[len(first) : len(name)-len(last)]
+	for _, part := range parts[1 : len(parts)-1] {
+		i := strings.Index(middle, part)
+		if i < 0 {
+			return false
+		}
+		middle = middle[i+len(part):]
+	}
+	return true
 }
 
 // start is the state before any path segment.
@@ -92,6 +125,10 @@ func (g *globPattern) step(s globState, name string) globState {
 			next |= 1 << i
 		case seg.literal:
 			if seg.text == name {
+				next |= 1 << (i + 1)
+			}
+		case seg.stars != nil:
+			if matchStars(seg.stars, name) {
 				next |= 1 << (i + 1)
 			}
 		default:

@@ -116,25 +116,29 @@ func (s *grepSearch) walk(ctx context.Context, top *dirHandle) error {
 		})
 	}
 	files := 0
-	err := walkTree(ctx, top, struct{}{}, func(dir *dirHandle, _ struct{}, e dirEntry) (struct{}, bool, error) {
-		switch {
-		case e.typ == fs.ModeDir:
-			return struct{}{}, e.name != ".git" && e.name != "node_modules", nil
-		case e.typ != 0:
-			return struct{}{}, false, nil // symbolic links, FIFOs, devices, sockets
-		}
-		if files >= s.lim.grepMaxFiles || int64(files) > s.cutoff.Load() {
-			return struct{}{}, false, errStopWalk
-		}
-		dir.acquire()
-		select {
-		case jobs <- grepJob{seq: files, dir: dir, name: e.name}:
-		case <-ctx.Done():
-			dir.release()
-			return struct{}{}, false, ctx.Err()
-		}
-		files++
-		return struct{}{}, false, nil
+	skip := func(name string) bool { return name == ".git" || name == "node_modules" }
+	err := walkTree(ctx, top, struct{}{}, walkFuncs[struct{}]{
+		visit: func(dir *dirHandle, _ struct{}, e dirEntry) (struct{}, bool, error) {
+			switch {
+			case e.typ == fs.ModeDir:
+				return struct{}{}, !skip(e.name), nil
+			case e.typ != 0:
+				return struct{}{}, false, nil // symbolic links, FIFOs, devices, sockets
+			}
+			if files >= s.lim.grepMaxFiles || int64(files) > s.cutoff.Load() {
+				return struct{}{}, false, errStopWalk
+			}
+			dir.acquire()
+			select {
+			case jobs <- grepJob{seq: files, dir: dir, name: e.name}:
+			case <-ctx.Done():
+				dir.release()
+				return struct{}{}, false, ctx.Err()
+			}
+			files++
+			return struct{}{}, false, nil
+		},
+		willDescend: func(_ struct{}, e dirEntry) bool { return !skip(e.name) },
 	})
 	close(jobs)
 	wg.Wait()

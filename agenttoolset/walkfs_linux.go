@@ -164,11 +164,11 @@ func modeType(mode uint32) fs.FileMode {
 	return fs.ModeIrregular
 }
 
-// modTime returns the modification time of the entry name of d, in
-// nanoseconds, without following a link.
-func (d *dirHandle) modTime(name string) int64 {
+// modTime returns the modification time of path in nanoseconds, without
+// following a last link; 0 when it cannot be read.
+func modTime(path string) int64 {
 	var st syscall.Stat_t
-	if err := syscall.Lstat(d.join(name), &st); err != nil {
+	if err := syscall.Lstat(path, &st); err != nil {
 		return 0
 	}
 	return st.Mtim.Nano()

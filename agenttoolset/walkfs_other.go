@@ -65,10 +65,10 @@ func (d *dirHandle) list() ([]dirEntry, error) {
 	return entries, nil
 }
 
-// modTime returns the modification time of the entry name of d, in
-// nanoseconds, without following a link.
-func (d *dirHandle) modTime(name string) int64 {
-	info, err := d.sys.root.Lstat(name)
+// modTime returns the modification time of path in nanoseconds, without
+// following a last link; 0 when it cannot be read.
+func modTime(path string) int64 {
+	info, err := os.Lstat(path)
 	if err != nil {
 		return 0
 	}
