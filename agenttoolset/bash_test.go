@@ -186,6 +186,9 @@ func TestBashTimeoutIsCappedAndDefaulted(t *testing.T) {
 	res := run(t, ts, ToolBash, BashInput{Command: "sleep 30", TimeoutMS: 600000})
 	require.True(t, res.IsError)
 	require.Contains(t, res.Text(), "[timed out]")
+	// A value that would overflow a time.Duration is capped too.
+	res = run(t, ts, ToolBash, BashInput{Command: "sleep 30", TimeoutMS: 1 << 62})
+	require.Contains(t, res.Text(), "[timed out]")
 	require.Less(t, time.Since(start), 10*time.Second)
 	require.Equal(t, 120*time.Second, defaultBashTimeout)
 }
@@ -350,4 +353,27 @@ func sessionMembers(sid int) []int {
 		}
 	}
 	return out
+}
+
+// TestBashCommandTextArrivesWhole sends every byte but NUL (and the CR and
+// ESC the output cleaning removes) through a quoted here-document: what the
+// shell runs is exactly what was sent.
+func TestBashCommandTextArrivesWhole(t *testing.T) {
+	ts := newToolset(t, Options{})
+	var text strings.Builder
+	for c := 1; c < 256; c++ {
+		if c != '\r' && c != 0x1b && c != '\n' {
+			text.WriteByte(byte(c))
+		}
+	}
+	text.WriteString("\n'\"`$HOME\\n\\\\ !! $(echo no) é ✓\n")
+	res, err := ts.Bash(context.Background(), BashInput{Command: "cat <<'END_OF_TEXT'\n" + text.String() + "END_OF_TEXT"})
+	require.NoError(t, err)
+	require.False(t, res.IsError, res.Text())
+	require.Equal(t, text.String()+"\n", res.Text())
+
+	start := time.Now()
+	res = run(t, ts, ToolBash, BashInput{Command: "X=$(cat <<'EOF'\n" + strings.Repeat("0123456789abcdef\n", 60000) + "EOF\n); echo ${#X}"})
+	requireOK(t, res, "1019999\n\n")
+	t.Logf("a 1 MB command took %v", time.Since(start))
 }

@@ -59,11 +59,13 @@ func (b *bashTool) run(ctx context.Context, in BashInput, outputLimit int) (Resu
 		}
 		return failure(ToolBash, "cannot start the shell: %v", err), nil
 	}
-	timeout := defaultBashTimeout
+	timeout := min(defaultBashTimeout, b.maxTimeout)
 	if in.TimeoutMS > 0 {
-		timeout = time.Duration(in.TimeoutMS) * time.Millisecond
+		timeout = b.maxTimeout
+		if in.TimeoutMS < int64(b.maxTimeout/time.Millisecond) {
+			timeout = time.Duration(in.TimeoutMS) * time.Millisecond
+		}
 	}
-	timeout = min(timeout, b.maxTimeout)
 
 	res := sh.exec(ctx, in.Command, timeout, outputLimit)
 	if res.outcome != outcomeDone {

@@ -180,13 +180,14 @@ type execResult struct {
 }
 
 // exec runs command in the shell and waits for it to end, for the timeout,
-// for the shell to exit or for ctx. The command is sent with its length and
-// read by the shell's read builtin, so that any text (an unbalanced quote, a
-// here-document) arrives whole; eval runs it in the shell itself, so that cd,
-// variables and functions persist. Its stdin is /dev/null and its stderr goes
-// with its stdout. Markers with a random part frame the output and carry the
-// exit status; nothing the command prints can forge them. Unless the outcome
-// is outcomeDone the shell must be killed and replaced.
+// for the shell to exit or for ctx. The command travels as one ANSI-C quoted
+// word ($'…', every byte that is not plain printable ASCII escaped), so any
+// text (an unbalanced quote, a here-document) arrives whole on one line; eval
+// runs it in the shell itself, so that cd, variables and functions persist.
+// Its stdin is /dev/null and its stderr goes with its stdout. Markers with a
+// random part frame the output and carry the exit status; nothing the
+// command prints can forge them. Unless the outcome is outcomeDone the shell
+// must be killed and replaced.
 func (s *shell) exec(ctx context.Context, command string, timeout time.Duration, limit int) execResult {
 	call := newShellCall(limit)
 	s.mu.Lock()
@@ -273,17 +274,33 @@ func newShellCall(limit int) *shellCall {
 	}
 }
 
-// script is the text sent to the shell for command: one line that reads the
-// command's bytes (LC_ALL=C makes read -N count bytes, not characters), prints
-// the start marker, runs it and prints the end marker with its status.
+// script is the line sent to the shell for command: print the start marker,
+// run the command, print the end marker with its status.
 func (c *shellCall) script(command string) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "LC_ALL=C IFS= builtin read -r -d '' -N %d __agenttoolset_cmd; ", len(command))
-	fmt.Fprintf(&b, "builtin printf '%%s' '%s'; ", c.startMark)
-	b.WriteString("{ builtin eval \"$__agenttoolset_cmd\"; } </dev/null 2>&1; ")
-	fmt.Fprintf(&b, "builtin printf '\\n%%s%%d\\n' '%s' \"$?\"\n", c.endMark)
-	b.WriteString(command)
+	b.Grow(len(command) + 200)
+	fmt.Fprintf(&b, "builtin printf '%%s' '%s'; { builtin eval ", c.startMark)
+	quoteANSIC(&b, command)
+	fmt.Fprintf(&b, "; } </dev/null 2>&1; builtin printf '\\n%%s%%d\\n' '%s' \"$?\"\n", c.endMark)
 	return b.Bytes()
+}
+
+// quoteANSIC writes s as a bash $'…' word: printable ASCII but ' and \ as
+// is, every other byte as \xHH.
+func quoteANSIC(b *bytes.Buffer, s string) {
+	const hexDigits = "0123456789abcdef"
+	b.WriteString("$'")
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '\'' && c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteString(`\x`)
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&0xf])
+	}
+	b.WriteByte('\'')
 }
 
 // feed takes output read from the shell. Called with the shell's lock held.

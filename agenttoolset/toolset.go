@@ -53,9 +53,9 @@ var ErrUnknownTool = errors.New("agenttoolset: unknown tool")
 // ErrClosed is returned by the tools of a closed [Toolset].
 var ErrClosed = errors.New("agenttoolset: toolset closed")
 
-// ShellFunc builds the command that runs the bash tool's shell: a shell that
-// reads commands on its standard input, started in dir with exactly env (the
-// scrubbed environment). It must leave Stdin, Stdout and Stderr unset; the
+// ShellFunc builds the command that runs the bash tool's shell: bash (3.2 or
+// later) reading commands on its standard input, started in dir with exactly
+// env (the scrubbed environment). It must leave Stdin, Stdout and Stderr unset; the
 // toolset connects them, and sets SysProcAttr.Setsid so that the shell leads a
 // session and a process group of its own. Wrap the default command (see
 // [DefaultShell]) in a sandbox of your choosing, for example:
