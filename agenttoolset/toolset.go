@@ -193,43 +193,29 @@ func (t *Toolset) isClosed() bool {
 func (t *Toolset) Run(ctx context.Context, name string, input json.RawMessage) (Result, error) {
 	switch name {
 	case ToolBash:
-		var in BashInput
-		if err := decodeInput(input, &in); err != nil {
-			return failure(name, "%v", err), nil
-		}
-		return t.Bash(ctx, in)
+		return runJSON(ctx, name, input, t.Bash)
 	case ToolRead:
-		var in ReadInput
-		if err := decodeInput(input, &in, "file_path"); err != nil {
-			return failure(name, "%v", err), nil
-		}
-		return t.Read(ctx, in)
+		return runJSON(ctx, name, input, t.Read, "file_path")
 	case ToolWrite:
-		var in WriteInput
-		if err := decodeInput(input, &in, "file_path", "content"); err != nil {
-			return failure(name, "%v", err), nil
-		}
-		return t.Write(ctx, in)
+		return runJSON(ctx, name, input, t.Write, "file_path", "content")
 	case ToolEdit:
-		var in EditInput
-		if err := decodeInput(input, &in, "file_path", "old_string", "new_string"); err != nil {
-			return failure(name, "%v", err), nil
-		}
-		return t.Edit(ctx, in)
+		return runJSON(ctx, name, input, t.Edit, "file_path", "old_string", "new_string")
 	case ToolGlob:
-		var in GlobInput
-		if err := decodeInput(input, &in, "pattern"); err != nil {
-			return failure(name, "%v", err), nil
-		}
-		return t.Glob(ctx, in)
+		return runJSON(ctx, name, input, t.Glob, "pattern")
 	case ToolGrep:
-		var in GrepInput
-		if err := decodeInput(input, &in, "pattern"); err != nil {
-			return failure(name, "%v", err), nil
-		}
-		return t.Grep(ctx, in)
+		return runJSON(ctx, name, input, t.Grep, "pattern")
 	}
 	return Result{}, fmt.Errorf("%w %q", ErrUnknownTool, name)
+}
+
+// runJSON decodes the input of tool into its typed form, checking the
+// required fields, and runs it.
+func runJSON[In any](ctx context.Context, tool string, input json.RawMessage, run func(context.Context, In) (Result, error), required ...string) (Result, error) {
+	var in In
+	if err := decodeInput(input, &in, required...); err != nil {
+		return failure(tool, "%v", err), nil
+	}
+	return run(ctx, in)
 }
 
 // Bash runs a command in the toolset's persistent shell (self-hosted.md §5.1).

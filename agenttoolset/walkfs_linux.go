@@ -124,24 +124,13 @@ func indexNUL(b []byte) int {
 	return -1
 }
 
+// direntType maps a d_type to type bits: a DT_ value is its S_IF value
+// shifted right by 12.
 func direntType(t uint8) fs.FileMode {
-	switch t {
-	case syscall.DT_REG:
-		return 0
-	case syscall.DT_DIR:
-		return fs.ModeDir
-	case syscall.DT_LNK:
-		return fs.ModeSymlink
-	case syscall.DT_FIFO:
-		return fs.ModeNamedPipe
-	case syscall.DT_SOCK:
-		return fs.ModeSocket
-	case syscall.DT_CHR:
-		return fs.ModeDevice | fs.ModeCharDevice
-	case syscall.DT_BLK:
-		return fs.ModeDevice
+	if t == syscall.DT_UNKNOWN {
+		return typeUnknown
 	}
-	return typeUnknown
+	return modeType(uint32(t) << 12)
 }
 
 func modeType(mode uint32) fs.FileMode {

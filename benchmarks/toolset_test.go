@@ -124,12 +124,18 @@ type searchImpl struct {
 	run  func(ctx context.Context, root, pattern string) (string, error)
 }
 
-func grepImpls(tb testing.TB, root string) []searchImpl {
-	ours, err := agenttoolset.New(root, agenttoolset.Options{})
+// ourToolset returns this library's toolset on root, closed with tb.
+func ourToolset(tb testing.TB, root string) *agenttoolset.Toolset {
+	ts, err := agenttoolset.New(root, agenttoolset.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { ours.Close() })
+	tb.Cleanup(func() { ts.Close() })
+	return ts
+}
+
+func grepImpls(tb testing.TB, root string) []searchImpl {
+	ours := ourToolset(tb, root)
 	theirs := official.BetaGrepTool(&official.AgentToolContext{Workdir: root})
 	return []searchImpl{
 		{"agenttoolset", func(ctx context.Context, root, pattern string) (string, error) {
@@ -152,11 +158,7 @@ func grepImpls(tb testing.TB, root string) []searchImpl {
 }
 
 func globImpls(tb testing.TB, root string) []searchImpl {
-	ours, err := agenttoolset.New(root, agenttoolset.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ours.Close() })
+	ours := ourToolset(tb, root)
 	theirs := official.BetaGlobTool(&official.AgentToolContext{Workdir: root})
 	return []searchImpl{
 		{"agenttoolset", func(ctx context.Context, root, pattern string) (string, error) {
@@ -164,8 +166,8 @@ func globImpls(tb testing.TB, root string) []searchImpl {
 			return res.Text(), err
 		}},
 		// rg lists matching files (gitignore-style globs): no directories,
-		// no stat, no sort by mtime, no cap.
-		// Run in root: rg anchors a glob holding a slash to where it runs.
+		// no stat, no sort by mtime, no cap. It runs in root, as it anchors
+		// a glob holding a slash to where it runs.
 		{"ripgrep", func(ctx context.Context, root, pattern string) (string, error) {
 			cmd := exec.CommandContext(ctx, "rg", "--no-config", "--files", "-g", pattern)
 			cmd.Dir = root
@@ -195,34 +197,20 @@ func executeOfficial(ctx context.Context, tool anthropic.BetaTool, input map[str
 	return text.String(), nil
 }
 
-func BenchmarkToolsetGrep(b *testing.B) {
-	root := b.TempDir()
-	files := searchTree(b, root, benchPackages())
-	rg, rgErr := exec.LookPath("rg")
-	// No rg on the PATH the official tool reads: it uses its own walker.
-	b.Setenv("PATH", withoutRg(os.Getenv("PATH")))
-	for _, p := range grepPatterns {
-		for _, impl := range grepImpls(b, root) {
-			b.Run(p.name+"/"+impl.name, func(b *testing.B) {
-				if impl.name == "ripgrep" {
-					if rgErr != nil {
-						b.Skip("rg is not installed: run .ci/bench-tools.sh")
-					}
-					b.Setenv("PATH", filepath.Dir(rg)+string(os.PathListSeparator)+os.Getenv("PATH"))
-				}
-				benchSearch(b, impl, root, p.pattern, files)
-			})
-		}
-	}
-}
+func BenchmarkToolsetGrep(b *testing.B) { benchTools(b, grepPatterns, grepImpls) }
 
-func BenchmarkToolsetGlob(b *testing.B) {
+func BenchmarkToolsetGlob(b *testing.B) { benchTools(b, globPatterns, globImpls) }
+
+// benchTools builds the tree and runs every implementation on every pattern,
+// the official tool with no rg on the PATH it reads (so it uses its own
+// walker), rg with it.
+func benchTools(b *testing.B, patterns []struct{ name, pattern string }, impls func(testing.TB, string) []searchImpl) {
 	root := b.TempDir()
 	files := searchTree(b, root, benchPackages())
 	rg, rgErr := exec.LookPath("rg")
 	b.Setenv("PATH", withoutRg(os.Getenv("PATH")))
-	for _, p := range globPatterns {
-		for _, impl := range globImpls(b, root) {
+	for _, p := range patterns {
+		for _, impl := range impls(b, root) {
 			b.Run(p.name+"/"+impl.name, func(b *testing.B) {
 				if impl.name == "ripgrep" {
 					if rgErr != nil {
