@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -376,4 +377,54 @@ func TestBashCommandTextArrivesWhole(t *testing.T) {
 	res = run(t, ts, ToolBash, BashInput{Command: "X=$(cat <<'EOF'\n" + strings.Repeat("0123456789abcdef\n", 60000) + "EOF\n); echo ${#X}"})
 	requireOK(t, res, "1019999\n\n")
 	t.Logf("a 1 MB command took %v", time.Since(start))
+}
+
+// findProcess returns the pid of a live process whose command line is args,
+// or 0.
+func findProcess(args string) int {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " ") == args && !processGone(pid) {
+			return pid
+		}
+	}
+	return 0
+}
+
+// TestBashSessionLeaverNeedsASandbox shows the limit the package documents: a
+// process that starts a session of its own outlives Close, unless the shell
+// runs in a sandbox with its own PID namespace that ends with it, here
+// unshare(1) with --kill-child.
+func TestBashSessionLeaverNeedsASandbox(t *testing.T) {
+	if err := exec.Command("unshare", "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--mount-proc", "true").Run(); err != nil {
+		t.Skipf("no unprivileged PID namespaces here: %v", err)
+	}
+	escaper := fmt.Sprintf("sleep 300.%d", time.Now().UnixNano()%1000000)
+
+	plain, err := New(t.TempDir(), Options{})
+	require.NoError(t, err)
+	run(t, plain, ToolBash, BashInput{Command: "setsid " + escaper + " >/dev/null 2>&1 &"})
+	eventually(t, func() bool { return findProcess(escaper) != 0 }, "the escaper did not start")
+	require.NoError(t, plain.Close())
+	pid := findProcess(escaper)
+	require.NotZero(t, pid, "without a sandbox a setsid process outlives Close (documented)")
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+
+	sandboxed, err := New(t.TempDir(), Options{Shell: func(dir string, env []string) (*exec.Cmd, error) {
+		cmd := exec.Command("unshare", "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--mount-proc",
+			"/bin/bash", "--noprofile", "--norc")
+		cmd.Dir, cmd.Env = dir, env
+		return cmd, nil
+	}})
+	require.NoError(t, err)
+	requireOK(t, run(t, sandboxed, ToolBash, BashInput{Command: "echo $$"}), "1\n\n")
+	run(t, sandboxed, ToolBash, BashInput{Command: "setsid " + escaper + " >/dev/null 2>&1 &"})
+	eventually(t, func() bool { return findProcess(escaper) != 0 }, "the escaper did not start in the sandbox")
+	require.NoError(t, sandboxed.Close())
+	eventually(t, func() bool { return findProcess(escaper) == 0 }, "the sandbox did not take the escaper down")
 }

@@ -41,12 +41,13 @@
 // write and edit also refuse Options.ReadOnlyRoots. glob and grep never follow
 // a symbolic link.
 //
-// The check is not the only guard. Every access then goes through an
-// [os.Root] handle on the root that holds the path, or on the directory being
-// walked, which opens one segment at a time without following links out of
-// it: a directory swapped for a symbolic link between the check and the use
-// (by a background job of the shell, say) makes the operation fail instead of
-// escaping. What is left: between the check and the use, a link swapped in
+// The check is not the only guard. Every access then goes through a handle
+// that opens one path segment at a time without following links out of it:
+// an [os.Root] on the root that holds the path, or, for glob and grep, the
+// directory being walked (openat with O_NOFOLLOW on Linux, an os.Root
+// elsewhere). A directory swapped for a symbolic link between the check and
+// the use (by a background job of the shell, say) makes the operation fail
+// instead of escaping. What is left: between the check and the use, a link swapped in
 // that points elsewhere inside the same root is followed, so write and edit
 // could be led into a read-only root that lies inside a writable one.
 //
@@ -63,8 +64,9 @@
 // as a user with no more rights than its tools need.
 //
 // The shell is /bin/bash --noprofile --norc reading commands on a pipe (no
-// terminal: programs see no TTY, and produce no colours or prompts), started
-// at the first call in the working directory. It lasts for the toolset: cd,
+// terminal: programs see no TTY, and produce no colours or prompts; there is
+// no job control, no history expansion), started at the first call in the
+// working directory. It lasts for the toolset: cd,
 // variables, functions and background jobs persist from call to call. Each
 // command runs with stdin from /dev/null and stderr joined to stdout, for at
 // most its timeout_ms (default 120 s, capped by Options.MaxBashTimeout, 10
@@ -73,9 +75,9 @@
 // of its session (on Linux, found in /proc: jobs that moved to a group of
 // their own, such as those of timeout(1) or set -m); the next call starts a
 // new shell. A process that starts a session of its own (setsid) escapes
-// both: a sandbox with its own PID namespace that dies with the shell (bwrap
-// --unshare-pid --die-with-parent) catches it. [Toolset.Close] kills them all
-// and waits for them: call it when the work item ends.
+// both: a sandbox with its own PID namespace that ends with the shell
+// catches it (see [ShellFunc]). [Toolset.Close] kills them all and waits for
+// them to die: call it when the work item ends.
 //
 // # Limits
 //

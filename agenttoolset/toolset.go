@@ -55,21 +55,22 @@ var ErrClosed = errors.New("agenttoolset: toolset closed")
 
 // ShellFunc builds the command that runs the bash tool's shell: bash (3.2 or
 // later) reading commands on its standard input, started in dir with exactly
-// env (the scrubbed environment). It must leave Stdin, Stdout and Stderr unset; the
-// toolset connects them, and sets SysProcAttr.Setsid so that the shell leads a
-// session and a process group of its own. Wrap the default command (see
-// [DefaultShell]) in a sandbox of your choosing, for example:
+// env (the scrubbed environment). It must leave Stdin, Stdout and Stderr
+// unset; the toolset connects them, and sets SysProcAttr.Setsid so that the
+// process leads a session and a process group of its own. Wrap the default
+// command (see [DefaultShell]) in a sandbox of your choosing (bwrap, nsjail,
+// a container); for example, in a PID namespace of its own that ends with it,
+// so that not even a process that leaves the session outlives the shell:
 //
 //	opts.Shell = func(dir string, env []string) (*exec.Cmd, error) {
-//		cmd := exec.Command("bwrap", "--die-with-parent", "--unshare-pid",
-//			"--ro-bind", "/", "/", "--bind", dir, dir, "--dev", "/dev", "--proc", "/proc",
-//			"--chdir", dir, "--", "/bin/bash", "--noprofile", "--norc")
-//		cmd.Env = env
+//		cmd := exec.Command("unshare", "--user", "--map-root-user", "--pid", "--fork",
+//			"--kill-child", "--mount-proc", "/bin/bash", "--noprofile", "--norc")
+//		cmd.Dir, cmd.Env = dir, env
 //		return cmd, nil
 //	}
 //
 // Whatever the command, killing its process group must end everything it
-// runs (bwrap with --die-with-parent and --unshare-pid does).
+// runs.
 type ShellFunc func(dir string, env []string) (*exec.Cmd, error)
 
 // DefaultShell is the [ShellFunc] used when Options.Shell is nil: /bin/bash
