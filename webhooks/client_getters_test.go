@@ -31,12 +31,7 @@ func TestClientGettersFetchWithTheClient(t *testing.T) {
 	t.Cleanup(srv.Close)
 	client := srv.Client()
 	ctx := context.Background()
-	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "A", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
-	require.NoError(t, err)
-	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{Name: "e"})
-	require.NoError(t, err)
-	session, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{Agent: managedagents.NewAgentRef(agent.ID), EnvironmentID: env.ID})
-	require.NoError(t, err)
+	agent, env, session := newSession(t, client)
 	threads, err := client.Sessions.Threads.List(ctx, session.ID, managedagents.SessionThreadListParams{})
 	require.NoError(t, err)
 	thread := threads.Data[0]

@@ -56,6 +56,19 @@ func serve(t *testing.T, h http.Handler) string {
 	return ts.URL + "/webhooks/anthropic"
 }
 
+// newSession creates an agent, an environment and a session with client.
+func newSession(t *testing.T, client *managedagents.Client) (*managedagents.Agent, *managedagents.Environment, *managedagents.Session) {
+	t.Helper()
+	ctx := t.Context()
+	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "A", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
+	require.NoError(t, err)
+	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{Name: "e"})
+	require.NoError(t, err)
+	session, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{Agent: managedagents.NewAgentRef(agent.ID), EnvironmentID: env.ID})
+	require.NoError(t, err)
+	return agent, env, session
+}
+
 func waitWebhooks(t *testing.T, srv *managedagentstest.Server) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -92,15 +105,9 @@ func TestHandlerOnTheFakeRunsOncePerEvent(t *testing.T) {
 		srv.AddWebhookFault(managedagentstest.WebhookFault{Kind: managedagentstest.WebhookDuplicate})
 	}
 
-	ctx := t.Context()
 	c := srv.Client()
-	agent, err := c.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "A", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
-	require.NoError(t, err)
-	env, err := c.Environments.Create(ctx, managedagents.EnvironmentCreateParams{Name: "e"})
-	require.NoError(t, err)
-	session, err := c.Sessions.Create(ctx, managedagents.SessionCreateParams{Agent: managedagents.NewAgentRef(agent.ID), EnvironmentID: env.ID})
-	require.NoError(t, err)
-	_, err = c.Sessions.RunTurn(ctx, session.ID, managedagents.SessionRunTurnParams{
+	_, _, session := newSession(t, c)
+	_, err = c.Sessions.RunTurn(t.Context(), session.ID, managedagents.SessionRunTurnParams{
 		Events: []managedagents.EventParam{managedagents.NewUserMessage("hi")}})
 	require.NoError(t, err)
 	waitWebhooks(t, srv)

@@ -79,18 +79,8 @@ func TestServeOnTheFake(t *testing.T) {
 	}
 	api.AddWebhookFault(managedagentstest.WebhookFault{Kind: managedagentstest.WebhookDuplicate, Type: webhooks.TypeSessionStatusIdled})
 
-	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "A", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{Name: "e"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	session, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{Agent: managedagents.NewAgentRef(agent.ID), EnvironmentID: env.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	newSession := sessionMaker(t, client)
+	session := newSession()
 	for _, text := range []string{"one", "two"} {
 		if _, err := client.Sessions.RunTurn(ctx, session.ID, managedagents.SessionRunTurnParams{
 			Events: []managedagents.EventParam{managedagents.NewUserMessage(text)}}); err != nil {
@@ -128,22 +118,8 @@ func TestHandlerActsOnTheCurrentState(t *testing.T) {
 	defer api.Close()
 	client := api.Client()
 	ctx := t.Context()
-	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "A", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{Name: "e"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	create := func() string {
-		s, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{Agent: managedagents.NewAgentRef(agent.ID), EnvironmentID: env.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.ID
-	}
-	running, deleted := create(), create()
+	newSession := sessionMaker(t, client)
+	running, deleted := newSession().ID, newSession().ID
 	if _, err := client.Sessions.Events.Send(ctx, running, managedagents.SessionEventSendParams{
 		Events: []managedagents.EventParam{managedagents.NewUserMessage("go")}}); err != nil {
 		t.Fatal(err)
@@ -182,6 +158,29 @@ func TestHandlerRefusesAnotherSecret(t *testing.T) {
 	h := newHandler(nil, verifier, &out, slog.New(slog.DiscardHandler), nil) // the client is never reached
 	if status := deliver(t, h, webhooks.NewSecret(), "msg_1", idled("sesn_1")); status != http.StatusUnauthorized {
 		t.Errorf("status %d, want 401", status)
+	}
+}
+
+// sessionMaker creates an agent and an environment, and returns a function
+// that creates a session of them.
+func sessionMaker(t *testing.T, client *managedagents.Client) func() *managedagents.Session {
+	t.Helper()
+	ctx := t.Context()
+	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "A", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{Name: "e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() *managedagents.Session {
+		t.Helper()
+		s, err := client.Sessions.Create(ctx, managedagents.SessionCreateParams{Agent: managedagents.NewAgentRef(agent.ID), EnvironmentID: env.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	}
 }
 
