@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-managedagents/managedagents/webhooks"
 )
 
 // MemoryBetaHeader is the beta name of the memory store endpoints. They
@@ -125,6 +127,7 @@ func (s *Server) createMemoryStore(r *http.Request, body obj) (any, error) {
 	rec.v = obj{"id": rec.id, "type": "memory_store", "name": name, "description": desc, "metadata": md,
 		"created_at": ts(now), "updated_at": ts(now), "archived_at": nil}
 	s.memStores[rec.id] = rec
+	s.emitWebhook(webhooks.TypeMemoryStoreCreated, rec.id, nil)
 	return rec.v, nil
 }
 
@@ -210,6 +213,7 @@ func (s *Server) deleteMemoryStore(r *http.Request, _ obj) (any, error) {
 		return nil, err
 	}
 	delete(s.memStores, id)
+	s.emitWebhook(webhooks.TypeMemoryStoreDeleted, id, nil)
 	return obj{"id": id, "type": "memory_store_deleted"}, nil
 }
 
@@ -224,6 +228,7 @@ func (s *Server) archiveMemoryStore(r *http.Request, _ obj) (any, error) {
 		now := ts(s.now())
 		m.v["archived_at"] = now
 		m.v["updated_at"] = now
+		s.emitWebhook(webhooks.TypeMemoryStoreArchived, m.id, nil)
 	}
 	return m.v, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-managedagents/managedagents"
 	"github.com/go-managedagents/managedagents/managedagentstest"
+	"github.com/go-managedagents/managedagents/webhooks"
 )
 
 func sha(s string) string {
@@ -451,4 +452,25 @@ func TestMemoryFaults(t *testing.T) {
 	}
 	require.Equal(t, []string{managedagentstest.RouteCreateMemoryStore, managedagentstest.RouteCreateMemory,
 		managedagentstest.RouteListMemories, managedagentstest.RouteListMemories}, routes)
+}
+
+// A store's life is announced by memory_store.created, .archived (once) and
+// .deleted webhooks; memory writes announce nothing.
+func TestMemoryStoreWebhooks(t *testing.T) {
+	t.Parallel()
+	rcv := receive(t, nil)
+	srv := start(t)
+	register(t, srv, rcv, webhooks.NewSecret())
+	id := newStore(t, srv, "notes")
+	h := memoryHeaders()
+	require.Equal(t, 200, call(t, srv, "POST", "/v1/memory_stores/"+id+"/memories", map[string]any{"path": "/a.md", "content": "a"}, h).Status)
+	for range 2 {
+		require.Equal(t, 200, call(t, srv, "POST", "/v1/memory_stores/"+id+"/archive", nil, h).Status)
+	}
+	require.Equal(t, 200, call(t, srv, "DELETE", "/v1/memory_stores/"+id, nil, h).Status)
+	waitWebhooks(t, srv)
+	require.Equal(t, []string{webhooks.TypeMemoryStoreCreated, webhooks.TypeMemoryStoreArchived, webhooks.TypeMemoryStoreDeleted}, rcv.types(t))
+	for _, req := range rcv.requests() {
+		require.Contains(t, string(req.Body), `"id":"`+id+`"`)
+	}
 }
