@@ -58,6 +58,23 @@
 // multiagent session ([Turn.StartThread]), with their own events and stream. A
 // user.interrupt stops the turn.
 //
+// # Memory stores
+//
+// Memory stores, memories and memory versions answer under the
+// agent-memory-2026-07-22 beta (or managed-agents-2026-04-01), with the
+// reference's rules: paths (start with "/", 1–20 segments, none empty, "." or
+// "..", no control or format characters, at most 1,024 bytes), content of at
+// most 102,400 bytes (413 beyond), list pages of at most 20 with view=full,
+// 409 memory_path_conflict_error for a path taken and 409
+// memory_precondition_failed_error for a content hash that no longer holds,
+// a version for every write (none for an update that changes nothing),
+// redaction, and an archived store that refuses writes and new sessions but
+// reads, deletes memories and redacts. A session mounts only existing,
+// unarchived stores, at most 8, at /mnt/memory/<slug of the name>. A script
+// writes through the mount with [Turn.WriteMemory] (versions by a
+// session_actor) and reads with [Turn.ReadMemory]; [MemoryScript] is an agent
+// that keeps notes there.
+//
 // # Faults and inspection
 //
 // [Server.FailNext], [Server.DropNext] and [Server.Delay] act on routes (the

@@ -64,10 +64,10 @@ func WithScript(sc Script) ServerOption {
 }
 
 // WithRateLimits turns on the emulation of the per-minute request budgets: more
-// than create create requests (POST /v1/agents, /v1/environments, /v1/sessions)
-// or more than read other requests in any minute of the server's clock are
-// answered 429 rate_limit_error with a retry-after header. Zero for a class means
-// no limit. The documented budgets are WithRateLimits(60, 600). Requests are
+// than create create requests (POST /v1/agents, /v1/environments, /v1/sessions,
+// /v1/memory_stores) or more than read other requests in any minute of the
+// server's clock are answered 429 rate_limit_error with a retry-after header.
+// Zero for a class means no limit. The documented budgets are WithRateLimits(60, 600). Requests are
 // counted even without this option; see [Server.RateCount]. Only requests that
 // pass the header checks count: injected failures, 401s and 429s do not.
 func WithRateLimits(create, read int) ServerOption {
@@ -124,6 +124,8 @@ type Server struct {
 	envs     map[string]*envRec
 	sessions map[string]*sessionRec
 
+	memStores map[string]*memoryStoreRec
+
 	requests     []*Request
 	failures     map[string][]injected // by route
 	delays       map[string]time.Duration
@@ -146,6 +148,7 @@ func NewServer(opts ...ServerOption) *Server {
 		agents:      map[string]*agentRec{},
 		envs:        map[string]*envRec{},
 		sessions:    map[string]*sessionRec{},
+		memStores:   map[string]*memoryStoreRec{},
 		failures:    map[string][]injected{},
 		delays:      map[string]time.Duration{},
 		openStreams: map[*subscriber]struct{}{},

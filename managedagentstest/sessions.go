@@ -210,26 +210,7 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 		return obj{"id": s.newID("sesrsc"), "type": typ, "file_id": f, "mount_path": mount,
 			"created_at": now, "updated_at": now}, nil
 	case "memory_store":
-		id, _ := m["memory_store_id"].(string)
-		if id == "" {
-			return nil, errBadRequest("%s.memory_store_id: field required", where)
-		}
-		access := "read_write"
-		if a, ok := m["access"].(string); ok {
-			if a != "read_write" && a != "read_only" {
-				return nil, errBadRequest("%s.access: must be read_write or read_only", where)
-			}
-			access = a
-		}
-		var instructions any
-		if in, ok := m["instructions"].(string); ok && in != "" {
-			if len(in) > 4096 {
-				return nil, errBadRequest("%s.instructions: at most 4096 characters", where)
-			}
-			instructions = in
-		}
-		return obj{"type": typ, "memory_store_id": id, "access": access, "instructions": instructions,
-			"description": "", "name": id, "mount_path": "/mnt/memory/" + id}, nil
+		return s.memoryStoreResource(m, where)
 	}
 	return nil, errBadRequest("%s.type: must be github_repository, file or memory_store", where)
 }
@@ -314,6 +295,9 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 				return nil, err
 			}
 			sess.resources = append(sess.resources, &resRec{seq: s.nextSeq(), created: now, v: res})
+		}
+		if err := checkMemoryStoreCount(sess.resources); err != nil {
+			return nil, err
 		}
 	}
 	if vs, ok := body["vault_ids"]; ok && vs != nil {

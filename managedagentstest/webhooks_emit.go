@@ -24,6 +24,7 @@ import "github.com/go-managedagents/managedagents/webhooks"
 //     session.thread_terminated (when a thread terminates, or is archived
 //     before it did), with data.id the session and session_thread_id the
 //     thread.
+//   - memory stores: memory_store.created, .archived (once), .deleted.
 //
 // Not emitted: session.pending (no documented trigger; the fake has no pending
 // state), agent.deleted (the API has no agent delete), and the events of areas

@@ -9,8 +9,9 @@ import (
 // ClientGetters returns the [Getters] that fetch with client the objects it
 // covers: sessions (*managedagents.Session), session threads
 // (*managedagents.SessionThread), agents (*managedagents.Agent, the latest
-// version) and environments (*managedagents.Environment). The other kinds
-// (vaults and their credentials, memory stores, deployments, deployment runs,
+// version), environments (*managedagents.Environment) and memory stores
+// (*managedagents.MemoryStore). The other kinds
+// (vaults and their credentials, deployments, deployment runs,
 // and the organization-level user profiles, external keys and External
 // Storage) have no getter yet, so Fetch reports [ErrNoGetter] for them; set
 // those fields yourself to fetch them another way.
@@ -35,10 +36,12 @@ func ClientGetters(client *managedagents.Client) Getters {
 		Environment: func(ctx context.Context, environmentID string) (any, error) {
 			return client.Environments.Get(ctx, environmentID, managedagents.EnvironmentGetParams{})
 		},
+		MemoryStore: func(ctx context.Context, memoryStoreID string) (any, error) {
+			return client.MemoryStores.Get(ctx, memoryStoreID, managedagents.MemoryStoreGetParams{})
+		},
 		// Not in the client yet: Fetch answers ErrNoGetter for these kinds.
 		Vault:           nil,
 		VaultCredential: nil,
-		MemoryStore:     nil,
 		Deployment:      nil,
 		DeploymentRun:   nil,
 		UserProfile:     nil,

@@ -50,6 +50,11 @@ func TestClientGettersFetchWithTheClient(t *testing.T) {
 	obj, err = getters.Fetch(ctx, event(t, webhooks.TypeEnvironmentCreated, env.ID, ""))
 	require.NoError(t, err)
 	require.Equal(t, env.ID, obj.(*managedagents.Environment).ID)
+	store, err := client.MemoryStores.Create(ctx, managedagents.MemoryStoreCreateParams{Name: "notes"})
+	require.NoError(t, err)
+	obj, err = getters.Fetch(ctx, event(t, webhooks.TypeMemoryStoreArchived, store.ID, ""))
+	require.NoError(t, err)
+	require.Equal(t, store.ID, obj.(*managedagents.MemoryStore).ID)
 
 	// Gone since the event: the client's not-found error, and no typed nil.
 	_, err = client.Environments.Delete(ctx, env.ID, managedagents.EnvironmentDeleteParams{})
@@ -59,7 +64,7 @@ func TestClientGettersFetchWithTheClient(t *testing.T) {
 	require.True(t, obj == nil, "a typed nil came back: %#v", obj)
 
 	requests := len(srv.Requests())
-	for _, typ := range []string{webhooks.TypeVaultCreated, webhooks.TypeVaultCredentialCreated, webhooks.TypeMemoryStoreCreated,
+	for _, typ := range []string{webhooks.TypeVaultCreated, webhooks.TypeVaultCredentialCreated,
 		webhooks.TypeDeploymentCreated, webhooks.TypeDeploymentRunStarted, webhooks.TypeUserProfileProgramStatusUpdated,
 		webhooks.TypeExternalKeyFailed, webhooks.TypeExternalStorageFailed} {
 		_, err := getters.Fetch(ctx, event(t, typ, "obj_1", ""))
