@@ -151,7 +151,8 @@ type UserCustomToolResultParam struct {
 	CustomToolUseID string `json:"custom_tool_use_id"`
 	// Content holds text, image, document and search_result blocks.
 	Content ContentBlocks `json:"content,omitempty"`
-	// IsError reports that the tool failed.
+	// IsError reports that the tool failed. It is always sent, false
+	// included, as the official runner sends it.
 	IsError bool `json:"is_error"`
 }
 
@@ -195,7 +196,8 @@ type UserToolResultParam struct {
 	ToolUseID string `json:"tool_use_id"`
 	// Content holds text, image, document and search_result blocks.
 	Content ContentBlocks `json:"content,omitempty"`
-	// IsError reports that the tool failed.
+	// IsError reports that the tool failed. It is always sent, false
+	// included, as the official runner sends it.
 	IsError bool `json:"is_error"`
 }
 

@@ -31,29 +31,15 @@ func (t *Turn) CallTool(name string, input any) (Answer, error) {
 	if id == "" {
 		return Answer{}, t.Err()
 	}
-	switch t.ToolPolicy(name) {
-	case "":
+	if t.ToolPolicy(name) == "" {
 		t.ToolResult(id, "The tool "+name+" is not enabled for this agent.", true)
 		return Answer{}, ErrToolDenied
-	case "always_ask":
-		answers, err := t.Await(id)
-		if err != nil {
-			return Answer{}, err
-		}
-		a := answers[0]
-		if a.Type == "user.tool_result" {
-			// The worker ran the call and answered before this turn saw the
-			// confirmation: the answer of an id holds only the latest event.
-			return a, nil
-		}
-		if !a.Allowed {
-			msg := "The user denied this tool call."
-			if a.DenyMessage != "" {
-				msg += " " + a.DenyMessage
-			}
-			t.ToolResult(id, msg, true)
-			return Answer{}, ErrToolDenied
-		}
+	}
+	switch ok, err := t.confirmed(id, name); {
+	case err != nil:
+		return Answer{}, err
+	case !ok:
+		return Answer{}, ErrToolDenied
 	}
 	answers, err := t.AwaitResults(id)
 	if err != nil {
