@@ -54,8 +54,8 @@ type loop struct {
 	catchingUp bool
 	// unowned are the calls not owned seen while catching up, reported once
 	// caught up unless the history answered them (then removed).
-	unowned map[string]ToolCall
-	draining   bool       // Shutdown: start nothing more
+	unowned  map[string]ToolCall
+	draining bool // Shutdown: start nothing more
 
 	turnOver bool        // the last significant event ended a turn
 	idle     *time.Timer // armed while the turn is over and nothing is outstanding
