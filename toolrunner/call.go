@@ -83,8 +83,7 @@ func NewToolResultError(text string) ToolResult {
 // must return soon after ctx ends, and be safe for concurrent use: calls of
 // different threads run at once.
 //
-// The agenttoolset package runs these tools; wrap its Toolset with
-// [ExecutorFunc] (see the package example).
+// [ToolsetExecutor] runs them with the agenttoolset package.
 type Executor interface {
 	Run(ctx context.Context, name string, input json.RawMessage) (ToolResult, error)
 }

@@ -8,19 +8,9 @@
 //
 //	ts, err := agenttoolset.New(workdir, agenttoolset.Options{Secrets: []string{token}})
 //	…
+//	defer ts.Close()
 //	r, err := toolrunner.New(client, sessionID, toolrunner.Options{
-//		Executor: toolrunner.ExecutorFunc(func(ctx context.Context, name string, input json.RawMessage) (toolrunner.ToolResult, error) {
-//			res, err := ts.Run(ctx, name, input)
-//			switch {
-//			case errors.Is(err, agenttoolset.ErrUnknownTool):
-//				return toolrunner.ToolResult{}, toolrunner.ErrNotOwned
-//			case err != nil:
-//				return toolrunner.ToolResult{}, err
-//			case res.IsError:
-//				return toolrunner.NewToolResultError(res.Text()), nil
-//			}
-//			return toolrunner.NewToolResultText(res.Text()), nil
-//		}),
+//		Executor:       toolrunner.ToolsetExecutor{Toolset: ts},
 //		RequestOptions: []option.RequestOption{option.WithAuthToken(token)},
 //	})
 //	err = r.Run(ctx) // until the session ends, idles, r.Shutdown, or ctx ends
@@ -94,6 +84,18 @@
 // cause. [Runner.Shutdown] stops gracefully: no new call starts, running ones
 // finish and post, then Run returns nil. Calls that never started are
 // reported with [ErrStopped]; calls cut short are released in the store.
+//
+// # In a worker
+//
+// One Runner per work item, on the item's session, with the item's sessions
+// token as its credential (RequestOptions: option.WithAuthToken), the item's
+// toolset as its Executor (ToolsetExecutor), Options.SendWindow set to the
+// lease's TTL, and a Store shared by the worker's items (persistent, to span
+// restarts). The worker cancels Run's context with its own cause when the
+// lease is lost (a 412, or no good heartbeat within the TTL): the tools stop,
+// nothing more is posted, the calls cut short are released; it calls
+// [Runner.Shutdown] with its grace period on a drain. When Run returns nil
+// the session ended or idled: the worker stops the item.
 //
 // # Observing
 //
