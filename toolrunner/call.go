@@ -22,7 +22,9 @@ var ErrNotOwned = errors.New("toolrunner: tool not owned by this runner")
 
 // ToolCall is one tool call of a session: an agent.tool_use of a built-in
 // tool, run by the [Executor], or an agent.custom_tool_use, run by the
-// [ToolFunc] registered for its name.
+// [ToolFunc] registered for its name. With its methods SessionID, ToolUse and
+// Description it is a tool call as a tracing span sees it (the
+// otelmanagedagents module's ToolCall).
 type ToolCall struct {
 	// ID is the tool-use event's id (sevt_…): the id its result answers.
 	ID string
@@ -35,8 +37,6 @@ type ToolCall struct {
 	Name string
 	// Input is the tool's input, a JSON object.
 	Input json.RawMessage
-	// SessionID is the session of the call.
-	SessionID string
 	// ThreadID is the session thread of a call cross-posted from a child
 	// thread (its session_thread_id); empty for the primary thread.
 	ThreadID string
@@ -45,7 +45,18 @@ type ToolCall struct {
 	// Event is the *managedagents.AgentToolUseEvent or
 	// *managedagents.AgentCustomToolUseEvent itself.
 	Event managedagents.Event
+
+	session string
 }
+
+// SessionID returns the id of the session the call belongs to.
+func (c ToolCall) SessionID() string { return c.session }
+
+// ToolUse returns the event that asked for the call, c.Event.
+func (c ToolCall) ToolUse() managedagents.Event { return c.Event }
+
+// Description returns "": the runner does not read the tools' definitions.
+func (c ToolCall) Description() string { return "" }
 
 // ToolResult is the result of a tool call, posted as the content and is_error
 // of its user.tool_result or user.custom_tool_result. It encodes to JSON (and

@@ -99,12 +99,27 @@
 //
 // # Observing
 //
-// Options.Middleware wraps each call's run (one span per call, as
-// anthropic.tool_use <name> in the reference's tracing, with the call's id,
-// session, thread, duration and error); [CallFromContext] finds the call in
-// the context of the run and of the requests that post its result, so a
-// client middleware (option.WithMiddleware) can tag them. Options.Logger gets
-// structured logs (ids, names, durations, errors: never inputs, results or
-// credentials), [Runner.Stats] counts what was run, posted, reconciled,
-// retried, voided, denied and left unanswered.
+// Options.Middleware wraps each call's run. A [ToolCall] is a tool call as the
+// otelmanagedagents module's tool span sees it (SessionID, ToolUse,
+// Description), so one span per call, anthropic.tool_use <name> or
+// anthropic.custom_tool_use <name> with the call's id, session, thread,
+// duration and error, is one middleware:
+//
+//	func(ctx context.Context, call toolrunner.ToolCall, next toolrunner.ToolFunc) (toolrunner.ToolResult, error) {
+//		ctx, span := tel.StartTool(ctx, call)
+//		res, err := next(ctx, call)
+//		if err == nil && res.IsError {
+//			span.End(errors.New(res.Content.Text())) // a tool error
+//		} else {
+//			span.End(err)
+//		}
+//		return res, err
+//	}
+//
+// [CallFromContext] finds the call in the context of the run and of the
+// requests that post its result, so a client middleware (option.WithMiddleware)
+// can tag them. Options.Logger gets structured logs (ids, names, durations,
+// errors: never inputs, results or credentials), and [Runner.Stats] counts
+// what was run, posted, reconciled, retried, voided, denied and left
+// unanswered.
 package toolrunner

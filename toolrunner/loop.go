@@ -187,10 +187,10 @@ func (l *loop) caughtUp() {
 func (l *loop) handle(ev managedagents.Event) (ended bool) {
 	switch e := ev.(type) {
 	case *managedagents.AgentToolUseEvent:
-		l.toolUse(ToolCall{ID: e.ID, Type: e.Type, Name: e.Name, Input: e.Input, SessionID: l.r.sessionID,
+		l.toolUse(ToolCall{ID: e.ID, Type: e.Type, Name: e.Name, Input: e.Input, session: l.r.sessionID,
 			ThreadID: e.SessionThreadID, ProcessedAt: e.ProcessedAt, Event: e}, e.EvaluatedPermission)
 	case *managedagents.AgentCustomToolUseEvent:
-		l.toolUse(ToolCall{ID: e.ID, Type: e.Type, Name: e.Name, Input: e.Input, SessionID: l.r.sessionID,
+		l.toolUse(ToolCall{ID: e.ID, Type: e.Type, Name: e.Name, Input: e.Input, session: l.r.sessionID,
 			ThreadID: e.SessionThreadID, ProcessedAt: e.ProcessedAt, Event: e}, managedagents.EvaluatedPermissionAllow)
 	case *managedagents.UserToolConfirmationEvent:
 		l.confirm(e)

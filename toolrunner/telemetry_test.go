@@ -19,6 +19,16 @@ import (
 	"github.com/go-managedagents/managedagents/toolrunner"
 )
 
+// tracedCall is a tool call as the otelmanagedagents module's tool span sees
+// it: ToolCall must stay one, so that its Middleware plugs in as is.
+type tracedCall interface {
+	SessionID() string
+	ToolUse() managedagents.Event
+	Description() string
+}
+
+var _ tracedCall = toolrunner.ToolCall{}
+
 // span is what a tracing middleware would put on an anthropic.tool_use span
 // (webhooks-telemetry.md §2.6).
 type span struct {
@@ -110,7 +120,8 @@ func TestMiddlewareWrapsEachCall(t *testing.T) {
 	require.Len(t, spans, 2)
 	require.Equal(t, "tool_use glob", spans[0].name)
 	require.Equal(t, ids[0], spans[0].call.ID)
-	require.Equal(t, f.sessionID, spans[0].call.SessionID)
+	require.Equal(t, ids[0], spans[0].call.ToolUse().EventID())
+	require.Equal(t, f.sessionID, spans[0].call.SessionID())
 	require.Equal(t, tid, spans[0].call.ThreadID)
 	require.False(t, spans[0].call.ProcessedAt.IsZero())
 	require.True(t, spans[0].inContext)
