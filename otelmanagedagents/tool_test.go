@@ -86,7 +86,7 @@ func TestToolSpanOutcomes(t *testing.T) {
 	_, span := h.tel.StartTool(ctx, fakeCall{session: "sesn_1", event: toolUse("sevt_3", "read", "")})
 	cancel()
 	span.End(errors.New("interrupted")) // the tool's own error once its context ended
-	span.End(nil)                        // a second End does nothing
+	span.End(nil)                       // a second End does nothing
 	stopped := h.one("anthropic.tool_use read")
 	require.Equal(t, codes.Unset, stopped.Status().Code)
 	requireAttrs(t, stopped, nil, "error.type")
