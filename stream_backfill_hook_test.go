@@ -2,30 +2,11 @@ package managedagents
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 )
-
-// backfills records OnBackfill calls.
-type backfills struct {
-	mu  sync.Mutex
-	all []StreamBackfill
-}
-
-func (b *backfills) add(r StreamBackfill) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.all = append(b.all, r)
-}
-
-func (b *backfills) get() []StreamBackfill {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]StreamBackfill(nil), b.all...)
-}
 
 // TestStreamOnBackfillCountsWhatItPassedOn: after a reconnect, OnBackfill
 // tells the cursor, the pages listed and the events the backfill delivered,
@@ -36,18 +17,19 @@ func TestStreamOnBackfillCountsWhatItPassedOn(t *testing.T) {
 		sseConn(write(frames(hist[0], hist[1]))),
 		sseConn(write(frames(hist[3], hist[4], msg("sevt_f", 10), term("sevt_z", 11))), hang()),
 	})
-	var b backfills
-	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnBackfill: b.add})
+	// OnBackfill runs in the reading goroutine, this one.
+	var got []StreamBackfill
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnBackfill: func(b StreamBackfill) { got = append(got, b) }})
 	require.NoError(t, err)
-	got, err := drain(s)
+	ids, err := drain(s)
 	require.NoError(t, err)
-	require.Equal(t, []string{"sevt_a", "sevt_b", "sevt_c", "sevt_d", "sevt_e", "sevt_f", "sevt_z"}, got)
+	require.Equal(t, []string{"sevt_a", "sevt_b", "sevt_c", "sevt_d", "sevt_e", "sevt_f", "sevt_z"}, ids)
 	// The list gives b (at the cursor, a duplicate), c, d and e on two pages.
 	require.Equal(t, []StreamBackfill{{
 		Since:  time.Date(2026, 11, 24, 10, 0, 0, 7e6, time.UTC),
 		Pages:  2,
 		Events: 3,
-	}}, b.get())
+	}}, got)
 }
 
 // TestStreamOnBackfillReportsTheSinceReplay: the replay of Since is a
@@ -58,10 +40,10 @@ func TestStreamOnBackfillReportsTheSinceReplay(t *testing.T) {
 		sseConn(write(frames(hist[2], msg("sevt_3", 3), term("sevt_4", 4))), hang()),
 	})
 	since := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	var b backfills
-	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{Since: since, OnBackfill: b.add})
+	var got []StreamBackfill
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{Since: since, OnBackfill: func(b StreamBackfill) { got = append(got, b) }})
 	require.NoError(t, err)
 	_, err = drain(s)
 	require.NoError(t, err)
-	require.Equal(t, []StreamBackfill{{Since: since, Pages: 1, Events: 2}}, b.get())
+	require.Equal(t, []StreamBackfill{{Since: since, Pages: 1, Events: 2}}, got)
 }

@@ -153,30 +153,31 @@ func (h *harness) metric(name string) metricdata.Metrics {
 // attribute set of kvs exactly, 0 if it has no such point.
 func (h *harness) sum(name string, kvs ...attribute.KeyValue) int64 {
 	h.t.Helper()
-	want := attribute.NewSet(kvs...)
 	s, ok := h.metric(name).Data.(metricdata.Sum[int64])
 	require.True(h.t, ok, "%s is not an int64 sum", name)
-	for _, dp := range s.DataPoints {
-		if dp.Attributes.Equals(&want) {
-			return dp.Value
-		}
-	}
-	return 0
+	dp, _ := pointOf(s.DataPoints, func(dp metricdata.DataPoint[int64]) attribute.Set { return dp.Attributes }, kvs)
+	return dp.Value
 }
 
 // histogram returns the point of the float64 histogram name for the
 // attribute set of kvs exactly, and false if there is none.
 func (h *harness) histogram(name string, kvs ...attribute.KeyValue) (metricdata.HistogramDataPoint[float64], bool) {
 	h.t.Helper()
-	want := attribute.NewSet(kvs...)
 	hist, ok := h.metric(name).Data.(metricdata.Histogram[float64])
 	require.True(h.t, ok, "%s is not a float64 histogram", name)
-	for _, dp := range hist.DataPoints {
-		if dp.Attributes.Equals(&want) {
-			return dp, true
+	return pointOf(hist.DataPoints, func(dp metricdata.HistogramDataPoint[float64]) attribute.Set { return dp.Attributes }, kvs)
+}
+
+// pointOf returns the point of points whose attributes are exactly kvs.
+func pointOf[P any](points []P, attrs func(P) attribute.Set, kvs []attribute.KeyValue) (P, bool) {
+	want := attribute.NewSet(kvs...)
+	for _, p := range points {
+		if set := attrs(p); set.Equals(&want) {
+			return p, true
 		}
 	}
-	return metricdata.HistogramDataPoint[float64]{}, false
+	var zero P
+	return zero, false
 }
 
 // attributeSets returns the attribute sets of every point of metric name.

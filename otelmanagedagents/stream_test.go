@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-managedagents/managedagents"
 	"github.com/go-managedagents/managedagents/managedagentstest"
+	"github.com/go-managedagents/managedagents/option"
 )
 
 // twoMessages is a script that says two things and goes idle.
@@ -202,4 +203,47 @@ func TestThreadStreamSpanNamesTheThread(t *testing.T) {
 	conn := h.one("anthropic.sessions.threads.events.stream")
 	requireAttrs(t, conn, want)
 	requireAttrs(t, conn, map[attribute.Key]any{"http.route": "/v1/sessions/{session_id}/threads/{thread_id}/stream"})
+}
+
+// TestStreamIdleConnectionFailsItsSpan: a connection silent past the idle
+// timeout fails its own span with stream_idle; the stream reconnects, says
+// why on its life's span, and goes on.
+func TestStreamIdleConnectionFailsItsSpan(t *testing.T) {
+	h := newHarness(t, []managedagentstest.ServerOption{managedagentstest.WithScript(twoMessages), managedagentstest.WithHeartbeat(0, 0)},
+		option.WithStreamIdleTimeout(100*time.Millisecond))
+	_, _, sessionID := h.seed()
+	h.srv.StallStream(1, 400*time.Millisecond, false)
+	s, err := h.tel.Stream(h.ctx, h.client, sessionID, managedagents.EventStreamParams{})
+	require.NoError(t, err)
+	send(t, h, sessionID, "hi")
+	readUntilIdle(t, s)
+	require.NoError(t, s.Close())
+	conns := h.ended("anthropic.sessions.events.stream")
+	require.Len(t, conns, 2)
+	require.Equal(t, codes.Error, conns[0].Status().Code)
+	requireAttrs(t, conns[0], map[attribute.Key]any{"error.type": "stream_idle"})
+	require.Equal(t, codes.Unset, conns[1].Status().Code)
+	reconnect := h.one(spanEventStream).Events()[0]
+	require.Equal(t, eventReconnect, reconnect.Name)
+	require.Contains(t, reconnect.Attributes, keyErrorType.String("stream_idle"))
+}
+
+// TestStreamClosedDuringAReadLeavesStatusUnset: a Close from another
+// goroutine while Next waits on the connection ends both spans without a
+// status: the application ended the stream, nothing failed.
+func TestStreamClosedDuringAReadLeavesStatusUnset(t *testing.T) {
+	h := newHarness(t, nil)
+	_, _, sessionID := h.seed()
+	s, err := h.tel.Stream(h.ctx, h.client, sessionID, managedagents.EventStreamParams{})
+	require.NoError(t, err)
+	done := make(chan bool)
+	go func() { done <- s.Next() }()
+	time.Sleep(20 * time.Millisecond) // let Next wait on the connection
+	require.NoError(t, s.Close())
+	require.False(t, <-done)
+	for _, name := range []string{spanEventStream, "anthropic.sessions.events.stream"} {
+		span := h.one(name)
+		require.Equal(t, codes.Unset, span.Status().Code, name)
+		requireAttrs(t, span, nil, "error.type")
+	}
 }
