@@ -131,6 +131,8 @@ type Server struct {
 	openStreams  map[*subscriber]struct{}
 	limits       [2]int
 	rateLog      [2][]time.Time
+
+	webhookHub webhookHub // webhook endpoints and deliveries (webhooks.go)
 }
 
 // NewServer starts a fake server. Close it when done.
@@ -220,6 +222,7 @@ func (s *Server) SetNow(t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fixed, s.fixedNow = true, t
+	s.webhookHub.clockMoved()
 }
 
 // AdvanceClock moves the server's clock forward by d, freezing it first if it
@@ -231,6 +234,7 @@ func (s *Server) AdvanceClock(d time.Duration) {
 		s.fixed, s.fixedNow = true, time.Now()
 	}
 	s.fixedNow = s.fixedNow.Add(d)
+	s.webhookHub.clockMoved()
 }
 
 // now reads the clock; s.mu must be held.

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/go-managedagents/managedagents/webhooks"
 )
 
 // sessionRec is a stored session with its events, streams and agent state.
@@ -360,6 +362,7 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 	sess.v = v
 	sess.threads = []*threadRec{{id: s.newID("sthr"), seq: s.nextSeq(), status: "idle", created: now, updated: now}}
 	s.sessions[sess.id] = sess
+	s.emitWebhook(webhooks.TypeSessionCreated, sess.id, nil)
 	for _, ev := range initial {
 		s.acceptEvent(sess, ev)
 	}
@@ -572,6 +575,7 @@ func (s *Server) endSession(sess *sessionRec) {
 	data, _ := json.Marshal(obj{"type": "session.deleted", "id": s.newID("sevt"), "processed_at": ts(at)})
 	s.broadcast(sess, frame{name: "session.deleted", data: data, all: true, last: true})
 	delete(s.sessions, sess.id)
+	s.sessionDeletedWebhook(sess)
 	sess.signal()
 }
 
@@ -587,6 +591,7 @@ func (s *Server) archiveSession(r *http.Request, _ obj) (any, error) {
 		now := ts(s.now())
 		sess.v["archived_at"] = now
 		sess.v["updated_at"] = now
+		s.sessionArchivedWebhooks(sess)
 	}
 	return s.sessionJSON(sess), nil
 }
