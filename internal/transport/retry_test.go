@@ -217,7 +217,6 @@ func TestDeadlineFailFast(t *testing.T) {
 		err := do(ctx, cfg, "GET", "/v1/agents", nil, nil)
 		require.Equal(t, 500, statusOf(t, err).Response.StatusCode, "the last answer, not a context error")
 		require.NotErrorIs(t, err, context.DeadlineExceeded)
-		require.NoError(t, ctx.Err(), "returned before the deadline")
 		require.GreaterOrEqual(t, s.count(), 2, "retried after the server's wait")
 		require.LessOrEqual(t, s.count(), 3, "no attempt after the deadline")
 	})
