@@ -226,7 +226,7 @@ func (r Request) Path() (string, error) {
 // Call returns the record of a call of r, for the context of its attempts.
 func (r Request) Call(stream bool) *callinfo.State {
 	e := r.Endpoint
-	st := &callinfo.State{Op: e.Op, Method: e.Method, Route: e.Route, Stream: stream}
+	st := &callinfo.State{Op: e.Op, Method: e.Method, Route: e.Route, Query: r.Query, Stream: stream}
 	for i, name := range e.params {
 		if i < len(r.PathParams) {
 			st.Params = append(st.Params, callinfo.Param{Name: name, Value: r.PathParams[i]})
