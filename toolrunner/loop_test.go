@@ -3,6 +3,7 @@ package toolrunner
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"testing"
 	"time"
 
@@ -191,4 +192,20 @@ func TestUnownedCallsReportedOnceCaughtUp(t *testing.T) {
 	require.Equal(t, []string{"x2"}, reported)
 	custom("x3")
 	require.Equal(t, []string{"x2", "x3"}, reported, "live: reported at once")
+}
+
+// The reference's sample agent.tool_use (always_allow) runs at once, as a
+// call of the primary thread.
+func TestReferenceSampleToolUseRuns(t *testing.T) {
+	data, err := os.ReadFile("testdata/agent_tool_use_bash.json")
+	require.NoError(t, err)
+	ev, err := managedagents.DecodeEvent(data)
+	require.NoError(t, err)
+	h := newHarness(t, Options{})
+	h.l.handle(ev)
+	require.Equal(t, "sevt_011CnS4hT2uWq8zKx5vNb3Rj", <-h.started)
+	c := h.l.calls["sevt_011CnS4hT2uWq8zKx5vNb3Rj"]
+	require.Equal(t, "bash", c.Name)
+	require.Empty(t, c.ThreadID)
+	require.JSONEq(t, `{"command":"cd app && go test ./... 2>&1 | tail -n 20","timeout_ms":90000}`, string(c.Input))
 }
