@@ -56,9 +56,10 @@
 //     connection reset or timeout after sending, a 408, 409 or 5xx answer: the
 //     SDK's [managedagents.ErrDeliveryUncertain]) is never repeated blindly:
 //     the runner lists the session's events of the result's type processed
-//     since the call (GET /v1/sessions/{id}/events?types[]=user.tool_result&
-//     created_at[gte]=…, and the thread's events for a call of a child thread)
-//     and posts again only if no result names the call. A post the server
+//     since the call (GET /v1/sessions/{id}/events with types[] =
+//     user.tool_result and created_at[gte] = the call's processed_at; and the
+//     thread's events for a call of a child thread) and posts again only if
+//     no result names the call. A post the server
 //     surely did not take (a 429) is repeated; one refused for good (another
 //     4xx) is checked against the history once, then reported. Posts are
 //     retried for Options.SendWindow, paced by Options.Backoff.
