@@ -74,6 +74,22 @@ var wantEndpoints = map[string]wantEndpoint{
 	"sessions.threads.events.list":   {"GET /v1/sessions/{session_id}/threads/{thread_id}/events", ratelimit.Read, false},
 	"sessions.threads.events.stream": {"GET /v1/sessions/{session_id}/threads/{thread_id}/stream", ratelimit.Read, false},
 
+	// Memory stores (more-resources.md §4.1; creates conservative per §1.4).
+	"memory_stores.create":                   {"POST /v1/memory_stores", ratelimit.Create, true},
+	"memory_stores.retrieve":                 {"GET /v1/memory_stores/{memory_store_id}", ratelimit.Read, false},
+	"memory_stores.update":                   {"POST /v1/memory_stores/{memory_store_id}", ratelimit.Read, false},
+	"memory_stores.list":                     {"GET /v1/memory_stores", ratelimit.Read, false},
+	"memory_stores.delete":                   {"DELETE /v1/memory_stores/{memory_store_id}", ratelimit.Read, false},
+	"memory_stores.archive":                  {"POST /v1/memory_stores/{memory_store_id}/archive", ratelimit.Read, false},
+	"memory_stores.memories.create":          {"POST /v1/memory_stores/{memory_store_id}/memories", ratelimit.Read, true},
+	"memory_stores.memories.retrieve":        {"GET /v1/memory_stores/{memory_store_id}/memories/{memory_id}", ratelimit.Read, false},
+	"memory_stores.memories.update":          {"POST /v1/memory_stores/{memory_store_id}/memories/{memory_id}", ratelimit.Read, false},
+	"memory_stores.memories.list":            {"GET /v1/memory_stores/{memory_store_id}/memories", ratelimit.Read, false},
+	"memory_stores.memories.delete":          {"DELETE /v1/memory_stores/{memory_store_id}/memories/{memory_id}", ratelimit.Read, false},
+	"memory_stores.memory_versions.list":     {"GET /v1/memory_stores/{memory_store_id}/memory_versions", ratelimit.Read, false},
+	"memory_stores.memory_versions.retrieve": {"GET /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}", ratelimit.Read, false},
+	"memory_stores.memory_versions.redact":   {"POST /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact", ratelimit.Read, false},
+
 	// Files and skills (more-resources.md §5, §6): outside the Managed Agents
 	// budgets, declared Read; uploads create something, so they are Once.
 	"files.upload":            {"POST /v1/files", ratelimit.Read, true},
@@ -91,16 +107,6 @@ var wantEndpoints = map[string]wantEndpoint{
 	"skills.versions.list":     {"GET /v1/skills/{skill_id}/versions", ratelimit.Read, false},
 	"skills.versions.delete":   {"DELETE /v1/skills/{skill_id}/versions/{version}", ratelimit.Read, false},
 	"skills.versions.download": {"GET /v1/skills/{skill_id}/versions/{version}/content", ratelimit.Read, false},
-}
-
-// wantBetas returns the anthropic-beta names an endpoint sends of its own:
-// none for files and skills (more-resources.md §1.1), the Managed Agents beta
-// for the rest.
-func wantBetas(op string) []string {
-	if strings.HasPrefix(op, "files.") || strings.HasPrefix(op, "skills.") {
-		return nil
-	}
-	return []string{BetaHeader}
 }
 
 // serviceCall calls one service method with valid arguments and says which
@@ -293,6 +299,72 @@ var serviceCalls = map[string]serviceCall{
 		return s.Close()
 	}},
 
+	"MemoryStores.Create": {[]string{"memory_stores.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Create(ctx, MemoryStoreCreateParams{Name: "notes"})
+		return err
+	}},
+	"MemoryStores.Get": {[]string{"memory_stores.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Get(ctx, "memstore_1", MemoryStoreGetParams{})
+		return err
+	}},
+	"MemoryStores.Update": {[]string{"memory_stores.update"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Update(ctx, "memstore_1", MemoryStoreUpdateParams{Name: "n"})
+		return err
+	}},
+	"MemoryStores.List": {[]string{"memory_stores.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.List(ctx, MemoryStoreListParams{})
+		return err
+	}},
+	"MemoryStores.ListAll": {[]string{"memory_stores.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.MemoryStores.ListAll(ctx, MemoryStoreListParams{}))
+	}},
+	"MemoryStores.Delete": {[]string{"memory_stores.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Delete(ctx, "memstore_1", MemoryStoreDeleteParams{})
+		return err
+	}},
+	"MemoryStores.Archive": {[]string{"memory_stores.archive"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Archive(ctx, "memstore_1", MemoryStoreArchiveParams{})
+		return err
+	}},
+	"MemoryStores.Memories.Create": {[]string{"memory_stores.memories.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.Create(ctx, "memstore_1", MemoryCreateParams{Path: "/a.md", Content: "a"})
+		return err
+	}},
+	"MemoryStores.Memories.Get": {[]string{"memory_stores.memories.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.Get(ctx, "memstore_1", "mem_1", MemoryGetParams{})
+		return err
+	}},
+	"MemoryStores.Memories.Update": {[]string{"memory_stores.memories.update"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.Update(ctx, "memstore_1", "mem_1", MemoryUpdateParams{Content: new("b")})
+		return err
+	}},
+	"MemoryStores.Memories.List": {[]string{"memory_stores.memories.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.List(ctx, "memstore_1", MemoryListParams{})
+		return err
+	}},
+	"MemoryStores.Memories.ListAll": {[]string{"memory_stores.memories.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.MemoryStores.Memories.ListAll(ctx, "memstore_1", MemoryListParams{}))
+	}},
+	"MemoryStores.Memories.Delete": {[]string{"memory_stores.memories.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.Delete(ctx, "memstore_1", "mem_1", MemoryDeleteParams{})
+		return err
+	}},
+	"MemoryStores.MemoryVersions.List": {[]string{"memory_stores.memory_versions.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.MemoryVersions.List(ctx, "memstore_1", MemoryVersionListParams{})
+		return err
+	}},
+	"MemoryStores.MemoryVersions.ListAll": {[]string{"memory_stores.memory_versions.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.MemoryStores.MemoryVersions.ListAll(ctx, "memstore_1", MemoryVersionListParams{}))
+	}},
+	"MemoryStores.MemoryVersions.Get": {[]string{"memory_stores.memory_versions.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.MemoryVersions.Get(ctx, "memstore_1", "memver_1", MemoryVersionGetParams{})
+		return err
+	}},
+	"MemoryStores.MemoryVersions.Redact": {[]string{"memory_stores.memory_versions.redact"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.MemoryVersions.Redact(ctx, "memstore_1", "memver_1", MemoryVersionRedactParams{})
+		return err
+	}},
+
 	"Files.Upload": {[]string{"files.upload"}, func(ctx context.Context, c *Client) error {
 		_, err := c.Files.Upload(ctx, FileUploadParams{Reader: strings.NewReader("a,b\n1,2\n"), Filename: "report.csv"})
 		return err
@@ -451,6 +523,18 @@ func TestEndpointDeclarations(t *testing.T) {
 	}
 }
 
+// wantBetas returns the anthropic-beta names the reference says the
+// endpoint op sends (more-resources.md §1.1).
+func wantBetas(op string) []string {
+	if strings.HasPrefix(op, "memory_stores.") {
+		return []string{MemoryBetaHeader} // only the memory beta, not ours merged in
+	}
+	if strings.HasPrefix(op, "files.") || strings.HasPrefix(op, "skills.") {
+		return nil // none: their old betas select older shapes
+	}
+	return []string{BetaHeader}
+}
+
 // cannedAPI is a server that knows the routes of wantEndpoints (not the
 // declarations) and answers each with a valid body, except the requests of
 // failOp, which fail by fail. It records the operation of every request.
@@ -559,6 +643,9 @@ func cannedBody(t *testing.T, op string) []byte {
 		return fixture(t, "sessions/page_of_threads.json")
 	case "sessions.threads.retrieve", "sessions.threads.archive":
 		return thread.Data[0]
+	}
+	if strings.HasPrefix(op, "memory_stores.") {
+		return cannedMemoryBody(t, op)
 	}
 	switch op {
 	case "files.upload":

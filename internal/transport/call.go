@@ -50,6 +50,8 @@ type call struct {
 	wait    time.Duration // wait before the next attempt, set by checkRetry
 	final   error         // the error checkRetry stopped with
 	bodyErr error         // the upload's source failed in the current attempt
+	// applied: an earlier attempt may have taken effect on the server.
+	applied bool
 }
 
 // callMode says what a call does with a 2xx answer and how long an attempt
@@ -371,7 +373,12 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 			c.cfg.Limiter.Pause(ctx, c.ep.Class, se.RetryAfter)
 		}
 	}
-	v := decide(c.ep.Repeat == Idempotent, resp, err, notSent(err, c.trace))
+	sent := !notSent(err, c.trace)
+	v := decide(c.ep.Repeat == Idempotent, resp, err, !sent)
+	if c.ep.FinalConflict && status == http.StatusConflict {
+		v = verdict{uncertain: c.applied, reason: "conflict (409), this endpoint's final answer"}
+	}
+	c.applied = c.applied || mayHaveApplied(status, err, sent)
 	if v.retry && c.upload != nil && !c.upload.replayable() {
 		v.retry = false
 		v.reason += "; the streamed request body cannot be sent again"
