@@ -47,8 +47,8 @@ import (
 type Limits struct {
 	// MaxMembers is the most files and directories an archive may hold.
 	MaxMembers int
-	// MaxBytes is the most bytes its files may hold once decompressed; it
-	// also bounds the archive itself.
+	// MaxBytes is the most bytes its files may hold once decompressed (the
+	// caller bounds the archive itself, which it must hold to read a zip).
 	MaxBytes int64
 }
 
@@ -80,9 +80,6 @@ type member struct {
 
 // Unpack writes the members of archive, size bytes long, into dest.
 func Unpack(dest *os.Root, archive io.ReaderAt, size int64, lim Limits) error {
-	if size > lim.MaxBytes {
-		return bad("the archive has %d bytes, more than %d", size, lim.MaxBytes)
-	}
 	var magic [4]byte
 	n, _ := archive.ReadAt(magic[:], 0)
 	if n == 4 && (bytes.Equal(magic[:], []byte("PK\x03\x04")) || bytes.Equal(magic[:], []byte("PK\x05\x06"))) {
@@ -154,7 +151,7 @@ func checkZipCount(archive io.ReaderAt, size int64, max int) error {
 		count = binary.LittleEndian.Uint64(rec[32:])
 	}
 	if count > uint64(max) {
-		return bad("%d members, more than %d", count, max)
+		return bad("more than %d members (%d in its directory)", max, count)
 	}
 	return nil
 }
@@ -243,7 +240,7 @@ func readTar(archive io.ReaderAt, size int64, fn func(*tar.Header, io.Reader) er
 func cleanName(name string) (string, error) {
 	if strings.HasPrefix(name, "/") || strings.ContainsAny(name, "\\\x00") ||
 		(len(name) >= 2 && name[1] == ':') {
-		return "", bad("member %q is not a relative slash-separated path", name)
+		return "", bad("member %q is not a relative path", name)
 	}
 	var parts []string
 	for seg := range strings.SplitSeq(name, "/") {
@@ -251,7 +248,7 @@ func cleanName(name string) (string, error) {
 		case "", ".":
 			continue
 		case "..":
-			return "", bad("member %q leaves the skill directory", name)
+			return "", bad("member %q escapes the skill directory", name)
 		}
 		parts = append(parts, seg)
 	}
@@ -356,7 +353,7 @@ func (w *writer) write(m member, body io.Reader) error {
 	w.budget -= n
 	switch {
 	case w.budget < 0:
-		return bad("more than %d bytes once decompressed", w.lim.MaxBytes)
+		return bad("more than %d bytes decompressed", w.lim.MaxBytes)
 	case errors.Is(err, ErrArchive):
 		return fmt.Errorf("%s: %w", name, err)
 	case err != nil:

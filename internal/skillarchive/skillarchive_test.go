@@ -277,7 +277,7 @@ func TestUnpackLimits(t *testing.T) {
 	}
 	lim := Limits{MaxMembers: 10, MaxBytes: 1 << 20}
 	_, _, err := unpack(t, zipArchive(t, many...), lim)
-	require.ErrorContains(t, err, "11 members, more than 10", "a zip's count is read from its end record")
+	require.ErrorContains(t, err, "more than 10 members (11 in its directory)", "a zip's count is read from its end record")
 	_, files, err := unpack(t, tarArchive(t, false, many...), lim)
 	require.ErrorContains(t, err, "more than 10 members")
 	require.Empty(t, files, "a tar is counted before anything is written")
@@ -287,11 +287,8 @@ func TestUnpackLimits(t *testing.T) {
 	require.Less(t, len(bomb), 64<<10)
 	_, files, err = unpack(t, bomb, lim)
 	require.ErrorIs(t, err, ErrArchive)
-	require.ErrorContains(t, err, "more than 1048576 bytes once decompressed")
+	require.ErrorContains(t, err, "more than 1048576 bytes decompressed")
 	require.LessOrEqual(t, len(files["zeros"]), 1<<20+1, "writing stopped at the limit")
-
-	_, _, err = unpack(t, bomb, Limits{MaxMembers: 10, MaxBytes: int64(len(bomb)) - 1})
-	require.ErrorContains(t, err, "the archive has", "the archive itself is bounded")
 }
 
 // zip64: past 65,535 entries the count is in the zip64 end record; here as
@@ -307,7 +304,7 @@ func TestUnpackZip64Count(t *testing.T) {
 	}
 	archive := zipArchive(t, entries...)
 	err := checkZipCount(bytes.NewReader(archive), int64(len(archive)), DefaultLimits.MaxMembers)
-	require.ErrorContains(t, err, "65536 members, more than 10000")
+	require.ErrorContains(t, err, "more than 10000 members (65536 in its directory)")
 }
 
 // The zip64 end records, written by hand: the count is read from the zip64
@@ -334,7 +331,7 @@ func TestUnpackZip64Records(t *testing.T) {
 	rec = append(rec, bytes.Repeat([]byte{0xff}, 12)...) // counts, size and offset: in the zip64 record
 	rec = append(rec, 0, 0)                              // comment length
 	err := checkZipCount(bytes.NewReader(rec), int64(len(rec)), DefaultLimits.MaxMembers)
-	require.ErrorContains(t, err, "70000 members, more than 10000")
+	require.ErrorContains(t, err, "more than 10000 members (70000 in its directory)")
 
 	le.PutUint64(rec[56+8:], 1<<40) // the locator points past the end
 	err = checkZipCount(bytes.NewReader(rec), int64(len(rec)), DefaultLimits.MaxMembers)
