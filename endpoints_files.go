@@ -16,11 +16,12 @@ var filesAndSkills = transport.Area{}
 // Agents budgets (standard tier limits); they are declared Read so that the
 // client's limiter paces them without spending the scarce create budget. An
 // upload is Once: the API has no idempotency key, and a retried upload may
-// store the file twice.
+// store the file twice. Uploads stream their multipart body (Uploads);
+// downloads hand their content over unread (Downloads).
 var (
-	filesUpload           = filesAndSkills.Endpoint("files.upload", "POST /v1/files", ratelimit.Read, transport.Once)
+	filesUpload           = filesAndSkills.Endpoint("files.upload", "POST /v1/files", ratelimit.Read, transport.Once).Uploads()
 	filesList             = filesAndSkills.Endpoint("files.list", "GET /v1/files", ratelimit.Read, transport.Idempotent)
 	filesRetrieveMetadata = filesAndSkills.Endpoint("files.retrieve_metadata", "GET /v1/files/{file_id}", ratelimit.Read, transport.Idempotent)
-	filesDownload         = filesAndSkills.Endpoint("files.download", "GET /v1/files/{file_id}/content", ratelimit.Read, transport.Idempotent)
+	filesDownload         = filesAndSkills.Endpoint("files.download", "GET /v1/files/{file_id}/content", ratelimit.Read, transport.Idempotent).Downloads()
 	filesDelete           = filesAndSkills.Endpoint("files.delete", "DELETE /v1/files/{file_id}", ratelimit.Read, transport.Idempotent)
 )

@@ -19,6 +19,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-managedagents/managedagents/internal/transport"
 	"github.com/go-managedagents/managedagents/option"
 )
 
@@ -474,4 +475,15 @@ func TestFilesSendOnlyTheUsersBetas(t *testing.T) {
 	_, err := c.Files.GetMetadata(context.Background(), "file_1", FileGetMetadataParams{})
 	require.NoError(t, err)
 	require.Equal(t, "some-beta-2026-01-01", (*reqs)[0].Header.Get("Anthropic-Beta"))
+}
+
+// The multipart uploads stream their body and the downloads hand their
+// content over (more-resources.md §1.2); no other endpoint does either.
+func TestEndpointBodies(t *testing.T) {
+	t.Parallel()
+	uploads := map[string]bool{"files.upload": true, "skills.create": true, "skills.versions.create": true}
+	for _, e := range transport.Endpoints() {
+		require.Equal(t, uploads[e.Op], e.StreamedBody, "%s streams its body", e.Op)
+		require.Equal(t, strings.HasSuffix(e.Op, ".download"), e.RawAnswer, "%s downloads", e.Op)
+	}
 }

@@ -45,6 +45,9 @@ const (
 // the slot would come after ctx's deadline); otherwise an error naming the
 // method and path.
 func Do(ctx context.Context, cfg *config.Config, r Request) (*http.Response, []byte, error) {
+	if r.Endpoint.RawAnswer {
+		return nil, nil, fmt.Errorf("managedagents: %s downloads: send it with Fetch", r.Endpoint)
+	}
 	c, req, err := newCall(ctx, cfg, r, unary)
 	if err != nil {
 		return nil, nil, err
@@ -85,13 +88,17 @@ func Open(ctx context.Context, cfg *config.Config, r Request, maxRetries int) (*
 	return resp, nil
 }
 
-// Fetch sends r as a download: headers, limiter slots, middlewares and the
+// Fetch sends r, a call of an endpoint that [Endpoint.Downloads], as a
+// download: headers, limiter slots, middlewares and the
 // retry policy as for [Do], with Accept: application/binary. Each attempt's
 // wait for the response headers is bounded by the request timeout; reading
 // the body is not (the caller's context bounds it). On success the caller
 // owns resp.Body, unread; closing it ends the attempt's context. Errors as
 // for [Do].
 func Fetch(ctx context.Context, cfg *config.Config, r Request) (*http.Response, error) {
+	if !r.Endpoint.RawAnswer {
+		return nil, fmt.Errorf("managedagents: %s answers with JSON: send it with Do", r.Endpoint)
+	}
 	c, req, err := newCall(ctx, cfg, r, download)
 	if err != nil {
 		return nil, err
@@ -138,8 +145,11 @@ func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Reque
 	}
 	var body []byte
 	var rd io.Reader
-	if r.Body != nil && r.Upload != nil {
-		return nil, nil, fmt.Errorf("managedagents: %s: a request has a JSON body or an upload, not both", r.Endpoint)
+	switch e := r.Endpoint; {
+	case e.StreamedBody && r.Body != nil:
+		return nil, nil, fmt.Errorf("managedagents: %s streams its body: it takes an upload, not a JSON body", e)
+	case !e.StreamedBody && r.Upload != nil:
+		return nil, nil, fmt.Errorf("managedagents: %s takes a JSON body, not an upload", e)
 	}
 	if r.Body != nil {
 		if body, err = json.Marshal(r.Body); err != nil {

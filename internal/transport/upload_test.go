@@ -37,7 +37,7 @@ func testUpload(body string, length int64, replayable bool) (*Upload, *atomic.In
 }
 
 func upload(ctx context.Context, cfg *config.Config, route string, u *Upload) error {
-	_, _, err := Do(ctx, cfg, testEndpoint(http.MethodPost, route).At().WithUpload(u))
+	_, _, err := Do(ctx, cfg, testEndpoint(http.MethodPost, route).Uploads().At().WithUpload(u))
 	return err
 }
 
@@ -175,14 +175,24 @@ func TestUploadTimeoutStartsAfterTheBody(t *testing.T) {
 	})
 }
 
-func TestUploadAndJSONBodyExclusive(t *testing.T) {
+// What an endpoint declares of its bodies is what its requests must be.
+func TestBodiesAsDeclared(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { reply(w, 200, `{}`) })
+	cfg := testConfig(s)
+	ctx := context.Background()
 	u, _ := testUpload("x", 1, false)
-	r := testEndpoint(http.MethodPost, "/v1/agents").At().WithBody(map[string]string{}).WithUpload(u)
-	_, _, err := Do(context.Background(), testConfig(s), r)
-	require.ErrorContains(t, err, "not both")
-	require.Equal(t, 0, s.count())
+	_, _, err := Do(ctx, cfg, testEndpoint(http.MethodPost, "/v1/files").Uploads().At().WithBody(map[string]string{}))
+	require.ErrorContains(t, err, "takes an upload, not a JSON body")
+	_, _, err = Do(ctx, cfg, testEndpoint(http.MethodPost, "/v1/agents").At().WithUpload(u))
+	require.ErrorContains(t, err, "takes a JSON body, not an upload")
+	_, _, err = Do(ctx, cfg, testEndpoint(http.MethodGet, "/v1/files/file_1/content").Downloads().At())
+	require.ErrorContains(t, err, "send it with Fetch")
+	_, err = Fetch(ctx, cfg, testEndpoint(http.MethodGet, "/v1/files/file_1").At())
+	require.ErrorContains(t, err, "send it with Do")
+	require.Equal(t, 0, s.count(), "nothing sent")
+	require.Panics(t, func() { testEndpoint(http.MethodGet, "/v1/files").Uploads() })
+	require.Panics(t, func() { testEndpoint(http.MethodPost, "/v1/files").Downloads() })
 }
 
 func TestFetchHandsTheBodyOver(t *testing.T) {
@@ -208,7 +218,7 @@ func TestFetchHandsTheBodyOver(t *testing.T) {
 	})
 	cfg := testConfig(s)
 	cfg.RequestTimeout = 200 * time.Millisecond
-	resp, err := Fetch(context.Background(), cfg, testEndpoint(http.MethodGet, "/v1/files/file_1/content").At())
+	resp, err := Fetch(context.Background(), cfg, testEndpoint(http.MethodGet, "/v1/files/file_1/content").Downloads().At())
 	require.NoError(t, err)
 	require.Equal(t, 3, s.count(), "5xx and late headers retried")
 	require.Equal(t, "application/binary", s.header(2).Get("Accept"))
