@@ -124,6 +124,10 @@ type Server struct {
 	envs     map[string]*envRec
 	sessions map[string]*sessionRec
 
+	deployments map[string]*deploymentRec
+	runs        map[string]*runRec // deployment runs
+	vaults      map[string]*vaultRec
+
 	requests     []*Request
 	failures     map[string][]injected // by route
 	delays       map[string]time.Duration
@@ -144,6 +148,9 @@ func NewServer(opts ...ServerOption) *Server {
 		agents:      map[string]*agentRec{},
 		envs:        map[string]*envRec{},
 		sessions:    map[string]*sessionRec{},
+		deployments: map[string]*deploymentRec{},
+		runs:        map[string]*runRec{},
+		vaults:      map[string]*vaultRec{},
 		failures:    map[string][]injected{},
 		delays:      map[string]time.Duration{},
 		openStreams: map[*subscriber]struct{}{},
@@ -215,15 +222,18 @@ func (s *Server) Now() time.Time {
 	return s.now()
 }
 
-// SetNow freezes the server's clock at t.
+// SetNow freezes the server's clock at t. Deployment schedules fire every
+// instant the clock passes.
 func (s *Server) SetNow(t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fixed, s.fixedNow = true, t
+	s.fireDue()
 }
 
 // AdvanceClock moves the server's clock forward by d, freezing it first if it
-// was following the real time.
+// was following the real time. Deployment schedules fire every instant the
+// clock passes.
 func (s *Server) AdvanceClock(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -231,6 +241,7 @@ func (s *Server) AdvanceClock(d time.Duration) {
 		s.fixed, s.fixedNow = true, time.Now()
 	}
 	s.fixedNow = s.fixedNow.Add(d)
+	s.fireDue()
 }
 
 // now reads the clock; s.mu must be held.

@@ -74,6 +74,10 @@ type Config struct {
 	StreamBackoffMin time.Duration
 	StreamBackoffMax time.Duration
 
+	// Secrets are values the call's body carries (vault credentials' tokens)
+	// that an error answer must not repeat; set per call, never by an option.
+	Secrets []secret.String
+
 	// PerCall is set while the options of one call are applied, so that the
 	// options that belong to a client (the limiter) can refuse.
 	PerCall bool
