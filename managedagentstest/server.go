@@ -64,7 +64,8 @@ func WithScript(sc Script) ServerOption {
 }
 
 // WithRateLimits turns on the emulation of the per-minute request budgets: more
-// than create create requests (POST /v1/agents, /v1/environments, /v1/sessions)
+// than create create requests (POST /v1/agents, /v1/environments, /v1/sessions,
+// /v1/deployments, /v1/vaults, a vault's credentials, a deployment's run)
 // or more than read other requests in any minute of the server's clock are
 // answered 429 rate_limit_error with a retry-after header. Zero for a class means
 // no limit. The documented budgets are WithRateLimits(60, 600). Requests are
