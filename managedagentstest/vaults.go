@@ -164,11 +164,17 @@ func (s *Server) archiveVault(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !v.archived() {
-		now := ts(s.now())
-		v.v["archived_at"], v.v["updated_at"] = now, now
-	}
+	s.archiveOnce(v.v)
 	return v.v, nil
+}
+
+// archiveOnce sets the archived_at and updated_at of v, an object not yet
+// archived; archiving again changes nothing.
+func (s *Server) archiveOnce(v obj) {
+	if v["archived_at"] == nil {
+		now := ts(s.now())
+		v["archived_at"], v["updated_at"] = now, now
+	}
 }
 
 // Credentials.
@@ -663,10 +669,7 @@ func (s *Server) archiveCredential(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !c.archived() {
-		now := ts(s.now())
-		c.v["archived_at"], c.v["updated_at"] = now, now
-	}
+	s.archiveOnce(c.v)
 	return c.v, nil
 }
 
