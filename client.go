@@ -25,6 +25,9 @@ type Client struct {
 	Environments *EnvironmentService
 	// Sessions manages sessions, their events, resources and threads: /v1/sessions.
 	Sessions *SessionService
+	// MemoryStores manages memory stores, their memories and memory versions:
+	// /v1/memory_stores.
+	MemoryStores *MemoryStoreService
 
 	// Deployments manages deployments, which run an agent on a schedule or on
 	// demand: /v1/deployments.
@@ -89,6 +92,7 @@ func (c *Client) wire() {
 	c.Deployments = &DeploymentService{client: c}
 	c.DeploymentRuns = &DeploymentRunService{client: c}
 	c.Vaults = &VaultService{client: c, Credentials: &VaultCredentialService{client: c}}
+	c.MemoryStores = &MemoryStoreService{client: c, Memories: &MemoryService{client: c}, MemoryVersions: &MemoryVersionService{client: c}}
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {

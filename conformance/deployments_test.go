@@ -47,6 +47,7 @@ func TestDeployments(t *testing.T) {
 	f := newFixture(t, h)
 	deployments, runs := h.client.Beta.Deployments, h.client.Beta.DeploymentRuns
 	vault := must(h.client.Beta.Vaults.New(ctx, anthropic.BetaVaultNewParams{DisplayName: "deploy"}))(t)
+	store := must(h.client.Beta.MemoryStores.New(ctx, anthropic.BetaMemoryStoreNewParams{Name: "Audit notes"}))(t)
 
 	full := must(deployments.New(ctx, anthropic.BetaDeploymentNewParams{
 		Name:          "Weekday audit",
@@ -61,7 +62,7 @@ func TestDeployments(t *testing.T) {
 					OfCommit: &anthropic.BetaManagedAgentsCommitCheckoutParam{Sha: "0123456789abcdef0123456789abcdef01234567"}}}},
 			{OfGitHubRepository: &anthropic.BetaManagedAgentsGitHubRepositoryResourceParams{URL: "https://github.com/o/plain"}},
 			{OfFile: &anthropic.BetaManagedAgentsFileResourceParams{FileID: "file_011CFakeFile", MountPath: anthropic.String("/mnt/in.pdf")}},
-			{OfMemoryStore: &anthropic.BetaManagedAgentsMemoryStoreResourceParam{MemoryStoreID: "memstore_011CFake", Access: "read_only",
+			{OfMemoryStore: &anthropic.BetaManagedAgentsMemoryStoreResourceParam{MemoryStoreID: store.ID, Access: "read_only",
 				Instructions: anthropic.String("Notes.")}},
 		},
 		VaultIDs: []string{vault.ID},

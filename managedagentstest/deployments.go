@@ -500,6 +500,19 @@ func (s *Server) deploymentSession(d *deploymentRec) (id, code, msg string) {
 			return "", "vault_archived_error", "Vault " + v.(string) + " is archived."
 		}
 	}
+	for _, r := range d.res {
+		if typeOf(r) != "memory_store" {
+			continue
+		}
+		id, _ := r.(obj)["memory_store_id"].(string)
+		store, ok := s.memStores[id]
+		switch {
+		case !ok:
+			return "", "session_resource_not_found_error", "Memory store " + id + " was not found."
+		case store.archived():
+			return "", "memory_store_archived_error", "Memory store " + id + " is archived."
+		}
+	}
 	if typeOf(env.v["config"]) == "self_hosted" {
 		for _, r := range d.res {
 			if typeOf(r) != "memory_store" {

@@ -228,6 +228,24 @@ func TestDeploymentFailedRuns(t *testing.T) {
 		require.Empty(t, run.SessionID)
 	}
 
+	// A memory store archived since the deployment was made.
+	store, err := f.client.MemoryStores.Create(ctx, managedagents.MemoryStoreCreateParams{Name: "notes"})
+	require.NoError(t, err)
+	withStore, err := f.client.Deployments.Create(ctx, managedagents.DeploymentCreateParams{Name: "store", Agent: managedagents.NewAgentRef(f.agent),
+		EnvironmentID: f.env, InitialEvents: []managedagents.EventParam{managedagents.NewUserMessage("go")},
+		Resources: []managedagents.SessionResourceParams{&managedagents.MemoryStoreResourceParams{MemoryStoreID: store.ID}}})
+	require.NoError(t, err)
+	_, err = f.client.MemoryStores.Archive(ctx, store.ID, managedagents.MemoryStoreArchiveParams{})
+	require.NoError(t, err)
+	run, err = f.client.Deployments.Run(ctx, withStore.ID, managedagents.DeploymentRunParams{})
+	require.NoError(t, err)
+	require.Equal(t, managedagents.DeploymentErrorMemoryStoreArchived, run.Error.Type)
+	_, err = f.client.MemoryStores.Delete(ctx, store.ID, managedagents.MemoryStoreDeleteParams{})
+	require.NoError(t, err)
+	run, err = f.client.Deployments.Run(ctx, withStore.ID, managedagents.DeploymentRunParams{})
+	require.NoError(t, err)
+	require.Equal(t, managedagents.DeploymentErrorSessionResourceNotFound, run.Error.Type)
+
 	// A self-hosted environment takes only memory stores.
 	self := ok(t, f.srv, "POST", "/v1/environments", map[string]any{"name": "self", "config": map[string]any{"type": "self_hosted"}})["id"].(string)
 	d2, err := f.client.Deployments.Create(ctx, managedagents.DeploymentCreateParams{Name: "self", Agent: managedagents.NewAgentRef(f.agent),

@@ -133,8 +133,8 @@ func (s *Server) Delay(route string, d time.Duration) {
 type RateClass int
 
 const (
-	// RateCreate counts POST /v1/agents, POST /v1/environments, POST
-	// /v1/sessions, and the creates and runs of deployments, vaults and
+	// RateCreate counts POST /v1/agents, POST /v1/environments, POST /v1/sessions,
+	// POST /v1/memory_stores, and the creates and runs of deployments, vaults and
 	// credentials.
 	RateCreate RateClass = iota
 	// RateRead counts every other request, including each stream open.
@@ -145,6 +145,8 @@ const (
 func classify(method, route string) RateClass {
 	switch route {
 	case RouteCreateAgent, RouteCreateEnvironment, RouteCreateSession:
+		return RateCreate
+	case RouteCreateMemoryStore:
 		return RateCreate
 	case RouteCreateDeployment, RouteRunDeployment, RouteCreateVault, RouteCreateCredential:
 		return RateCreate
@@ -318,6 +320,9 @@ func (s *Server) checkHeaders(r *http.Request, route string) *apiError {
 	}
 	if r.Header.Get("Anthropic-Version") == "" {
 		return errBadRequest("anthropic-version: header is required")
+	}
+	if isMemoryRoute(route) {
+		return checkMemoryBeta(r)
 	}
 	for _, v := range r.Header.Values("Anthropic-Beta") {
 		for _, name := range strings.Split(v, ",") {

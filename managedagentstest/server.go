@@ -65,10 +65,10 @@ func WithScript(sc Script) ServerOption {
 
 // WithRateLimits turns on the emulation of the per-minute request budgets: more
 // than create create requests (POST /v1/agents, /v1/environments, /v1/sessions,
-// /v1/deployments, /v1/vaults, a vault's credentials, a deployment's run)
-// or more than read other requests in any minute of the server's clock are
-// answered 429 rate_limit_error with a retry-after header. Zero for a class means
-// no limit. The documented budgets are WithRateLimits(60, 600). Requests are
+// /v1/memory_stores, /v1/deployments, /v1/vaults, a vault's credentials, a
+// deployment's run) or more than read other requests in any minute of the
+// server's clock are answered 429 rate_limit_error with a retry-after header.
+// Zero for a class means no limit. The documented budgets are WithRateLimits(60, 600). Requests are
 // counted even without this option; see [Server.RateCount]. Only requests that
 // pass the header checks count: injected failures, 401s and 429s do not.
 func WithRateLimits(create, read int) ServerOption {
@@ -125,6 +125,8 @@ type Server struct {
 	envs     map[string]*envRec
 	sessions map[string]*sessionRec
 
+	memStores map[string]*memoryStoreRec
+
 	deployments map[string]*deploymentRec
 	runs        map[string]*runRec // deployment runs
 	vaults      map[string]*vaultRec
@@ -136,6 +138,8 @@ type Server struct {
 	openStreams  map[*subscriber]struct{}
 	limits       [2]int
 	rateLog      [2][]time.Time
+
+	webhookHub webhookHub // webhook endpoints and deliveries (webhooks.go)
 }
 
 // NewServer starts a fake server. Close it when done.
@@ -149,6 +153,7 @@ func NewServer(opts ...ServerOption) *Server {
 		agents:      map[string]*agentRec{},
 		envs:        map[string]*envRec{},
 		sessions:    map[string]*sessionRec{},
+		memStores:   map[string]*memoryStoreRec{},
 		deployments: map[string]*deploymentRec{},
 		runs:        map[string]*runRec{},
 		vaults:      map[string]*vaultRec{},
@@ -230,6 +235,7 @@ func (s *Server) SetNow(t time.Time) {
 	defer s.mu.Unlock()
 	s.fixed, s.fixedNow = true, t
 	s.fireDue()
+	s.webhookHub.clockMoved()
 }
 
 // AdvanceClock moves the server's clock forward by d, freezing it first if it
@@ -243,6 +249,7 @@ func (s *Server) AdvanceClock(d time.Duration) {
 	}
 	s.fixedNow = s.fixedNow.Add(d)
 	s.fireDue()
+	s.webhookHub.clockMoved()
 }
 
 // now reads the clock; s.mu must be held.
