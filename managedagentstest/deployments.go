@@ -8,6 +8,7 @@ import (
 	_ "time/tzdata" // schedules' time zones, whatever the machine has
 
 	"github.com/go-managedagents/managedagents/internal/cron"
+	"github.com/go-managedagents/managedagents/webhooks"
 )
 
 // deploymentRec is a stored deployment.
@@ -92,6 +93,7 @@ func (s *Server) createDeployment(r *http.Request, body obj) (any, error) {
 	d.id = s.newID("depl")
 	d.v["id"] = d.id
 	s.deployments[d.id] = d
+	s.emitWebhook(webhooks.TypeDeploymentCreated, d.id, nil)
 	return s.deploymentJSON(d), nil
 }
 
@@ -367,6 +369,7 @@ func (s *Server) updateDeployment(r *http.Request, body obj) (any, error) {
 		d.checked = now // a new schedule fires from now on
 	}
 	d.v["updated_at"] = ts(now)
+	s.emitWebhook(webhooks.TypeDeploymentUpdated, d.id, nil)
 	return s.deploymentJSON(d), nil
 }
 
@@ -413,6 +416,7 @@ func (s *Server) archiveDeployment(r *http.Request, _ obj) (any, error) {
 		now := ts(s.now())
 		// Archived deployments report active, with archived_at set (§2.7).
 		d.v["archived_at"], d.v["updated_at"], d.v["status"], d.v["paused_reason"] = now, now, "active", nil
+		s.emitWebhook(webhooks.TypeDeploymentArchived, d.id, nil)
 	}
 	return s.deploymentJSON(d), nil
 }
@@ -426,7 +430,7 @@ func (s *Server) pauseDeployment(r *http.Request, _ obj) (any, error) {
 		return nil, errBadRequest("deployment %s is archived", d.id)
 	}
 	if d.v["status"] != "paused" {
-		d.v["status"], d.v["paused_reason"], d.v["updated_at"] = "paused", obj{"type": "manual"}, ts(s.now())
+		s.pause(d, obj{"type": "manual"})
 	}
 	return s.deploymentJSON(d), nil
 }
@@ -443,6 +447,7 @@ func (s *Server) unpauseDeployment(r *http.Request, _ obj) (any, error) {
 		now := s.now()
 		d.v["status"], d.v["paused_reason"], d.v["updated_at"] = "active", nil, ts(now)
 		d.checked = now // the instants missed while paused are not run
+		s.emitWebhook(webhooks.TypeDeploymentUnpaused, d.id, nil)
 	}
 	return s.deploymentJSON(d), nil
 }
@@ -470,8 +475,21 @@ func (s *Server) fire(d *deploymentRec, trigger obj) *runRec {
 	} else {
 		run.v["session_id"] = id
 	}
-	s.runs[run.v["id"].(string)] = run
+	id := run.v["id"].(string)
+	s.runs[id] = run
+	s.emitWebhook(webhooks.TypeDeploymentRunStarted, id, nil)
+	if run.v["error"] != nil {
+		s.emitWebhook(webhooks.TypeDeploymentRunFailed, id, nil)
+	} else {
+		s.emitWebhook(webhooks.TypeDeploymentRunSucceeded, id, nil)
+	}
 	return run
+}
+
+// pause pauses d for reason; s.mu must be held.
+func (s *Server) pause(d *deploymentRec, reason obj) {
+	d.v["status"], d.v["paused_reason"], d.v["updated_at"] = "paused", reason, ts(s.now())
+	s.emitWebhook(webhooks.TypeDeploymentPaused, d.id, nil)
 }
 
 // deploymentSession creates the session of one fire of d and returns its id,
@@ -581,8 +599,7 @@ func (s *Server) fireDue() {
 		run := s.fire(f.d, obj{"type": "schedule", "scheduled_at": ts(f.at)})
 		f.d.v["schedule"].(obj)["last_run_at"] = ts(f.at)
 		if e, _ := isObj(run.v["error"]); e != nil && pausingError(e["type"].(string)) {
-			f.d.v["status"], f.d.v["updated_at"] = "paused", ts(f.at)
-			f.d.v["paused_reason"] = obj{"type": "error", "error": obj{"type": e["type"]}}
+			s.pause(f.d, obj{"type": "error", "error": obj{"type": e["type"]}})
 		}
 	}
 }

@@ -118,15 +118,16 @@
 // .status_idled, .status_rescheduled, .status_terminated, and the other family
 // session.running, .idled, .requires_action; session.budget_reached (once per
 // budget value); session.outcome_evaluation_ended; session.thread_created,
-// .thread_idled, .thread_terminated. Deliveries are asynchronous, one at a
-// time per endpoint; an answer other than 2xx is retried with the same
-// webhook-id after the waits of [WithWebhookBackoff] on the server's clock
-// (with [WithClock], [Server.AdvanceClock] brings the retries). A server with
-// a frozen clock signs with it: give the receiver's verifier
-// webhooks.WithNow(srv.Now). [Server.WebhookDeliveries] is the delivery log,
-// [Server.WaitWebhooks] waits for the deliveries to settle, and
-// [Server.AddWebhookFault] duplicates, delays or reorders one. [Server.Close]
-// stops them.
+// .thread_idled, .thread_terminated; the memory_store.*, deployment.*,
+// deployment_run.*, vault.* and vault_credential.* events of those resources.
+// Deliveries are asynchronous, one at a time per endpoint; an answer other than
+// 2xx is retried with the same webhook-id after the waits of
+// [WithWebhookBackoff] on the server's clock (with [WithClock],
+// [Server.AdvanceClock] brings the retries). A server with a frozen clock signs
+// with it: give the receiver's verifier webhooks.WithNow(srv.Now).
+// [Server.WebhookDeliveries] is the delivery log, [Server.WaitWebhooks] waits
+// for the deliveries to settle, and [Server.AddWebhookFault] duplicates, delays
+// or reorders one. [Server.Close] stops them.
 //
 // # Recorded sessions
 //

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-managedagents/managedagents/webhooks"
 )
 
 // vaultRec is a stored vault and its credentials.
@@ -92,6 +94,7 @@ func (s *Server) createVault(r *http.Request, body obj) (any, error) {
 	v := obj{"id": id, "type": "vault", "display_name": name, "metadata": md,
 		"created_at": ts(now), "updated_at": ts(now), "archived_at": nil}
 	s.vaults[id] = &vaultRec{id: id, seq: s.nextSeq(), created: now, v: v}
+	s.emitWebhook(webhooks.TypeVaultCreated, id, nil)
 	return v, nil
 }
 
@@ -156,6 +159,10 @@ func (s *Server) deleteVault(r *http.Request, _ obj) (any, error) {
 		return nil, err
 	}
 	delete(s.vaults, v.id)
+	s.emitWebhook(webhooks.TypeVaultDeleted, v.id, nil)
+	for _, c := range v.creds {
+		s.emitWebhook(webhooks.TypeVaultCredentialDeleted, c.id, map[string]string{"vault_id": v.id})
+	}
 	return obj{"id": v.id, "type": "vault_deleted"}, nil
 }
 
@@ -164,17 +171,28 @@ func (s *Server) archiveVault(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.archiveOnce(v.v)
+	if s.archiveOnce(v.v) {
+		// Archiving a vault archives its credentials (webhooks-telemetry.md
+		// §1.6: one vault_credential.archived follows per credential).
+		s.emitWebhook(webhooks.TypeVaultArchived, v.id, nil)
+		for _, c := range v.creds {
+			if s.archiveOnce(c.v) {
+				s.emitWebhook(webhooks.TypeVaultCredentialArchived, c.id, map[string]string{"vault_id": v.id})
+			}
+		}
+	}
 	return v.v, nil
 }
 
 // archiveOnce sets the archived_at and updated_at of v, an object not yet
-// archived; archiving again changes nothing.
-func (s *Server) archiveOnce(v obj) {
-	if v["archived_at"] == nil {
-		now := ts(s.now())
-		v["archived_at"], v["updated_at"] = now, now
+// archived, and reports whether it did; archiving again changes nothing.
+func (s *Server) archiveOnce(v obj) bool {
+	if v["archived_at"] != nil {
+		return false
 	}
+	now := ts(s.now())
+	v["archived_at"], v["updated_at"] = now, now
+	return true
 }
 
 // Credentials.
@@ -212,6 +230,7 @@ func (s *Server) createCredential(r *http.Request, body obj) (any, error) {
 	c.v = obj{"id": c.id, "type": "vault_credential", "vault_id": v.id, "display_name": name, "auth": auth,
 		"metadata": md, "created_at": now, "updated_at": now, "archived_at": nil}
 	v.creds = append(v.creds, c)
+	s.emitWebhook(webhooks.TypeVaultCredentialCreated, c.id, map[string]string{"vault_id": v.id})
 	return c.v, nil
 }
 
@@ -661,15 +680,18 @@ func (s *Server) deleteCredential(r *http.Request, _ obj) (any, error) {
 		return nil, err
 	}
 	v.creds = append(v.creds[:i], v.creds[i+1:]...)
+	s.emitWebhook(webhooks.TypeVaultCredentialDeleted, c.id, map[string]string{"vault_id": v.id})
 	return obj{"id": c.id, "type": "vault_credential_deleted"}, nil
 }
 
 func (s *Server) archiveCredential(r *http.Request, _ obj) (any, error) {
-	_, c, _, err := s.credential(r)
+	v, c, _, err := s.credential(r)
 	if err != nil {
 		return nil, err
 	}
-	s.archiveOnce(c.v)
+	if s.archiveOnce(c.v) {
+		s.emitWebhook(webhooks.TypeVaultCredentialArchived, c.id, map[string]string{"vault_id": v.id})
+	}
 	return c.v, nil
 }
 
