@@ -127,7 +127,7 @@ func TestDeploymentDecodesSample(t *testing.T) {
 	require.Empty(t, repo.ID, "a deployment's resources have no id")
 	require.Equal(t, "file_011CNha8iCJcU1wXNR6q4V8w", d.Resources[1].(*FileResource).FileID)
 	store := d.Resources[2].(*MemoryStoreResource)
-	require.Equal(t, "read_only", store.Access)
+	require.Equal(t, MemoryStoreAccessReadOnly, store.Access)
 	require.Equal(t, []string{"vlt_011CZkZDLs7fYzm1hXNPeRjv"}, d.VaultIDs)
 	require.Equal(t, map[string]string{"team": "platform"}, d.Metadata)
 	require.Equal(t, "cron", d.Schedule.Type)
