@@ -118,21 +118,30 @@ func (s *Server) updateVault(r *http.Request, body obj) (any, error) {
 		return nil, errBadRequest("vault %s is archived", v.id)
 	}
 	next := clone(v.v)
-	if name, ok, err := displayName(body, false); err != nil {
+	if err := patchNameAndMetadata(next, body); err != nil {
 		return nil, err
+	}
+	next["updated_at"] = ts(s.now())
+	v.v = next
+	return next, nil
+}
+
+// patchNameAndMetadata applies the display_name and metadata of a vault or
+// credential update to next.
+func patchNameAndMetadata(next, body obj) error {
+	if name, ok, err := displayName(body, false); err != nil {
+		return err
 	} else if ok {
 		next["display_name"] = name
 	}
 	if m, ok := body["metadata"]; ok {
 		md, err := patchMetadata(next["metadata"].(obj), m, false)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		next["metadata"] = md
 	}
-	next["updated_at"] = ts(s.now())
-	v.v = next
-	return next, nil
+	return nil
 }
 
 func (s *Server) listVaults(r *http.Request, _ obj) (any, error) {
@@ -496,17 +505,8 @@ func (s *Server) updateCredential(r *http.Request, body obj) (any, error) {
 	for k, v := range c.secrets {
 		secrets[k] = v
 	}
-	if name, ok, err := displayName(body, false); err != nil {
+	if err := patchNameAndMetadata(next, body); err != nil {
 		return nil, err
-	} else if ok {
-		next["display_name"] = name
-	}
-	if m, ok := body["metadata"]; ok {
-		md, err := patchMetadata(next["metadata"].(obj), m, false)
-		if err != nil {
-			return nil, err
-		}
-		next["metadata"] = md
 	}
 	if a, ok := body["auth"]; ok && a != nil {
 		in, ok := isObj(a)
