@@ -3,7 +3,6 @@ package managedagents
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -362,9 +361,7 @@ func TestDeploymentValidation(t *testing.T) {
 	} {
 		c, reqs := newTestClient(t, replyJSON(200, "{}"))
 		_, err := c.Deployments.Create(context.Background(), tc.params)
-		var verr *ValidationError
-		require.True(t, errors.As(err, &verr), "%s: %v", tc.field, err)
-		require.Equal(t, tc.field, verr.Field, "%v", err)
+		requireField(t, tc.field, err)
 		require.Empty(t, *reqs)
 	}
 
@@ -384,9 +381,7 @@ func TestDeploymentValidation(t *testing.T) {
 	} {
 		c, reqs := newTestClient(t, replyJSON(200, "{}"))
 		_, err := c.Deployments.Update(context.Background(), "depl_1", tc.params)
-		var verr *ValidationError
-		require.True(t, errors.As(err, &verr), "%s: %v", tc.field, err)
-		require.Equal(t, tc.field, verr.Field, "%v", err)
+		requireField(t, tc.field, err)
 		require.Empty(t, *reqs)
 	}
 
@@ -429,9 +424,7 @@ func TestDeploymentValidation(t *testing.T) {
 	} {
 		c, reqs := newTestClient(t, replyJSON(200, "{}"))
 		err := tc.call(c)
-		var verr *ValidationError
-		require.True(t, errors.As(err, &verr), "%s: %v", tc.field, err)
-		require.Equal(t, tc.field, verr.Field, "%v", err)
+		requireField(t, tc.field, err)
 		require.Empty(t, *reqs)
 	}
 }

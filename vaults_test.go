@@ -3,7 +3,6 @@ package managedagents
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -104,9 +103,7 @@ func TestVaultValidation(t *testing.T) {
 	} {
 		c, reqs := newTestClient(t, replyJSON(200, "{}"))
 		err := tc.call(c)
-		var verr *ValidationError
-		require.True(t, errors.As(err, &verr), "%s: %v", tc.field, err)
-		require.Equal(t, tc.field, verr.Field, "%v", err)
+		requireField(t, tc.field, err)
 		require.Empty(t, *reqs)
 	}
 	// 255 characters (not bytes) is the limit.
