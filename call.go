@@ -90,7 +90,7 @@ func sendWith(ctx context.Context, cfg *config.Config, r transport.Request, deco
 		err = fromWire(err, cfg)
 	default:
 		if derr := decode(data); derr != nil {
-			err = responseError(resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
+			err = responseError(cfg, resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
 		}
 	}
 	endCall(cfg, info, resp, body, err)
@@ -116,7 +116,7 @@ func openStreamConn(ctx context.Context, cfg *config.Config, r transport.Request
 		*cfg.ResponseInto = publicResponse(resp, nil)
 	}
 	ended := publicResponse(resp, nil)
-	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func(err error) { info.End(ended, err) }}
+	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func(err error) { info.End(ended, redactErr(err, cfg)) }}
 	return resp, nil
 }
 

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-managedagents/managedagents/internal/clock/fakeclock"
 	"github.com/go-managedagents/managedagents/option"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -37,6 +39,11 @@ type fakeStreams struct {
 	opened   int
 	history  []string // raw JSON events, ascending
 	pageSize int
+	// lists answer the list requests in turn, before the history does; a
+	// nil one leaves its request to the history. Set it before the stream
+	// opens.
+	lists  []http.HandlerFunc
+	listed int
 }
 
 // newFakeStreams starts the fake and returns it with a client for it: no
@@ -94,12 +101,18 @@ func (f *fakeStreams) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.reqs = append(f.reqs, recorded{Method: r.Method, Path: p, RawQuery: r.URL.RawQuery, Header: r.Header.Clone()})
 	f.at = append(f.at, time.Now())
-	var conn http.HandlerFunc
-	if strings.HasSuffix(p, "/stream") {
+	var conn, list http.HandlerFunc
+	switch {
+	case strings.HasSuffix(p, "/stream"):
 		if f.opened < len(f.conns) {
 			conn = f.conns[f.opened]
 		}
 		f.opened++
+	case strings.HasSuffix(p, "/events"):
+		if f.listed < len(f.lists) {
+			list = f.lists[f.listed]
+		}
+		f.listed++
 	}
 	f.mu.Unlock()
 	switch {
@@ -110,6 +123,8 @@ func (f *fakeStreams) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		conn(w, r)
+	case strings.HasSuffix(p, "/events") && list != nil:
+		list(w, r)
 	case strings.HasSuffix(p, "/events"):
 		f.list(w, r, !strings.Contains(p, "/threads/"))
 	default:
@@ -346,4 +361,47 @@ func listReq(gte, page string) string {
 		q.Set("page", page)
 	}
 	return listPath + "?" + q.Encode()
+}
+
+// fakeClock makes c's streams run on a fake clock, which moves only when the
+// test says so, without a reconnect backoff (tests that look at the backoff
+// set one and let it pass, see passBackoffs).
+func fakeClock(c *Client) *fakeclock.Clock {
+	clk := fakeclock.New(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
+	c.cfg.StreamClock = clk
+	c.cfg.StreamBackoffMin, c.cfg.StreamBackoffMax = 0, 0
+	return clk
+}
+
+// passBackoffs returns an OnReconnect that records each notice in n and
+// then lets its backoff pass on clk as soon as the stream waits for it. Its
+// goroutines end with the test.
+func passBackoffs(t *testing.T, n *notices, clk *fakeclock.Clock) func(StreamReconnect) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+	})
+	return func(r StreamReconnect) {
+		n.add(r)
+		if r.Delay <= 0 {
+			return
+		}
+		wg.Go(func() {
+			if _, err := clk.WaitPending(ctx, func(p []time.Duration) bool { return slices.Contains(p, r.Delay) }); err == nil {
+				clk.Advance(r.Delay)
+			}
+		})
+	}
+}
+
+// pageWithoutAnswer answers a list request never: it moves clk by d (the
+// stream's bound on the page, armed before the request was sent), then waits
+// for the client to give up.
+func pageWithoutAnswer(clk *fakeclock.Clock, d time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		clk.Advance(d)
+		<-r.Context().Done()
+	}
 }

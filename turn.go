@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-managedagents/managedagents/internal/config"
 	"github.com/go-managedagents/managedagents/option"
 )
 
@@ -145,6 +146,7 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params S
 	defer stream.Close()
 	t := &turn{
 		client:    s.client,
+		cfg:       stream.cfg,
 		sessionID: sessionID,
 		params:    params,
 		opts:      opts,
@@ -186,6 +188,7 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params S
 // turn is the state of one RunTurn.
 type turn struct {
 	client    *Client
+	cfg       *config.Config // the stream's, for redaction
 	sessionID string
 	params    SessionRunTurnParams
 	opts      []option.RequestOption
@@ -270,9 +273,10 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 		return true, nil
 	case *SessionStatusTerminatedEvent, *SessionDeletedEvent:
 		if t.fatal != nil {
+			cause := redactSessionError(t.fatal.Error, t.cfg)
 			return true, &turnError{
-				msg:  ErrSessionEnded.Error() + " (" + string(ev.EventType()) + "): " + causeText(t.fatal.Error),
-				errs: []error{ErrSessionEnded, t.fatal.Error},
+				msg:  ErrSessionEnded.Error() + " (" + string(ev.EventType()) + "): " + causeText(cause),
+				errs: []error{ErrSessionEnded, cause},
 			}
 		}
 		return true, fmt.Errorf("%w (%s)", ErrSessionEnded, ev.EventType())
@@ -446,3 +450,13 @@ func (e *turnError) Error() string { return e.msg }
 
 // Unwrap returns the errors quoted.
 func (e *turnError) Unwrap() []error { return e.errs }
+
+// redactSessionError returns e with cfg's credentials removed from its texts,
+// for an error of RunTurn: the event itself keeps what the server sent.
+func redactSessionError(e SessionError, cfg *config.Config) SessionError {
+	e.Type, e.Message = SessionErrorType(cfg.Redact(string(e.Type))), cfg.Redact(e.Message)
+	e.RetryStatus.Type = RetryStatusType(cfg.Redact(string(e.RetryStatus.Type)))
+	e.MCPServerName, e.CredentialID = cfg.Redact(e.MCPServerName), cfg.Redact(e.CredentialID)
+	e.VaultID, e.RepositoryURL = cfg.Redact(e.VaultID), cfg.Redact(e.RepositoryURL)
+	return e
+}
