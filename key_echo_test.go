@@ -248,6 +248,12 @@ func echoCases() []echoCase {
 			frame(`{"type":"session.error","id":"sevt_e","processed_at":"2026-11-24T10:00:02Z","error":{"type":"unknown_error","message":"`+echoed+`","retry_status":{"type":"terminal"},"mcp_server_name":"`+echoed+`"}}`),
 			frame(`{"type":"session.status_terminated","id":"sevt_t","processed_at":"2026-11-24T10:00:03Z"}`),
 		)}, nil, replyEcho(http.StatusOK, "application/json", `{"data":[{"type":"user.message","id":"sevt_u","content":[],"processed_at":null}]}`)), runTurnCall},
+		{"RunTurn: an idle waiting on an event whose id is the key", streamServer([]http.HandlerFunc{sseAnswer(true,
+			frame(`{"type":"user.message","id":"sevt_u","content":[],"processed_at":"2026-11-24T10:00:00Z"}`),
+			frame(`{"type":"session.status_running","id":"sevt_r","processed_at":"2026-11-24T10:00:01Z"}`),
+			frame(`{"type":"session.status_idle","id":"sevt_i","processed_at":"2026-11-24T10:00:02Z","stop_reason":{"type":"requires_action","event_ids":["`+echoed+`"]}}`),
+		)}, []http.HandlerFunc{replyEcho(http.StatusOK, "application/json", `{"data":[],"next_page":null}`)},
+			replyEcho(http.StatusOK, "application/json", `{"data":[{"type":"user.message","id":"sevt_u","content":[],"processed_at":null}]}`)), runTurnCall},
 	}
 }
 
@@ -277,41 +283,49 @@ func listEvents(ctx context.Context, c *Client, _ func(StreamReconnect)) error {
 // reconnect notice.
 func TestKeyEchoedByServerNeverLeaks(t *testing.T) {
 	t.Parallel()
-	for _, tc := range echoCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv := httptest.NewServer(tc.server)
-			t.Cleanup(srv.Close)
-			var w echoWorld
-			var seen atomic.Bool
-			c := NewClient(
-				option.WithAPIKey(echoed),
-				option.WithBaseURL(srv.URL),
-				option.WithHTTPClient(&http.Client{Transport: echoSpy{base: srv.Client().Transport, seen: &seen}}),
-				option.WithoutLimiter(),
-				option.WithMaxRetries(1),
-				option.WithStreamReconnects(3),
-				option.WithLogger(slog.New(slog.NewJSONHandler(&w, &slog.HandlerOptions{Level: slog.LevelDebug}))),
-				option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-					option.CallFromContext(req.Context()).OnEnd(func(e option.CallEnd) { w.addErr(e.Err) })
-					return next(req)
-				}),
-			)
-			c.cfg.RetryBackoffBase, c.cfg.RetryBackoffMax = time.Millisecond, time.Millisecond
-			c.cfg.StreamBackoffMin, c.cfg.StreamBackoffMax = 0, 0
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
+	credentials := map[string]option.RequestOption{"api key": option.WithAPIKey(echoed), "auth token": option.WithAuthToken(echoed)}
+	for credName, credential := range credentials {
+		for _, tc := range echoCases() { // servers of their own: they count requests
+			t.Run(credName+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				testKeyEcho(t, tc, credential)
+			})
+		}
+	}
+}
 
-			err := tc.call(ctx, c, w.notice)
-			require.Error(t, err, "the case must fail somewhere")
-			require.NoError(t, ctx.Err())
-			require.True(t, seen.Load(), "the key came back from the server")
-			w.addErr(err)
-			require.NotEmpty(t, w.log.String(), "debug lines were logged")
-			for where, text := range w.texts() {
-				assert.NotContains(t, text, echoed, "%s", where)
-			}
-		})
+// testKeyEcho runs one case of TestKeyEchoedByServerNeverLeaks.
+func testKeyEcho(t *testing.T, tc echoCase, credential option.RequestOption) {
+	srv := httptest.NewServer(tc.server)
+	t.Cleanup(srv.Close)
+	var w echoWorld
+	var seen atomic.Bool
+	c := NewClient(
+		credential,
+		option.WithBaseURL(srv.URL),
+		option.WithHTTPClient(&http.Client{Transport: echoSpy{base: srv.Client().Transport, seen: &seen}}),
+		option.WithoutLimiter(),
+		option.WithMaxRetries(1),
+		option.WithStreamReconnects(3),
+		option.WithLogger(slog.New(slog.NewJSONHandler(&w, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+			option.CallFromContext(req.Context()).OnEnd(func(e option.CallEnd) { w.addErr(e.Err) })
+			return next(req)
+		}),
+	)
+	c.cfg.RetryBackoffBase, c.cfg.RetryBackoffMax = time.Millisecond, time.Millisecond
+	c.cfg.StreamBackoffMin, c.cfg.StreamBackoffMax = 0, 0
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	err := tc.call(ctx, c, w.notice)
+	require.Error(t, err, "the case must fail somewhere")
+	require.NoError(t, ctx.Err())
+	require.True(t, seen.Load(), "the key came back from the server")
+	w.addErr(err)
+	require.NotEmpty(t, w.log.String(), "debug lines were logged")
+	for where, text := range w.texts() {
+		assert.NotContains(t, text, echoed, "%s", where)
 	}
 }
 

@@ -377,7 +377,7 @@ func (t *turn) reply(ctx context.Context, call Event) (EventParam, error) {
 	case *AgentMCPToolUseEvent:
 		return t.confirm(ctx, ToolCall{ID: c.ID, Name: c.Name, MCPServerName: c.MCPServerName, Input: c.Input, Event: c}), nil
 	}
-	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on %s %s, which it cannot answer", call.EventType(), call.EventID())
+	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on %s %s, which it cannot answer", t.cfg.Redact(string(call.EventType())), t.cfg.Redact(call.EventID()))
 }
 
 func (t *turn) confirm(ctx context.Context, call ToolCall) EventParam {
@@ -406,7 +406,7 @@ func (t *turn) lookup(ctx context.Context, id string) (Event, error) {
 			return ev, nil
 		}
 	}
-	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on event %s, which is not in its history", id)
+	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on event %s, which is not in its history", t.cfg.Redact(id))
 }
 
 // onlyInterrupts reports whether events hold nothing but interrupts.
