@@ -1,6 +1,7 @@
 package managedagents
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,6 +80,12 @@ func newFakeStreams(t *testing.T, history []string, conns []http.HandlerFunc, op
 		}
 		t.Error(err)
 	})
+	return f, f.client(opts...)
+}
+
+// client returns a client for the fake: no limiter, no retries, tiny stream
+// backoffs, plus opts.
+func (f *fakeStreams) client(opts ...option.RequestOption) *Client {
 	base := []option.RequestOption{
 		option.WithAPIKey(testAPIKey),
 		option.WithBaseURL(f.srv.URL + "/prefix"),
@@ -88,7 +96,7 @@ func newFakeStreams(t *testing.T, history []string, conns []http.HandlerFunc, op
 	}
 	c := NewClient(append(base, opts...)...)
 	c.cfg.RetryBackoffBase, c.cfg.RetryBackoffMax = time.Millisecond, 5*time.Millisecond
-	return f, c
+	return c
 }
 
 func (f *fakeStreams) serve(w http.ResponseWriter, r *http.Request) {
@@ -403,5 +411,72 @@ func pageWithoutAnswer(clk *fakeclock.Clock, d time.Duration) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		clk.Advance(d)
 		<-r.Context().Done()
+	}
+}
+
+// wrapFirstStream returns the option that makes c's requests go to f's
+// server and wraps the body of the first stream answer with wrap.
+func (f *fakeStreams) wrapFirstStream(wrap func(body io.ReadCloser, req *http.Request) io.ReadCloser) option.RequestOption {
+	var once sync.Once
+	base := f.srv.Client().Transport
+	return option.WithHTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := base.RoundTrip(r)
+		if err == nil && strings.HasSuffix(r.URL.Path, "/stream") {
+			once.Do(func() { resp.Body = wrap(resp.Body, r) })
+		}
+		return resp, err
+	})})
+}
+
+// heartbeatBody passes its connection's bytes through until the end of the
+// first frame, then sends beats heartbeats (comment lines and ping frames in
+// turn) one per read, moving clk by step before each, then goes silent: it
+// moves clk by silence and reads on (the server sends nothing more), until
+// the client gives up. Like a real connection, it fails once the request's
+// context has ended.
+type heartbeatBody struct {
+	io.ReadCloser
+	req           *http.Request
+	clk           *fakeclock.Clock
+	step, silence time.Duration
+	beats         int
+	passed        []byte // the bytes of the first frame read so far
+	sent          int
+	quiet         atomic.Bool // the silence began
+}
+
+func (b *heartbeatBody) Read(p []byte) (int, error) {
+	if !bytes.Contains(b.passed, []byte("\n\n")) {
+		n, err := b.ReadCloser.Read(p)
+		b.passed = append(b.passed, p[:n]...)
+		return n, err
+	}
+	if err := b.req.Context().Err(); err != nil {
+		return 0, err
+	}
+	if b.sent < b.beats {
+		beat := ": heartbeat\n\n"
+		if b.sent%2 == 1 {
+			beat = "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+		}
+		b.sent++
+		b.clk.Advance(b.step)
+		return copy(p, beat), nil
+	}
+	if !b.quiet.Swap(true) {
+		b.clk.Advance(b.silence)
+	}
+	return b.ReadCloser.Read(p)
+}
+
+// waitFor blocks until ch is closed.
+func waitFor(ch <-chan struct{}) step {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		select {
+		case <-ch:
+			return true
+		case <-r.Context().Done():
+			return false
+		}
 	}
 }
