@@ -260,6 +260,10 @@ func TestStreamIdleTimeoutWhileOpening(t *testing.T) {
 		sseConn(write(frame(term("sevt_1", 1))), hang()),
 		sseConn(write(frame(term("sevt_1", 1))), hang()), // spare, should a loaded machine be slow
 	}, option.WithStreamIdleTimeout(200*time.Millisecond), option.WithMaxRetries(2))
+	// The transport times the wait for headers on the system clock; the live
+	// read's watchdog runs on a still fake clock, so that a loaded machine
+	// cannot make the connection look idle.
+	fakeClock(c)
 	var n notices
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
