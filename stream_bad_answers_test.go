@@ -39,17 +39,12 @@ func TestStreamBadAnswerDuringReconnectIsAFault(t *testing.T) {
 	})
 	fakeClock(c)
 	f.lists = []http.HandlerFunc{maintenancePage, cutShortPage}
-	var n notices
-	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
-	require.NoError(t, err)
-	got, err := drain(s)
-	require.NoError(t, err)
+	got, ns := drainSession(t, f, c)
 	require.Equal(t, []string{"sevt_1", "sevt_2", "sevt_3"}, got)
 	gte := "2026-11-24T10:00:00.001Z"
 	require.Equal(t, []string{
 		streamPath, streamPath, listReq(gte, ""), streamPath, streamPath, listReq(gte, ""), streamPath, listReq(gte, ""),
 	}, f.requests())
-	ns := n.get()
 	require.Len(t, ns, 4)
 	require.ErrorIs(t, ns[0].Cause, ErrStreamEnded)
 	for i, want := range map[int]string{1: "text/html", 2: "not an event stream", 3: "unexpected end of JSON input"} {
@@ -73,11 +68,7 @@ func TestStreamBadAnswersSpendTheBudget(t *testing.T) {
 	f.lists = []http.HandlerFunc{maintenancePage}
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
-	got, err := drain(s)
-	require.Equal(t, []string{"sevt_1"}, got)
-	var se *StreamError
-	require.ErrorAs(t, err, &se)
-	require.Equal(t, 2, se.Attempts)
+	err = drainGaveUp(t, s, []string{"sevt_1"}, 2)
 	require.ErrorIs(t, err, ErrMalformedResponse)
 	require.ErrorContains(t, err, "not an event stream")
 }

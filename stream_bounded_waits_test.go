@@ -22,15 +22,10 @@ func TestStreamBackfillPageWithoutAnswerIsAReconnect(t *testing.T) {
 	}, option.WithStreamIdleTimeout(idle))
 	clk := fakeClock(c)
 	f.lists = []http.HandlerFunc{pageWithoutAnswer(clk, idle)}
-	var n notices
-	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
-	require.NoError(t, err)
-	got, err := drain(s)
-	require.NoError(t, err)
+	got, ns := drainSession(t, f, c)
 	require.Equal(t, []string{"sevt_1", "sevt_2", "sevt_3"}, got)
 	gte := "2026-11-24T10:00:00.001Z"
 	require.Equal(t, []string{streamPath, streamPath, listReq(gte, ""), streamPath, listReq(gte, "")}, f.requests())
-	ns := n.get()
 	require.Len(t, ns, 2)
 	require.ErrorIs(t, ns[0].Cause, ErrStreamEnded)
 	require.ErrorIs(t, ns[1].Cause, ErrStreamIdle)
@@ -50,10 +45,5 @@ func TestStreamBackfillPagesWithoutAnswerSpendTheBudget(t *testing.T) {
 	f.lists = []http.HandlerFunc{pageWithoutAnswer(clk, idle), pageWithoutAnswer(clk, idle)}
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
-	got, err := drain(s)
-	require.Equal(t, []string{"sevt_1"}, got)
-	var se *StreamError
-	require.ErrorAs(t, err, &se)
-	require.Equal(t, 2, se.Attempts)
-	require.ErrorIs(t, err, ErrStreamIdle)
+	require.ErrorIs(t, drainGaveUp(t, s, []string{"sevt_1"}, 2), ErrStreamIdle)
 }

@@ -480,3 +480,28 @@ func waitFor(ch <-chan struct{}) step {
 		}
 	}
 }
+
+// drainGaveUp reads s to its end and checks that it delivered want, then
+// gave up after attempts reconnects in a row; it returns the error, a
+// *StreamError.
+func drainGaveUp(t *testing.T, s *EventStream, want []string, attempts int) error {
+	t.Helper()
+	got, err := drain(s)
+	require.Equal(t, want, got)
+	var se *StreamError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, attempts, se.Attempts)
+	return err
+}
+
+// drainSession opens the stream of sesn_1 with c, reads it to its end
+// without error, and returns what it delivered and its reconnect notices.
+func drainSession(t *testing.T, f *fakeStreams, c *Client) ([]string, []StreamReconnect) {
+	t.Helper()
+	var n notices
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
+	require.NoError(t, err)
+	got, err := drain(s)
+	require.NoError(t, err)
+	return got, n.get()
+}

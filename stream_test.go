@@ -424,12 +424,7 @@ func TestStreamBudgetExhausted(t *testing.T) {
 		var n notices
 		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 		require.NoError(t, err)
-		got, err := drain(s)
-		require.Equal(t, []string{"sevt_1"}, got)
-		var se *StreamError
-		require.ErrorAs(t, err, &se)
-		require.Equal(t, 2, se.Attempts)
-		require.ErrorIs(t, err, ErrServer)
+		require.ErrorIs(t, drainGaveUp(t, s, []string{"sevt_1"}, 2), ErrServer)
 		require.Equal(t, []string{streamPath, streamPath, streamPath}, f.requests())
 		ns := n.get()
 		require.Len(t, ns, 2)
@@ -444,12 +439,7 @@ func TestStreamBudgetExhausted(t *testing.T) {
 		f, c := newFakeStreams(t, nil, []http.HandlerFunc{empty, empty, empty}, option.WithStreamReconnects(2))
 		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 		require.NoError(t, err)
-		got, err := drain(s)
-		require.Empty(t, got)
-		var se *StreamError
-		require.ErrorAs(t, err, &se)
-		require.Equal(t, 2, se.Attempts)
-		require.ErrorIs(t, err, ErrStreamEnded)
+		require.ErrorIs(t, drainGaveUp(t, s, nil, 2), ErrStreamEnded)
 		gte := "2026-11-24T10:00:00Z"
 		require.Equal(t, []string{streamPath, streamPath, listReq(gte, ""), streamPath, listReq(gte, "")}, f.requests())
 	})
