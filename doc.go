@@ -77,11 +77,13 @@
 // (default https://api.anthropic.com); option.WithAPIKey, option.WithAuthToken
 // (sent as Authorization: Bearer) and option.WithBaseURL override them. Every
 // request carries anthropic-version: 2023-06-01 and anthropic-beta:
-// managed-agents-2026-04-01, merged with the names of option.WithBetas. The key
-// never appears in an error, a log line, a reconnect notice or a formatted
-// value, even when a server or proxy echoes it back (in a header, a body, a
-// value that fails to decode: every string from the server is redacted), and
-// is never sent along a redirect to another host.
+// managed-agents-2026-04-01 (memory store requests send
+// agent-memory-2026-07-22 instead), merged with the names of
+// option.WithBetas. The key never appears in an error, a log line, a
+// reconnect notice or a formatted value, even when a server or proxy echoes
+// it back (in a header, a body, a value that fails to decode: every string
+// from the server is redacted), and is never sent along a redirect to another
+// host.
 //
 // # Errors
 //
@@ -101,7 +103,8 @@
 // # Retries
 //
 // Failed requests are retried twice by default (option.WithMaxRetries) on
-// connection errors and 408, 409, 429, 5xx and 529 answers; x-should-retry
+// connection errors and 408, 409, 429, 5xx and 529 answers (but a 409 to a
+// memory write, a failed precondition or a path taken, is final); x-should-retry
 // overrides the status; retry-after-ms and retry-after are honoured up to
 // option.WithMaxRetryAfter (60 s); otherwise the wait is 0.5 s × 2ⁿ (at most 8 s)
 // with jitter. No wait runs past the context's deadline. Creates (agents,
