@@ -79,9 +79,11 @@
 // request carries anthropic-version: 2023-06-01 and anthropic-beta:
 // managed-agents-2026-04-01 (memory store requests send
 // agent-memory-2026-07-22 instead), merged with the names of
-// option.WithBetas. The key
-// never appears in an error, a log line or a formatted value, and is never sent
-// along a redirect to another host.
+// option.WithBetas. The key never appears in an error, a log line, a
+// reconnect notice or a formatted value, even when a server or proxy echoes
+// it back (in a header, a body, a value that fails to decode: every string
+// from the server is redacted), and is never sent along a redirect to another
+// host.
 //
 // # Secrets
 //
