@@ -91,7 +91,7 @@ func sendWith(ctx context.Context, cfg *config.Config, r transport.Request, deco
 		err = fromWire(err, cfg)
 	default:
 		if derr := decode(data); derr != nil {
-			err = responseError(resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
+			err = responseError(cfg, resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
 		}
 	}
 	endCall(cfg, info, resp, body, err)
@@ -138,7 +138,7 @@ func openBody(ctx context.Context, cfg *config.Config, r transport.Request, stre
 		if err != nil && errors.Is(context.Cause(ctx), errStreamClosed) {
 			err = nil // a read cut by EventStream.Close: the application's end, not a failure
 		}
-		info.End(ended, err)
+		info.End(ended, redactErr(err, cfg))
 	}}
 	return resp, nil
 }

@@ -79,10 +79,19 @@
 // request carries anthropic-version: 2023-06-01 and anthropic-beta:
 // managed-agents-2026-04-01 (memory store requests send
 // agent-memory-2026-07-22 instead; files and skills send none), merged with
-// the names of
-// option.WithBetas. The key
-// never appears in an error, a log line or a formatted value, and is never sent
-// along a redirect to another host.
+// the names of option.WithBetas. The key never appears in an error, a log
+// line, a reconnect notice or a formatted value, even when a server or proxy
+// echoes it back (in a header, a body, a value that fails to decode: every
+// string from the server is redacted), and is never sent along a redirect to
+// another host.
+//
+// # Secrets
+//
+// The tokens and secret values of vault credentials are [Secret] values
+// (build them with [NewSecret], or with constructors such as
+// [NewStaticBearerAuth]): every fmt verb, log/slog and encoding/json show
+// "[redacted]", only the body of the request that carries them holds them,
+// and an error answer that echoes one has it masked, as the API key is.
 //
 // # Errors
 //

@@ -124,6 +124,7 @@ func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
 // lock too (it may share maps with the state), or its error.
 func (s *Server) writeJSON(w http.ResponseWriter, build func() (any, error)) {
 	s.mu.Lock()
+	s.fireDue() // schedules the real-time clock passed since the last request
 	out, err := build()
 	var data []byte
 	if err == nil {

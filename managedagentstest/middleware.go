@@ -25,8 +25,10 @@ type Request struct {
 	Route string
 	// Header holds the request headers without X-Api-Key and Authorization.
 	Header http.Header
-	// Body is the request body; for a multipart upload, its first MiB as
-	// far as the server read it.
+	// Body is the request body, with the values of secret fields (repository
+	// tokens, vault credentials' secrets) replaced by "[redacted]" as in a
+	// recording; for a multipart upload, its first MiB as far as the server
+	// read it.
 	Body []byte
 	// Status is the status of the answer (0 while a handler has not answered).
 	Status int
@@ -132,8 +134,9 @@ func (s *Server) Delay(route string, d time.Duration) {
 type RateClass int
 
 const (
-	// RateCreate counts POST /v1/agents, POST /v1/environments, POST /v1/sessions
-	// and POST /v1/memory_stores.
+	// RateCreate counts POST /v1/agents, POST /v1/environments, POST /v1/sessions,
+	// POST /v1/memory_stores, and the creates and runs of deployments, vaults and
+	// credentials.
 	RateCreate RateClass = iota
 	// RateRead counts every other request, including each stream open.
 	RateRead
@@ -145,6 +148,8 @@ func classify(method, route string) RateClass {
 	case RouteCreateAgent, RouteCreateEnvironment, RouteCreateSession:
 		return RateCreate
 	case RouteCreateMemoryStore:
+		return RateCreate
+	case RouteCreateDeployment, RouteRunDeployment, RouteCreateVault, RouteCreateCredential:
 		return RateCreate
 	}
 	return RateRead
@@ -212,6 +217,9 @@ func (s *Server) admit(c RateClass) (time.Duration, bool) {
 	return 0, true
 }
 
+// logRedactor removes secrets from the bodies of the request log.
+var logRedactor = newRedactor(nil, nil)
+
 // serveHTTP is the server's handler: it logs the request, applies delays and
 // injected failures, checks the headers and the budgets, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -236,7 +244,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := s.newID("req")
 	rec := &Request{
 		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Query: r.URL.Query(),
-		Route: route, Header: hdr, Body: body, RequestID: rid, Time: s.now(),
+		Route: route, Header: hdr, Body: logRedactor.redactBody(bytes.Clone(body), func(string) {}), RequestID: rid, Time: s.now(),
 	}
 	s.requests = append(s.requests, rec)
 	delay := s.delays[route]
