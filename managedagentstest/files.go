@@ -6,7 +6,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,22 +80,6 @@ func (c *headCapture) Read(p []byte) (int, error) {
 		c.head = append(c.head, p[:min(n, room)]...)
 	}
 	return n, err
-}
-
-// handleRaw registers h on pattern: h reads the request and writes the
-// answer itself (uploads, downloads), taking s.mu when it needs it. Unknown
-// query parameters are refused.
-func (s *Server) handleRaw(pattern string, h http.HandlerFunc, allowed ...string) {
-	s.served = append(s.served, pattern)
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		for k := range r.URL.Query() {
-			if k != "beta" && !slices.Contains(allowed, k) {
-				writeError(w, errBadRequest("%s: unexpected query parameter", k))
-				return
-			}
-		}
-		h(w, r)
-	})
 }
 
 // errTooLarge is the answer to an upload over the size limit.

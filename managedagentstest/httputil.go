@@ -91,14 +91,7 @@ type handlerFunc func(r *http.Request, body obj) (any, error)
 // (plus "beta"), decodes a JSON object body, runs h under s.mu and writes its
 // answer.
 func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
-	s.served = append(s.served, pattern)
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		for k := range r.URL.Query() {
-			if k != "beta" && !slices.Contains(allowed, k) {
-				writeError(w, errBadRequest("%s: unexpected query parameter", k))
-				return
-			}
-		}
+	s.handleRaw(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var body obj
 		var raw bytes.Buffer
 		if r.Body != nil {
@@ -117,6 +110,22 @@ func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
 			}
 		}
 		s.writeJSON(w, func() (any, error) { return h(r, body) })
+	}, allowed...)
+}
+
+// handleRaw registers h on pattern: h reads the request and writes the
+// answer itself (the JSON handlers of handle, uploads, downloads), taking
+// s.mu when it needs it. Query keys not in allowed (plus "beta") are refused.
+func (s *Server) handleRaw(pattern string, h http.HandlerFunc, allowed ...string) {
+	s.served = append(s.served, pattern)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		for k := range r.URL.Query() {
+			if k != "beta" && !slices.Contains(allowed, k) {
+				writeError(w, errBadRequest("%s: unexpected query parameter", k))
+				return
+			}
+		}
+		h(w, r)
 	})
 }
 
