@@ -26,7 +26,11 @@ var (
 func fromWire(err error, cfg *config.Config) error {
 	switch e := err.(type) {
 	case *transport.StatusError:
-		return newAPIError(e, cfg)
+		a := newAPIError(e, cfg)
+		if a.StatusCode == http.StatusPreconditionFailed && a.Code == heartbeatPreconditionFailed {
+			return leaseLost(a)
+		}
+		return a
 	case *transport.UncertainError:
 		return &DeliveryError{Method: e.Method, URL: e.URL, Err: fromWire(e.Err, cfg)}
 	case *transport.ContentTypeError:
@@ -207,7 +211,7 @@ func summarize(body []byte) string {
 // the first part of a credential that a length cap cut off: at the end of the
 // message (before a summary's "...") or of the capped body.
 func redact(e *APIError, cfg *config.Config) {
-	for _, s := range [...]string{cfg.APIKey.Reveal(), cfg.AuthToken.Reveal()} {
+	for _, s := range [...]string{cfg.APIKey.Reveal(), cfg.AuthToken.Reveal(), cfg.EnvironmentKey.Reveal(), cfg.WorkItemToken.Reveal()} {
 		if s == "" {
 			continue
 		}
