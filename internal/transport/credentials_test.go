@@ -79,8 +79,12 @@ func TestEndpointCredentialsAndSuccessDeclarations(t *testing.T) {
 	require.True(t, e.succeeded(204))
 	require.False(t, e.succeeded(404))
 	require.Equal(t, ClientCredentials, Managed.Endpoint("test.work.default", "GET /v1/w", ratelimit.Read, Idempotent).Credentials)
-	require.Panics(t, func() { Managed.Endpoint("test.work.badrule", "GET /v1/w/a", ratelimit.Read, Idempotent).Using(Credentials(99)) })
-	require.Panics(t, func() { Managed.Endpoint("test.work.badstatus", "GET /v1/w/b", ratelimit.Read, Idempotent).SucceedsOn(200) })
+	require.Panics(t, func() {
+		Managed.Endpoint("test.work.badrule", "GET /v1/w/a", ratelimit.Read, Idempotent).Using(Credentials(99))
+	})
+	require.Panics(t, func() {
+		Managed.Endpoint("test.work.badstatus", "GET /v1/w/b", ratelimit.Read, Idempotent).SucceedsOn(200)
+	})
 }
 
 // A status an endpoint declares a success ends the call at once with its
