@@ -360,6 +360,7 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 	sess.v = v
 	sess.threads = []*threadRec{{id: s.newID("sthr"), seq: s.nextSeq(), status: "idle", created: now, updated: now}}
 	s.sessions[sess.id] = sess
+	s.enqueueSession(sess) // self-hosted sessions become work (work.go)
 	for _, ev := range initial {
 		s.acceptEvent(sess, ev)
 	}
