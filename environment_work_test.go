@@ -478,16 +478,16 @@ func TestWorkCredentials(t *testing.T) {
 		{"a work item whose secret holds no token", []option.RequestOption{option.WithEnvironmentKey(testEnvironmentKey)}, noToken, map[string]string{
 			"poll": envKey, "ack": envKey, "list": envKey, "heartbeat": envKey, "stop": envKey,
 			"get": apiKey, "update": apiKey, "stats": envKey, "session": envKey, "stream": envKey}},
-		{"API key only", nil, nil, map[string]string{
+		{"API key only", []option.RequestOption{option.WithEnvironmentKey("")}, nil, map[string]string{
 			"poll": refused, "ack": refused, "list": refused, "heartbeat": apiKey, "stop": apiKey,
 			"get": apiKey, "update": apiKey, "stats": apiKey, "session": apiKey, "stream": apiKey}},
 		{"environment key only", []option.RequestOption{option.WithAPIKey(""), option.WithEnvironmentKey(testEnvironmentKey)}, nil, map[string]string{
 			"poll": envKey, "ack": envKey, "list": envKey, "heartbeat": envKey, "stop": envKey,
 			"get": refused, "update": refused, "stats": envKey, "session": envKey, "stream": envKey}},
-		{"a work item, with the item's token only", []option.RequestOption{option.WithAPIKey("")}, item, map[string]string{
+		{"a work item, with the item's token only", []option.RequestOption{option.WithAPIKey(""), option.WithEnvironmentKey("")}, item, map[string]string{
 			"poll": refused, "ack": refused, "list": refused, "heartbeat": token, "stop": token,
 			"get": refused, "update": refused, "stats": token, "session": token, "stream": token}},
-		{"auth token", []option.RequestOption{option.WithAuthToken(authToken)}, nil, map[string]string{
+		{"auth token", []option.RequestOption{option.WithAuthToken(authToken), option.WithEnvironmentKey("")}, nil, map[string]string{
 			"poll": oauth, "ack": oauth, "list": oauth, "heartbeat": oauth, "stop": oauth,
 			"get": oauth, "update": oauth, "stats": oauth, "session": oauth, "stream": oauth}},
 	} {
@@ -527,7 +527,7 @@ func TestWorkCredentials(t *testing.T) {
 	}
 
 	// A refusal names what the endpoint needs.
-	c, _ := newTestClient(t, replyJSON(200, "null"))
+	c, _ := newTestClient(t, replyJSON(200, "null"), option.WithEnvironmentKey(""))
 	_, err := c.Environments.Work.Poll(context.Background(), "env_1", EnvironmentWorkPollParams{})
 	require.EqualError(t, err, "managedagents: environments.work.poll needs the environment key (option.WithEnvironmentKey, ANTHROPIC_ENVIRONMENT_KEY) or an auth token; none is set")
 	// One call acts for an item with the option.

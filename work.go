@@ -58,11 +58,7 @@ type WorkData struct {
 // UnmarshalJSON decodes the data and keeps its raw JSON.
 func (d *WorkData) UnmarshalJSON(b []byte) error {
 	type plain WorkData
-	if err := json.Unmarshal(b, (*plain)(d)); err != nil {
-		return err
-	}
-	d.raw = bytes.Clone(b)
-	return nil
+	return decodeKeepingRaw(b, (*plain)(d), &d.raw)
 }
 
 // RawJSON returns the data exactly as received, with the members this SDK
@@ -246,11 +242,7 @@ type WorkHeartbeat struct {
 // UnmarshalJSON decodes the answer and keeps its raw JSON.
 func (h *WorkHeartbeat) UnmarshalJSON(b []byte) error {
 	type plain WorkHeartbeat
-	if err := json.Unmarshal(b, (*plain)(h)); err != nil {
-		return err
-	}
-	h.raw = bytes.Clone(b)
-	return nil
+	return decodeKeepingRaw(b, (*plain)(h), &h.raw)
 }
 
 // RawJSON returns the answer exactly as received.
@@ -290,11 +282,10 @@ func (q *WorkQueueStats) UnmarshalJSON(b []byte) error {
 		*plain
 		OldestQueuedAt wireTime `json:"oldest_queued_at"`
 	}{plain: (*plain)(q)}
-	if err := json.Unmarshal(b, &wire); err != nil {
+	if err := decodeKeepingRaw(b, &wire, &q.raw); err != nil {
 		return err
 	}
 	q.OldestQueuedAt = time.Time(wire.OldestQueuedAt)
-	q.raw = bytes.Clone(b)
 	return nil
 }
 
@@ -309,6 +300,16 @@ type WorkStopResult struct {
 	// Item is the work item when the answer carried one; nil for the 204
 	// answer the API sends today.
 	Item *WorkItem
+}
+
+// decodeKeepingRaw decodes b into v, a value without its UnmarshalJSON
+// method, and keeps a copy of b in raw.
+func decodeKeepingRaw(b []byte, v any, raw *json.RawMessage) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	*raw = bytes.Clone(b)
+	return nil
 }
 
 // wireTime is a timestamp that may come as RFC 3339, null or "" (the

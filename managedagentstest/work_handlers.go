@@ -46,6 +46,26 @@ func (s *Server) selfHostedEnv(id string) error {
 	return nil
 }
 
+// queue returns the id of the environment whose queue r acts on, after the
+// passing of time has been applied to it; s.mu must be held.
+func (s *Server) queue(r *http.Request) (string, error) {
+	envID := r.PathValue("environment_id")
+	if err := s.selfHostedEnv(envID); err != nil {
+		return "", err
+	}
+	s.expireLeases()
+	return envID, nil
+}
+
+// requestedWork returns the work item r acts on; s.mu must be held.
+func (s *Server) requestedWork(r *http.Request) (*workRec, error) {
+	envID, err := s.queue(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.workItem(envID, r.PathValue("work_id"))
+}
+
 // writeJSON answers status with v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	data, _ := json.Marshal(v)
@@ -77,10 +97,9 @@ func (s *Server) pollWork(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reclaim := time.Duration(reclaimMs) * time.Millisecond
-	envID := r.PathValue("environment_id")
-
 	s.mu.Lock()
-	if err := s.selfHostedEnv(envID); err != nil {
+	envID, err := s.queue(r)
+	if err != nil {
 		s.mu.Unlock()
 		writeError(w, err.(*apiError))
 		return
@@ -150,12 +169,7 @@ func (s *Server) ackWork(r *http.Request, body obj) (any, error) {
 	if len(body) > 0 {
 		return nil, errBadRequest("ack takes no request body")
 	}
-	envID := r.PathValue("environment_id")
-	if err := s.selfHostedEnv(envID); err != nil {
-		return nil, err
-	}
-	s.expireLeases()
-	w, err := s.workItem(envID, r.PathValue("work_id"))
+	w, err := s.requestedWork(r)
 	if err != nil {
 		return nil, err
 	}
@@ -180,10 +194,6 @@ func (s *Server) ackWork(r *http.Request, body obj) (any, error) {
 // lapsed and that no poll took since answers lease_extended false, state
 // stopped.
 func (s *Server) heartbeatWork(r *http.Request, _ obj) (any, error) {
-	envID := r.PathValue("environment_id")
-	if err := s.selfHostedEnv(envID); err != nil {
-		return nil, err
-	}
 	q := r.URL.Query()
 	expected, ok := q["expected_last_heartbeat"]
 	if !ok || expected[0] == "" {
@@ -193,8 +203,7 @@ func (s *Server) heartbeatWork(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.expireLeases()
-	w, err := s.workItem(envID, r.PathValue("work_id"))
+	w, err := s.requestedWork(r)
 	if err != nil {
 		return nil, err
 	}
@@ -263,15 +272,8 @@ func (s *Server) stopWork(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errBadRequest("force: must be a boolean"))
 		return
 	}
-	envID := r.PathValue("environment_id")
 	s.mu.Lock()
-	if err := s.selfHostedEnv(envID); err != nil {
-		s.mu.Unlock()
-		writeError(w, err.(*apiError))
-		return
-	}
-	s.expireLeases()
-	item, err := s.workItem(envID, r.PathValue("work_id"))
+	item, err := s.requestedWork(r)
 	if err != nil {
 		s.mu.Unlock()
 		writeError(w, err.(*apiError))
@@ -296,15 +298,14 @@ func (s *Server) stopWork(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listWork(r *http.Request, _ obj) (any, error) {
-	envID := r.PathValue("environment_id")
-	if err := s.selfHostedEnv(envID); err != nil {
+	envID, err := s.queue(r)
+	if err != nil {
 		return nil, err
 	}
 	limit, order, c, err := listParams(r, "work:"+envID, 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
-	s.expireLeases()
 	var items []listItem
 	for _, w := range s.envItems(envID) {
 		items = append(items, listItem{t: w.created, seq: w.seq, v: workJSON(w, nil)})
@@ -313,12 +314,7 @@ func (s *Server) listWork(r *http.Request, _ obj) (any, error) {
 }
 
 func (s *Server) getWork(r *http.Request, _ obj) (any, error) {
-	envID := r.PathValue("environment_id")
-	if err := s.selfHostedEnv(envID); err != nil {
-		return nil, err
-	}
-	s.expireLeases()
-	w, err := s.workItem(envID, r.PathValue("work_id"))
+	w, err := s.requestedWork(r)
 	if err != nil {
 		return nil, err
 	}
@@ -327,12 +323,7 @@ func (s *Server) getWork(r *http.Request, _ obj) (any, error) {
 
 // updateWork patches the item's metadata: a string upserts, null deletes.
 func (s *Server) updateWork(r *http.Request, body obj) (any, error) {
-	envID := r.PathValue("environment_id")
-	if err := s.selfHostedEnv(envID); err != nil {
-		return nil, err
-	}
-	s.expireLeases()
-	w, err := s.workItem(envID, r.PathValue("work_id"))
+	w, err := s.requestedWork(r)
 	if err != nil {
 		return nil, err
 	}
@@ -356,11 +347,10 @@ func (s *Server) updateWork(r *http.Request, body obj) (any, error) {
 // workStats counts the queue: depth (waiting), pending (polled, not acked),
 // the oldest of both, and the worker ids seen polling in the last 30 s.
 func (s *Server) workStats(r *http.Request, _ obj) (any, error) {
-	envID := r.PathValue("environment_id")
-	if err := s.selfHostedEnv(envID); err != nil {
+	envID, err := s.queue(r)
+	if err != nil {
 		return nil, err
 	}
-	s.expireLeases()
 	depth, pending := 0, 0
 	var oldest time.Time
 	for _, w := range s.envItems(envID) {
