@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -123,7 +124,12 @@ func openStreamConn(ctx context.Context, cfg *config.Config, r transport.Request
 		*cfg.ResponseInto = publicResponse(resp, nil)
 	}
 	ended := publicResponse(resp, nil)
-	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func(err error) { info.End(ended, err) }}
+	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func(err error) {
+		if err != nil && errors.Is(context.Cause(ctx), errStreamClosed) {
+			err = nil // a read cut by EventStream.Close: the application's end, not a failure
+		}
+		info.End(ended, err)
+	}}
 	return resp, nil
 }
 

@@ -25,6 +25,9 @@ type Client struct {
 	Environments *EnvironmentService
 	// Sessions manages sessions, their events, resources and threads: /v1/sessions.
 	Sessions *SessionService
+	// MemoryStores manages memory stores, their memories and memory versions:
+	// /v1/memory_stores.
+	MemoryStores *MemoryStoreService
 
 	cfg     *config.Config
 	initErr error
@@ -81,6 +84,7 @@ func (c *Client) wire() {
 	c.Sessions.Events = &SessionEventService{client: c}
 	c.Sessions.Resources = &SessionResourceService{client: c}
 	c.Sessions.Threads = &SessionThreadService{client: c, Events: &SessionThreadEventService{client: c}}
+	c.MemoryStores = &MemoryStoreService{client: c, Memories: &MemoryService{client: c}, MemoryVersions: &MemoryVersionService{client: c}}
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {

@@ -78,12 +78,12 @@
 // endpoints that take it) and ANTHROPIC_BASE_URL (default
 // https://api.anthropic.com); option.WithAPIKey, option.WithAuthToken (sent as
 // Authorization: Bearer), option.WithEnvironmentKey and option.WithBaseURL
-// override them. Every
-// request carries anthropic-version: 2023-06-01 and anthropic-beta:
-// managed-agents-2026-04-01, merged with the names of option.WithBetas, and
-// exactly one credential, chosen by its endpoint. No key or token ever
-// appears in an error, a log line or a formatted value, and none is sent
-// along a redirect to another host.
+// override them. Every request carries anthropic-version: 2023-06-01 and
+// anthropic-beta: managed-agents-2026-04-01 (memory store requests send
+// agent-memory-2026-07-22 instead), merged with the names of
+// option.WithBetas, and exactly one credential, chosen by its endpoint. No
+// key or token ever appears in an error, a log line or a formatted value, and
+// none is sent along a redirect to another host.
 //
 // # Errors
 //
@@ -103,7 +103,8 @@
 // # Retries
 //
 // Failed requests are retried twice by default (option.WithMaxRetries) on
-// connection errors and 408, 409, 429, 5xx and 529 answers; x-should-retry
+// connection errors and 408, 409, 429, 5xx and 529 answers (but a 409 to a
+// memory write, a failed precondition or a path taken, is final); x-should-retry
 // overrides the status; retry-after-ms and retry-after are honoured up to
 // option.WithMaxRetryAfter (60 s); otherwise the wait is 0.5 s × 2ⁿ (at most 8 s)
 // with jitter. No wait runs past the context's deadline. Creates (agents,

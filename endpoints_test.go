@@ -83,6 +83,22 @@ var wantEndpoints = map[string]wantEndpoint{
 	"environments.work.retrieve":  {"GET /v1/environments/{environment_id}/work/{work_id}", ratelimit.Read, false},
 	"environments.work.update":    {"POST /v1/environments/{environment_id}/work/{work_id}", ratelimit.Read, false},
 	"environments.work.stats":     {"GET /v1/environments/{environment_id}/work/stats", ratelimit.Read, false},
+
+	// Memory stores (more-resources.md §4.1; creates conservative per §1.4).
+	"memory_stores.create":                   {"POST /v1/memory_stores", ratelimit.Create, true},
+	"memory_stores.retrieve":                 {"GET /v1/memory_stores/{memory_store_id}", ratelimit.Read, false},
+	"memory_stores.update":                   {"POST /v1/memory_stores/{memory_store_id}", ratelimit.Read, false},
+	"memory_stores.list":                     {"GET /v1/memory_stores", ratelimit.Read, false},
+	"memory_stores.delete":                   {"DELETE /v1/memory_stores/{memory_store_id}", ratelimit.Read, false},
+	"memory_stores.archive":                  {"POST /v1/memory_stores/{memory_store_id}/archive", ratelimit.Read, false},
+	"memory_stores.memories.create":          {"POST /v1/memory_stores/{memory_store_id}/memories", ratelimit.Read, true},
+	"memory_stores.memories.retrieve":        {"GET /v1/memory_stores/{memory_store_id}/memories/{memory_id}", ratelimit.Read, false},
+	"memory_stores.memories.update":          {"POST /v1/memory_stores/{memory_store_id}/memories/{memory_id}", ratelimit.Read, false},
+	"memory_stores.memories.list":            {"GET /v1/memory_stores/{memory_store_id}/memories", ratelimit.Read, false},
+	"memory_stores.memories.delete":          {"DELETE /v1/memory_stores/{memory_store_id}/memories/{memory_id}", ratelimit.Read, false},
+	"memory_stores.memory_versions.list":     {"GET /v1/memory_stores/{memory_store_id}/memory_versions", ratelimit.Read, false},
+	"memory_stores.memory_versions.retrieve": {"GET /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}", ratelimit.Read, false},
+	"memory_stores.memory_versions.redact":   {"POST /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact", ratelimit.Read, false},
 }
 
 // serviceCall calls one service method with valid arguments and says which
@@ -310,6 +326,72 @@ var serviceCalls = map[string]serviceCall{
 		}
 		return s.Close()
 	}},
+
+	"MemoryStores.Create": {[]string{"memory_stores.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Create(ctx, MemoryStoreCreateParams{Name: "notes"})
+		return err
+	}},
+	"MemoryStores.Get": {[]string{"memory_stores.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Get(ctx, "memstore_1", MemoryStoreGetParams{})
+		return err
+	}},
+	"MemoryStores.Update": {[]string{"memory_stores.update"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Update(ctx, "memstore_1", MemoryStoreUpdateParams{Name: "n"})
+		return err
+	}},
+	"MemoryStores.List": {[]string{"memory_stores.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.List(ctx, MemoryStoreListParams{})
+		return err
+	}},
+	"MemoryStores.ListAll": {[]string{"memory_stores.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.MemoryStores.ListAll(ctx, MemoryStoreListParams{}))
+	}},
+	"MemoryStores.Delete": {[]string{"memory_stores.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Delete(ctx, "memstore_1", MemoryStoreDeleteParams{})
+		return err
+	}},
+	"MemoryStores.Archive": {[]string{"memory_stores.archive"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Archive(ctx, "memstore_1", MemoryStoreArchiveParams{})
+		return err
+	}},
+	"MemoryStores.Memories.Create": {[]string{"memory_stores.memories.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.Create(ctx, "memstore_1", MemoryCreateParams{Path: "/a.md", Content: "a"})
+		return err
+	}},
+	"MemoryStores.Memories.Get": {[]string{"memory_stores.memories.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.Get(ctx, "memstore_1", "mem_1", MemoryGetParams{})
+		return err
+	}},
+	"MemoryStores.Memories.Update": {[]string{"memory_stores.memories.update"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.Update(ctx, "memstore_1", "mem_1", MemoryUpdateParams{Content: new("b")})
+		return err
+	}},
+	"MemoryStores.Memories.List": {[]string{"memory_stores.memories.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.List(ctx, "memstore_1", MemoryListParams{})
+		return err
+	}},
+	"MemoryStores.Memories.ListAll": {[]string{"memory_stores.memories.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.MemoryStores.Memories.ListAll(ctx, "memstore_1", MemoryListParams{}))
+	}},
+	"MemoryStores.Memories.Delete": {[]string{"memory_stores.memories.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.Memories.Delete(ctx, "memstore_1", "mem_1", MemoryDeleteParams{})
+		return err
+	}},
+	"MemoryStores.MemoryVersions.List": {[]string{"memory_stores.memory_versions.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.MemoryVersions.List(ctx, "memstore_1", MemoryVersionListParams{})
+		return err
+	}},
+	"MemoryStores.MemoryVersions.ListAll": {[]string{"memory_stores.memory_versions.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.MemoryStores.MemoryVersions.ListAll(ctx, "memstore_1", MemoryVersionListParams{}))
+	}},
+	"MemoryStores.MemoryVersions.Get": {[]string{"memory_stores.memory_versions.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.MemoryVersions.Get(ctx, "memstore_1", "memver_1", MemoryVersionGetParams{})
+		return err
+	}},
+	"MemoryStores.MemoryVersions.Redact": {[]string{"memory_stores.memory_versions.redact"}, func(ctx context.Context, c *Client) error {
+		_, err := c.MemoryStores.MemoryVersions.Redact(ctx, "memstore_1", "memver_1", MemoryVersionRedactParams{})
+		return err
+	}},
 }
 
 // serviceMethods returns the path from the Client of every exported method
@@ -369,11 +451,20 @@ func TestEndpointDeclarations(t *testing.T) {
 		require.Equal(t, want.route, e.String(), e.Op)
 		require.Equal(t, want.class, e.Class, e.Op)
 		require.Equal(t, want.once, e.Repeat == transport.Once, "%s: a create, an event send, a work ack or heartbeat is Once, nothing else", e.Op)
-		require.Equal(t, []string{BetaHeader}, e.Betas, e.Op)
+		require.Equal(t, wantBetas(e.Op), e.Betas, e.Op)
 	}
 	for op := range wantEndpoints {
 		require.True(t, declared[op], "endpoint %s is not declared", op)
 	}
+}
+
+// wantBetas returns the anthropic-beta names the reference says the
+// endpoint op sends (more-resources.md §1.1).
+func wantBetas(op string) []string {
+	if strings.HasPrefix(op, "memory_stores.") {
+		return []string{MemoryBetaHeader} // only the memory beta, not ours merged in
+	}
+	return []string{BetaHeader}
 }
 
 // cannedAPI is a server that knows the routes of wantEndpoints (not the
@@ -497,6 +588,9 @@ func cannedBody(t *testing.T, op string) []byte {
 	}
 	if strings.HasPrefix(op, "environments.work.") {
 		return fixture(t, "work/work_item.json")
+	}
+	if strings.HasPrefix(op, "memory_stores.") {
+		return cannedMemoryBody(t, op)
 	}
 	switch {
 	case strings.HasPrefix(op, "agents."):

@@ -151,8 +151,9 @@ type UserCustomToolResultParam struct {
 	CustomToolUseID string `json:"custom_tool_use_id"`
 	// Content holds text, image, document and search_result blocks.
 	Content ContentBlocks `json:"content,omitempty"`
-	// IsError reports that the tool failed.
-	IsError bool `json:"is_error,omitempty"`
+	// IsError reports that the tool failed. It is always sent, false
+	// included, as the official runner sends it.
+	IsError bool `json:"is_error"`
 }
 
 // NewUserCustomToolResult returns a user.custom_tool_result answering
@@ -195,8 +196,9 @@ type UserToolResultParam struct {
 	ToolUseID string `json:"tool_use_id"`
 	// Content holds text, image, document and search_result blocks.
 	Content ContentBlocks `json:"content,omitempty"`
-	// IsError reports that the tool failed.
-	IsError bool `json:"is_error,omitempty"`
+	// IsError reports that the tool failed. It is always sent, false
+	// included, as the official runner sends it.
+	IsError bool `json:"is_error"`
 }
 
 // NewUserToolResult returns a user.tool_result answering toolUseID with

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,6 +72,31 @@ func TestMiddlewareRunsPerAttemptFirstOutermost(t *testing.T) {
 	require.False(t, seen.Stream)
 	require.Equal(t, 2, seen.Attempt(), "attempts made once the call ended")
 	require.Nil(t, option.CallFromContext(context.Background()))
+}
+
+// TestCallQueryIsTheParamsQuery: Call.Query holds the query the call's params
+// built, not what a middleware added to the URL, and is the middleware's own
+// copy.
+func TestCallQueryIsTheParamsQuery(t *testing.T) {
+	t.Parallel()
+	c, reqs := newTestClient(t, replyJSON(200, `{"data":[],"next_page":null}`))
+	var first, second *option.Call
+	_, err := c.Agents.List(context.Background(), AgentListParams{Limit: 5, IncludeArchived: true}, option.WithMiddleware(
+		func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+			q := req.URL.Query()
+			q.Set("debug", "1")
+			req.URL.RawQuery = q.Encode()
+			first = option.CallFromContext(req.Context())
+			first.Query.Set("limit", "99")
+			return next(req)
+		},
+		func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+			second = option.CallFromContext(req.Context())
+			return next(req)
+		}))
+	require.NoError(t, err)
+	require.Contains(t, (*reqs)[0].RawQuery, "debug=1", "the middleware's parameter was sent")
+	require.Equal(t, url.Values{"limit": {"5"}, "include_archived": {"true"}}, second.Query)
 }
 
 // TestMiddlewareShortCircuit: what a middleware returns is judged as an

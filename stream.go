@@ -56,6 +56,13 @@ type EventStreamParams struct {
 	// will never be completed. It must not block for long; it must not call
 	// methods of the stream other than Close.
 	OnReconnect func(StreamReconnect)
+
+	// OnBackfill, if set, is called in the goroutine reading the stream each
+	// time a backfill ends (after a reconnect, or the replay of Since; see
+	// [EventStream]), however it ended, with what it passed on. It lets
+	// telemetry count the events recovered from the history. It must not
+	// block for long; it must not call methods of the stream other than Close.
+	OnBackfill func(StreamBackfill)
 }
 
 func (p EventStreamParams) values() (url.Values, error) {
@@ -88,6 +95,19 @@ type StreamReconnect struct {
 	Cause error
 	// Delay is how long the stream waits before it reconnects.
 	Delay time.Duration
+}
+
+// StreamBackfill describes a backfill of an [EventStream] from the events
+// list, once it ended. It is passed to [EventStreamParams.OnBackfill].
+type StreamBackfill struct {
+	// Since is the cursor it listed from (created_at[gte]); zero when it
+	// listed the whole history.
+	Since time.Time
+	// Pages is the number of list pages it fetched.
+	Pages int
+	// Events is the number of events it passed on to the reader: the listed
+	// events less the duplicates, the previews and those processed before Since.
+	Events int
 }
 
 // Reasons for a reconnect, found in [StreamReconnect.Cause] and, wrapped in a
@@ -235,6 +255,7 @@ type EventStream struct {
 	cfg         *config.Config
 	target      streamTarget
 	onReconnect func(StreamReconnect)
+	onBackfill  func(StreamBackfill)
 	closing     atomic.Bool
 	// onDuplicate, if set (by RunTurn, before reading), sees each copy of a
 	// persisted event that is dropped as a duplicate, such as the processed
@@ -279,6 +300,7 @@ func (c *Client) openStream(ctx context.Context, target streamTarget, params Eve
 		cfg:         cfg,
 		target:      target,
 		onReconnect: params.OnReconnect,
+		onBackfill:  params.OnBackfill,
 		dd:          &dedupe{},
 	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
@@ -700,11 +722,23 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 		from = s.floor
 	}
 	s.dd.reopened(from, serverDate(c.resp))
+	done := StreamBackfill{Since: from}
+	if s.onBackfill != nil {
+		inner := yield
+		yield = func(ev Event, err error) bool {
+			if err == nil {
+				done.Events++
+			}
+			return inner(ev, err)
+		}
+		defer func() { s.onBackfill(done) }()
+	}
 	page := ""
 	var trail pageTrail
 	for {
 		p, err := s.target.list(c.ctx, s.cfg, from, page)
 		if err == nil {
+			done.Pages++
 			err = trail.follow(page, p.NextPage)
 		}
 		if err != nil {

@@ -73,6 +73,9 @@ type SessionRunTurnParams struct {
 	EventDeltas []EventType
 	// OnReconnect, if set, is told of each reconnect of the turn's stream.
 	OnReconnect func(StreamReconnect)
+	// OnBackfill, if set, is told of each backfill of the turn's stream (see
+	// [EventStreamParams.OnBackfill]).
+	OnBackfill func(StreamBackfill)
 }
 
 // TurnResult is what a turn did.
@@ -138,7 +141,7 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params S
 	if onlyInterrupts(params.Events) {
 		return nil, invalid("events", "holds only interrupts, which start no turn: send them with Events.Send")
 	}
-	stream, err := s.Events.Stream(ctx, sessionID, EventStreamParams{EventDeltas: params.EventDeltas, OnReconnect: params.OnReconnect}, opts...)
+	stream, err := s.Events.Stream(ctx, sessionID, EventStreamParams{EventDeltas: params.EventDeltas, OnReconnect: params.OnReconnect, OnBackfill: params.OnBackfill}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+
+	"github.com/go-managedagents/managedagents/webhooks"
 )
 
 // agentRec is a stored agent: one JSON object per version, oldest first.
@@ -59,6 +61,7 @@ func (s *Server) createAgent(r *http.Request, body obj) (any, error) {
 	rec := &agentRec{id: s.newID("agent"), seq: s.nextSeq(), created: now}
 	rec.versions = []obj{a}
 	s.agents[rec.id] = rec
+	s.emitWebhook(webhooks.TypeAgentCreated, rec.id, nil)
 	return a, nil
 }
 
@@ -382,6 +385,7 @@ func (s *Server) updateAgent(r *http.Request, body obj) (any, error) {
 	bumpSelf(next["multiagent"], a.id, version)
 	next["updated_at"] = ts(s.now())
 	a.versions = append(a.versions, next)
+	s.emitWebhook(webhooks.TypeAgentUpdated, a.id, nil)
 	return next, nil
 }
 
@@ -419,6 +423,7 @@ func (s *Server) archiveAgent(r *http.Request, _ obj) (any, error) {
 			v["archived_at"] = now
 		}
 		a.latest()["updated_at"] = now
+		s.emitWebhook(webhooks.TypeAgentArchived, a.id, nil)
 	}
 	return a.latest(), nil
 }

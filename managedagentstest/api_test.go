@@ -402,14 +402,15 @@ func TestRoutesListsEveryEndpoint(t *testing.T) {
 	t.Parallel()
 	srv := start(t)
 	routes := srv.Routes()
-	require.Len(t, routes, 39)
+	require.Len(t, routes, 31+14+8) // the core, memory stores, self-hosted work
 	seen := map[string]bool{}
 	for _, r := range routes {
 		require.False(t, seen[r], "%s listed twice", r)
 		seen[r] = true
 		method, pattern, _ := strings.Cut(r, " ")
 		path := strings.NewReplacer("{agent_id}", "agent_x", "{environment_id}", "env_x", "{session_id}", "sesn_x",
-			"{resource_id}", "sesrsc_x", "{thread_id}", "sthr_x", "{work_id}", "work_x").Replace(pattern)
+			"{resource_id}", "sesrsc_x", "{thread_id}", "sthr_x", "{work_id}", "work_x",
+			"{memory_store_id}", "memstore_x", "{memory_id}", "mem_x", "{memory_version_id}", "memver_x").Replace(pattern)
 		call(t, srv, method, path, nil, nil)
 		log := srv.Requests()
 		require.Equal(t, r, log[len(log)-1].Route)

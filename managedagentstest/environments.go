@@ -3,6 +3,8 @@ package managedagentstest
 import (
 	"net/http"
 	"time"
+
+	"github.com/go-managedagents/managedagents/webhooks"
 )
 
 // envRec is a stored environment.
@@ -155,6 +157,7 @@ func (s *Server) createEnvironment(r *http.Request, body obj) (any, error) {
 	id := s.newID("env")
 	v["id"] = id
 	s.envs[id] = &envRec{seq: s.nextSeq(), created: now, v: v}
+	s.emitWebhook(webhooks.TypeEnvironmentCreated, id, nil)
 	return v, nil
 }
 
@@ -232,6 +235,7 @@ func (s *Server) updateEnvironment(r *http.Request, body obj) (any, error) {
 	}
 	next["updated_at"] = ts(s.now())
 	e.v = next
+	s.emitWebhook(webhooks.TypeEnvironmentUpdated, next["id"].(string), nil)
 	return next, nil
 }
 
@@ -260,6 +264,7 @@ func (s *Server) deleteEnvironment(r *http.Request, _ obj) (any, error) {
 		return nil, err
 	}
 	delete(s.envs, id)
+	s.emitWebhook(webhooks.TypeEnvironmentDeleted, id, nil)
 	return obj{"id": id, "type": "environment_deleted"}, nil
 }
 
@@ -272,6 +277,7 @@ func (s *Server) archiveEnvironment(r *http.Request, _ obj) (any, error) {
 		now := ts(s.now())
 		e.v["archived_at"] = now
 		e.v["updated_at"] = now
+		s.emitWebhook(webhooks.TypeEnvironmentArchived, e.v["id"].(string), nil)
 	}
 	return e.v, nil
 }

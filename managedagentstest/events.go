@@ -101,6 +101,7 @@ func (s *Server) emitInThread(sess *sessionRec, th *threadRec, ev obj) obj {
 			}
 		}
 	}
+	s.sessionEventWebhooks(sess, typ, ev)
 	end := typ == "session.status_terminated"
 	s.broadcast(sess, frame{name: typ, data: data, event: true, thread: key, all: end, last: end})
 	sess.signal()

@@ -134,7 +134,8 @@ func (s *Server) Delay(route string, d time.Duration) {
 type RateClass int
 
 const (
-	// RateCreate counts POST /v1/agents, POST /v1/environments and POST /v1/sessions.
+	// RateCreate counts POST /v1/agents, POST /v1/environments, POST /v1/sessions
+	// and POST /v1/memory_stores.
 	RateCreate RateClass = iota
 	// RateRead counts every other request, including each stream open.
 	RateRead
@@ -144,6 +145,8 @@ const (
 func classify(method, route string) RateClass {
 	switch route {
 	case RouteCreateAgent, RouteCreateEnvironment, RouteCreateSession:
+		return RateCreate
+	case RouteCreateMemoryStore:
 		return RateCreate
 	}
 	return RateRead
@@ -310,6 +313,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) checkHeaders(r *http.Request, route string) *apiError {
 	if r.Header.Get("Anthropic-Version") == "" {
 		return errBadRequest("anthropic-version: header is required")
+	}
+	if isMemoryRoute(route) {
+		return checkMemoryBeta(r)
 	}
 	for _, v := range r.Header.Values("Anthropic-Beta") {
 		for _, name := range strings.Split(v, ",") {

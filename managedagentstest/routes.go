@@ -58,6 +58,26 @@ const (
 	RouteWorkStats     = "GET /v1/environments/{environment_id}/work/stats"
 )
 
+// Memory store routes.
+const (
+	RouteCreateMemoryStore  = "POST /v1/memory_stores"
+	RouteGetMemoryStore     = "GET /v1/memory_stores/{memory_store_id}"
+	RouteUpdateMemoryStore  = "POST /v1/memory_stores/{memory_store_id}"
+	RouteListMemoryStores   = "GET /v1/memory_stores"
+	RouteDeleteMemoryStore  = "DELETE /v1/memory_stores/{memory_store_id}"
+	RouteArchiveMemoryStore = "POST /v1/memory_stores/{memory_store_id}/archive"
+
+	RouteCreateMemory = "POST /v1/memory_stores/{memory_store_id}/memories"
+	RouteGetMemory    = "GET /v1/memory_stores/{memory_store_id}/memories/{memory_id}"
+	RouteUpdateMemory = "POST /v1/memory_stores/{memory_store_id}/memories/{memory_id}"
+	RouteListMemories = "GET /v1/memory_stores/{memory_store_id}/memories"
+	RouteDeleteMemory = "DELETE /v1/memory_stores/{memory_store_id}/memories/{memory_id}"
+
+	RouteListMemoryVersions  = "GET /v1/memory_stores/{memory_store_id}/memory_versions"
+	RouteGetMemoryVersion    = "GET /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}"
+	RouteRedactMemoryVersion = "POST /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact"
+)
+
 // Query keys accepted by the list endpoints.
 var (
 	timeBounds = []string{"created_at[gt]", "created_at[gte]", "created_at[lt]", "created_at[lte]"}
@@ -114,6 +134,7 @@ func (s *Server) routes() {
 	s.handleStream(RouteStreamThread)
 
 	s.workRoutes()
+	s.memoryRoutes()
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound("no route for "+r.Method+" "+r.URL.Path))

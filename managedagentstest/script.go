@@ -318,25 +318,36 @@ func (t *Turn) RunTool(name string, input any, output string) (bool, error) {
 	if id == "" {
 		return false, t.Err()
 	}
-	switch t.ToolPolicy(name) {
-	case "":
+	if t.ToolPolicy(name) == "" {
 		t.ToolResult(id, "The tool "+name+" is not enabled for this agent.", true)
 		return false, nil
-	case "always_ask":
-		answers, err := t.Await(id)
-		if err != nil {
-			return false, err
-		}
-		if !answers[0].Allowed {
-			msg := "The user denied this tool call."
-			if answers[0].DenyMessage != "" {
-				msg += " " + answers[0].DenyMessage
-			}
-			t.ToolResult(id, msg, true)
-			return false, nil
-		}
+	}
+	if ok, err := t.confirmed(id, name); !ok {
+		return false, err
 	}
 	t.ToolResult(id, output, false)
+	return true, nil
+}
+
+// confirmed waits, for the use id of a tool whose policy is always_ask, for
+// the client's confirmation, and answers a denial with an error result. It
+// reports whether the tool may run; err is why the turn stopped waiting.
+func (t *Turn) confirmed(id, name string) (bool, error) {
+	if t.ToolPolicy(name) != "always_ask" {
+		return true, nil
+	}
+	answers, err := t.Await(id)
+	if err != nil {
+		return false, err
+	}
+	if !answers[0].Allowed {
+		msg := "The user denied this tool call."
+		if answers[0].DenyMessage != "" {
+			msg += " " + answers[0].DenyMessage
+		}
+		t.ToolResult(id, msg, true)
+		return false, nil
+	}
 	return true, nil
 }
 

@@ -64,10 +64,10 @@ func WithScript(sc Script) ServerOption {
 }
 
 // WithRateLimits turns on the emulation of the per-minute request budgets: more
-// than create create requests (POST /v1/agents, /v1/environments, /v1/sessions)
-// or more than read other requests in any minute of the server's clock are
-// answered 429 rate_limit_error with a retry-after header. Zero for a class means
-// no limit. The documented budgets are WithRateLimits(60, 600). Requests are
+// than create create requests (POST /v1/agents, /v1/environments, /v1/sessions,
+// /v1/memory_stores) or more than read other requests in any minute of the
+// server's clock are answered 429 rate_limit_error with a retry-after header.
+// Zero for a class means no limit. The documented budgets are WithRateLimits(60, 600). Requests are
 // counted even without this option; see [Server.RateCount]. Only requests that
 // pass the header checks count: injected failures, 401s and 429s do not.
 func WithRateLimits(create, read int) ServerOption {
@@ -124,6 +124,8 @@ type Server struct {
 	envs     map[string]*envRec
 	sessions map[string]*sessionRec
 
+	memStores map[string]*memoryStoreRec
+
 	requests     []*Request
 	failures     map[string][]injected // by route
 	delays       map[string]time.Duration
@@ -137,6 +139,8 @@ type Server struct {
 	envKey    string
 	workTTL   time.Duration
 	emptyPoll EmptyPoll
+
+	webhookHub webhookHub // webhook endpoints and deliveries (webhooks.go)
 }
 
 // NewServer starts a fake server. Close it when done.
@@ -150,6 +154,7 @@ func NewServer(opts ...ServerOption) *Server {
 		agents:      map[string]*agentRec{},
 		envs:        map[string]*envRec{},
 		sessions:    map[string]*sessionRec{},
+		memStores:   map[string]*memoryStoreRec{},
 		failures:    map[string][]injected{},
 		delays:      map[string]time.Duration{},
 		openStreams: map[*subscriber]struct{}{},
@@ -231,6 +236,7 @@ func (s *Server) SetNow(t time.Time) {
 	defer s.mu.Unlock()
 	s.fixed, s.fixedNow = true, t
 	s.signalWork()
+	s.webhookHub.clockMoved()
 }
 
 // AdvanceClock moves the server's clock forward by d, freezing it first if it
@@ -243,6 +249,7 @@ func (s *Server) AdvanceClock(d time.Duration) {
 	}
 	s.fixedNow = s.fixedNow.Add(d)
 	s.signalWork()
+	s.webhookHub.clockMoved()
 }
 
 // now reads the clock; s.mu must be held.

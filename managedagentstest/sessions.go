@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/go-managedagents/managedagents/webhooks"
 )
 
 // sessionRec is a stored session with its events, streams and agent state.
@@ -208,26 +210,7 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 		return obj{"id": s.newID("sesrsc"), "type": typ, "file_id": f, "mount_path": mount,
 			"created_at": now, "updated_at": now}, nil
 	case "memory_store":
-		id, _ := m["memory_store_id"].(string)
-		if id == "" {
-			return nil, errBadRequest("%s.memory_store_id: field required", where)
-		}
-		access := "read_write"
-		if a, ok := m["access"].(string); ok {
-			if a != "read_write" && a != "read_only" {
-				return nil, errBadRequest("%s.access: must be read_write or read_only", where)
-			}
-			access = a
-		}
-		var instructions any
-		if in, ok := m["instructions"].(string); ok && in != "" {
-			if len(in) > 4096 {
-				return nil, errBadRequest("%s.instructions: at most 4096 characters", where)
-			}
-			instructions = in
-		}
-		return obj{"type": typ, "memory_store_id": id, "access": access, "instructions": instructions,
-			"description": "", "name": id, "mount_path": "/mnt/memory/" + id}, nil
+		return s.memoryStoreResource(m, where)
 	}
 	return nil, errBadRequest("%s.type: must be github_repository, file or memory_store", where)
 }
@@ -313,6 +296,9 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 			}
 			sess.resources = append(sess.resources, &resRec{seq: s.nextSeq(), created: now, v: res})
 		}
+		if err := checkMemoryStoreCount(sess.resources); err != nil {
+			return nil, err
+		}
 	}
 	if vs, ok := body["vault_ids"]; ok && vs != nil {
 		list, ok := isList(vs)
@@ -361,6 +347,7 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 	sess.threads = []*threadRec{{id: s.newID("sthr"), seq: s.nextSeq(), status: "idle", created: now, updated: now}}
 	s.sessions[sess.id] = sess
 	s.enqueueSession(sess) // self-hosted sessions become work (work.go)
+	s.emitWebhook(webhooks.TypeSessionCreated, sess.id, nil)
 	for _, ev := range initial {
 		s.acceptEvent(sess, ev)
 	}
@@ -573,6 +560,7 @@ func (s *Server) endSession(sess *sessionRec) {
 	data, _ := json.Marshal(obj{"type": "session.deleted", "id": s.newID("sevt"), "processed_at": ts(at)})
 	s.broadcast(sess, frame{name: "session.deleted", data: data, all: true, last: true})
 	delete(s.sessions, sess.id)
+	s.sessionDeletedWebhook(sess)
 	sess.signal()
 }
 
@@ -588,6 +576,7 @@ func (s *Server) archiveSession(r *http.Request, _ obj) (any, error) {
 		now := ts(s.now())
 		sess.v["archived_at"] = now
 		sess.v["updated_at"] = now
+		s.sessionArchivedWebhooks(sess)
 	}
 	return s.sessionJSON(sess), nil
 }

@@ -149,6 +149,7 @@ func (s *Server) archiveThread(r *http.Request, _ obj) (any, error) {
 	if th.archived.IsZero() {
 		th.archived = s.now()
 		th.updated = th.archived
+		s.threadArchivedWebhook(sess, th)
 	}
 	return s.threadJSON(sess, th), nil
 }

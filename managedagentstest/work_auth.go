@@ -46,8 +46,10 @@ func (s *Server) credentialOf(r *http.Request) (Credential, string, *workRec) {
 // list; the item's token or the environment key on heartbeat and stop; the
 // API key on work get and update; the API key or the environment key on
 // stats; on a session's endpoints the API key, the token of one of the
-// session's work items, or (self-hosted sessions) the environment key; the
-// API key anywhere else. It returns the credential's kind for the log.
+// session's work items, or (self-hosted sessions) the environment key; on a
+// memory store's endpoints the API key or the token of an item whose session
+// uses the store; the API key anywhere else. It returns the credential's kind
+// for the log.
 func (s *Server) authorize(r *http.Request, route string) (Credential, *apiError) {
 	if r.Header.Get("X-Api-Key") != "" && r.Header.Get("Authorization") != "" {
 		return "", &apiError{status: 401, typ: "authentication_error", msg: "send only one of x-api-key and Authorization"}
@@ -98,6 +100,17 @@ func (s *Server) authorize(r *http.Request, route string) (Credential, *apiError
 	default:
 		if kind == CredentialAPIKey {
 			return kind, nil
+		}
+		if strings.Contains(route, "/v1/memory_stores/{memory_store_id}") {
+			// The stores of a session take its items' tokens, never the
+			// environment key (self-hosted.md §1.1).
+			if kind == CredentialWorkToken {
+				if sess := s.sessions[item.session]; sess != nil && hasMemoryStore(sess, pathSegment(r, 3)) {
+					return kind, nil
+				}
+				return kind, &apiError{status: 403, typ: "permission_error", msg: "the work token is not valid for this memory store"}
+			}
+			return unauthorized("this endpoint takes an API key or the token of a work item whose session uses the store")
 		}
 		id, isSession := "", strings.Contains(route, "/v1/sessions/{session_id}")
 		if isSession {

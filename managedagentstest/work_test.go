@@ -378,6 +378,24 @@ func TestWorkCredentials(t *testing.T) {
 	require.Positive(t, kinds[managedagentstest.CredentialEnvironmentKey])
 	require.Positive(t, kinds[managedagentstest.CredentialWorkToken])
 
+	// A memory store takes the token of an item whose session uses it, never
+	// the environment key.
+	store := ok(t, srv, "POST", "/v1/memory_stores", map[string]any{"name": "notes"})["id"].(string)
+	otherStore := ok(t, srv, "POST", "/v1/memory_stores", map[string]any{"name": "other"})["id"].(string)
+	agent := ok(t, srv, "POST", "/v1/agents", map[string]any{"name": "Coder", "model": "claude-sonnet-5-5"})["id"].(string)
+	withStore := ok(t, srv, "POST", "/v1/sessions", map[string]any{"agent": agent, "environment_id": envID,
+		"resources": []any{map[string]any{"type": "memory_store", "memory_store_id": store}}})["id"].(string)
+	var storeItem map[string]any
+	for storeItem == nil || storeItem["data"].(map[string]any)["id"] != withStore {
+		storeItem = poll(t, srv, envID, "")
+		require.NotNil(t, storeItem)
+	}
+	storeToken := sessionsToken(t, storeItem)
+	require.Equal(t, 200, call(t, srv, "GET", "/v1/memory_stores/"+store+"/memories", nil, bearer(storeToken)).Status)
+	require.Equal(t, 403, call(t, srv, "GET", "/v1/memory_stores/"+otherStore, nil, bearer(storeToken)).Status)
+	require.Equal(t, 401, call(t, srv, "GET", "/v1/memory_stores/"+store, nil, envKey()).Status)
+	require.Equal(t, 401, call(t, srv, "GET", "/v1/memory_stores", nil, bearer(storeToken)).Status)
+
 	// A cloud environment has no queue.
 	cloud := ok(t, srv, "POST", "/v1/environments", map[string]any{"name": "cloud"})["id"].(string)
 	requireError(t, call(t, srv, "GET", "/v1/environments/"+cloud+"/work/poll", nil, envKey()), 400, "invalid_request_error")

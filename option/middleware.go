@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/go-managedagents/managedagents/internal/callinfo"
@@ -71,6 +73,9 @@ type Call struct {
 	Route string
 	// PathParams are the route's parameters with their values, in order.
 	PathParams []PathParam
+	// Query is the query string the call's params built: only parameters
+	// of the endpoint, whatever a middleware adds to the URL. Nil for none.
+	Query url.Values
 	// Stream reports an event-stream open, whose call ends with its connection.
 	Stream bool
 
@@ -87,6 +92,12 @@ func CallFromContext(ctx context.Context) *Call {
 		return nil
 	}
 	c := &Call{Operation: st.Op, Method: st.Method, Route: st.Route, Stream: st.Stream, st: st}
+	if st.Query != nil {
+		c.Query = make(url.Values, len(st.Query))
+		for k, v := range st.Query {
+			c.Query[k] = slices.Clone(v)
+		}
+	}
 	for _, p := range st.Params {
 		c.PathParams = append(c.PathParams, PathParam{Name: p.Name, Value: p.Value})
 	}

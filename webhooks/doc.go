@@ -1,7 +1,8 @@
 // Package webhooks receives the webhooks of the Claude Managed Agents API:
 // it verifies deliveries (Standard Webhooks, signature scheme v1), decodes
 // them into typed events, and serves them with an http.Handler that drops
-// duplicates. It depends on the standard library only.
+// duplicates. Besides the standard library it depends only on the root
+// package, for [ClientGetters]; the root package never imports it.
 //
 // # Quick start
 //
@@ -46,8 +47,9 @@
 //
 // Deliveries are at least once, may come late and out of order: fetch the
 // object an event names and act on its current state. [ObjectOf] tells which
-// object that is; [Getters.Fetch] fetches it with functions you fill in from
-// your client.
+// object that is; [Getters.Fetch] fetches it, with [ClientGetters] (sessions,
+// threads, agents, environments, memory stores through a
+// *managedagents.Client) or with functions of your own.
 //
 // # Handler
 //
@@ -64,4 +66,12 @@
 //
 // [Sign] produces the headers of a delivery for a body, so that a test can
 // post a signed request to its handler; [NewSecret] makes a random secret.
+// End to end, the fake of package managedagentstest delivers signed events to
+// an endpoint a test registers, on every state change, with retries, a
+// delivery log and injected duplicates, delays and reorders:
+//
+//	srv := managedagentstest.NewServer()
+//	ts := httptest.NewServer(webhooks.NewHandler(verifier, fn)) // verifier of secret
+//	_, err := srv.RegisterWebhook(ts.URL, secret, webhooks.TypeSessionStatusIdled)
+//	// drive a session with srv.Client(), then srv.WaitWebhooks(ctx)
 package webhooks

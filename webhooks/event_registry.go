@@ -1,5 +1,7 @@
 package webhooks
 
+import "slices"
+
 // eventTypes maps every webhook event type (51, as the official SDK v2.15.0
 // lists them) to a constructor of its struct.
 var eventTypes = map[string]func() decodable{
@@ -54,4 +56,16 @@ var eventTypes = map[string]func() decodable{
 	TypeExternalKeyRecovered:                 func() decodable { return new(ExternalKeyRecoveredEvent) },
 	TypeExternalStorageFailed:                func() decodable { return new(ExternalStorageFailedEvent) },
 	TypeExternalStorageRecovered:             func() decodable { return new(ExternalStorageRecoveredEvent) },
+}
+
+// EventTypes returns every webhook event type this package decodes into a
+// struct of its own (the 51 the official SDK v2.15.0 lists), sorted. A
+// subscription, or a fake's, can be checked against it.
+func EventTypes() []string {
+	types := make([]string, 0, len(eventTypes))
+	for typ := range eventTypes {
+		types = append(types, typ)
+	}
+	slices.Sort(types)
+	return types
 }

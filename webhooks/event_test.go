@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,19 @@ func payload(typ string) []byte {
 	return fmt.Appendf(nil, `{"type":"event","id":"whe_1","created_at":"2026-11-24T12:00:04Z","data":{"type":%q,`+
 		`"id":"obj_1","organization_id":"org_1","workspace_id":"wrkspc_1","session_thread_id":"sthr_1",`+
 		`"vault_id":"vlt_1","enforcement_action_id":"enac_1"}}`, typ)
+}
+
+func TestEventTypesListsEveryTypeSorted(t *testing.T) {
+	t.Parallel()
+	want := make([]string, 0, len(everyType))
+	for _, tc := range everyType {
+		want = append(want, tc.typ)
+	}
+	slices.Sort(want)
+	got := webhooks.EventTypes()
+	require.Equal(t, want, got)
+	got[0] = "changed"
+	require.Equal(t, want, webhooks.EventTypes(), "the caller's copy is its own")
 }
 
 func TestDecodeEveryEventType(t *testing.T) {

@@ -85,7 +85,7 @@ func ExampleGetters_Fetch() {
 	sessions := map[string]string{"sesn_1": "idle, 3 events"}
 	getters := webhooks.Getters{
 		Session: func(ctx context.Context, id string) (any, error) {
-			// In a service: return client.Sessions.Get(ctx, id)
+			// In a service: return client.Sessions.Get(ctx, id, managedagents.SessionGetParams{})
 			s, ok := sessions[id]
 			if !ok {
 				return nil, errors.New("not found")

@@ -65,12 +65,12 @@ var (
 )
 
 // Getters fetch the current state of the objects webhook events name, one
-// function per kind; a nil function leaves that kind out. Fill in those you
-// need from your client, for example:
+// function per kind; a nil function leaves that kind out. [ClientGetters]
+// fills in those the client covers; fill in others, or your own, for example:
 //
 //	getters := webhooks.Getters{
 //		Session: func(ctx context.Context, id string) (any, error) {
-//			return client.Sessions.Get(ctx, id)
+//			return client.Sessions.Get(ctx, id, managedagents.SessionGetParams{})
 //		},
 //	}
 //

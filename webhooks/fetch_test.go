@@ -97,7 +97,7 @@ func TestFetchPassesTheGettersErrorWithoutATypedNil(t *testing.T) {
 	type session struct{}
 	notFound := errors.New("not found")
 	getters := webhooks.Getters{Session: func(context.Context, string) (any, error) {
-		return (*session)(nil), notFound // as `return client.Sessions.Get(ctx, id)` does
+		return (*session)(nil), notFound // as `return client.Sessions.Get(ctx, id, managedagents.SessionGetParams{})` does
 	}}
 	ev, err := webhooks.DecodeEvent(payload(webhooks.TypeSessionStatusIdled))
 	require.NoError(t, err)

@@ -48,6 +48,8 @@ type call struct {
 	body    []byte        // body of the current attempt's answer (not of a stream)
 	wait    time.Duration // wait before the next attempt, set by checkRetry
 	final   error         // the error checkRetry stopped with
+	// applied: an earlier attempt may have taken effect on the server.
+	applied bool
 }
 
 // newCall prepares a call of r and its first request.
@@ -307,7 +309,12 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 			c.cfg.Limiter.Pause(ctx, c.ep.Class, se.RetryAfter)
 		}
 	}
-	v := decide(c.ep.Repeat == Idempotent, resp, err, notSent(err, c.trace))
+	sent := !notSent(err, c.trace)
+	v := decide(c.ep.Repeat == Idempotent, resp, err, !sent)
+	if c.ep.FinalConflict && status == http.StatusConflict {
+		v = verdict{uncertain: c.applied, reason: "conflict (409), this endpoint's final answer"}
+	}
+	c.applied = c.applied || mayHaveApplied(status, err, sent)
 	final := c.failure(v, se, err)
 	if !v.retry {
 		c.log.giveUp(ctx, c.attempt, status, reqID, v.reason)

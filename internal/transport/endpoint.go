@@ -62,8 +62,27 @@ type Endpoint struct {
 	// Success lists the non-2xx statuses that are a success of this
 	// endpoint, answered at once and never retried (see SucceedsOn).
 	Success []int
+	// FinalConflict says that a 409 answer is the server's verdict on the
+	// request (a failed precondition, a path already taken), not a passing
+	// conflict: it is never retried, whatever x-should-retry says. Set it
+	// with [Endpoint.ConflictIsFinal].
+	FinalConflict bool
 
 	params []string // names of the path parameters, in order
+}
+
+// ConflictIsFinal marks e's 409 answers as final (see FinalConflict) and
+// returns e, for use in the declaration:
+//
+//	memoriesUpdate = memory.Endpoint(...).ConflictIsFinal()
+//
+// A final 409 that follows an attempt which may have been applied (a 5xx
+// answer, a connection lost after sending) may be the echo of that attempt,
+// a precondition failing because the change already took place: it is then
+// reported as an *UncertainError.
+func (e *Endpoint) ConflictIsFinal() *Endpoint {
+	e.FinalConflict = true
+	return e
 }
 
 var registry struct {
@@ -256,7 +275,7 @@ func (r Request) Path() (string, error) {
 // Call returns the record of a call of r, for the context of its attempts.
 func (r Request) Call(stream bool) *callinfo.State {
 	e := r.Endpoint
-	st := &callinfo.State{Op: e.Op, Method: e.Method, Route: e.Route, Stream: stream}
+	st := &callinfo.State{Op: e.Op, Method: e.Method, Route: e.Route, Query: r.Query, Stream: stream}
 	for i, name := range e.params {
 		if i < len(r.PathParams) {
 			st.Params = append(st.Params, callinfo.Param{Name: name, Value: r.PathParams[i]})

@@ -1,0 +1,405 @@
+package agenttoolset
+
+import (
+	"bytes"
+	"regexp"
+	"regexp/syntax"
+	"unicode"
+	"unicode/utf8"
+)
+
+// lineMatcher finds the lines of a buffer that a regular expression matches,
+// with the semantics of matching each line (split on "\n", the newline
+// excluded) on its own, but without running the expression line by line: the
+// buffer is searched for a candidate (a needle every match contains, found
+// with bytes.IndexByte and bytes.Index, or else a match of the expression),
+// and only a needle's line is checked. A buffer ending in "\n" has no empty
+// line after it. FuzzLineMatcher proves it equal to the line-by-line match.
+type lineMatcher struct {
+	// re is the pattern rewritten so that it can never match a newline (no
+	// character class, "." or literal in it does) and with (?m), so that ^
+	// and $ match at line breaks: on a line it matches as the pattern does,
+	// and in the buffer a match never spans two lines, so a match of re in
+	// the buffer is a matching line, and every search is linear.
+	re *regexp.Regexp
+	// needles: every match contains one of them; nil when there is no
+	// usable set, and the expression itself finds the candidates.
+	needles []needle
+	// litOnly: the pattern is needles[0] itself, so a candidate is a match.
+	litOnly bool
+	// perLine: the pattern uses \A, \z or (?-m) anchors, for which a line
+	// match is not a buffer match: lines are matched one by one.
+	perLine bool
+}
+
+// needle is a literal without a newline, matched exactly or, when fold is
+// set, ignoring ASCII case (text is then lower-case, and holds only runes
+// whose case variants are all ASCII: never k or s, which (?i) also matches
+// to the Kelvin sign and the long s).
+type needle struct {
+	text []byte
+	fold bool
+}
+
+// Bounds of a useful needle set: needles shorter than minNeedle are in too
+// many lines to save anything, and each needle costs one scan of the buffer.
+const (
+	minNeedle  = 3
+	maxNeedles = 8
+)
+
+func compileMatcher(pattern string) (*lineMatcher, error) {
+	if _, err := regexp.Compile(pattern); err != nil {
+		return nil, err
+	}
+	parsed, err := syntax.Parse("(?m)"+pattern, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	parsed = parsed.Simplify()
+	m := &lineMatcher{perLine: hasTextAnchor(parsed)}
+	set := requiredNeedles(parsed)
+	if parsed.Op == syntax.OpLiteral && len(set) == 1 && !set[0].fold && len(set[0].text) == len(string(parsed.Rune)) {
+		m.needles, m.litOnly = set, true // the pattern is a plain literal
+	} else if shortest(set) >= minNeedle {
+		m.needles = set
+	}
+	if m.re, err = regexp.Compile(withoutNewline(parsed).String()); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// withoutNewline rewrites re in place so that nothing in it matches "\n":
+// "\n" leaves every character class, "." under (?s) becomes "." without it,
+// and a literal holding "\n" matches nothing. Since a line holds no newline,
+// the result matches a line exactly where re does.
+func withoutNewline(re *syntax.Regexp) *syntax.Regexp {
+	switch re.Op {
+	case syntax.OpAnyChar:
+		re.Op = syntax.OpAnyCharNotNL
+	case syntax.OpCharClass:
+		var ranges []rune
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if lo <= '\n' && '\n' <= hi {
+				if lo < '\n' {
+					ranges = append(ranges, lo, '\n'-1)
+				}
+				if hi > '\n' {
+					ranges = append(ranges, '\n'+1, hi)
+				}
+				continue
+			}
+			ranges = append(ranges, lo, hi)
+		}
+		if len(ranges) == 0 {
+			*re = syntax.Regexp{Op: syntax.OpNoMatch, Flags: re.Flags}
+		} else {
+			re.Rune = ranges
+		}
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if r == '\n' {
+				*re = syntax.Regexp{Op: syntax.OpNoMatch, Flags: re.Flags}
+				break
+			}
+		}
+	}
+	for _, sub := range re.Sub {
+		withoutNewline(sub)
+	}
+	return re
+}
+
+// hasTextAnchor reports whether re holds \A or \z (or ^ and $ under (?-m)).
+func hasTextAnchor(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpBeginText || re.Op == syntax.OpEndText {
+		return true
+	}
+	for _, sub := range re.Sub {
+		if hasTextAnchor(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// requiredNeedles returns a set of needles one of which every match of re
+// contains, or nil. It looks through concatenations (keeping the best set of
+// a part), alternations (joining the sets of every branch), captures and
+// repetitions of at least one.
+func requiredNeedles(re *syntax.Regexp) []needle {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			if text := foldRun(re.Rune); len(text) > 0 {
+				return []needle{{text: text, fold: true}}
+			}
+			return nil
+		}
+		if text := longestLine(re.Rune); len(text) > 0 {
+			return []needle{{text: text}}
+		}
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredNeedles(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredNeedles(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var best []needle
+		for _, sub := range re.Sub {
+			if set := requiredNeedles(sub); better(set, best) {
+				best = set
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var all []needle
+		for _, sub := range re.Sub {
+			set := requiredNeedles(sub)
+			if set == nil || len(all)+len(set) > maxNeedles {
+				return nil
+			}
+			all = append(all, set...)
+		}
+		return all
+	}
+	return nil
+}
+
+// better prefers the set whose shortest needle is longer, then the smaller
+// set, then exact needles.
+func better(a, b []needle) bool {
+	switch {
+	case a == nil:
+		return false
+	case b == nil:
+		return true
+	case shortest(a) != shortest(b):
+		return shortest(a) > shortest(b)
+	case len(a) != len(b):
+		return len(a) < len(b)
+	}
+	return !a[0].fold && b[0].fold
+}
+
+func shortest(set []needle) int {
+	if set == nil {
+		return 0
+	}
+	n := int(^uint(0) >> 1)
+	for _, nd := range set {
+		n = min(n, len(nd.text))
+	}
+	return n
+}
+
+// longestLine returns the longest newline-free run of runes, UTF-8 encoded.
+func longestLine(runes []rune) []byte {
+	var best, cur []rune
+	for _, r := range append(runes, '\n') {
+		if r == '\n' {
+			if len(cur) > len(best) {
+				best = cur
+			}
+			cur = nil
+			continue
+		}
+		cur = append(cur, r)
+	}
+	return []byte(string(best))
+}
+
+// foldRun returns, lower-cased, the longest run of runes whose case variants
+// are all ASCII (and are not a newline): a run a case-insensitive literal
+// match must contain, in one of its ASCII spellings.
+func foldRun(runes []rune) []byte {
+	var best, cur []byte
+	for _, r := range append(runes, '\n') {
+		if r == '\n' || !asciiFoldOnly(r) {
+			if len(cur) > len(best) {
+				best = cur
+			}
+			cur = nil
+			continue
+		}
+		cur = append(cur, byte(unicode.ToLower(r)))
+	}
+	return best
+}
+
+// asciiFoldOnly reports whether r and every rune (?i) matches it to are
+// ASCII.
+func asciiFoldOnly(r rune) bool {
+	if r >= utf8.RuneSelf {
+		return false
+	}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// eachLine calls fn with the 1-based number and the text of every line of
+// data the pattern matches, in order, until fn returns false.
+func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
+	if m.perLine {
+		m.eachLineSlow(data, fn)
+		return
+	}
+	scan := newNeedleScan(m.needles, data)
+	pos := 0
+	counted, newlines := 0, 0 // newlines = number of '\n' in data[:counted]
+	for pos < len(data) {
+		var at, end int // a candidate starts at at; end is its end, or -1
+		if m.needles != nil {
+			if at = scan.next(pos); at < 0 {
+				return
+			}
+			end = -1
+		} else {
+			loc := m.re.FindIndex(data[pos:])
+			if loc == nil {
+				return
+			}
+			at, end = pos+loc[0], pos+loc[1]
+		}
+		start := pos + bytes.LastIndexByte(data[pos:at], '\n') + 1
+		if start == len(data) {
+			return // an empty match after the final newline: no line there
+		}
+		stop := bytes.IndexByte(data[at:], '\n')
+		if stop < 0 {
+			stop = len(data)
+		} else {
+			stop += at
+		}
+		line := data[start:stop]
+		// A match of re is a matching line (end <= stop always holds); a
+		// needle's line needs checking, unless the needle is the pattern.
+		if m.litOnly || (end >= 0 && end <= stop) || m.re.Match(line) {
+			newlines += bytes.Count(data[counted:start], []byte{'\n'})
+			counted = start
+			if !fn(newlines+1, line) {
+				return
+			}
+		}
+		pos = stop + 1
+	}
+}
+
+// eachLineSlow is eachLine matching every line on its own.
+func (m *lineMatcher) eachLineSlow(data []byte, fn func(n int, line []byte) bool) {
+	for n := 1; len(data) > 0; n++ {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if m.re.Match(line) && !fn(n, line) {
+			return
+		}
+	}
+}
+
+// needleScan finds, for positions that only grow, the next place where one
+// of the needles occurs: each needle's scan resumes where it stopped, so the
+// buffer is read once per needle (twice for a case-folded one: once per
+// case of its first byte).
+type needleScan struct {
+	needles []needle
+	data    []byte
+	at      []int // per needle: its next occurrence, -1 for none left
+	lower   []int // per folded needle: next occurrences of its first byte
+	upper   []int // in lower and in upper case; -1 for none left
+}
+
+func newNeedleScan(needles []needle, data []byte) *needleScan {
+	if needles == nil {
+		return nil
+	}
+	s := &needleScan{needles: needles, data: data, at: make([]int, len(needles)), lower: make([]int, len(needles)), upper: make([]int, len(needles))}
+	for i := range needles {
+		s.at[i], s.lower[i], s.upper[i] = -2, -2, -2 // not searched yet
+	}
+	return s
+}
+
+// next returns the first occurrence of a needle at or after pos, or -1.
+func (s *needleScan) next(pos int) int {
+	best := -1
+	for i := range s.needles {
+		if s.at[i] != -1 && s.at[i] < pos {
+			s.at[i] = s.find(i, pos)
+		}
+		if at := s.at[i]; at >= 0 && (best < 0 || at < best) {
+			best = at
+		}
+	}
+	return best
+}
+
+func (s *needleScan) find(i, from int) int {
+	n := s.needles[i]
+	if !n.fold {
+		return indexFrom(s.data, from, func(b []byte) int { return bytes.Index(b, n.text) })
+	}
+	first, other := n.text[0], n.text[0]
+	if 'a' <= first && first <= 'z' {
+		other = first - 'a' + 'A'
+	}
+	for {
+		if s.lower[i] != -1 && s.lower[i] < from {
+			s.lower[i] = indexFrom(s.data, from, func(b []byte) int { return bytes.IndexByte(b, first) })
+		}
+		if other == first {
+			s.upper[i] = -1
+		} else if s.upper[i] != -1 && s.upper[i] < from {
+			s.upper[i] = indexFrom(s.data, from, func(b []byte) int { return bytes.IndexByte(b, other) })
+		}
+		c := s.lower[i]
+		if u := s.upper[i]; u >= 0 && (c < 0 || u < c) {
+			c = u
+		}
+		if c < 0 {
+			return -1
+		}
+		if foldEqual(s.data[c:], n.text) {
+			return c
+		}
+		from = c + 1
+	}
+}
+
+// indexFrom applies index to data[from:] and returns an absolute position.
+func indexFrom(data []byte, from int, index func([]byte) int) int {
+	if from > len(data) {
+		return -1
+	}
+	if i := index(data[from:]); i >= 0 {
+		return from + i
+	}
+	return -1
+}
+
+// foldEqual reports whether data starts with lower, ignoring ASCII case.
+func foldEqual(data, lower []byte) bool {
+	if len(data) < len(lower) {
+		return false
+	}
+	for i, want := range lower {
+		b := data[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if b != want {
+			return false
+		}
+	}
+	return true
+}
