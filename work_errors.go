@@ -83,18 +83,14 @@ func leaseLost(a *APIError) *LeaseLostError {
 			Details struct {
 				CurrentState *struct {
 					WorkLeaseState
-					LastHeartbeat  *string  `json:"last_heartbeat"`
-					LeaseUpdatedAt wireTime `json:"lease_updated_at"`
+					LeaseUpdatedAt wireTime `json:"lease_updated_at"` // may be ""
 				} `json:"current_state"`
 			} `json:"details"`
 		} `json:"error"`
 	}
 	if json.Unmarshal(a.Body, &body) == nil {
 		if cs := body.Error.Details.CurrentState; cs != nil {
-			e.State = cs.WorkLeaseState
-			if cs.LastHeartbeat != nil {
-				e.State.LastHeartbeat = *cs.LastHeartbeat
-			}
+			e.State = cs.WorkLeaseState // a null last_heartbeat stays ""
 			e.State.LeaseUpdatedAt = time.Time(cs.LeaseUpdatedAt)
 		}
 	}

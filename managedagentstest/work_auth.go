@@ -57,7 +57,6 @@ func (s *Server) authorize(r *http.Request, route string) (Credential, *apiError
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	kind, value, item := s.credentialOf(r)
-	_ = value
 	unauthorized := func(msg string) (Credential, *apiError) {
 		return kind, &apiError{status: 401, typ: "authentication_error", msg: msg}
 	}

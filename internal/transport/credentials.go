@@ -43,8 +43,8 @@ const (
 	workItem // the item's token, or the environment key when it has none
 )
 
-// order is the preference of each rule.
-var order = map[Credentials][]credential{
+// order is the preference of each rule, indexed by the rule.
+var order = [...][]credential{
 	ClientCredentials:      {workItem, apiKey, authToken, environmentKey},
 	EnvironmentCredentials: {environmentKey, authToken},
 	WorkItemCredentials:    {workItem, environmentKey, authToken, apiKey},
@@ -75,6 +75,9 @@ func (c credential) value(cfg *config.Config) string {
 // pick returns the credential rule r sends with cfg and its value; 0 when cfg
 // holds none that r accepts.
 func (r Credentials) pick(cfg *config.Config) (credential, string) {
+	if int(r) >= len(order) {
+		return 0, ""
+	}
 	for _, c := range order[r] {
 		if v := c.value(cfg); v != "" {
 			return c, v

@@ -172,7 +172,7 @@ func (e *Endpoint) parse() error {
 // Using sets the credential rule of e and returns e, for the declaration:
 // Area.Endpoint(...).Using(EnvironmentCredentials).
 func (e *Endpoint) Using(c Credentials) *Endpoint {
-	if _, ok := order[c]; !ok {
+	if int(c) >= len(order) {
 		panic(fmt.Sprintf("transport: endpoint %q: unknown credential rule %d", e.Op, c))
 	}
 	e.Credentials = c
