@@ -8,8 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,7 +98,8 @@ func asItem(t *testing.T, work *anthropic.BetaSelfHostedWork) []option.RequestOp
 }
 
 // selfHostedSession creates a self-hosted environment, an agent with the
-// built-in toolset and a session of it.
+// built-in toolset, every tool allowed without confirmation, and a session of
+// it.
 func selfHostedSession(t *testing.T, h *harness) (*anthropic.BetaEnvironment, *anthropic.BetaManagedAgentsSession) {
 	t.Helper()
 	ctx := context.Background()
@@ -103,7 +107,9 @@ func selfHostedSession(t *testing.T, h *harness) (*anthropic.BetaEnvironment, *a
 		Config: anthropic.BetaEnvironmentNewParamsConfigUnion{OfSelfHosted: &anthropic.BetaSelfHostedConfigParams{}}}))(t)
 	agent := must(h.client.Beta.Agents.New(ctx, anthropic.BetaAgentNewParams{Name: "Coder",
 		Model: anthropic.BetaManagedAgentsModelConfigParams{ID: "claude-sonnet-5-5"},
-		Tools: []anthropic.BetaAgentNewParamsToolUnion{{OfAgentToolset20260401: &anthropic.BetaManagedAgentsAgentToolset20260401Params{}}},
+		Tools: []anthropic.BetaAgentNewParamsToolUnion{{OfAgentToolset20260401: &anthropic.BetaManagedAgentsAgentToolset20260401Params{
+			DefaultConfig: anthropic.BetaManagedAgentsAgentToolsetDefaultConfigParams{PermissionPolicy: anthropic.BetaManagedAgentsAgentToolsetDefaultConfigParamsPermissionPolicyUnion{
+				OfAlwaysAllow: &anthropic.BetaManagedAgentsAlwaysAllowPolicyParam{}}}}}},
 	}))(t)
 	session := must(h.client.Beta.Sessions.New(ctx, anthropic.BetaSessionNewParams{
 		Agent: anthropic.BetaSessionNewParamsAgentUnion{OfString: anthropic.String(agent.ID)}, EnvironmentID: env.ID}))(t)
@@ -214,32 +220,49 @@ func TestWork(t *testing.T) {
 	}
 }
 
-// The official SDK's own worker (lib/environments) serves a session on the
-// fake, and a health check: it polls with its worker id, acks, heartbeats
-// with the item's token from NO_HEARTBEAT, reads the session and its events
-// with the token, runs the session's tool runner until the turn has ended
-// and the runner is idle, and force-stops each item with its token.
-//
-// The session's agent calls no tool here: a worker running the agent's tool
-// calls to the end needs scripted agents that call built-in tools and wait
-// for user.tool_result, which the fake does not have yet.
+// The official SDK's own worker (lib/environments) runs a session on the
+// fake to the end, and a health check: it polls with its worker id, acks,
+// heartbeats with the item's token from NO_HEARTBEAT, reads the session and
+// its events with the token, runs the agent's write and bash calls in its
+// working directory and posts their user.tool_result, and once the turn has
+// ended and its runner is idle, force-stops each item with its token.
 func TestOfficialWorker(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	var mu sync.Mutex
+	var results []managedagentstest.Answer
+	h := newHarness(t, managedagentstest.WithScript(func(turn *managedagentstest.Turn) {
+		for _, call := range []struct {
+			name  string
+			input map[string]any
+		}{
+			{"write", map[string]any{"file_path": "hello.txt", "content": "hello from the fake\n"}},
+			{"bash", map[string]any{"command": "cat hello.txt"}},
+		} {
+			answer, err := turn.CallTool(call.name, call.input)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			results = append(results, answer)
+			mu.Unlock()
+		}
+		turn.Message("Done.")
+	}))
 	ctx := context.Background()
 	env, session := selfHostedSession(t, h)
 	must(h.client.Beta.Sessions.Events.Send(ctx, session.ID, anthropic.BetaSessionEventSendParams{
-		Events: []anthropic.BetaManagedAgentsEventParamsUnion{userText("hello")}}))(t)
+		Events: []anthropic.BetaManagedAgentsEventParamsUnion{userText("Write hello.txt and show it.")}}))(t)
 	hcID, err := h.srv.EnqueueHealthcheck(env.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	workdir := t.TempDir()
 	maxIdle := 100 * time.Millisecond
 	worker := environments.NewEnvironmentWorker(h.client, environments.EnvironmentWorkerOptions{
 		EnvironmentID:  env.ID,
 		EnvironmentKey: managedagentstest.TestEnvironmentKey,
 		WorkerID:       "official-worker-1",
-		Workdir:        t.TempDir(),
+		Workdir:        workdir,
 		MaxIdle:        &maxIdle,
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -299,7 +322,10 @@ func TestOfficialWorker(t *testing.T) {
 				}
 			}
 			trail = append(trail, who+" "+op+" ("+string(r.Credential)+")")
-		case managedagentstest.RouteGetSession, managedagentstest.RouteStreamEvents, managedagentstest.RouteListEvents:
+		case managedagentstest.RouteGetSession, managedagentstest.RouteStreamEvents, managedagentstest.RouteListEvents, managedagentstest.RouteSendEvents:
+			if r.Method == http.MethodPost && r.Credential == managedagentstest.CredentialAPIKey {
+				continue // the test's own user.message
+			}
 			if r.Credential != managedagentstest.CredentialWorkToken {
 				t.Errorf("a session call of the worker without the item's token: %s %s (%s)", r.Method, r.Path, r.Credential)
 			}
@@ -314,7 +340,16 @@ func TestOfficialWorker(t *testing.T) {
 	if sessionWork == "" {
 		t.Error("the session's item was never acked")
 	}
-	for _, route := range []string{managedagentstest.RouteGetSession, managedagentstest.RouteStreamEvents, managedagentstest.RouteListEvents} {
+	mu.Lock()
+	defer mu.Unlock()
+	if len(results) != 2 || results[0].IsError || results[1].IsError || !strings.Contains(results[1].Text(), "hello from the fake") {
+		t.Errorf("the worker's tool results: %+v", results)
+	}
+	if data, err := os.ReadFile(filepath.Join(workdir, "hello.txt")); err != nil || string(data) != "hello from the fake\n" {
+		t.Errorf("the file the agent wrote through the worker: %q, %v", data, err)
+	}
+	for _, route := range []string{managedagentstest.RouteGetSession, managedagentstest.RouteStreamEvents, managedagentstest.RouteListEvents,
+		managedagentstest.RouteSendEvents} {
 		if !slices.ContainsFunc(h.srv.Requests(), func(r managedagentstest.Request) bool { return r.Route == route }) {
 			t.Errorf("the worker never called %s", route)
 		}
