@@ -98,7 +98,7 @@ func sendWithStatus(ctx context.Context, cfg *config.Config, r transport.Request
 		err = fromWire(err, cfg)
 	default:
 		if derr := decode(resp.StatusCode, data); derr != nil {
-			err = responseError(resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
+			err = responseError(cfg, resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
 		}
 	}
 	endCall(cfg, info, resp, body, err)
@@ -128,7 +128,7 @@ func openStreamConn(ctx context.Context, cfg *config.Config, r transport.Request
 		if err != nil && errors.Is(context.Cause(ctx), errStreamClosed) {
 			err = nil // a read cut by EventStream.Close: the application's end, not a failure
 		}
-		info.End(ended, err)
+		info.End(ended, redactErr(err, cfg))
 	}}
 	return resp, nil
 }

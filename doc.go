@@ -82,8 +82,10 @@
 // anthropic-beta: managed-agents-2026-04-01 (memory store requests send
 // agent-memory-2026-07-22 instead), merged with the names of
 // option.WithBetas, and exactly one credential, chosen by its endpoint. No
-// key or token ever appears in an error, a log line or a formatted value, and
-// none is sent along a redirect to another host.
+// key or token ever appears in an error, a log line, a reconnect notice or a
+// formatted value, even when a server or proxy echoes it back (in a header, a
+// body, a value that fails to decode: every string from the server is
+// redacted), and none is sent along a redirect to another host.
 //
 // # Errors
 //

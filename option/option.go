@@ -196,6 +196,8 @@ func WithRequestTimeout(d time.Duration) RequestOption {
 
 // WithMaxRetryAfter caps how long a retry waits when the server asks for a longer
 // wait with retry-after (default 60 s). Beyond the cap the error is returned.
+// The cap also bounds the pause a 429 imposes on the limiter, so that later
+// calls of its class wait at most that long.
 func WithMaxRetryAfter(d time.Duration) RequestOption {
 	return func(c *config.Config) error {
 		if err := notNegative("WithMaxRetryAfter", d); err != nil {

@@ -4,8 +4,10 @@ package config
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/go-managedagents/managedagents/internal/clock"
 	"github.com/go-managedagents/managedagents/internal/secret"
 	"github.com/go-managedagents/managedagents/ratelimit"
 )
@@ -82,6 +84,10 @@ type Config struct {
 	// StreamBackoffMin and StreamBackoffMax bound the reconnect backoff.
 	StreamBackoffMin time.Duration
 	StreamBackoffMax time.Duration
+	// StreamClock times a stream's idle watchdog, backfill page bound,
+	// reconnect backoff and health; nil means the system clock. Only tests
+	// set it.
+	StreamClock clock.Clock
 
 	// PerCall is set while the options of one call are applied, so that the
 	// options that belong to a client (the limiter) can refuse.
@@ -111,4 +117,27 @@ func (c *Config) Clone() *Config {
 	n.Betas = append([]string(nil), c.Betas...)
 	n.Middlewares = append([]Middleware(nil), c.Middlewares...)
 	return &n
+}
+
+// Secrets returns every credential c holds ("" for those not set): the API
+// key, the auth token, the environment key and a work item's token.
+func (c *Config) Secrets() [4]string {
+	return [...]string{c.APIKey.Reveal(), c.AuthToken.Reveal(), c.EnvironmentKey.Reveal(), c.WorkItemToken.Reveal()}
+}
+
+// RedactMask replaces a credential in text that came from the server.
+const RedactMask = "[redacted]"
+
+// Redact returns s with c's credentials replaced by RedactMask. Every string
+// that came from the server (a header, a body, a value that failed to decode,
+// a network error quoting the answer) passes through it before it reaches an
+// error, a log line or a notice: a proxy or a debugging server may echo the
+// request's headers.
+func (c *Config) Redact(s string) string {
+	for _, secret := range c.Secrets() {
+		if secret != "" && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, RedactMask)
+		}
+	}
+	return s
 }

@@ -68,7 +68,7 @@ func newCall(ctx context.Context, cfg *config.Config, r Request, stream bool) (*
 		stream:  stream,
 		info:    info,
 		send:    chain(safeClient(httpClient(cfg)), cfg.Middlewares),
-		log:     newLog(cfg.Logger, req.Method, r.Endpoint.Route),
+		log:     newLog(cfg.Logger, req.Method, r.Endpoint.Route, cfg.Redact),
 		reqBody: body,
 	}
 	return c, req, nil
@@ -306,7 +306,9 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 		se = &StatusError{Method: c.method, URL: c.url, Response: resp, Body: c.body,
 			RetryAfter: ParseRetryAfter(resp.Header, time.Now())}
 		if status == http.StatusTooManyRequests && c.cfg.Limiter != nil {
-			c.cfg.Limiter.Pause(ctx, c.ep.Class, se.RetryAfter)
+			// Capped like the retry's wait: a server asking for a day must
+			// not block every later call of the class for a day.
+			c.cfg.Limiter.Pause(ctx, c.ep.Class, min(se.RetryAfter, c.cfg.MaxRetryAfter))
 		}
 	}
 	sent := !notSent(err, c.trace)
