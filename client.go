@@ -29,6 +29,15 @@ type Client struct {
 	// /v1/memory_stores.
 	MemoryStores *MemoryStoreService
 
+	// Deployments manages deployments, which run an agent on a schedule or on
+	// demand: /v1/deployments.
+	Deployments *DeploymentService
+	// DeploymentRuns reads the record of each fire of a deployment:
+	// /v1/deployment_runs.
+	DeploymentRuns *DeploymentRunService
+	// Vaults manages vaults and their credentials: /v1/vaults.
+	Vaults *VaultService
+
 	cfg     *config.Config
 	initErr error
 }
@@ -84,6 +93,10 @@ func (c *Client) wire() {
 	c.Sessions.Events = &SessionEventService{client: c}
 	c.Sessions.Resources = &SessionResourceService{client: c}
 	c.Sessions.Threads = &SessionThreadService{client: c, Events: &SessionThreadEventService{client: c}}
+
+	c.Deployments = &DeploymentService{client: c}
+	c.DeploymentRuns = &DeploymentRunService{client: c}
+	c.Vaults = &VaultService{client: c, Credentials: &VaultCredentialService{client: c}}
 	c.MemoryStores = &MemoryStoreService{client: c, Memories: &MemoryService{client: c}, MemoryVersions: &MemoryVersionService{client: c}}
 }
 

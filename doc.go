@@ -87,6 +87,14 @@
 // body, a value that fails to decode: every string from the server is
 // redacted), and none is sent along a redirect to another host.
 //
+// # Secrets
+//
+// The tokens and secret values of vault credentials are [Secret] values
+// (build them with [NewSecret], or with constructors such as
+// [NewStaticBearerAuth]): every fmt verb, log/slog and encoding/json show
+// "[redacted]", only the body of the request that carries them holds them,
+// and an error answer that echoes one has it masked, as the API key is.
+//
 // # Errors
 //
 // An error answer of the API is an [*APIError] (status, error type, message,

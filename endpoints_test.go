@@ -84,6 +84,35 @@ var wantEndpoints = map[string]wantEndpoint{
 	"environments.work.update":    {"POST /v1/environments/{environment_id}/work/{work_id}", ratelimit.Read, false},
 	"environments.work.stats":     {"GET /v1/environments/{environment_id}/work/stats", ratelimit.Read, false},
 
+	// more-resources.md §2.1, §1.4: the run may start a second session when
+	// sent again; runs create sessions, so they spend the create class.
+	"deployments.create":       {"POST /v1/deployments", ratelimit.Create, true},
+	"deployments.retrieve":     {"GET /v1/deployments/{deployment_id}", ratelimit.Read, false},
+	"deployments.update":       {"POST /v1/deployments/{deployment_id}", ratelimit.Read, false},
+	"deployments.list":         {"GET /v1/deployments", ratelimit.Read, false},
+	"deployments.archive":      {"POST /v1/deployments/{deployment_id}/archive", ratelimit.Read, false},
+	"deployments.pause":        {"POST /v1/deployments/{deployment_id}/pause", ratelimit.Read, false},
+	"deployments.unpause":      {"POST /v1/deployments/{deployment_id}/unpause", ratelimit.Read, false},
+	"deployments.run":          {"POST /v1/deployments/{deployment_id}/run", ratelimit.Create, true},
+	"deployment_runs.retrieve": {"GET /v1/deployment_runs/{deployment_run_id}", ratelimit.Read, false},
+	"deployment_runs.list":     {"GET /v1/deployment_runs", ratelimit.Read, false},
+
+	// more-resources.md §3.1, §1.4; vaults create is a create (§2.2 of the API
+	// reference).
+	"vaults.create":                         {"POST /v1/vaults", ratelimit.Create, true},
+	"vaults.retrieve":                       {"GET /v1/vaults/{vault_id}", ratelimit.Read, false},
+	"vaults.update":                         {"POST /v1/vaults/{vault_id}", ratelimit.Read, false},
+	"vaults.list":                           {"GET /v1/vaults", ratelimit.Read, false},
+	"vaults.delete":                         {"DELETE /v1/vaults/{vault_id}", ratelimit.Read, false},
+	"vaults.archive":                        {"POST /v1/vaults/{vault_id}/archive", ratelimit.Read, false},
+	"vaults.credentials.create":             {"POST /v1/vaults/{vault_id}/credentials", ratelimit.Create, true},
+	"vaults.credentials.retrieve":           {"GET /v1/vaults/{vault_id}/credentials/{credential_id}", ratelimit.Read, false},
+	"vaults.credentials.update":             {"POST /v1/vaults/{vault_id}/credentials/{credential_id}", ratelimit.Read, false},
+	"vaults.credentials.list":               {"GET /v1/vaults/{vault_id}/credentials", ratelimit.Read, false},
+	"vaults.credentials.delete":             {"DELETE /v1/vaults/{vault_id}/credentials/{credential_id}", ratelimit.Read, false},
+	"vaults.credentials.archive":            {"POST /v1/vaults/{vault_id}/credentials/{credential_id}/archive", ratelimit.Read, false},
+	"vaults.credentials.mcp_oauth_validate": {"POST /v1/vaults/{vault_id}/credentials/{credential_id}/mcp_oauth_validate", ratelimit.Read, false},
+
 	// Memory stores (more-resources.md §4.1; creates conservative per §1.4).
 	"memory_stores.create":                   {"POST /v1/memory_stores", ratelimit.Create, true},
 	"memory_stores.retrieve":                 {"GET /v1/memory_stores/{memory_store_id}", ratelimit.Read, false},
@@ -327,6 +356,113 @@ var serviceCalls = map[string]serviceCall{
 		return s.Close()
 	}},
 
+	"Deployments.Create": {[]string{"deployments.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Deployments.Create(ctx, DeploymentCreateParams{Name: "d", Agent: NewAgentRef("agent_1"), EnvironmentID: "env_1",
+			InitialEvents: []EventParam{NewUserMessage("go")}})
+		return err
+	}},
+	"Deployments.Get": {[]string{"deployments.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Deployments.Get(ctx, "depl_1", DeploymentGetParams{})
+		return err
+	}},
+	"Deployments.Update": {[]string{"deployments.update"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Deployments.Update(ctx, "depl_1", DeploymentUpdateParams{Name: "n"})
+		return err
+	}},
+	"Deployments.List": {[]string{"deployments.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Deployments.List(ctx, DeploymentListParams{})
+		return err
+	}},
+	"Deployments.ListAll": {[]string{"deployments.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.Deployments.ListAll(ctx, DeploymentListParams{}))
+	}},
+	"Deployments.Archive": {[]string{"deployments.archive"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Deployments.Archive(ctx, "depl_1", DeploymentArchiveParams{})
+		return err
+	}},
+	"Deployments.Pause": {[]string{"deployments.pause"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Deployments.Pause(ctx, "depl_1", DeploymentPauseParams{})
+		return err
+	}},
+	"Deployments.Unpause": {[]string{"deployments.unpause"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Deployments.Unpause(ctx, "depl_1", DeploymentUnpauseParams{})
+		return err
+	}},
+	"Deployments.Run": {[]string{"deployments.run"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Deployments.Run(ctx, "depl_1", DeploymentRunParams{})
+		return err
+	}},
+	"DeploymentRuns.Get": {[]string{"deployment_runs.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.DeploymentRuns.Get(ctx, "drun_1", DeploymentRunGetParams{})
+		return err
+	}},
+	"DeploymentRuns.List": {[]string{"deployment_runs.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.DeploymentRuns.List(ctx, DeploymentRunListParams{})
+		return err
+	}},
+	"DeploymentRuns.ListAll": {[]string{"deployment_runs.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.DeploymentRuns.ListAll(ctx, DeploymentRunListParams{}))
+	}},
+
+	"Vaults.Create": {[]string{"vaults.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Create(ctx, VaultCreateParams{DisplayName: "v"})
+		return err
+	}},
+	"Vaults.Get": {[]string{"vaults.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Get(ctx, "vlt_1", VaultGetParams{})
+		return err
+	}},
+	"Vaults.Update": {[]string{"vaults.update"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Update(ctx, "vlt_1", VaultUpdateParams{DisplayName: "n"})
+		return err
+	}},
+	"Vaults.List": {[]string{"vaults.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.List(ctx, VaultListParams{})
+		return err
+	}},
+	"Vaults.ListAll": {[]string{"vaults.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.Vaults.ListAll(ctx, VaultListParams{}))
+	}},
+	"Vaults.Delete": {[]string{"vaults.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Delete(ctx, "vlt_1", VaultDeleteParams{})
+		return err
+	}},
+	"Vaults.Archive": {[]string{"vaults.archive"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Archive(ctx, "vlt_1", VaultArchiveParams{})
+		return err
+	}},
+	"Vaults.Credentials.Create": {[]string{"vaults.credentials.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Credentials.Create(ctx, "vlt_1", VaultCredentialCreateParams{Auth: NewStaticBearerAuth("https://mcp.example.com/mcp", "tok")})
+		return err
+	}},
+	"Vaults.Credentials.Get": {[]string{"vaults.credentials.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Credentials.Get(ctx, "vlt_1", "vcrd_1", VaultCredentialGetParams{})
+		return err
+	}},
+	"Vaults.Credentials.Update": {[]string{"vaults.credentials.update"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Credentials.Update(ctx, "vlt_1", "vcrd_1", VaultCredentialUpdateParams{Auth: &StaticBearerAuthParams{Token: NewSecret("t2")}})
+		return err
+	}},
+	"Vaults.Credentials.List": {[]string{"vaults.credentials.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Credentials.List(ctx, "vlt_1", VaultCredentialListParams{})
+		return err
+	}},
+	"Vaults.Credentials.ListAll": {[]string{"vaults.credentials.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.Vaults.Credentials.ListAll(ctx, "vlt_1", VaultCredentialListParams{}))
+	}},
+	"Vaults.Credentials.Delete": {[]string{"vaults.credentials.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Credentials.Delete(ctx, "vlt_1", "vcrd_1", VaultCredentialDeleteParams{})
+		return err
+	}},
+	"Vaults.Credentials.Archive": {[]string{"vaults.credentials.archive"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Credentials.Archive(ctx, "vlt_1", "vcrd_1", VaultCredentialArchiveParams{})
+		return err
+	}},
+	"Vaults.Credentials.MCPOAuthValidate": {[]string{"vaults.credentials.mcp_oauth_validate"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Vaults.Credentials.MCPOAuthValidate(ctx, "vlt_1", "vcrd_1", VaultCredentialMCPOAuthValidateParams{})
+		return err
+	}},
+
 	"MemoryStores.Create": {[]string{"memory_stores.create"}, func(ctx context.Context, c *Client) error {
 		_, err := c.MemoryStores.Create(ctx, MemoryStoreCreateParams{Name: "notes"})
 		return err
@@ -550,6 +686,9 @@ func cannedBody(t *testing.T, op string) []byte {
 	page := func(item []byte) []byte { return []byte(`{"data":[` + string(item) + `],"next_page":null}`) }
 	var thread struct{ Data []json.RawMessage }
 	require.NoError(t, json.Unmarshal(fixture(t, "sessions/page_of_threads.json"), &thread))
+	if b := cannedDeployVaultBody(t, op, page); b != nil {
+		return b
+	}
 	switch op {
 	case "agents.list", "agents.versions.list":
 		return fixture(t, "agents/page_of_agents.json")
@@ -601,6 +740,38 @@ func cannedBody(t *testing.T, op string) []byte {
 		return fixture(t, "sessions/session.json")
 	}
 	t.Fatalf("no canned answer for %s", op)
+	return nil
+}
+
+// cannedDeployVaultBody returns a valid answer of a deployment or vault op,
+// or nil for another op.
+func cannedDeployVaultBody(t *testing.T, op string, page func([]byte) []byte) []byte {
+	switch op {
+	case "deployments.list":
+		return page(fixture(t, "deployments/deployment.json"))
+	case "deployments.run", "deployment_runs.retrieve":
+		return fixture(t, "deployments/run_scheduled.json")
+	case "deployment_runs.list":
+		return page(fixture(t, "deployments/run_failed.json"))
+	case "vaults.list":
+		return page(fixture(t, "vaults/vault.json"))
+	case "vaults.delete":
+		return fixture(t, "vaults/deleted.json")
+	case "vaults.credentials.list":
+		return page(fixture(t, "vaults/credential_static_bearer.json"))
+	case "vaults.credentials.delete":
+		return fixture(t, "vaults/credential_deleted.json")
+	case "vaults.credentials.mcp_oauth_validate":
+		return fixture(t, "vaults/validation_invalid.json")
+	}
+	switch {
+	case strings.HasPrefix(op, "deployments."):
+		return fixture(t, "deployments/deployment.json")
+	case strings.HasPrefix(op, "vaults.credentials."):
+		return fixture(t, "vaults/credential_mcp_oauth.json")
+	case strings.HasPrefix(op, "vaults."):
+		return fixture(t, "vaults/vault.json")
+	}
 	return nil
 }
 

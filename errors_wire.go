@@ -229,13 +229,14 @@ func summarize(body []byte) string {
 	return s
 }
 
-// redact removes the config's credentials from every text of e, in case a proxy
-// or a debugging server echoed the request headers in its answer. It also masks
-// the first part of a credential that a length cap cut off: at the end of the
-// message (before a summary's "...") or of the capped body.
+// redact removes the config's credentials, and the secrets the call's body
+// carried, from every text of e, in case a proxy or a debugging server echoed
+// the request in its answer. It also masks the first part of a credential that
+// a length cap cut off: at the end of the message (before a summary's "...")
+// or of the capped body.
 func redact(e *APIError, cfg *config.Config) {
 	e.Type, e.Code, e.RequestID, e.URL = cfg.Redact(e.Type), cfg.Redact(e.Code), cfg.Redact(e.RequestID), cfg.Redact(e.URL)
-	for _, s := range cfg.Secrets() {
+	for _, s := range cfg.SecretValues() {
 		if s == "" {
 			continue
 		}

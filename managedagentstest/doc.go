@@ -3,8 +3,9 @@
 //
 // [NewServer] starts an httptest server that implements every endpoint the SDK
 // covers (agents and their versions, environments, sessions, session events and
-// their stream, resources, threads, the work queue of self-hosted
-// environments; [Server.Routes] lists them) from the API's
+// their stream, resources, threads, deployments and their runs, vaults and
+// their credentials, the work queue of self-hosted environments;
+// [Server.Routes] lists them) from the API's
 // documented wire contract, not from the SDK's types. [Server.Client] returns
 // an SDK client pointed at it; any other client works too: the conformance
 // module of this repository drives the fake with the official Go SDK and
@@ -33,7 +34,7 @@
 // error envelope {"type":"error","error":{...},"request_id":"req_…"} and a
 // request-id header. Lists are paginated with opaque next_page cursors (and
 // prev_page on sessions). IDs have the API's prefixes (agent_, env_, sesn_,
-// sevt_, sthr_, sesrsc_, req_) and come from counters; timestamps are RFC 3339
+// sevt_, sthr_, sesrsc_, depl_, drun_, vlt_, vcrd_, req_) and come from counters; timestamps are RFC 3339
 // UTC with milliseconds from the server's clock ([WithClock], [Server.SetNow],
 // [Server.AdvanceClock]).
 //
@@ -95,6 +96,25 @@
 // request carried. [Server.Client] sends the environment key where it is
 // taken.
 //
+// # Deployments and vaults
+//
+// A deployment's schedule fires on the server's clock: whenever
+// [Server.AdvanceClock] or [Server.SetNow] moves the clock (or, on the real
+// clock, when a request finds it moved), every instant of every active
+// schedule it passed fires, oldest first, with the clock set to the instant:
+// one deployment run and one session per instant, the session made from the
+// deployment (its deployment_id set, its initial events sent), no jitter.
+// Paused and archived deployments do not fire, unpausing does not run the
+// instants missed, and a scheduled run that cannot create its session (an
+// archived or deleted agent, environment, vault or memory store, resources a
+// self-hosted environment refuses) records the error and pauses the
+// deployment with it.
+// Run fires at once, paused or not. Credentials keep their secrets
+// write-only: no answer and no entry of the request log holds them. A
+// session's vault_ids must name live vaults. mcp_oauth_validate judges by
+// the clock: a token before its expires_at is valid; after it, a refresh
+// token renews it (unknown), and without one the credential is invalid.
+//
 // # Memory stores
 //
 // Memory stores, memories and memory versions answer under the
@@ -135,15 +155,16 @@
 // .status_idled, .status_rescheduled, .status_terminated, and the other family
 // session.running, .idled, .requires_action; session.budget_reached (once per
 // budget value); session.outcome_evaluation_ended; session.thread_created,
-// .thread_idled, .thread_terminated. Deliveries are asynchronous, one at a
-// time per endpoint; an answer other than 2xx is retried with the same
-// webhook-id after the waits of [WithWebhookBackoff] on the server's clock
-// (with [WithClock], [Server.AdvanceClock] brings the retries). A server with
-// a frozen clock signs with it: give the receiver's verifier
-// webhooks.WithNow(srv.Now). [Server.WebhookDeliveries] is the delivery log,
-// [Server.WaitWebhooks] waits for the deliveries to settle, and
-// [Server.AddWebhookFault] duplicates, delays or reorders one. [Server.Close]
-// stops them.
+// .thread_idled, .thread_terminated; the memory_store.*, deployment.*,
+// deployment_run.*, vault.* and vault_credential.* events of those resources.
+// Deliveries are asynchronous, one at a time per endpoint; an answer other than
+// 2xx is retried with the same webhook-id after the waits of
+// [WithWebhookBackoff] on the server's clock (with [WithClock],
+// [Server.AdvanceClock] brings the retries). A server with a frozen clock signs
+// with it: give the receiver's verifier webhooks.WithNow(srv.Now).
+// [Server.WebhookDeliveries] is the delivery log, [Server.WaitWebhooks] waits
+// for the deliveries to settle, and [Server.AddWebhookFault] duplicates, delays
+// or reorders one. [Server.Close] stops them.
 //
 // # Recorded sessions
 //

@@ -124,6 +124,7 @@ func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
 		}
 		// The answer is encoded under the lock: it may share maps with the state.
 		s.mu.Lock()
+		s.fireDue() // schedules the real-time clock passed since the last request
 		out, err := h(r, body)
 		var data []byte
 		if err == nil {

@@ -28,7 +28,9 @@ type Request struct {
 	// Credential is the kind of credential the request carried ("" for
 	// none), never its value.
 	Credential Credential
-	// Body is the request body.
+	// Body is the request body, with the values of secret fields (repository
+	// tokens, vault credentials' secrets) replaced by "[redacted]" as in a
+	// recording.
 	Body []byte
 	// Status is the status of the answer (0 while a handler has not answered).
 	Status int
@@ -134,8 +136,9 @@ func (s *Server) Delay(route string, d time.Duration) {
 type RateClass int
 
 const (
-	// RateCreate counts POST /v1/agents, POST /v1/environments, POST /v1/sessions
-	// and POST /v1/memory_stores.
+	// RateCreate counts POST /v1/agents, POST /v1/environments, POST /v1/sessions,
+	// POST /v1/memory_stores, and the creates and runs of deployments, vaults and
+	// credentials.
 	RateCreate RateClass = iota
 	// RateRead counts every other request, including each stream open.
 	RateRead
@@ -147,6 +150,8 @@ func classify(method, route string) RateClass {
 	case RouteCreateAgent, RouteCreateEnvironment, RouteCreateSession:
 		return RateCreate
 	case RouteCreateMemoryStore:
+		return RateCreate
+	case RouteCreateDeployment, RouteRunDeployment, RouteCreateVault, RouteCreateCredential:
 		return RateCreate
 	}
 	return RateRead
@@ -214,6 +219,9 @@ func (s *Server) admit(c RateClass) (time.Duration, bool) {
 	return 0, true
 }
 
+// logRedactor removes secrets from the bodies of the request log.
+var logRedactor = newRedactor(nil, nil)
+
 // serveHTTP is the server's handler: it logs the request, applies delays and
 // injected failures, checks the headers and the budgets, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -231,7 +239,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := s.newID("req")
 	rec := &Request{
 		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Query: r.URL.Query(),
-		Route: route, Header: hdr, Body: body, RequestID: rid, Time: s.now(),
+		Route: route, Header: hdr, Body: logRedactor.redactBody(bytes.Clone(body), func(string) {}), RequestID: rid, Time: s.now(),
 	}
 	s.requests = append(s.requests, rec)
 	delay := s.delays[route]

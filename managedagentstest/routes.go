@@ -58,6 +58,37 @@ const (
 	RouteWorkStats     = "GET /v1/environments/{environment_id}/work/stats"
 )
 
+// Routes of deployments and deployment runs.
+const (
+	RouteCreateDeployment   = "POST /v1/deployments"
+	RouteGetDeployment      = "GET /v1/deployments/{deployment_id}"
+	RouteUpdateDeployment   = "POST /v1/deployments/{deployment_id}"
+	RouteListDeployments    = "GET /v1/deployments"
+	RouteArchiveDeployment  = "POST /v1/deployments/{deployment_id}/archive"
+	RoutePauseDeployment    = "POST /v1/deployments/{deployment_id}/pause"
+	RouteUnpauseDeployment  = "POST /v1/deployments/{deployment_id}/unpause"
+	RouteRunDeployment      = "POST /v1/deployments/{deployment_id}/run"
+	RouteGetDeploymentRun   = "GET /v1/deployment_runs/{deployment_run_id}"
+	RouteListDeploymentRuns = "GET /v1/deployment_runs"
+)
+
+// Routes of vaults and vault credentials.
+const (
+	RouteCreateVault        = "POST /v1/vaults"
+	RouteGetVault           = "GET /v1/vaults/{vault_id}"
+	RouteUpdateVault        = "POST /v1/vaults/{vault_id}"
+	RouteListVaults         = "GET /v1/vaults"
+	RouteDeleteVault        = "DELETE /v1/vaults/{vault_id}"
+	RouteArchiveVault       = "POST /v1/vaults/{vault_id}/archive"
+	RouteCreateCredential   = "POST /v1/vaults/{vault_id}/credentials"
+	RouteGetCredential      = "GET /v1/vaults/{vault_id}/credentials/{credential_id}"
+	RouteUpdateCredential   = "POST /v1/vaults/{vault_id}/credentials/{credential_id}"
+	RouteListCredentials    = "GET /v1/vaults/{vault_id}/credentials"
+	RouteDeleteCredential   = "DELETE /v1/vaults/{vault_id}/credentials/{credential_id}"
+	RouteArchiveCredential  = "POST /v1/vaults/{vault_id}/credentials/{credential_id}/archive"
+	RouteValidateCredential = "POST /v1/vaults/{vault_id}/credentials/{credential_id}/mcp_oauth_validate"
+)
+
 // Memory store routes.
 const (
 	RouteCreateMemoryStore  = "POST /v1/memory_stores"
@@ -135,6 +166,31 @@ func (s *Server) routes() {
 
 	s.workRoutes()
 	s.memoryRoutes()
+
+	h(RouteCreateDeployment, s.createDeployment)
+	h(RouteGetDeployment, s.getDeployment)
+	h(RouteUpdateDeployment, s.updateDeployment)
+	h(RouteListDeployments, s.listDeployments, "agent_id", "created_at[gte]", "created_at[lte]", "include_archived", "limit", "page", "status")
+	h(RouteArchiveDeployment, s.archiveDeployment)
+	h(RoutePauseDeployment, s.pauseDeployment)
+	h(RouteUnpauseDeployment, s.unpauseDeployment)
+	h(RouteRunDeployment, s.runDeployment)
+	h(RouteGetDeploymentRun, s.getDeploymentRun)
+	h(RouteListDeploymentRuns, s.listDeploymentRuns, append([]string{"deployment_id", "has_error", "limit", "page", "trigger_type"}, timeBounds...)...)
+
+	h(RouteCreateVault, s.createVault)
+	h(RouteGetVault, s.getVault)
+	h(RouteUpdateVault, s.updateVault)
+	h(RouteListVaults, s.listVaults, "include_archived", "limit", "page")
+	h(RouteDeleteVault, s.deleteVault)
+	h(RouteArchiveVault, s.archiveVault)
+	h(RouteCreateCredential, s.createCredential)
+	h(RouteGetCredential, s.getCredential)
+	h(RouteUpdateCredential, s.updateCredential)
+	h(RouteListCredentials, s.listCredentials, "include_archived", "limit", "page")
+	h(RouteDeleteCredential, s.deleteCredential)
+	h(RouteArchiveCredential, s.archiveCredential)
+	h(RouteValidateCredential, s.validateCredential)
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound("no route for "+r.Method+" "+r.URL.Path))

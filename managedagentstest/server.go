@@ -65,7 +65,8 @@ func WithScript(sc Script) ServerOption {
 
 // WithRateLimits turns on the emulation of the per-minute request budgets: more
 // than create create requests (POST /v1/agents, /v1/environments, /v1/sessions,
-// /v1/memory_stores) or more than read other requests in any minute of the
+// /v1/memory_stores, /v1/deployments, /v1/vaults, a vault's credentials, a
+// deployment's run) or more than read other requests in any minute of the
 // server's clock are answered 429 rate_limit_error with a retry-after header.
 // Zero for a class means no limit. The documented budgets are WithRateLimits(60, 600). Requests are
 // counted even without this option; see [Server.RateCount]. Only requests that
@@ -126,6 +127,10 @@ type Server struct {
 
 	memStores map[string]*memoryStoreRec
 
+	deployments map[string]*deploymentRec
+	runs        map[string]*runRec // deployment runs
+	vaults      map[string]*vaultRec
+
 	requests     []*Request
 	failures     map[string][]injected // by route
 	delays       map[string]time.Duration
@@ -155,6 +160,9 @@ func NewServer(opts ...ServerOption) *Server {
 		envs:        map[string]*envRec{},
 		sessions:    map[string]*sessionRec{},
 		memStores:   map[string]*memoryStoreRec{},
+		deployments: map[string]*deploymentRec{},
+		runs:        map[string]*runRec{},
+		vaults:      map[string]*vaultRec{},
 		failures:    map[string][]injected{},
 		delays:      map[string]time.Duration{},
 		openStreams: map[*subscriber]struct{}{},
@@ -230,17 +238,20 @@ func (s *Server) Now() time.Time {
 	return s.now()
 }
 
-// SetNow freezes the server's clock at t.
+// SetNow freezes the server's clock at t. Deployment schedules fire every
+// instant the clock passes.
 func (s *Server) SetNow(t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fixed, s.fixedNow = true, t
 	s.signalWork()
+	s.fireDue()
 	s.webhookHub.clockMoved()
 }
 
 // AdvanceClock moves the server's clock forward by d, freezing it first if it
-// was following the real time.
+// was following the real time. Deployment schedules fire every instant the
+// clock passes.
 func (s *Server) AdvanceClock(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -249,6 +260,7 @@ func (s *Server) AdvanceClock(d time.Duration) {
 	}
 	s.fixedNow = s.fixedNow.Add(d)
 	s.signalWork()
+	s.fireDue()
 	s.webhookHub.clockMoved()
 }
 
