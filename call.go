@@ -79,6 +79,13 @@ func (c *Client) send(ctx context.Context, r transport.Request, opts []option.Re
 // sending, turns the transport's errors into the package's, and ends the
 // call's record (option.Call) with the outcome.
 func sendWith(ctx context.Context, cfg *config.Config, r transport.Request, decode func([]byte) error) error {
+	return sendWithStatus(ctx, cfg, r, func(_ int, data []byte) error { return decode(data) })
+}
+
+// sendWithStatus is sendWith for the endpoints whose answer means something
+// by its status as well as its body (a stop answered 204 or 409): decode
+// gets both.
+func sendWithStatus(ctx context.Context, cfg *config.Config, r transport.Request, decode func(status int, data []byte) error) error {
 	if err := check(ctx, cfg, r); err != nil {
 		return err
 	}
@@ -90,7 +97,7 @@ func sendWith(ctx context.Context, cfg *config.Config, r transport.Request, deco
 		resp, body = lastResponse(err)
 		err = fromWire(err, cfg)
 	default:
-		if derr := decode(data); derr != nil {
+		if derr := decode(resp.StatusCode, data); derr != nil {
 			err = responseError(cfg, resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
 		}
 	}
@@ -144,7 +151,8 @@ func openBody(ctx context.Context, cfg *config.Config, r transport.Request, stre
 }
 
 // check refuses a call that cannot be sent: a nil context, a path parameter
-// that is empty or would leave its segment, no credentials.
+// that is empty or would leave its segment, no credential the endpoint
+// accepts.
 func check(ctx context.Context, cfg *config.Config, r transport.Request) error {
 	if ctx == nil {
 		return invalid("ctx", "must not be nil")
@@ -158,8 +166,8 @@ func check(ctx context.Context, cfg *config.Config, r transport.Request) error {
 			return err
 		}
 	}
-	if !cfg.APIKey.IsSet() && !cfg.AuthToken.IsSet() {
-		return ErrMissingCredentials
+	if !transport.HasCredential(cfg, r.Endpoint) {
+		return missingCredentials(r.Endpoint)
 	}
 	return nil
 }

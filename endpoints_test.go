@@ -27,7 +27,8 @@ import (
 
 // wantEndpoint is what the API reference says of an endpoint: its method and
 // route (managed-agents-api.md §3), its rate class (§2.2) and whether a second
-// send could create a duplicate (§1.11: creates and event sends).
+// send could do harm (§1.11: creates and event sends; self-hosted.md §7.1:
+// work acks and heartbeats).
 type wantEndpoint struct {
 	route string
 	class ratelimit.Class
@@ -73,6 +74,17 @@ var wantEndpoints = map[string]wantEndpoint{
 	"sessions.threads.archive":       {"POST /v1/sessions/{session_id}/threads/{thread_id}/archive", ratelimit.Read, false},
 	"sessions.threads.events.list":   {"GET /v1/sessions/{session_id}/threads/{thread_id}/events", ratelimit.Read, false},
 	"sessions.threads.events.stream": {"GET /v1/sessions/{session_id}/threads/{thread_id}/stream", ratelimit.Read, false},
+
+	// self-hosted.md §2. Ack and heartbeat are Once: a repeat after a lost
+	// answer would be refused and cost a worker an item or a lease it holds.
+	"environments.work.poll":      {"GET /v1/environments/{environment_id}/work/poll", ratelimit.Read, false},
+	"environments.work.ack":       {"POST /v1/environments/{environment_id}/work/{work_id}/ack", ratelimit.Read, true},
+	"environments.work.heartbeat": {"POST /v1/environments/{environment_id}/work/{work_id}/heartbeat", ratelimit.Read, true},
+	"environments.work.stop":      {"POST /v1/environments/{environment_id}/work/{work_id}/stop", ratelimit.Read, false},
+	"environments.work.list":      {"GET /v1/environments/{environment_id}/work", ratelimit.Read, false},
+	"environments.work.retrieve":  {"GET /v1/environments/{environment_id}/work/{work_id}", ratelimit.Read, false},
+	"environments.work.update":    {"POST /v1/environments/{environment_id}/work/{work_id}", ratelimit.Read, false},
+	"environments.work.stats":     {"GET /v1/environments/{environment_id}/work/stats", ratelimit.Read, false},
 
 	// more-resources.md §2.1, §1.4: the run may start a second session when
 	// sent again; runs create sessions, so they spend the create class.
@@ -220,6 +232,42 @@ var serviceCalls = map[string]serviceCall{
 	}},
 	"Environments.Archive": {[]string{"environments.archive"}, func(ctx context.Context, c *Client) error {
 		_, err := c.Environments.Archive(ctx, "env_1", EnvironmentArchiveParams{})
+		return err
+	}},
+
+	"Environments.Work.Poll": {[]string{"environments.work.poll"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Environments.Work.Poll(ctx, "env_1", EnvironmentWorkPollParams{BlockMs: 999, WorkerID: "w"})
+		return err
+	}},
+	"Environments.Work.Ack": {[]string{"environments.work.ack"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Environments.Work.Ack(ctx, "env_1", "work_1", EnvironmentWorkAckParams{})
+		return err
+	}},
+	"Environments.Work.Heartbeat": {[]string{"environments.work.heartbeat"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Environments.Work.Heartbeat(ctx, "env_1", "work_1", EnvironmentWorkHeartbeatParams{ExpectedLastHeartbeat: NoHeartbeat})
+		return err
+	}},
+	"Environments.Work.Stop": {[]string{"environments.work.stop"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Environments.Work.Stop(ctx, "env_1", "work_1", EnvironmentWorkStopParams{Force: true})
+		return err
+	}},
+	"Environments.Work.List": {[]string{"environments.work.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Environments.Work.List(ctx, "env_1", EnvironmentWorkListParams{})
+		return err
+	}},
+	"Environments.Work.ListAll": {[]string{"environments.work.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.Environments.Work.ListAll(ctx, "env_1", EnvironmentWorkListParams{}))
+	}},
+	"Environments.Work.Get": {[]string{"environments.work.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Environments.Work.Get(ctx, "env_1", "work_1", EnvironmentWorkGetParams{})
+		return err
+	}},
+	"Environments.Work.Update": {[]string{"environments.work.update"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Environments.Work.Update(ctx, "env_1", "work_1", EnvironmentWorkUpdateParams{Metadata: MetadataPatch{}.Set("k", "v")})
+		return err
+	}},
+	"Environments.Work.Stats": {[]string{"environments.work.stats"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Environments.Work.Stats(ctx, "env_1", EnvironmentWorkStatsParams{})
 		return err
 	}},
 
@@ -651,7 +699,7 @@ func TestEndpointDeclarations(t *testing.T) {
 		require.True(t, ok, "endpoint %s (%s) is not in the reference table", e.Op, e)
 		require.Equal(t, want.route, e.String(), e.Op)
 		require.Equal(t, want.class, e.Class, e.Op)
-		require.Equal(t, want.once, e.Repeat == transport.Once, "%s: a create or an event send is Once, nothing else", e.Op)
+		require.Equal(t, want.once, e.Repeat == transport.Once, "%s: a create, an event send, a work ack or heartbeat is Once, nothing else", e.Op)
 		require.Equal(t, wantBetas(e.Op), e.Betas, e.Op)
 	}
 	for op := range wantEndpoints {
@@ -717,8 +765,10 @@ func (a *cannedAPI) seen() []string {
 }
 
 // matchRoute returns the operation of wantEndpoints whose method and route
-// match the request, or "".
+// match the request, or "". A literal segment beats a parameter, as in
+// net/http's patterns: /work/stats is stats, not a work item "stats".
 func matchRoute(method, path string) string {
+	best, bestParams := "", -1
 	for op, e := range wantEndpoints {
 		m, route, _ := strings.Cut(e.route, " ")
 		if m != method {
@@ -736,11 +786,11 @@ func matchRoute(method, path string) string {
 				break
 			}
 		}
-		if ok {
-			return op
+		if n := strings.Count(route, "{"); ok && (bestParams < 0 || n < bestParams) {
+			best, bestParams = op, n
 		}
 	}
-	return ""
+	return best
 }
 
 // cannedEcho is the event a send answers with, and that the canned stream
@@ -782,6 +832,17 @@ func cannedBody(t *testing.T, op string) []byte {
 		return fixture(t, "sessions/page_of_threads.json")
 	case "sessions.threads.retrieve", "sessions.threads.archive":
 		return thread.Data[0]
+	case "environments.work.list":
+		return page(fixture(t, "work/work_item.json"))
+	case "environments.work.heartbeat":
+		return fixture(t, "work/work_heartbeat.json")
+	case "environments.work.stats":
+		return fixture(t, "work/work_stats.json")
+	case "environments.work.stop":
+		return nil // 204 in the API; an empty 200 here
+	}
+	if strings.HasPrefix(op, "environments.work.") {
+		return fixture(t, "work/work_item.json")
 	}
 	if strings.HasPrefix(op, "memory_stores.") {
 		return cannedMemoryBody(t, op)
@@ -880,7 +941,7 @@ func endpointClient(t *testing.T, api *cannedAPI) (*Client, *classLimiter, func(
 	lim := &classLimiter{}
 	var mu sync.Mutex
 	var declared []string
-	c := NewClient(option.WithAPIKey(testAPIKey), option.WithBaseURL(srv.URL), option.WithHTTPClient(srv.Client()),
+	c := NewClient(option.WithAPIKey(testAPIKey), option.WithEnvironmentKey(testEnvironmentKey), option.WithBaseURL(srv.URL), option.WithHTTPClient(srv.Client()),
 		option.WithLimiter(lim), option.WithMaxRetries(2),
 		option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 			mu.Lock()

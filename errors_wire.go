@@ -28,7 +28,11 @@ var (
 func fromWire(err error, cfg *config.Config) error {
 	switch e := err.(type) {
 	case *transport.StatusError:
-		return newAPIError(e, cfg)
+		a := newAPIError(e, cfg)
+		if a.StatusCode == http.StatusPreconditionFailed && a.Code == heartbeatPreconditionFailed {
+			return leaseLost(a)
+		}
+		return a
 	case *transport.UncertainError:
 		return &DeliveryError{Method: e.Method, URL: e.URL, Err: fromWire(e.Err, cfg)}
 	case *transport.ContentTypeError:

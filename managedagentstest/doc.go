@@ -4,7 +4,8 @@
 // [NewServer] starts an httptest server that implements every endpoint the SDK
 // covers (agents and their versions, environments, sessions, session events and
 // their stream, resources, threads, deployments and their runs, vaults and
-// their credentials; [Server.Routes] lists them) from the API's
+// their credentials, the work queue of self-hosted environments;
+// [Server.Routes] lists them) from the API's
 // documented wire contract, not from the SDK's types. [Server.Client] returns
 // an SDK client pointed at it; any other client works too: the conformance
 // module of this repository drives the fake with the official Go SDK and
@@ -72,6 +73,42 @@
 // errors, idles with any stop reason, usage, and child threads of a
 // multiagent session ([Turn.StartThread]), with their own events and stream. A
 // user.interrupt stops the turn.
+//
+// # Self-hosted work
+//
+// A session created in a self-hosted environment ({"type":"self_hosted"})
+// queues a work item, and so does new input (a user.message, an outcome, a
+// confirmation or custom tool result) for a session whose last item
+// stopped; [Server.EnqueueHealthcheck] queues a health check. A poll
+// (/work/poll) claims the oldest item it may have, blocking up to block_ms
+// on the server's clock (a frozen clock releases it when moved past its end
+// or when work is queued); an item polled and not acked is handed out again
+// after reclaim_older_than_ms (default 5 s). A polled item carries a secret,
+// unpadded URL-safe base64 of {"sessions_token":…}, with a new token for each
+// claim. The ack starts the lease ([WithWorkLeaseTTL], default 30 s, or
+// desired_ttl_seconds); each heartbeat must send the stored heartbeat byte
+// for byte (NO_HEARTBEAT before the first), or gets 412
+// heartbeat_precondition_failed with details.current_state; stored
+// heartbeats are the beat's time, a millisecond apart at least. A lease
+// without a heartbeat for its TTL lapses: the item is queued again, and the
+// old holder's heartbeat answers lease_extended false, state stopped, until
+// another poll takes it (412 after). A stop answers 204 without a body
+// (stopped at once with force or when queued, else stopping until its lease
+// lapses), and 409 when the item is stopped already. Get, update (metadata
+// patch), list and stats (depth, pending, oldest_queued_at, the worker ids
+// that polled in the last 30 s) complete the queue. [WithEmptyPoll] picks how
+// an empty poll is answered (200 null by default, 204, {} or no body).
+//
+// Credentials are checked per endpoint as the API does: poll, ack and list
+// take only the environment key ([TestEnvironmentKey], or
+// [WithEnvironmentKey]) as Authorization: Bearer; heartbeat and stop the
+// item's token or the environment key; work get and update only the API key;
+// stats the API key or the environment key; a session's endpoints the API
+// key, the token of one of the session's items, or, for a self-hosted
+// session, the environment key; a memory store's endpoints the API key or
+// the token of an item whose session uses the store. [Request.Credential] records which kind a
+// request carried. [Server.Client] sends the environment key where it is
+// taken.
 //
 // # Deployments and vaults
 //

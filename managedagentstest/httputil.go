@@ -22,6 +22,8 @@ type apiError struct {
 	typ    string
 	msg    string
 	code   string // error.details.error_code
+	// details are more members of error.details (current_state of a 412).
+	details obj
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.typ, e.msg) }
@@ -66,8 +68,12 @@ func errorType(status int) string {
 // errorBody returns the error envelope.
 func errorBody(e *apiError, requestID string) []byte {
 	inner := map[string]any{"type": e.typ, "message": e.msg}
-	if e.code != "" {
-		inner["details"] = map[string]any{"error_code": e.code}
+	if e.code != "" || e.details != nil {
+		details := map[string]any{"error_code": e.code}
+		for k, v := range e.details {
+			details[k] = v
+		}
+		inner["details"] = details
 	}
 	b, _ := json.Marshal(map[string]any{"type": "error", "error": inner, "request_id": requestID})
 	return b

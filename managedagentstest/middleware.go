@@ -25,6 +25,9 @@ type Request struct {
 	Route string
 	// Header holds the request headers without X-Api-Key and Authorization.
 	Header http.Header
+	// Credential is the kind of credential the request carried ("" for
+	// none), never its value.
+	Credential Credential
 	// Body is the request body, with the values of secret fields (repository
 	// tokens, vault credentials' secrets) replaced by "[redacted]" as in a
 	// recording; for a multipart upload, its first MiB as far as the server
@@ -290,7 +293,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, &apiError{status: fail.status, typ: errorType(fail.status), msg: "injected failure (" + http.StatusText(fail.status) + ")"})
 		return
 	}
-	if e := s.checkHeaders(r, route); e != nil {
+	cred, e := s.authorize(r, route)
+	s.mu.Lock()
+	rec.Credential = cred
+	s.mu.Unlock()
+	if e == nil {
+		e = s.checkHeaders(r, route)
+	}
+	if e != nil {
 		writeError(sw, e)
 		return
 	}
@@ -319,18 +329,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// checkHeaders checks the credentials, anthropic-version and anthropic-beta.
+// checkHeaders checks anthropic-version and anthropic-beta (the credential
+// is checked by authorize).
 func (s *Server) checkHeaders(r *http.Request, route string) *apiError {
-	key := r.Header.Get("X-Api-Key")
-	bearer, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	switch {
-	case key == "" && (!hasBearer || bearer == ""):
-		return &apiError{status: 401, typ: "authentication_error", msg: "x-api-key header is required"}
-	case key != "" && hasBearer:
-		return &apiError{status: 401, typ: "authentication_error", msg: "send only one of x-api-key and Authorization"}
-	case s.apiKey != "" && key != s.apiKey && bearer != s.apiKey:
-		return &apiError{status: 401, typ: "authentication_error", msg: "invalid x-api-key"}
-	}
 	if r.Header.Get("Anthropic-Version") == "" {
 		return errBadRequest("anthropic-version: header is required")
 	}

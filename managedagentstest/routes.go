@@ -47,6 +47,15 @@ const (
 	RouteArchiveThread    = "POST /v1/sessions/{session_id}/threads/{thread_id}/archive"
 	RouteListThreadEvents = "GET /v1/sessions/{session_id}/threads/{thread_id}/events"
 	RouteStreamThread     = "GET /v1/sessions/{session_id}/threads/{thread_id}/stream"
+
+	RoutePollWork      = "GET /v1/environments/{environment_id}/work/poll"
+	RouteAckWork       = "POST /v1/environments/{environment_id}/work/{work_id}/ack"
+	RouteHeartbeatWork = "POST /v1/environments/{environment_id}/work/{work_id}/heartbeat"
+	RouteStopWork      = "POST /v1/environments/{environment_id}/work/{work_id}/stop"
+	RouteListWork      = "GET /v1/environments/{environment_id}/work"
+	RouteGetWork       = "GET /v1/environments/{environment_id}/work/{work_id}"
+	RouteUpdateWork    = "POST /v1/environments/{environment_id}/work/{work_id}"
+	RouteWorkStats     = "GET /v1/environments/{environment_id}/work/stats"
 )
 
 // Routes of deployments and deployment runs.
@@ -173,6 +182,8 @@ func (s *Server) routes() {
 	h(RouteArchiveThread, s.archiveThread)
 	h(RouteListThreadEvents, s.listThreadEvents, "limit", "page")
 	s.handleStream(RouteStreamThread)
+
+	s.workRoutes()
 	s.memoryRoutes()
 
 	h(RouteCreateDeployment, s.createDeployment)

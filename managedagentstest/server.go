@@ -143,6 +143,12 @@ type Server struct {
 	limits       [2]int
 	rateLog      [2][]time.Time
 
+	// The work queue of self-hosted environments (work.go).
+	work      *workState
+	envKey    string
+	workTTL   time.Duration
+	emptyPoll EmptyPoll
+
 	webhookHub webhookHub // webhook endpoints and deliveries (webhooks.go)
 }
 
@@ -164,6 +170,8 @@ func NewServer(opts ...ServerOption) *Server {
 		failures:    map[string][]injected{},
 		delays:      map[string]time.Duration{},
 		openStreams: map[*subscriber]struct{}{},
+		envKey:      TestEnvironmentKey,
+		workTTL:     DefaultWorkLeaseTTL,
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, o := range opts {
@@ -195,7 +203,8 @@ func (s *Server) Close() {
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Client returns an SDK client for the server: its base URL, [TestAPIKey] (or
-// the key of [WithAPIKey]) and its HTTP client, and no client-side rate limiter,
+// the key of [WithAPIKey]), [TestEnvironmentKey] (or the key of
+// [WithEnvironmentKey]) and its HTTP client, and no client-side rate limiter,
 // so that tests run fast; retries keep the SDK's default. opts are applied
 // after these, so option.WithRateLimits or option.WithLimiter turns a limiter on
 // and option.WithMaxRetries(0) makes each injected failure surface.
@@ -207,6 +216,7 @@ func (s *Server) Client(opts ...option.RequestOption) *managedagents.Client {
 	base := []option.RequestOption{
 		option.WithBaseURL(s.URL),
 		option.WithAPIKey(key),
+		option.WithEnvironmentKey(s.envKey),
 		option.WithHTTPClient(s.srv.Client()),
 		option.WithoutLimiter(),
 	}
@@ -238,6 +248,7 @@ func (s *Server) SetNow(t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fixed, s.fixedNow = true, t
+	s.signalWork()
 	s.fireDue()
 	s.webhookHub.clockMoved()
 }
@@ -252,6 +263,7 @@ func (s *Server) AdvanceClock(d time.Duration) {
 		s.fixed, s.fixedNow = true, time.Now()
 	}
 	s.fixedNow = s.fixedNow.Add(d)
+	s.signalWork()
 	s.fireDue()
 	s.webhookHub.clockMoved()
 }

@@ -363,6 +363,7 @@ func (s *Server) openSession(body obj, deploymentID string) (*sessionRec, error)
 	sess.v = v
 	sess.threads = []*threadRec{{id: s.newID("sthr"), seq: s.nextSeq(), status: "idle", created: now, updated: now}}
 	s.sessions[sess.id] = sess
+	s.enqueueSession(sess) // self-hosted sessions become work (work.go)
 	s.emitWebhook(webhooks.TypeSessionCreated, sess.id, nil)
 	for _, ev := range initial {
 		s.acceptEvent(sess, ev)

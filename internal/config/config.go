@@ -34,7 +34,16 @@ type Middleware = func(*http.Request, func(*http.Request) (*http.Response, error
 type Config struct {
 	APIKey    secret.String // sent as x-api-key
 	AuthToken secret.String // sent as Authorization: Bearer
-	BaseURL   string
+	// EnvironmentKey is a self-hosted environment's key, sent as
+	// Authorization: Bearer on the endpoints that take it (work poll, ack,
+	// list) and as a fallback where a work item's token is missing.
+	EnvironmentKey secret.String
+	// WorkItem is set on a client or call acting for one work item: its
+	// calls carry WorkItemToken (the sessions token of the item's secret) or,
+	// when the secret held none, EnvironmentKey.
+	WorkItem      bool
+	WorkItemToken secret.String
+	BaseURL       string
 	// HTTPClient sends every request. Nil means the SDK's shared default
 	// client (one connection pool for every client that sets none).
 	HTTPClient *http.Client
@@ -120,7 +129,7 @@ const RedactMask = "[redacted]"
 // SecretValues returns what must never be shown: the credentials and the
 // secrets of the call's body (Secrets), revealed, for redaction only.
 func (c *Config) SecretValues() []string {
-	out := []string{c.APIKey.Reveal(), c.AuthToken.Reveal()}
+	out := []string{c.APIKey.Reveal(), c.AuthToken.Reveal(), c.EnvironmentKey.Reveal(), c.WorkItemToken.Reveal()}
 	for _, s := range c.Secrets {
 		out = append(out, s.Reveal())
 	}

@@ -364,7 +364,7 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 	status, reqID := 0, ""
 	if resp != nil {
 		status, reqID = resp.StatusCode, resp.Header.Get("Request-Id")
-		if status/100 == 2 {
+		if c.ep.succeeded(status) {
 			return false, nil
 		}
 		se = &StatusError{Method: c.method, URL: c.url, Response: resp, Body: c.body,

@@ -56,6 +56,12 @@ type Endpoint struct {
 	Repeat Repeat
 	// Betas are the anthropic-beta names the endpoint sends.
 	Betas []string
+	// Credentials is the rule that picks the credential of its requests;
+	// ClientCredentials unless the declaration says otherwise (see Using).
+	Credentials Credentials
+	// Success lists the non-2xx statuses that are a success of this
+	// endpoint, answered at once and never retried (see SucceedsOn).
+	Success []int
 	// FinalConflict says that a 409 answer is the server's verdict on the
 	// request (a failed precondition, a path already taken), not a passing
 	// conflict: it is never retried, whatever x-should-retry says. Set it
@@ -196,6 +202,34 @@ func (e *Endpoint) parse() error {
 	return nil
 }
 
+// Using sets the credential rule of e and returns e, for the declaration:
+// Area.Endpoint(...).Using(EnvironmentCredentials).
+func (e *Endpoint) Using(c Credentials) *Endpoint {
+	if int(c) >= len(order) {
+		panic(fmt.Sprintf("transport: endpoint %q: unknown credential rule %d", e.Op, c))
+	}
+	e.Credentials = c
+	return e
+}
+
+// SucceedsOn declares non-2xx statuses that are a success of e (a stop
+// answered 409, "already stopped") and returns e. Such an answer ends the
+// call at once with its body, as a 2xx would; the caller sees its status.
+func (e *Endpoint) SucceedsOn(statuses ...int) *Endpoint {
+	for _, st := range statuses {
+		if st < 300 || st > 599 {
+			panic(fmt.Sprintf("transport: endpoint %q: %d is not an error status", e.Op, st))
+		}
+	}
+	e.Success = append(e.Success, statuses...)
+	return e
+}
+
+// succeeded reports whether status is a success of e.
+func (e *Endpoint) succeeded(status int) bool {
+	return status/100 == 2 || slices.Contains(e.Success, status)
+}
+
 // Params returns the names of the route's path parameters, in order.
 func (e *Endpoint) Params() []string { return slices.Clone(e.params) }
 
@@ -217,6 +251,9 @@ type Request struct {
 	Query url.Values
 	// Body is marshalled to JSON; nil means no body (and no content-type).
 	Body any
+	// Header holds headers of this request only (Anthropic-Worker-ID); it
+	// cannot set credentials, version, betas or content-type.
+	Header http.Header
 	// Upload is a body streamed as it is written, instead of Body.
 	Upload *Upload
 }
@@ -224,6 +261,18 @@ type Request struct {
 // WithQuery returns r with query q.
 func (r Request) WithQuery(q url.Values) Request {
 	r.Query = q
+	return r
+}
+
+// WithHeader returns r with header key set to value; r's own headers are
+// not changed.
+func (r Request) WithHeader(key, value string) Request {
+	h := r.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(key, value)
+	r.Header = h
 	return r
 }
 

@@ -34,9 +34,9 @@ const (
 	maxErrorBody = 64 << 10
 )
 
-// Do sends r, retrying by the SDK's policy, and returns the 2xx answer (its
-// body already read and closed: resp.Body is http.NoBody) and the body's
-// bytes. The call record in ctx (see package callinfo), if any, is updated
+// Do sends r, retrying by the SDK's policy, and returns the 2xx answer, or
+// the answer with a status the endpoint declares a success (its body already
+// read and closed: resp.Body is http.NoBody), and the body's bytes. The call record in ctx (see package callinfo), if any, is updated
 // with the attempts and the limiter's wait; without one Do makes its own.
 //
 // Errors: ctx.Err() when ctx ended; *StatusError for a non-2xx answer;
@@ -134,10 +134,11 @@ func httpClient(cfg *config.Config) *http.Client {
 }
 
 // newRequest builds the request of r with every wire header set: exactly one
-// auth header, anthropic-version, the endpoint's and the user's betas,
-// anthropic-workspace-id, User-Agent, Accept, the user's extra headers, and
-// content-type only when there is a body. The body of an upload is not set:
-// each attempt opens its own.
+// auth header (chosen by the endpoint's credential rule), anthropic-version,
+// the endpoint's and the user's betas, anthropic-workspace-id, User-Agent,
+// Accept, the user's extra headers and the request's own, and content-type
+// only when there is a body. The body of an upload is not set: each attempt
+// opens its own.
 func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Request, []byte, error) {
 	path, err := r.Path()
 	if err != nil {
@@ -165,14 +166,9 @@ func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Reque
 	if err != nil {
 		return nil, nil, fmt.Errorf("managedagents: building request: %w", err)
 	}
-	for k, v := range cfg.Header {
-		switch http.CanonicalHeaderKey(k) {
-		case "X-Api-Key", "Authorization", "Anthropic-Beta", "Anthropic-Version", "Content-Type":
-			continue // set below from the config, never from free-form headers
-		}
-		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(v)
-	}
-	setCredential(req, cfg)
+	copyHeaders(req.Header, cfg.Header)
+	copyHeaders(req.Header, r.Header)
+	setCredential(req, cfg, r.Endpoint)
 	req.Header.Set("Anthropic-Version", APIVersion)
 	if b := betaHeader(r.Endpoint.Betas, cfg.Betas); b != "" {
 		req.Header.Set("Anthropic-Beta", b)
@@ -197,13 +193,16 @@ func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Reque
 	return req, body, nil
 }
 
-// setCredential sets the one auth header of a request: every endpoint takes
-// the config's credential (a per-call option can change it).
-func setCredential(req *http.Request, cfg *config.Config) {
-	if cfg.APIKey.IsSet() {
-		req.Header.Set("X-Api-Key", cfg.APIKey.Reveal())
-	} else if cfg.AuthToken.IsSet() {
-		req.Header.Set("Authorization", "Bearer "+cfg.AuthToken.Reveal())
+// copyHeaders sets the headers of src in dst, except those set from the
+// config only, never from free-form headers: credentials, version, betas and
+// content-type.
+func copyHeaders(dst, src http.Header) {
+	for k, v := range src {
+		switch k = http.CanonicalHeaderKey(k); k {
+		case "X-Api-Key", "Authorization", "Anthropic-Beta", "Anthropic-Version", "Content-Type":
+			continue
+		}
+		dst[k] = slices.Clone(v)
 	}
 }
 
