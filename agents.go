@@ -231,9 +231,6 @@ func (s *AgentService) Create(ctx context.Context, params AgentCreateParams, opt
 //
 // GET /v1/agents/{agent_id}
 func (s *AgentService) Get(ctx context.Context, agentID string, params AgentGetParams, opts ...option.RequestOption) (*Agent, error) {
-	if err := checkID("agent_id", agentID); err != nil {
-		return nil, err
-	}
 	if params.Version < 0 {
 		return nil, invalid("version", "must not be negative")
 	}
@@ -247,9 +244,6 @@ func (s *AgentService) Get(ctx context.Context, agentID string, params AgentGetP
 //
 // POST /v1/agents/{agent_id}
 func (s *AgentService) Update(ctx context.Context, agentID string, params AgentUpdateParams, opts ...option.RequestOption) (*Agent, error) {
-	if err := checkID("agent_id", agentID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -284,9 +278,6 @@ func (s *AgentService) ListAll(ctx context.Context, params AgentListParams, opts
 //
 // POST /v1/agents/{agent_id}/archive
 func (s *AgentService) Archive(ctx context.Context, agentID string, params AgentArchiveParams, opts ...option.RequestOption) (*Agent, error) {
-	if err := checkID("agent_id", agentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Agent](ctx, s.client, agentsArchive.At(agentID), opts)
 }
 
@@ -294,9 +285,6 @@ func (s *AgentService) Archive(ctx context.Context, agentID string, params Agent
 //
 // GET /v1/agents/{agent_id}/versions
 func (s *AgentVersionService) List(ctx context.Context, agentID string, params AgentVersionListParams, opts ...option.RequestOption) (*Page[*Agent], error) {
-	if err := checkID("agent_id", agentID); err != nil {
-		return nil, err
-	}
 	q, err := listQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err

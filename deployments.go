@@ -473,9 +473,6 @@ func (s *DeploymentService) Create(ctx context.Context, params DeploymentCreateP
 //
 // GET /v1/deployments/{deployment_id}
 func (s *DeploymentService) Get(ctx context.Context, deploymentID string, params DeploymentGetParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Deployment](ctx, s.client, deploymentsRetrieve.At(deploymentID), opts)
 }
 
@@ -484,9 +481,6 @@ func (s *DeploymentService) Get(ctx context.Context, deploymentID string, params
 //
 // POST /v1/deployments/{deployment_id}
 func (s *DeploymentService) Update(ctx context.Context, deploymentID string, params DeploymentUpdateParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -522,9 +516,6 @@ func (s *DeploymentService) ListAll(ctx context.Context, params DeploymentListPa
 //
 // POST /v1/deployments/{deployment_id}/archive
 func (s *DeploymentService) Archive(ctx context.Context, deploymentID string, params DeploymentArchiveParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Deployment](ctx, s.client, deploymentsArchive.At(deploymentID), opts)
 }
 
@@ -533,9 +524,6 @@ func (s *DeploymentService) Archive(ctx context.Context, deploymentID string, pa
 //
 // POST /v1/deployments/{deployment_id}/pause
 func (s *DeploymentService) Pause(ctx context.Context, deploymentID string, params DeploymentPauseParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Deployment](ctx, s.client, deploymentsPause.At(deploymentID), opts)
 }
 
@@ -544,9 +532,6 @@ func (s *DeploymentService) Pause(ctx context.Context, deploymentID string, para
 //
 // POST /v1/deployments/{deployment_id}/unpause
 func (s *DeploymentService) Unpause(ctx context.Context, deploymentID string, params DeploymentUnpauseParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Deployment](ctx, s.client, deploymentsUnpause.At(deploymentID), opts)
 }
 
@@ -559,8 +544,5 @@ func (s *DeploymentService) Unpause(ctx context.Context, deploymentID string, pa
 //
 // POST /v1/deployments/{deployment_id}/run
 func (s *DeploymentService) Run(ctx context.Context, deploymentID string, params DeploymentRunParams, opts ...option.RequestOption) (*DeploymentRun, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[DeploymentRun](ctx, s.client, deploymentsRun.At(deploymentID), opts)
 }

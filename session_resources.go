@@ -395,9 +395,6 @@ type SessionResourceListParams struct {
 //
 // POST /v1/sessions/{session_id}/resources
 func (s *SessionResourceService) Add(ctx context.Context, sessionID string, params SessionResourceAddParams, opts ...option.RequestOption) (*FileResource, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	if params.FileID == "" {
 		return nil, invalid("file_id", "is required")
 	}
@@ -412,9 +409,6 @@ func (s *SessionResourceService) Add(ctx context.Context, sessionID string, para
 //
 // GET /v1/sessions/{session_id}/resources/{resource_id}
 func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID string, params SessionResourceGetParams, opts ...option.RequestOption) (SessionResource, error) {
-	if err := checkIDs(sessionID, resourceID); err != nil {
-		return nil, err
-	}
 	return doWith(ctx, s.client, sessionsResourcesRetrieve.At(sessionID, resourceID), opts, DecodeSessionResource)
 }
 
@@ -422,9 +416,6 @@ func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID 
 //
 // POST /v1/sessions/{session_id}/resources/{resource_id}
 func (s *SessionResourceService) Update(ctx context.Context, sessionID, resourceID string, params SessionResourceUpdateParams, opts ...option.RequestOption) (SessionResource, error) {
-	if err := checkIDs(sessionID, resourceID); err != nil {
-		return nil, err
-	}
 	if params.AuthorizationToken == "" {
 		return nil, invalid("authorization_token", "is required")
 	}
@@ -435,9 +426,6 @@ func (s *SessionResourceService) Update(ctx context.Context, sessionID, resource
 //
 // GET /v1/sessions/{session_id}/resources
 func (s *SessionResourceService) List(ctx context.Context, sessionID string, params SessionResourceListParams, opts ...option.RequestOption) (*Page[SessionResource], error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	q, err := listQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err
@@ -468,16 +456,5 @@ func (s *SessionResourceService) ListAll(ctx context.Context, sessionID string, 
 //
 // DELETE /v1/sessions/{session_id}/resources/{resource_id}
 func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resourceID string, params SessionResourceDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkIDs(sessionID, resourceID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, sessionsResourcesDelete.At(sessionID, resourceID), "session_resource_deleted", opts)
-}
-
-// checkIDs checks a session id and a resource id.
-func checkIDs(sessionID, resourceID string) error {
-	if err := checkID("session_id", sessionID); err != nil {
-		return err
-	}
-	return checkID("resource_id", resourceID)
 }

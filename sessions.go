@@ -517,9 +517,6 @@ func (s *SessionService) Create(ctx context.Context, params SessionCreateParams,
 //
 // GET /v1/sessions/{session_id}
 func (s *SessionService) Get(ctx context.Context, sessionID string, params SessionGetParams, opts ...option.RequestOption) (*Session, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	return doJSON[Session](ctx, s.client, sessionsRetrieve.At(sessionID), opts)
 }
 
@@ -528,9 +525,6 @@ func (s *SessionService) Get(ctx context.Context, sessionID string, params Sessi
 //
 // POST /v1/sessions/{session_id}
 func (s *SessionService) Update(ctx context.Context, sessionID string, params SessionUpdateParams, opts ...option.RequestOption) (*Session, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -565,9 +559,6 @@ func (s *SessionService) ListAll(ctx context.Context, params SessionListParams, 
 //
 // DELETE /v1/sessions/{session_id}
 func (s *SessionService) Delete(ctx context.Context, sessionID string, params SessionDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, sessionsDelete.At(sessionID), "session_deleted", opts)
 }
 
@@ -576,8 +567,5 @@ func (s *SessionService) Delete(ctx context.Context, sessionID string, params Se
 //
 // POST /v1/sessions/{session_id}/archive
 func (s *SessionService) Archive(ctx context.Context, sessionID string, params SessionArchiveParams, opts ...option.RequestOption) (*Session, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	return doJSON[Session](ctx, s.client, sessionsArchive.At(sessionID), opts)
 }

@@ -121,9 +121,6 @@ func skillListQuery(limit int, page string) (query, error) {
 //
 // GET /v1/skills/{skill_id}
 func (s *SkillService) Get(ctx context.Context, skillID string, params SkillGetParams, opts ...option.RequestOption) (*SkillMetadata, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
 	return doJSON[SkillMetadata](ctx, s.client, skillsRetrieve.At(skillID), opts)
 }
 
@@ -160,9 +157,6 @@ func (s *SkillService) ListAll(ctx context.Context, params SkillListParams, opts
 //
 // DELETE /v1/skills/{skill_id}
 func (s *SkillService) Delete(ctx context.Context, skillID string, params SkillDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, skillsDelete.At(skillID), "skill_deleted", opts)
 }
 
@@ -186,12 +180,9 @@ type SkillVersionListParams struct {
 	Page string
 }
 
-// checkVersionID checks the version of a call that needs an id: not the
-// "latest" alias, which only Get resolves.
-func checkVersionID(version string) error {
-	if err := checkID("version", version); err != nil {
-		return err
-	}
+// refuseLatest refuses the "latest" alias where a call needs a version's
+// id: only Get resolves it.
+func refuseLatest(version string) error {
 	if version == SkillVersionLatest {
 		return invalid("version", `must be a version's id: "latest" is resolved only by Get (use the id it returns)`)
 	}
@@ -203,12 +194,6 @@ func checkVersionID(version string) error {
 //
 // GET /v1/skills/{skill_id}/versions/{version}
 func (s *SkillVersionService) Get(ctx context.Context, skillID, version string, params SkillVersionGetParams, opts ...option.RequestOption) (*SkillVersion, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
-	if err := checkID("version", version); err != nil {
-		return nil, err
-	}
 	return doJSON[SkillVersion](ctx, s.client, skillsVersionsRetrieve.At(skillID, version), opts)
 }
 
@@ -216,9 +201,6 @@ func (s *SkillVersionService) Get(ctx context.Context, skillID, version string, 
 //
 // GET /v1/skills/{skill_id}/versions
 func (s *SkillVersionService) List(ctx context.Context, skillID string, params SkillVersionListParams, opts ...option.RequestOption) (*Page[*SkillVersion], error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
 	q, err := skillListQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err
@@ -242,10 +224,7 @@ func (s *SkillVersionService) ListAll(ctx context.Context, skillID string, param
 //
 // DELETE /v1/skills/{skill_id}/versions/{version}
 func (s *SkillVersionService) Delete(ctx context.Context, skillID, version string, params SkillVersionDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
-	if err := checkVersionID(version); err != nil {
+	if err := refuseLatest(version); err != nil {
 		return nil, err
 	}
 	return s.client.deleteResource(ctx, skillsVersionsDelete.At(skillID, version), "skill_version_deleted", opts)
@@ -258,10 +237,7 @@ func (s *SkillVersionService) Delete(ctx context.Context, skillID, version strin
 //
 // GET /v1/skills/{skill_id}/versions/{version}/content
 func (s *SkillVersionService) Download(ctx context.Context, skillID, version string, params SkillVersionDownloadParams, opts ...option.RequestOption) (*Download, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
-	if err := checkVersionID(version); err != nil {
+	if err := refuseLatest(version); err != nil {
 		return nil, err
 	}
 	return s.client.download(ctx, skillsVersionsDownload.At(skillID, version), opts)

@@ -95,9 +95,6 @@ func (s *SkillService) Create(ctx context.Context, params SkillCreateParams, opt
 //
 // POST /v1/skills/{skill_id}/versions
 func (s *SkillVersionService) Create(ctx context.Context, skillID string, params SkillVersionCreateParams, opts ...option.RequestOption) (*SkillVersion, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
 	src, err := openSkillSource(params.Dir, params.FS)
 	if err != nil {
 		return nil, err

@@ -284,9 +284,6 @@ type ProbeHTTPResponse struct {
 //
 // POST /v1/vaults/{vault_id}/credentials
 func (s *VaultCredentialService) Create(ctx context.Context, vaultID string, params VaultCredentialCreateParams, opts ...option.RequestOption) (*VaultCredential, error) {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -298,9 +295,6 @@ func (s *VaultCredentialService) Create(ctx context.Context, vaultID string, par
 //
 // GET /v1/vaults/{vault_id}/credentials/{credential_id}
 func (s *VaultCredentialService) Get(ctx context.Context, vaultID, credentialID string, params VaultCredentialGetParams, opts ...option.RequestOption) (*VaultCredential, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	return doJSON[VaultCredential](ctx, s.client, vaultsCredentialsRetrieve.At(vaultID, credentialID), opts)
 }
 
@@ -309,9 +303,6 @@ func (s *VaultCredentialService) Get(ctx context.Context, vaultID, credentialID 
 //
 // POST /v1/vaults/{vault_id}/credentials/{credential_id}
 func (s *VaultCredentialService) Update(ctx context.Context, vaultID, credentialID string, params VaultCredentialUpdateParams, opts ...option.RequestOption) (*VaultCredential, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -327,9 +318,6 @@ func (s *VaultCredentialService) Update(ctx context.Context, vaultID, credential
 //
 // GET /v1/vaults/{vault_id}/credentials
 func (s *VaultCredentialService) List(ctx context.Context, vaultID string, params VaultCredentialListParams, opts ...option.RequestOption) (*Page[*VaultCredential], error) {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return nil, err
-	}
 	q, err := pageQuery(params.Limit, maxVaultsLimit, params.Page)
 	if err != nil {
 		return nil, err
@@ -354,9 +342,6 @@ func (s *VaultCredentialService) ListAll(ctx context.Context, vaultID string, pa
 //
 // DELETE /v1/vaults/{vault_id}/credentials/{credential_id}
 func (s *VaultCredentialService) Delete(ctx context.Context, vaultID, credentialID string, params VaultCredentialDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, vaultsCredentialsDelete.At(vaultID, credentialID), "vault_credential_deleted", opts)
 }
 
@@ -364,9 +349,6 @@ func (s *VaultCredentialService) Delete(ctx context.Context, vaultID, credential
 //
 // POST /v1/vaults/{vault_id}/credentials/{credential_id}/archive
 func (s *VaultCredentialService) Archive(ctx context.Context, vaultID, credentialID string, params VaultCredentialArchiveParams, opts ...option.RequestOption) (*VaultCredential, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	return doJSON[VaultCredential](ctx, s.client, vaultsCredentialsArchive.At(vaultID, credentialID), opts)
 }
 
@@ -376,18 +358,7 @@ func (s *VaultCredentialService) Archive(ctx context.Context, vaultID, credentia
 //
 // POST /v1/vaults/{vault_id}/credentials/{credential_id}/mcp_oauth_validate
 func (s *VaultCredentialService) MCPOAuthValidate(ctx context.Context, vaultID, credentialID string, params VaultCredentialMCPOAuthValidateParams, opts ...option.RequestOption) (*VaultCredentialValidation, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	return doJSON[VaultCredentialValidation](ctx, s.client, vaultsCredentialsMCPOAuthValidate.At(vaultID, credentialID), opts)
-}
-
-// checkCredentialIDs checks a vault id and a credential id.
-func checkCredentialIDs(vaultID, credentialID string) error {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return err
-	}
-	return checkID("credential_id", credentialID)
 }
 
 // doJSONWithSecrets is doJSON for a request whose body carries secrets: an
