@@ -32,7 +32,7 @@ func validParams(t *testing.T) map[reflect.Type]any {
 		SessionEventSendParams{Events: events},
 		SessionRunTurnParams{Events: events},
 		SessionResourceAddParams{FileID: "file_1"},
-		SessionResourceUpdateParams{AuthorizationToken: "t"},
+		SessionResourceUpdateParams{AuthorizationToken: NewSecret("t")},
 		VaultCredentialCreateParams{Auth: NewStaticBearerAuth("https://mcp.example.com/mcp", "t")},
 		MemoryCreateParams{Path: "/a.md", Content: "a"},
 		MemoryUpdateParams{Content: new("a")},

@@ -309,18 +309,6 @@ func validateDeploymentParts(resources []SessionResourceParams, vaultIDs []strin
 	return validateBudget("budget", budget)
 }
 
-// resourceTokens returns the repository tokens of resources, which an error
-// answer must not repeat.
-func resourceTokens(resources []SessionResourceParams) []Secret {
-	var out []Secret
-	for _, r := range resources {
-		if g, ok := r.(*GitHubRepositoryResourceParams); ok && g != nil && g.AuthorizationToken != "" {
-			out = append(out, NewSecret(g.AuthorizationToken))
-		}
-	}
-	return out
-}
-
 // DeploymentUpdateParams is the body of POST /v1/deployments/{deployment_id}.
 // Zero fields are not sent and keep the stored value; Clear names the fields
 // to clear. Changes apply to the sessions created afterwards.
@@ -465,8 +453,9 @@ func (s *DeploymentService) Create(ctx context.Context, params DeploymentCreateP
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	r := deploymentsCreate.At().WithBody(params)
-	return doJSONWithSecrets[Deployment](ctx, s.client, r, resourceTokens(params.Resources), opts)
+	body := params
+	tokens := revealTokens(&body.Resources)
+	return doJSON[Deployment](ctx, s.client, deploymentsCreate.At().WithBody(body), withSecrets(opts, tokens...))
 }
 
 // Get returns a deployment.
@@ -484,8 +473,9 @@ func (s *DeploymentService) Update(ctx context.Context, deploymentID string, par
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	r := deploymentsUpdate.At(deploymentID).WithBody(params)
-	return doJSONWithSecrets[Deployment](ctx, s.client, r, resourceTokens(params.Resources), opts)
+	body := params
+	tokens := revealTokens(&body.Resources)
+	return doJSON[Deployment](ctx, s.client, deploymentsUpdate.At(deploymentID).WithBody(body), withSecrets(opts, tokens...))
 }
 
 // List returns one page of deployments.

@@ -90,11 +90,12 @@
 //
 // # Secrets
 //
-// The tokens and secret values of vault credentials are [Secret] values
-// (build them with [NewSecret], or with constructors such as
-// [NewStaticBearerAuth]): every fmt verb, log/slog and encoding/json show
-// "[redacted]", only the body of the request that carries them holds them,
-// and an error answer that echoes one has it masked, as the API key is.
+// The tokens and secret values of vault credentials and the authorization
+// tokens of repository resources are [Secret] values (build them with
+// [NewSecret], or with constructors such as [NewStaticBearerAuth]): every fmt
+// verb, log/slog and encoding/json show "[redacted]", only the body of the
+// request that carries them holds them, and an error answer that echoes one
+// has it masked, as the API key is.
 //
 // # Errors
 //

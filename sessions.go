@@ -510,7 +510,9 @@ func (s *SessionService) Create(ctx context.Context, params SessionCreateParams,
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return doJSON[Session](ctx, s.client, sessionsCreate.At().WithBody(params), opts)
+	body := params
+	tokens := revealTokens(&body.Resources)
+	return doJSON[Session](ctx, s.client, sessionsCreate.At().WithBody(body), withSecrets(opts, tokens...))
 }
 
 // Get returns a session.

@@ -21,7 +21,7 @@ func TestSessionCreate(t *testing.T) {
 			EnvironmentID: "env_011C9KTAb8dLcukC7edhDQ7c",
 			Title:         "Order #1234 status",
 			Resources: []SessionResourceParams{
-				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/support-playbooks", AuthorizationToken: "ghp_example", MountPath: "/workspace/playbooks", Checkout: NewCheckoutBranch("main")},
+				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/support-playbooks", AuthorizationToken: NewSecret("ghp_example"), MountPath: "/workspace/playbooks", Checkout: NewCheckoutBranch("main")},
 				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/public", Checkout: NewCheckoutCommit("4f2a9c1e")},
 				&FileResourceParams{FileID: "file_011CDLhLaqEKVZkCJPt2H312", MountPath: "/mnt/data/report.pdf"},
 				&MemoryStoreResourceParams{MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_only", Instructions: "Check past tickets."},

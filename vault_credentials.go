@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-managedagents/managedagents/internal/transport"
 	"github.com/go-managedagents/managedagents/option"
 )
 
@@ -288,7 +287,7 @@ func (s *VaultCredentialService) Create(ctx context.Context, vaultID string, par
 		return nil, err
 	}
 	r := vaultsCredentialsCreate.At(vaultID).WithBody(params.wire())
-	return doJSONWithSecrets[VaultCredential](ctx, s.client, r, params.Auth.secrets(), opts)
+	return doJSON[VaultCredential](ctx, s.client, r, withSecrets(opts, params.Auth.secrets()...))
 }
 
 // Get returns a credential.
@@ -311,7 +310,7 @@ func (s *VaultCredentialService) Update(ctx context.Context, vaultID, credential
 		secrets = params.Auth.secrets()
 	}
 	r := vaultsCredentialsUpdate.At(vaultID, credentialID).WithBody(params.wire())
-	return doJSONWithSecrets[VaultCredential](ctx, s.client, r, secrets, opts)
+	return doJSON[VaultCredential](ctx, s.client, r, withSecrets(opts, secrets...))
 }
 
 // List returns one page of a vault's credentials.
@@ -359,24 +358,4 @@ func (s *VaultCredentialService) Archive(ctx context.Context, vaultID, credentia
 // POST /v1/vaults/{vault_id}/credentials/{credential_id}/mcp_oauth_validate
 func (s *VaultCredentialService) MCPOAuthValidate(ctx context.Context, vaultID, credentialID string, params VaultCredentialMCPOAuthValidateParams, opts ...option.RequestOption) (*VaultCredentialValidation, error) {
 	return doJSON[VaultCredentialValidation](ctx, s.client, vaultsCredentialsMCPOAuthValidate.At(vaultID, credentialID), opts)
-}
-
-// doJSONWithSecrets is doJSON for a request whose body carries secrets: an
-// error answer that repeats one of them has it masked, as the API key is.
-func doJSONWithSecrets[T any](ctx context.Context, c *Client, r transport.Request, secrets []Secret, opts []option.RequestOption) (*T, error) {
-	cfg, err := c.config(opts)
-	if err != nil {
-		return nil, err
-	}
-	cfg = cfg.Clone()
-	for _, s := range secrets {
-		if s.IsSet() {
-			cfg.Secrets = append(cfg.Secrets, s.v)
-		}
-	}
-	var out T
-	if err := sendWith(ctx, cfg, r, jsonInto(&out)); err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
