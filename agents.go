@@ -29,7 +29,7 @@ type Agent struct {
 	// MCPServers are the MCP servers the agent's MCP toolsets use.
 	MCPServers []MCPServer `json:"mcp_servers"`
 	// Skills are the skills loaded into the agent.
-	Skills []Skill `json:"skills"`
+	Skills []SkillRef `json:"skills"`
 	// ExecutionIdentity is the principal runs act as; service_account when none.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent is the orchestration configuration; nil when single-threaded.
@@ -63,7 +63,7 @@ type AgentCreateParams struct {
 	// MCPToolset.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills are skills to load (at most 20).
-	Skills []Skill `json:"skills,omitzero"`
+	Skills []SkillRef `json:"skills,omitzero"`
 	// ExecutionIdentity is the principal runs act as; nil means service_account.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent is the orchestration configuration; nil means single-threaded.
@@ -88,7 +88,7 @@ func (p AgentCreateParams) validate() error {
 	return validateMetadataKeys("metadata", p.Metadata)
 }
 
-func validateAgentParts(tools []Tool, servers []MCPServer, skills []Skill, ei *ExecutionIdentity, ma *Multiagent) error {
+func validateAgentParts(tools []Tool, servers []MCPServer, skills []SkillRef, ei *ExecutionIdentity, ma *Multiagent) error {
 	if err := validateTools("tools", tools); err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ type AgentUpdateParams struct {
 	// MCPServers replaces the MCP servers.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills replaces the skills.
-	Skills []Skill `json:"skills,omitzero"`
+	Skills []SkillRef `json:"skills,omitzero"`
 	// ExecutionIdentity replaces the execution identity.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent replaces the multiagent configuration (a multiagent_20261001

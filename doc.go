@@ -45,9 +45,11 @@
 // # Constructors
 //
 // A function that builds a value is named New followed by the name of the type
-// it returns, less the Param suffix of the types you send: [NewAgentToolset]
-// returns an *AgentToolset, [NewTextBlock] a *TextBlock, [NewUserMessage] a
-// *UserMessageParam, [NewAgentRef] an *AgentRef. When a type has several
+// it returns, less the Param or Params suffix of the types you send:
+// [NewAgentToolset] returns an *AgentToolset, [NewTextBlock] a *TextBlock,
+// [NewUserMessage] a *UserMessageParam, [NewStaticBearerAuth] a
+// *StaticBearerAuthParams, [NewAgentRef] an *AgentRef, [NewSkillRefCustom] a
+// SkillRef. When a type has several
 // shapes, the shape follows the type's name: [NewImageBlockURL],
 // [NewNetworkingLimited], [NewUserToolConfirmationDeny], [NewRubricFile]. A
 // type whose values are a fixed set has constants instead ([PolicyAlwaysAsk],

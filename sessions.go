@@ -100,7 +100,7 @@ type SessionAgent struct {
 	// MCPServers are the MCP servers.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills are the skills.
-	Skills []Skill `json:"skills,omitzero"`
+	Skills []SkillRef `json:"skills,omitzero"`
 	// ExecutionIdentity is the principal runs act as.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent is the expanded multiagent configuration (session agent only);
@@ -235,7 +235,7 @@ type AgentWithOverrides struct {
 	// MCPServers replaces the MCP servers.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills replaces the skills.
-	Skills []Skill `json:"skills,omitzero"`
+	Skills []SkillRef `json:"skills,omitzero"`
 }
 
 func (*AgentWithOverrides) isSessionAgentParam() {}

@@ -21,11 +21,11 @@ type SkillService struct {
 // Get it from [SkillService.Versions].
 type SkillVersionService struct{ client *Client }
 
-// SkillMetadata describes a skill ("type":"skill"): its name for people, its
+// Skill describes a skill ("type":"skill"): its name for people, its
 // newest version and where it comes from. Its files are in its versions
 // ([SkillVersion]). To load a skill into an agent, name it in the agent's
-// Skills with [NewSkillCustom] (or [NewSkillAnthropic] for Anthropic's).
-type SkillMetadata struct {
+// Skills with [NewSkillRefCustom] (or [NewSkillRefAnthropic] for Anthropic's).
+type Skill struct {
 	// ObjectMeta holds the id (skill_… for a custom skill, a short name such
 	// as "xlsx" for Anthropic's), the type ("skill"), the timestamps and the
 	// raw JSON.
@@ -41,8 +41,8 @@ type SkillMetadata struct {
 }
 
 // UnmarshalJSON decodes a skill and keeps its raw JSON.
-func (s *SkillMetadata) UnmarshalJSON(b []byte) error {
-	type plain SkillMetadata
+func (s *Skill) UnmarshalJSON(b []byte) error {
+	type plain Skill
 	return decodeObject(b, (*plain)(s), &s.ObjectMeta)
 }
 
@@ -120,14 +120,14 @@ func skillListQuery(limit int, page string) (query, error) {
 // Get returns a skill.
 //
 // GET /v1/skills/{skill_id}
-func (s *SkillService) Get(ctx context.Context, skillID string, params SkillGetParams, opts ...option.RequestOption) (*SkillMetadata, error) {
-	return doJSON[SkillMetadata](ctx, s.client, skillsRetrieve.At(skillID), opts)
+func (s *SkillService) Get(ctx context.Context, skillID string, params SkillGetParams, opts ...option.RequestOption) (*Skill, error) {
+	return doJSON[Skill](ctx, s.client, skillsRetrieve.At(skillID), opts)
 }
 
 // List returns one page of skills.
 //
 // GET /v1/skills
-func (s *SkillService) List(ctx context.Context, params SkillListParams, opts ...option.RequestOption) (*Page[*SkillMetadata], error) {
+func (s *SkillService) List(ctx context.Context, params SkillListParams, opts ...option.RequestOption) (*Page[*Skill], error) {
 	q, err := skillListQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err
@@ -138,15 +138,15 @@ func (s *SkillService) List(ctx context.Context, params SkillListParams, opts ..
 		return nil, invalid("source", `must be "custom" or "anthropic", not `+strconv.Quote(params.Source))
 	}
 	q.str("source", params.Source)
-	return doJSON[Page[*SkillMetadata]](ctx, s.client, skillsList.At().WithQuery(url.Values(q)), opts)
+	return doJSON[Page[*Skill]](ctx, s.client, skillsList.At().WithQuery(url.Values(q)), opts)
 }
 
 // ListAll iterates over the skills from params.Page on, fetching pages
 // lazily, and stops at the first error.
 //
 // GET /v1/skills
-func (s *SkillService) ListAll(ctx context.Context, params SkillListParams, opts ...option.RequestOption) iter.Seq2[*SkillMetadata, error] {
-	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[*SkillMetadata], error) {
+func (s *SkillService) ListAll(ctx context.Context, params SkillListParams, opts ...option.RequestOption) iter.Seq2[*Skill, error] {
+	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[*Skill], error) {
 		p := params
 		p.Page = page
 		return s.List(ctx, p, opts...)

@@ -70,7 +70,7 @@ type SkillVersionCreateParams struct {
 // after a 429.
 //
 // POST /v1/skills
-func (s *SkillService) Create(ctx context.Context, params SkillCreateParams, opts ...option.RequestOption) (*SkillMetadata, error) {
+func (s *SkillService) Create(ctx context.Context, params SkillCreateParams, opts ...option.RequestOption) (*Skill, error) {
 	if err := checkDisplayName(params.DisplayName); err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (s *SkillService) Create(ctx context.Context, params SkillCreateParams, opt
 	if err != nil {
 		return nil, err
 	}
-	return doJSON[SkillMetadata](ctx, s.client, skillsCreate.At().WithUpload(up), opts)
+	return doJSON[Skill](ctx, s.client, skillsCreate.At().WithUpload(up), opts)
 }
 
 // Create uploads a new version of a skill, from params.Dir or params.FS,
