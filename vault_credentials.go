@@ -217,9 +217,10 @@ const (
 type VaultCredentialValidation struct {
 	// Type is "vault_credential_validation".
 	Type string `json:"type"`
-	// CredentialID and VaultID name the credential probed.
+	// CredentialID is the id of the credential probed.
 	CredentialID string `json:"credential_id"`
-	VaultID      string `json:"vault_id"`
+	// VaultID is the id of its vault.
+	VaultID string `json:"vault_id"`
 	// Status is the verdict.
 	Status CredentialValidationStatus `json:"status"`
 	// HasRefreshToken reports whether the credential has a refresh token.
