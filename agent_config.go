@@ -183,9 +183,9 @@ func validateMCPRefs(prefix string, tools []Tool, servers []MCPServer) error {
 	return nil
 }
 
-// Skill is a skill loaded into an agent: {"type":"anthropic"|"custom","skill_id",
-// "version"?}.
-type Skill struct {
+// SkillRef names a skill to load into an agent: {"type":"anthropic"|"custom",
+// "skill_id","version"?}. The skill itself is a [Skill].
+type SkillRef struct {
 	// Type is "anthropic" (a pre-built skill) or "custom" (skill_…).
 	Type string `json:"type"`
 	// SkillID is the skill's id, e.g. "xlsx" or "skill_01…".
@@ -195,14 +195,16 @@ type Skill struct {
 	Version string `json:"version,omitzero"`
 }
 
-// NewSkillAnthropic returns the latest version of a pre-built Anthropic skill,
+// NewSkillRefAnthropic returns the latest version of a pre-built Anthropic skill,
 // e.g. "xlsx".
-func NewSkillAnthropic(skillID string) Skill { return Skill{Type: "anthropic", SkillID: skillID} }
+func NewSkillRefAnthropic(skillID string) SkillRef {
+	return SkillRef{Type: "anthropic", SkillID: skillID}
+}
 
-// NewSkillCustom returns the latest version of a custom skill (skill_…).
-func NewSkillCustom(skillID string) Skill { return Skill{Type: "custom", SkillID: skillID} }
+// NewSkillRefCustom returns the latest version of a custom skill (skill_…).
+func NewSkillRefCustom(skillID string) SkillRef { return SkillRef{Type: "custom", SkillID: skillID} }
 
-func validateSkills(field string, skills []Skill) error {
+func validateSkills(field string, skills []SkillRef) error {
 	for i, s := range skills {
 		f := field + "[" + strconv.Itoa(i) + "]"
 		if s.Type == "" {

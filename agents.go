@@ -29,7 +29,7 @@ type Agent struct {
 	// MCPServers are the MCP servers the agent's MCP toolsets use.
 	MCPServers []MCPServer `json:"mcp_servers"`
 	// Skills are the skills loaded into the agent.
-	Skills []Skill `json:"skills"`
+	Skills []SkillRef `json:"skills"`
 	// ExecutionIdentity is the principal runs act as; service_account when none.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent is the orchestration configuration; nil when single-threaded.
@@ -63,7 +63,7 @@ type AgentCreateParams struct {
 	// MCPToolset.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills are skills to load (at most 20).
-	Skills []Skill `json:"skills,omitzero"`
+	Skills []SkillRef `json:"skills,omitzero"`
 	// ExecutionIdentity is the principal runs act as; nil means service_account.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent is the orchestration configuration; nil means single-threaded.
@@ -88,7 +88,7 @@ func (p AgentCreateParams) validate() error {
 	return validateMetadataKeys("metadata", p.Metadata)
 }
 
-func validateAgentParts(tools []Tool, servers []MCPServer, skills []Skill, ei *ExecutionIdentity, ma *Multiagent) error {
+func validateAgentParts(tools []Tool, servers []MCPServer, skills []SkillRef, ei *ExecutionIdentity, ma *Multiagent) error {
 	if err := validateTools("tools", tools); err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ type AgentUpdateParams struct {
 	// MCPServers replaces the MCP servers.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills replaces the skills.
-	Skills []Skill `json:"skills,omitzero"`
+	Skills []SkillRef `json:"skills,omitzero"`
 	// ExecutionIdentity replaces the execution identity.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent replaces the multiagent configuration (a multiagent_20261001
@@ -231,9 +231,6 @@ func (s *AgentService) Create(ctx context.Context, params AgentCreateParams, opt
 //
 // GET /v1/agents/{agent_id}
 func (s *AgentService) Get(ctx context.Context, agentID string, params AgentGetParams, opts ...option.RequestOption) (*Agent, error) {
-	if err := checkID("agent_id", agentID); err != nil {
-		return nil, err
-	}
 	if params.Version < 0 {
 		return nil, invalid("version", "must not be negative")
 	}
@@ -247,9 +244,6 @@ func (s *AgentService) Get(ctx context.Context, agentID string, params AgentGetP
 //
 // POST /v1/agents/{agent_id}
 func (s *AgentService) Update(ctx context.Context, agentID string, params AgentUpdateParams, opts ...option.RequestOption) (*Agent, error) {
-	if err := checkID("agent_id", agentID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -284,9 +278,6 @@ func (s *AgentService) ListAll(ctx context.Context, params AgentListParams, opts
 //
 // POST /v1/agents/{agent_id}/archive
 func (s *AgentService) Archive(ctx context.Context, agentID string, params AgentArchiveParams, opts ...option.RequestOption) (*Agent, error) {
-	if err := checkID("agent_id", agentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Agent](ctx, s.client, agentsArchive.At(agentID), opts)
 }
 
@@ -294,9 +285,6 @@ func (s *AgentService) Archive(ctx context.Context, agentID string, params Agent
 //
 // GET /v1/agents/{agent_id}/versions
 func (s *AgentVersionService) List(ctx context.Context, agentID string, params AgentVersionListParams, opts ...option.RequestOption) (*Page[*Agent], error) {
-	if err := checkID("agent_id", agentID); err != nil {
-		return nil, err
-	}
 	q, err := listQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err

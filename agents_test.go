@@ -94,7 +94,7 @@ func fullAgentCreateParams() AgentCreateParams {
 			}),
 		},
 		MCPServers:        []MCPServer{NewMCPServerURL("tickets", "https://mcp.tickets.example.com/mcp"), {Name: "crm", URL: "https://crm.example.com/mcp"}},
-		Skills:            []Skill{NewSkillAnthropic("xlsx"), {Type: "custom", SkillID: "skill_01XJ5", Version: "2"}},
+		Skills:            []SkillRef{NewSkillRefAnthropic("xlsx"), {Type: "custom", SkillID: "skill_01XJ5", Version: "2"}},
 		ExecutionIdentity: NewExecutionIdentityAWSRole("arn:aws:iam::123456789012:role/runner"),
 		Multiagent: &Multiagent{
 			Type:      Multiagent20261001,
@@ -160,7 +160,7 @@ func TestAgentUpdate(t *testing.T) {
 		{"agents/update_clear.json", AgentUpdateParams{
 			Tools:      []Tool{},
 			MCPServers: []MCPServer{},
-			Skills:     []Skill{},
+			Skills:     []SkillRef{},
 			Metadata:   MetadataPatch{}.Set("team", "core").Delete("env"),
 			Version:    3,
 			Clear:      []string{"description", "system", "multiagent"},
@@ -286,7 +286,7 @@ func TestAgentDecodeSample(t *testing.T) {
 	require.Nil(t, ct.InputSchema.Extra)
 
 	require.Equal(t, []MCPServer{{Type: "url", Name: "tickets", URL: "https://mcp.tickets.example.com/mcp"}}, a.MCPServers)
-	require.Equal(t, []Skill{{Type: "anthropic", SkillID: "xlsx", Version: "20251013"}}, a.Skills)
+	require.Equal(t, []SkillRef{{Type: "anthropic", SkillID: "xlsx", Version: "20251013"}}, a.Skills)
 	require.Equal(t, NewExecutionIdentityServiceAccount(), a.ExecutionIdentity)
 	require.Nil(t, a.Multiagent)
 	require.Equal(t, map[string]string{"team": "support", "env": "staging"}, a.Metadata)
@@ -309,7 +309,7 @@ func TestAgentDecodeMultiagentAndUnknowns(t *testing.T) {
 	require.Equal(t, int64(1772585501101368014), a.Version)
 	require.Equal(t, parseTS(t, "2026-11-21T08:00:00.5Z"), a.ArchivedAt)
 	require.Equal(t, &ExecutionIdentity{Type: "aws_role", RoleARN: "arn:aws:iam::123456789012:role/agent-runner"}, a.ExecutionIdentity)
-	require.Equal(t, []Skill{{Type: "custom", SkillID: "skill_01XJ5abc", Version: "3"}}, a.Skills)
+	require.Equal(t, []SkillRef{{Type: "custom", SkillID: "skill_01XJ5abc", Version: "3"}}, a.Skills)
 	require.Empty(t, a.MCPServers)
 	require.NotNil(t, a.MCPServers)
 
@@ -430,8 +430,8 @@ func TestAgentValidation(t *testing.T) {
 			p.MCPServers = []MCPServer{NewMCPServerURL("s", "https://x")}
 		})},
 		{"tools[0].mcp_server_name", with(func(p *AgentCreateParams) { p.Tools = []Tool{NewMCPToolset("s")} })},
-		{"skills[0].skill_id", with(func(p *AgentCreateParams) { p.Skills = []Skill{{Type: "anthropic"}} })},
-		{"skills[0].type", with(func(p *AgentCreateParams) { p.Skills = []Skill{{SkillID: "x"}} })},
+		{"skills[0].skill_id", with(func(p *AgentCreateParams) { p.Skills = []SkillRef{{Type: "anthropic"}} })},
+		{"skills[0].type", with(func(p *AgentCreateParams) { p.Skills = []SkillRef{{SkillID: "x"}} })},
 		{"execution_identity.role_arn", with(func(p *AgentCreateParams) { p.ExecutionIdentity = &ExecutionIdentity{Type: "aws_role"} })},
 		{"multiagent.type", with(func(p *AgentCreateParams) { p.Multiagent = &Multiagent{} })},
 		{"multiagent.agents[1].id", with(func(p *AgentCreateParams) {

@@ -3,7 +3,10 @@ package managedagents
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,135 +24,84 @@ var badIDs = []string{
 	"a b", "a\x00b", "a\nb", "a\tb", "\x7f", "x/../../v1/agents",
 }
 
-// idCall calls one method that takes an ID, with id in the place of the ID
-// named field and valid values elsewhere.
-type idCall struct {
-	name, field string
-	call        func(ctx context.Context, c *Client, id string) error
+// validParams are params, by type, whose zero value is refused: a method
+// that takes one is called with it, so that only its path ids can be wrong.
+func validParams(t *testing.T) map[reflect.Type]any {
+	events := []EventParam{NewUserMessage("hi")}
+	ps := []any{
+		SessionEventSendParams{Events: events},
+		SessionRunTurnParams{Events: events},
+		SessionResourceAddParams{FileID: "file_1"},
+		SessionResourceUpdateParams{AuthorizationToken: NewSecret("t")},
+		VaultCredentialCreateParams{Auth: NewStaticBearerAuth("https://mcp.example.com/mcp", "t")},
+		MemoryCreateParams{Path: "/a.md", Content: "a"},
+		MemoryUpdateParams{Content: new("a")},
+		EnvironmentWorkHeartbeatParams{ExpectedLastHeartbeat: NoHeartbeat},
+		SkillVersionCreateParams{FS: testSkillFS()},
+		SkillVersionUnpackParams{Dir: filepath.Join(t.TempDir(), "skill")},
+		FileDownloadToFileParams{Path: filepath.Join(t.TempDir(), "out")},
+	}
+	m := map[reflect.Type]any{}
+	for _, p := range ps {
+		m[reflect.TypeOf(p)] = p
+	}
+	return m
 }
 
-func idCalls() []idCall {
-	return []idCall{
-		{"Agents.Get", "agent_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Agents.Get(ctx, id, AgentGetParams{})
-			return err
-		}},
-		{"Agents.Update", "agent_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Agents.Update(ctx, id, AgentUpdateParams{Name: "n"})
-			return err
-		}},
-		{"Agents.Archive", "agent_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Agents.Archive(ctx, id, AgentArchiveParams{})
-			return err
-		}},
-		{"Agents.Versions.List", "agent_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Agents.Versions.List(ctx, id, AgentVersionListParams{})
-			return err
-		}},
-		{"Agents.Versions.ListAll", "agent_id", func(ctx context.Context, c *Client, id string) error {
-			for _, err := range c.Agents.Versions.ListAll(ctx, id, AgentVersionListParams{}) {
-				return err
-			}
-			return nil
-		}},
-		{"Environments.Get", "environment_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Environments.Get(ctx, id, EnvironmentGetParams{})
-			return err
-		}},
-		{"Environments.Update", "environment_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Environments.Update(ctx, id, EnvironmentUpdateParams{Name: "n"})
-			return err
-		}},
-		{"Environments.Delete", "environment_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Environments.Delete(ctx, id, EnvironmentDeleteParams{})
-			return err
-		}},
-		{"Environments.Archive", "environment_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Environments.Archive(ctx, id, EnvironmentArchiveParams{})
-			return err
-		}},
-		{"Sessions.Get", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Get(ctx, id, SessionGetParams{})
-			return err
-		}},
-		{"Sessions.Update", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Update(ctx, id, SessionUpdateParams{Title: "t"})
-			return err
-		}},
-		{"Sessions.Delete", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Delete(ctx, id, SessionDeleteParams{})
-			return err
-		}},
-		{"Sessions.Archive", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Archive(ctx, id, SessionArchiveParams{})
-			return err
-		}},
-		{"Sessions.Events.List", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Events.List(ctx, id, SessionEventListParams{})
-			return err
-		}},
-		{"Sessions.Events.ListAll", "session_id", func(ctx context.Context, c *Client, id string) error {
-			for _, err := range c.Sessions.Events.ListAll(ctx, id, SessionEventListParams{}) {
-				return err
-			}
-			return nil
-		}},
-		{"Sessions.Events.Send", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Events.Send(ctx, id, SessionEventSendParams{Events: []EventParam{NewUserMessage("hi")}})
-			return err
-		}},
-		{"Sessions.Resources.Add", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.Add(ctx, id, SessionResourceAddParams{FileID: "file_1"})
-			return err
-		}},
-		{"Sessions.Resources.List", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.List(ctx, id, SessionResourceListParams{})
-			return err
-		}},
-		{"Sessions.Resources.Get/session", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.Get(ctx, id, "sesrsc_1", SessionResourceGetParams{})
-			return err
-		}},
-		{"Sessions.Resources.Get", "resource_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.Get(ctx, "sesn_1", id, SessionResourceGetParams{})
-			return err
-		}},
-		{"Sessions.Resources.Update", "resource_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.Update(ctx, "sesn_1", id, SessionResourceUpdateParams{AuthorizationToken: "t"})
-			return err
-		}},
-		{"Sessions.Resources.Delete", "resource_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Resources.Delete(ctx, "sesn_1", id, SessionResourceDeleteParams{})
-			return err
-		}},
-		{"Sessions.Threads.List", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.List(ctx, id, SessionThreadListParams{})
-			return err
-		}},
-		{"Sessions.Threads.Get", "thread_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Get(ctx, "sesn_1", id, SessionThreadGetParams{})
-			return err
-		}},
-		{"Sessions.Events.Stream", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Events.Stream(ctx, id, EventStreamParams{})
-			return err
-		}},
-		{"Sessions.Threads.Stream/session", "session_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Events.Stream(ctx, id, "sthr_1", EventStreamParams{})
-			return err
-		}},
-		{"Sessions.Threads.Stream", "thread_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Events.Stream(ctx, "sesn_1", id, EventStreamParams{})
-			return err
-		}},
-		{"Sessions.Threads.ListEvents", "thread_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Events.List(ctx, "sesn_1", id, SessionThreadEventListParams{})
-			return err
-		}},
-		{"Sessions.Threads.Archive", "thread_id", func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Sessions.Threads.Archive(ctx, "sesn_1", id, SessionThreadArchiveParams{})
-			return err
-		}},
+// serviceMethod returns the method at path ("Sessions.Events.Send") of c.
+func serviceMethod(c *Client, path string) reflect.Value {
+	v := reflect.ValueOf(c)
+	names := strings.Split(path, ".")
+	for _, f := range names[:len(names)-1] {
+		v = v.Elem().FieldByName(f)
+	}
+	return v.MethodByName(names[len(names)-1])
+}
+
+// callWithIDs calls m with ids in the place of its path ids, params (the
+// zero value unless given) and no options, and returns its error: for a
+// ListAll, the error of its first element; a stream or download opened is
+// closed.
+func callWithIDs(m reflect.Value, ids []string, params map[reflect.Type]any) error {
+	mt := m.Type()
+	args := []reflect.Value{reflect.ValueOf(context.Background())}
+	for _, id := range ids {
+		args = append(args, reflect.ValueOf(id))
+	}
+	pt := mt.In(len(ids) + 1)
+	p := reflect.New(pt).Elem()
+	if v, ok := params[pt]; ok {
+		p = reflect.ValueOf(v)
+	}
+	out := m.Call(append(args, p))
+	last := out[len(out)-1]
+	if last.Kind() == reflect.Func { // iter.Seq2[T, error]
+		var err error
+		yield := reflect.MakeFunc(last.Type().In(0), func(a []reflect.Value) []reflect.Value {
+			err, _ = a[1].Interface().(error)
+			return []reflect.Value{reflect.ValueOf(false)}
+		})
+		last.Call([]reflect.Value{yield})
+		return err
+	}
+	if c, ok := out[0].Interface().(io.Closer); ok && !out[0].IsNil() {
+		_ = c.Close()
+	}
+	err, _ := last.Interface().(error)
+	return err
+}
+
+// routeParams returns the names of the path parameters of route, in order.
+func routeParams(route string) []string {
+	var names []string
+	for rest := route; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		names = append(names, rest[i+1:i+j])
+		rest = rest[i+j:]
 	}
 }
 
@@ -180,18 +132,31 @@ func requireValidation(t *testing.T, err error, field string, msgAndArgs ...any)
 	require.True(t, strings.HasPrefix(err.Error(), "managedagents: invalid "+field+": "), "%q", err.Error())
 }
 
-// TestBadIDsNeverSent: every method rejects every bad ID, naming the ID's
-// field, before anything is sent.
+// TestBadIDsNeverSent: every service method rejects every bad ID in each
+// of its path ids, naming the ID's field as its route does, before anything
+// is sent: lists and their iterators, streams, uploads, downloads and turns
+// alike.
 func TestBadIDsNeverSent(t *testing.T) {
 	t.Parallel()
 	c, n := countingClient(t, nil)
-	ctx := context.Background()
-	for _, ic := range idCalls() {
-		for _, id := range badIDs {
-			requireValidation(t, ic.call(ctx, c, id), ic.field, "%s(%q)", ic.name, id)
+	params := validParams(t)
+	checked := 0
+	for _, name := range serviceMethods(c) {
+		route := wantEndpoints[serviceCalls[name].ops[0]].route
+		fields := routeParams(route)
+		m := serviceMethod(c, name)
+		require.Equal(t, len(fields)+3, m.Type().NumIn(), "%s: ctx, the ids of %s, params, opts", name, route)
+		for i, field := range fields {
+			for _, bad := range badIDs {
+				ids := []string{"id_1", "id_2", "id_3"}[:len(fields)]
+				ids[i] = bad
+				requireValidation(t, callWithIDs(m, ids, params), field, "%s(%q) in %s", name, bad, field)
+				checked++
+			}
 		}
 	}
 	require.Zero(t, n.Load(), "nothing sent")
+	require.Greater(t, checked, 100*len(badIDs))
 }
 
 // TestOddIDsStayInTheirSegment: IDs the API could hand out with characters

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/go-managedagents/managedagents/internal/callinfo"
@@ -23,6 +24,23 @@ func doJSON[T any](ctx context.Context, c *Client, r transport.Request, opts []o
 		return nil, err
 	}
 	return &out, nil
+}
+
+// withSecrets returns opts and an option that adds secrets, the secrets the
+// call's body carries, to what an error answer has masked, as the API key is.
+func withSecrets(opts []option.RequestOption, secrets ...Secret) []option.RequestOption {
+	if len(secrets) == 0 {
+		return opts
+	}
+	return append(slices.Clip(opts), func(cfg *config.Config) error {
+		cfg.Secrets = slices.Clip(cfg.Secrets)
+		for _, s := range secrets {
+			if s.IsSet() {
+				cfg.Secrets = append(cfg.Secrets, s.v)
+			}
+		}
+		return nil
+	})
 }
 
 // doWith sends r with opts and decodes the answer with decode, for answers

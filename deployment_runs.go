@@ -122,9 +122,6 @@ type DeploymentRunGetParams struct{}
 //
 // GET /v1/deployment_runs/{deployment_run_id}
 func (s *DeploymentRunService) Get(ctx context.Context, deploymentRunID string, params DeploymentRunGetParams, opts ...option.RequestOption) (*DeploymentRun, error) {
-	if err := checkID("deployment_run_id", deploymentRunID); err != nil {
-		return nil, err
-	}
 	return doJSON[DeploymentRun](ctx, s.client, deploymentRunsRetrieve.At(deploymentRunID), opts)
 }
 

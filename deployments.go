@@ -309,18 +309,6 @@ func validateDeploymentParts(resources []SessionResourceParams, vaultIDs []strin
 	return validateBudget("budget", budget)
 }
 
-// resourceTokens returns the repository tokens of resources, which an error
-// answer must not repeat.
-func resourceTokens(resources []SessionResourceParams) []Secret {
-	var out []Secret
-	for _, r := range resources {
-		if g, ok := r.(*GitHubRepositoryResourceParams); ok && g != nil && g.AuthorizationToken != "" {
-			out = append(out, NewSecret(g.AuthorizationToken))
-		}
-	}
-	return out
-}
-
 // DeploymentUpdateParams is the body of POST /v1/deployments/{deployment_id}.
 // Zero fields are not sent and keep the stored value; Clear names the fields
 // to clear. Changes apply to the sessions created afterwards.
@@ -465,17 +453,15 @@ func (s *DeploymentService) Create(ctx context.Context, params DeploymentCreateP
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	r := deploymentsCreate.At().WithBody(params)
-	return doJSONWithSecrets[Deployment](ctx, s.client, r, resourceTokens(params.Resources), opts)
+	body := params
+	tokens := revealTokens(&body.Resources)
+	return doJSON[Deployment](ctx, s.client, deploymentsCreate.At().WithBody(body), withSecrets(opts, tokens...))
 }
 
 // Get returns a deployment.
 //
 // GET /v1/deployments/{deployment_id}
 func (s *DeploymentService) Get(ctx context.Context, deploymentID string, params DeploymentGetParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Deployment](ctx, s.client, deploymentsRetrieve.At(deploymentID), opts)
 }
 
@@ -484,14 +470,12 @@ func (s *DeploymentService) Get(ctx context.Context, deploymentID string, params
 //
 // POST /v1/deployments/{deployment_id}
 func (s *DeploymentService) Update(ctx context.Context, deploymentID string, params DeploymentUpdateParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	r := deploymentsUpdate.At(deploymentID).WithBody(params)
-	return doJSONWithSecrets[Deployment](ctx, s.client, r, resourceTokens(params.Resources), opts)
+	body := params
+	tokens := revealTokens(&body.Resources)
+	return doJSON[Deployment](ctx, s.client, deploymentsUpdate.At(deploymentID).WithBody(body), withSecrets(opts, tokens...))
 }
 
 // List returns one page of deployments.
@@ -522,9 +506,6 @@ func (s *DeploymentService) ListAll(ctx context.Context, params DeploymentListPa
 //
 // POST /v1/deployments/{deployment_id}/archive
 func (s *DeploymentService) Archive(ctx context.Context, deploymentID string, params DeploymentArchiveParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Deployment](ctx, s.client, deploymentsArchive.At(deploymentID), opts)
 }
 
@@ -533,9 +514,6 @@ func (s *DeploymentService) Archive(ctx context.Context, deploymentID string, pa
 //
 // POST /v1/deployments/{deployment_id}/pause
 func (s *DeploymentService) Pause(ctx context.Context, deploymentID string, params DeploymentPauseParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Deployment](ctx, s.client, deploymentsPause.At(deploymentID), opts)
 }
 
@@ -544,9 +522,6 @@ func (s *DeploymentService) Pause(ctx context.Context, deploymentID string, para
 //
 // POST /v1/deployments/{deployment_id}/unpause
 func (s *DeploymentService) Unpause(ctx context.Context, deploymentID string, params DeploymentUnpauseParams, opts ...option.RequestOption) (*Deployment, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Deployment](ctx, s.client, deploymentsUnpause.At(deploymentID), opts)
 }
 
@@ -559,8 +534,5 @@ func (s *DeploymentService) Unpause(ctx context.Context, deploymentID string, pa
 //
 // POST /v1/deployments/{deployment_id}/run
 func (s *DeploymentService) Run(ctx context.Context, deploymentID string, params DeploymentRunParams, opts ...option.RequestOption) (*DeploymentRun, error) {
-	if err := checkID("deployment_id", deploymentID); err != nil {
-		return nil, err
-	}
 	return doJSON[DeploymentRun](ctx, s.client, deploymentsRun.At(deploymentID), opts)
 }

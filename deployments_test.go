@@ -34,7 +34,7 @@ func TestDeploymentCreate(t *testing.T) {
 				NewSystemMessage("This run was started by a schedule. Nobody is watching; do not ask questions."),
 			},
 			Resources: []SessionResourceParams{
-				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/shop-api", AuthorizationToken: "ghp_deploytoken", MountPath: "/workspace/shop-api", Checkout: NewCheckoutBranch("main")},
+				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/shop-api", AuthorizationToken: NewSecret("ghp_deploytoken"), MountPath: "/workspace/shop-api", Checkout: NewCheckoutBranch("main")},
 				&FileResourceParams{FileID: "file_011CNha8iCJcU1wXNR6q4V8w", MountPath: "/mnt/session/uploads/policy.md"},
 				&MemoryStoreResourceParams{MemoryStoreID: "memstore_011CaC2mVx8RtP5nQw3LyHbJ", Access: "read_only", Instructions: "Past audit findings."},
 			},

@@ -1,7 +1,44 @@
 // Package managedagents is a Go client for the Claude Managed Agents API (beta
-// managed-agents-2026-04-01): agents, environments, sessions, and the event
-// stream of a session, with a stream that survives disconnects, sends that are
-// never blindly repeated, and client-side rate limiting.
+// managed-agents-2026-04-01), with an event stream that survives disconnects,
+// creates and sends that are never blindly repeated, and client-side rate
+// limiting.
+//
+// # Services
+//
+// A [Client] has one service per area of the API:
+//
+//   - Agents ([AgentService]) and Agents.Versions: agents and their versions.
+//   - Environments ([EnvironmentService]) and Environments.Work
+//     ([EnvironmentWorkService]): environments, and the work queue of a
+//     self-hosted one, with [WorkPoller] and [WorkLease] for its workers.
+//   - Sessions ([SessionService]) with Sessions.Events (send, list, stream),
+//     Sessions.Resources (mounted repositories, files, memory stores) and
+//     Sessions.Threads with Sessions.Threads.Events; [SessionService.RunTurn]
+//     runs a whole turn.
+//   - Deployments ([DeploymentService]) and DeploymentRuns
+//     ([DeploymentRunService]): an agent run on a schedule or on demand, and
+//     the record of each run.
+//   - Vaults ([VaultService]) and Vaults.Credentials
+//     ([VaultCredentialService]): the credentials sessions use.
+//   - MemoryStores ([MemoryStoreService]) with MemoryStores.Memories and
+//     MemoryStores.MemoryVersions.
+//   - Files ([FileService]): uploads, a session's outputs, downloads.
+//   - Skills ([SkillService]) and Skills.Versions ([SkillVersionService]).
+//
+// # Packages
+//
+// Beside this one, the module has these public packages: option (the
+// options of a client and of a call, middleware), ratelimit (the limiter of
+// the API's budgets, and the interface to share one), managedagentstest (an
+// in-memory fake of the API, and a recorder of real exchanges), agenttoolset
+// (the built-in tools of the agent toolset, run on your machine for a
+// self-hosted environment), toolrunner (runs a session's tool calls on your
+// side and posts their results once) and webhooks (verifies, decodes and
+// serves the API's webhooks). Modules of their own, so that this one depends
+// on none of their dependencies: otelmanagedagents (OpenTelemetry tracing and
+// metrics), ratelimit/redisrate (one budget shared by many processes, on
+// Redis), conformance (the fake and this package checked against the
+// official Anthropic SDK) and benchmarks (compared with the official SDK).
 //
 // # Quick start
 //
@@ -45,9 +82,11 @@
 // # Constructors
 //
 // A function that builds a value is named New followed by the name of the type
-// it returns, less the Param suffix of the types you send: [NewAgentToolset]
-// returns an *AgentToolset, [NewTextBlock] a *TextBlock, [NewUserMessage] a
-// *UserMessageParam, [NewAgentRef] an *AgentRef. When a type has several
+// it returns, less the Param or Params suffix of the types you send:
+// [NewAgentToolset] returns an *AgentToolset, [NewTextBlock] a *TextBlock,
+// [NewUserMessage] a *UserMessageParam, [NewStaticBearerAuth] a
+// *StaticBearerAuthParams, [NewAgentRef] an *AgentRef, [NewSkillRefCustom] a
+// SkillRef. When a type has several
 // shapes, the shape follows the type's name: [NewImageBlockURL],
 // [NewNetworkingLimited], [NewUserToolConfirmationDeny], [NewRubricFile]. A
 // type whose values are a fixed set has constants instead ([PolicyAlwaysAsk],
@@ -90,11 +129,12 @@
 //
 // # Secrets
 //
-// The tokens and secret values of vault credentials are [Secret] values
-// (build them with [NewSecret], or with constructors such as
-// [NewStaticBearerAuth]): every fmt verb, log/slog and encoding/json show
-// "[redacted]", only the body of the request that carries them holds them,
-// and an error answer that echoes one has it masked, as the API key is.
+// The tokens and secret values of vault credentials and the authorization
+// tokens of repository resources are [Secret] values (build them with
+// [NewSecret], or with constructors such as [NewStaticBearerAuth]): every fmt
+// verb, log/slog and encoding/json show "[redacted]", only the body of the
+// request that carries them holds them, and an error answer that echoes one
+// has it masked, as the API key is.
 //
 // # Errors
 //
@@ -118,10 +158,11 @@
 // memory write, a failed precondition or a path taken, is final); x-should-retry
 // overrides the status; retry-after-ms and retry-after are honoured up to
 // option.WithMaxRetryAfter (60 s); otherwise the wait is 0.5 s × 2ⁿ (at most 8 s)
-// with jitter. No wait runs past the context's deadline. Creates (agents,
-// environments, sessions, resources) and event sends are never sent twice: they
-// are retried only on a 429 or when the request surely never left; any other
-// failure after sending is a [*DeliveryError] matching [ErrDeliveryUncertain].
+// with jitter. No wait runs past the context's deadline. Creates (of every
+// kind of resource, uploads included), deployment runs, event sends, and work
+// acks and heartbeats are never sent twice: they are retried only on a 429 or
+// when the request surely never left; any other failure after sending is a
+// [*DeliveryError] matching [ErrDeliveryUncertain].
 //
 // Each endpoint declares once, where it is defined, whether it may be sent
 // again and which rate class it spends; the transport reads nothing else.
@@ -175,9 +216,10 @@
 //
 // Session events are a sealed [Event] interface with one struct per event type;
 // [EventType] names them. An event type this package does not know decodes to
-// [*UnknownEvent], and every event keeps its raw JSON. Objects (agents,
-// environments, sessions, threads, session resources) embed [ObjectMeta] as
-// events embed [EventMeta]: id, type, timestamps and raw JSON. Send events with
+// [*UnknownEvent], and every event keeps its raw JSON. The objects of the API
+// (agents, sessions, deployments, vaults, files, skills and the others)
+// embed [ObjectMeta] as events embed [EventMeta]: id, type, timestamps and
+// raw JSON. Send events with
 // [SessionEventService.Send] and the constructors [NewUserMessage],
 // [NewUserInterrupt], [NewUserToolConfirmationAllow],
 // [NewUserToolConfirmationDeny], [NewUserCustomToolResult],

@@ -331,7 +331,7 @@ var serviceCalls = map[string]serviceCall{
 		return err
 	}},
 	"Sessions.Resources.Update": {[]string{"sessions.resources.update"}, func(ctx context.Context, c *Client) error {
-		_, err := c.Sessions.Resources.Update(ctx, "sesn_1", "sesrsc_1", SessionResourceUpdateParams{AuthorizationToken: "tok"})
+		_, err := c.Sessions.Resources.Update(ctx, "sesn_1", "sesrsc_1", SessionResourceUpdateParams{AuthorizationToken: NewSecret("tok")})
 		return err
 	}},
 	"Sessions.Resources.List": {[]string{"sessions.resources.list"}, func(ctx context.Context, c *Client) error {

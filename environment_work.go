@@ -102,14 +102,6 @@ type EnvironmentWorkUpdateParams struct {
 // yet.
 type EnvironmentWorkStatsParams struct{}
 
-// checkWorkIDs checks the path ids of a work call.
-func checkWorkIDs(environmentID, workID string) error {
-	if err := checkID("environment_id", environmentID); err != nil {
-		return err
-	}
-	return checkID("work_id", workID)
-}
-
 // Poll claims the next work item of the environment's queue, waiting up to
 // params.BlockMs for one. It returns a nil item and a nil error when there is
 // no work, whatever form the answer takes (200 null, an empty 2xx body, 200
@@ -121,9 +113,6 @@ func checkWorkIDs(environmentID, workID string) error {
 //
 // GET /v1/environments/{environment_id}/work/poll
 func (s *EnvironmentWorkService) Poll(ctx context.Context, environmentID string, params EnvironmentWorkPollParams, opts ...option.RequestOption) (*WorkItem, error) {
-	if err := checkID("environment_id", environmentID); err != nil {
-		return nil, err
-	}
 	q, err := params.query()
 	if err != nil {
 		return nil, err
@@ -149,9 +138,6 @@ func (s *EnvironmentWorkService) Poll(ctx context.Context, environmentID string,
 //
 // POST /v1/environments/{environment_id}/work/{work_id}/ack
 func (s *EnvironmentWorkService) Ack(ctx context.Context, environmentID, workID string, params EnvironmentWorkAckParams, opts ...option.RequestOption) (*WorkItem, error) {
-	if err := checkWorkIDs(environmentID, workID); err != nil {
-		return nil, err
-	}
 	return doJSON[WorkItem](ctx, s.client, workAck.At(environmentID, workID), opts)
 }
 
@@ -169,9 +155,6 @@ func (s *EnvironmentWorkService) Ack(ctx context.Context, environmentID, workID 
 //
 // POST /v1/environments/{environment_id}/work/{work_id}/heartbeat
 func (s *EnvironmentWorkService) Heartbeat(ctx context.Context, environmentID, workID string, params EnvironmentWorkHeartbeatParams, opts ...option.RequestOption) (*WorkHeartbeat, error) {
-	if err := checkWorkIDs(environmentID, workID); err != nil {
-		return nil, err
-	}
 	switch {
 	case params.ExpectedLastHeartbeat == "":
 		return nil, invalid("expected_last_heartbeat", "is required: the previous answer's last_heartbeat, or NO_HEARTBEAT for the first beat")
@@ -196,9 +179,6 @@ func (s *EnvironmentWorkService) Heartbeat(ctx context.Context, environmentID, w
 //
 // POST /v1/environments/{environment_id}/work/{work_id}/stop
 func (s *EnvironmentWorkService) Stop(ctx context.Context, environmentID, workID string, params EnvironmentWorkStopParams, opts ...option.RequestOption) (*WorkStopResult, error) {
-	if err := checkWorkIDs(environmentID, workID); err != nil {
-		return nil, err
-	}
 	cfg, err := s.client.config(opts)
 	if err != nil {
 		return nil, err
@@ -227,9 +207,6 @@ func (s *EnvironmentWorkService) Stop(ctx context.Context, environmentID, workID
 //
 // GET /v1/environments/{environment_id}/work
 func (s *EnvironmentWorkService) List(ctx context.Context, environmentID string, params EnvironmentWorkListParams, opts ...option.RequestOption) (*Page[*WorkItem], error) {
-	if err := checkID("environment_id", environmentID); err != nil {
-		return nil, err
-	}
 	q, err := listQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err
@@ -254,9 +231,6 @@ func (s *EnvironmentWorkService) ListAll(ctx context.Context, environmentID stri
 //
 // GET /v1/environments/{environment_id}/work/{work_id}
 func (s *EnvironmentWorkService) Get(ctx context.Context, environmentID, workID string, params EnvironmentWorkGetParams, opts ...option.RequestOption) (*WorkItem, error) {
-	if err := checkWorkIDs(environmentID, workID); err != nil {
-		return nil, err
-	}
 	return doJSON[WorkItem](ctx, s.client, workRetrieve.At(environmentID, workID), opts)
 }
 
@@ -265,9 +239,6 @@ func (s *EnvironmentWorkService) Get(ctx context.Context, environmentID, workID 
 //
 // POST /v1/environments/{environment_id}/work/{work_id}
 func (s *EnvironmentWorkService) Update(ctx context.Context, environmentID, workID string, params EnvironmentWorkUpdateParams, opts ...option.RequestOption) (*WorkItem, error) {
-	if err := checkWorkIDs(environmentID, workID); err != nil {
-		return nil, err
-	}
 	if err := validateMetadataKeys("metadata", params.Metadata); err != nil {
 		return nil, err
 	}
@@ -283,8 +254,5 @@ func (s *EnvironmentWorkService) Update(ctx context.Context, environmentID, work
 //
 // GET /v1/environments/{environment_id}/work/stats
 func (s *EnvironmentWorkService) Stats(ctx context.Context, environmentID string, params EnvironmentWorkStatsParams, opts ...option.RequestOption) (*WorkQueueStats, error) {
-	if err := checkID("environment_id", environmentID); err != nil {
-		return nil, err
-	}
 	return doJSON[WorkQueueStats](ctx, s.client, workStats.At(environmentID), opts)
 }

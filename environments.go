@@ -341,9 +341,6 @@ func (s *EnvironmentService) Create(ctx context.Context, params EnvironmentCreat
 //
 // GET /v1/environments/{environment_id}
 func (s *EnvironmentService) Get(ctx context.Context, environmentID string, params EnvironmentGetParams, opts ...option.RequestOption) (*Environment, error) {
-	if err := checkID("environment_id", environmentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Environment](ctx, s.client, environmentsRetrieve.At(environmentID), opts)
 }
 
@@ -352,9 +349,6 @@ func (s *EnvironmentService) Get(ctx context.Context, environmentID string, para
 //
 // POST /v1/environments/{environment_id}
 func (s *EnvironmentService) Update(ctx context.Context, environmentID string, params EnvironmentUpdateParams, opts ...option.RequestOption) (*Environment, error) {
-	if err := checkID("environment_id", environmentID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -389,9 +383,6 @@ func (s *EnvironmentService) ListAll(ctx context.Context, params EnvironmentList
 //
 // DELETE /v1/environments/{environment_id}
 func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, params EnvironmentDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("environment_id", environmentID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, environmentsDelete.At(environmentID), "environment_deleted", opts)
 }
 
@@ -400,8 +391,5 @@ func (s *EnvironmentService) Delete(ctx context.Context, environmentID string, p
 //
 // POST /v1/environments/{environment_id}/archive
 func (s *EnvironmentService) Archive(ctx context.Context, environmentID string, params EnvironmentArchiveParams, opts ...option.RequestOption) (*Environment, error) {
-	if err := checkID("environment_id", environmentID); err != nil {
-		return nil, err
-	}
 	return doJSON[Environment](ctx, s.client, environmentsArchive.At(environmentID), opts)
 }

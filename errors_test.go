@@ -183,7 +183,7 @@ func TestResponseErrorCarriesTheAnswer(t *testing.T) {
 			return err
 		},
 		"Sessions.Resources.Update": func() error {
-			_, err := c.Sessions.Resources.Update(ctx, "sesn_1", "sesrsc_1", SessionResourceUpdateParams{AuthorizationToken: "tok"})
+			_, err := c.Sessions.Resources.Update(ctx, "sesn_1", "sesrsc_1", SessionResourceUpdateParams{AuthorizationToken: NewSecret("tok")})
 			return err
 		},
 		"Sessions.Get": func() error {

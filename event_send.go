@@ -546,9 +546,6 @@ type SessionEventSendResult struct {
 //
 // POST /v1/sessions/{session_id}/events
 func (s *SessionEventService) Send(ctx context.Context, sessionID string, params SessionEventSendParams, opts ...option.RequestOption) (*SessionEventSendResult, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	if err := validateEvents("events", params.Events); err != nil {
 		return nil, err
 	}

@@ -133,9 +133,6 @@ func (p FileListParams) query() (url.Values, error) {
 //
 // GET /v1/files/{file_id}
 func (s *FileService) GetMetadata(ctx context.Context, fileID string, params FileGetMetadataParams, opts ...option.RequestOption) (*FileMetadata, error) {
-	if err := checkID("file_id", fileID); err != nil {
-		return nil, err
-	}
 	return doJSON[FileMetadata](ctx, s.client, filesRetrieveMetadata.At(fileID), opts)
 }
 
@@ -167,9 +164,6 @@ func (s *FileService) ListAll(ctx context.Context, params FileListParams, opts .
 //
 // DELETE /v1/files/{file_id}
 func (s *FileService) Delete(ctx context.Context, fileID string, params FileDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("file_id", fileID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, filesDelete.At(fileID), "file_deleted", opts)
 }
 
@@ -187,9 +181,6 @@ type FileDownloadParams struct{}
 //
 // GET /v1/files/{file_id}/content
 func (s *FileService) Download(ctx context.Context, fileID string, params FileDownloadParams, opts ...option.RequestOption) (*Download, error) {
-	if err := checkID("file_id", fileID); err != nil {
-		return nil, err
-	}
 	return s.client.download(ctx, filesDownload.At(fileID), opts)
 }
 
@@ -214,9 +205,6 @@ type FileDownloadToFileParams struct {
 //
 // GET /v1/files/{file_id}/content
 func (s *FileService) DownloadToFile(ctx context.Context, fileID string, params FileDownloadToFileParams, opts ...option.RequestOption) (int64, error) {
-	if err := checkID("file_id", fileID); err != nil {
-		return 0, err
-	}
 	if params.Path == "" {
 		return 0, invalid("path", "is required")
 	}

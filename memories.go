@@ -330,9 +330,6 @@ type MemoryDeleteParams struct {
 //
 // POST /v1/memory_stores/{memory_store_id}/memories
 func (s *MemoryService) Create(ctx context.Context, memoryStoreID string, params MemoryCreateParams, opts ...option.RequestOption) (*Memory, error) {
-	if err := checkID("memory_store_id", memoryStoreID); err != nil {
-		return nil, err
-	}
 	if err := validateMemoryPath("path", params.Path); err != nil {
 		return nil, err
 	}
@@ -355,9 +352,6 @@ func (s *MemoryService) Create(ctx context.Context, memoryStoreID string, params
 //
 // GET /v1/memory_stores/{memory_store_id}/memories/{memory_id}
 func (s *MemoryService) Get(ctx context.Context, memoryStoreID, memoryID string, params MemoryGetParams, opts ...option.RequestOption) (*Memory, error) {
-	if err := checkMemoryIDs(memoryStoreID, "memory_id", memoryID); err != nil {
-		return nil, err
-	}
 	q, err := viewQuery(params.View)
 	if err != nil {
 		return nil, err
@@ -377,9 +371,6 @@ func (s *MemoryService) Get(ctx context.Context, memoryStoreID, memoryID string,
 //
 // POST /v1/memory_stores/{memory_store_id}/memories/{memory_id}
 func (s *MemoryService) Update(ctx context.Context, memoryStoreID, memoryID string, params MemoryUpdateParams, opts ...option.RequestOption) (*Memory, error) {
-	if err := checkMemoryIDs(memoryStoreID, "memory_id", memoryID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -430,9 +421,6 @@ func (s *MemoryService) reconcile(ctx context.Context, memoryStoreID, memoryID s
 //
 // GET /v1/memory_stores/{memory_store_id}/memories
 func (s *MemoryService) List(ctx context.Context, memoryStoreID string, params MemoryListParams, opts ...option.RequestOption) (*Page[MemoryListItem], error) {
-	if err := checkID("memory_store_id", memoryStoreID); err != nil {
-		return nil, err
-	}
 	q, err := memoryListQuery(params.Limit, params.Page, params.View)
 	if err != nil {
 		return nil, err
@@ -473,9 +461,6 @@ func (s *MemoryService) ListAll(ctx context.Context, memoryStoreID string, param
 //
 // DELETE /v1/memory_stores/{memory_store_id}/memories/{memory_id}
 func (s *MemoryService) Delete(ctx context.Context, memoryStoreID, memoryID string, params MemoryDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkMemoryIDs(memoryStoreID, "memory_id", memoryID); err != nil {
-		return nil, err
-	}
 	q := query{}
 	if params.ExpectedContentSHA256 != "" {
 		if err := validateSHA256("expected_content_sha256", params.ExpectedContentSHA256); err != nil {
@@ -488,12 +473,4 @@ func (s *MemoryService) Delete(ctx context.Context, memoryStoreID, memoryID stri
 		return nil, memoryConflict(err, memoryWrite{storeID: memoryStoreID, memoryID: memoryID, expected: params.ExpectedContentSHA256})
 	}
 	return d, nil
-}
-
-// checkMemoryIDs checks a memory store id and the id of an object in it.
-func checkMemoryIDs(memoryStoreID, field, id string) error {
-	if err := checkID("memory_store_id", memoryStoreID); err != nil {
-		return err
-	}
-	return checkID(field, id)
 }

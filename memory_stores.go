@@ -165,9 +165,6 @@ func (s *MemoryStoreService) Create(ctx context.Context, params MemoryStoreCreat
 //
 // GET /v1/memory_stores/{memory_store_id}
 func (s *MemoryStoreService) Get(ctx context.Context, memoryStoreID string, params MemoryStoreGetParams, opts ...option.RequestOption) (*MemoryStore, error) {
-	if err := checkID("memory_store_id", memoryStoreID); err != nil {
-		return nil, err
-	}
 	return doJSON[MemoryStore](ctx, s.client, memoryStoresRetrieve.At(memoryStoreID), opts)
 }
 
@@ -176,9 +173,6 @@ func (s *MemoryStoreService) Get(ctx context.Context, memoryStoreID string, para
 //
 // POST /v1/memory_stores/{memory_store_id}
 func (s *MemoryStoreService) Update(ctx context.Context, memoryStoreID string, params MemoryStoreUpdateParams, opts ...option.RequestOption) (*MemoryStore, error) {
-	if err := checkID("memory_store_id", memoryStoreID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -217,9 +211,6 @@ func (s *MemoryStoreService) ListAll(ctx context.Context, params MemoryStoreList
 //
 // DELETE /v1/memory_stores/{memory_store_id}
 func (s *MemoryStoreService) Delete(ctx context.Context, memoryStoreID string, params MemoryStoreDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("memory_store_id", memoryStoreID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, memoryStoresDelete.At(memoryStoreID), "memory_store_deleted", opts)
 }
 
@@ -230,8 +221,5 @@ func (s *MemoryStoreService) Delete(ctx context.Context, memoryStoreID string, p
 //
 // POST /v1/memory_stores/{memory_store_id}/archive
 func (s *MemoryStoreService) Archive(ctx context.Context, memoryStoreID string, params MemoryStoreArchiveParams, opts ...option.RequestOption) (*MemoryStore, error) {
-	if err := checkID("memory_store_id", memoryStoreID); err != nil {
-		return nil, err
-	}
 	return doJSON[MemoryStore](ctx, s.client, memoryStoresArchive.At(memoryStoreID), opts)
 }

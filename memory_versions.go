@@ -154,9 +154,6 @@ type MemoryVersionRedactParams struct{}
 //
 // GET /v1/memory_stores/{memory_store_id}/memory_versions
 func (s *MemoryVersionService) List(ctx context.Context, memoryStoreID string, params MemoryVersionListParams, opts ...option.RequestOption) (*Page[*MemoryVersion], error) {
-	if err := checkID("memory_store_id", memoryStoreID); err != nil {
-		return nil, err
-	}
 	q, err := memoryListQuery(params.Limit, params.Page, params.View)
 	if err != nil {
 		return nil, err
@@ -191,9 +188,6 @@ func (s *MemoryVersionService) ListAll(ctx context.Context, memoryStoreID string
 //
 // GET /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}
 func (s *MemoryVersionService) Get(ctx context.Context, memoryStoreID, memoryVersionID string, params MemoryVersionGetParams, opts ...option.RequestOption) (*MemoryVersion, error) {
-	if err := checkMemoryIDs(memoryStoreID, "memory_version_id", memoryVersionID); err != nil {
-		return nil, err
-	}
 	q, err := viewQuery(params.View)
 	if err != nil {
 		return nil, err
@@ -207,8 +201,5 @@ func (s *MemoryVersionService) Get(ctx context.Context, memoryStoreID, memoryVer
 //
 // POST /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact
 func (s *MemoryVersionService) Redact(ctx context.Context, memoryStoreID, memoryVersionID string, params MemoryVersionRedactParams, opts ...option.RequestOption) (*MemoryVersion, error) {
-	if err := checkMemoryIDs(memoryStoreID, "memory_version_id", memoryVersionID); err != nil {
-		return nil, err
-	}
 	return doJSON[MemoryVersion](ctx, s.client, memoryVersionsRedact.At(memoryStoreID, memoryVersionID), opts)
 }

@@ -94,7 +94,3 @@ func (q query) list(key string, vs []string) {
 		url.Values(q).Add(key+"[]", v)
 	}
 }
-
-// Ptr returns a pointer to v, for optional fields where the zero value is
-// meaningful.
-func Ptr[T any](v T) *T { return &v }

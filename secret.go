@@ -9,7 +9,8 @@ import (
 )
 
 // Secret is a value the SDK sends to the API but never shows: the tokens,
-// refresh tokens, client secrets and secret values of vault credentials. Every
+// refresh tokens, client secrets and secret values of vault credentials, and
+// the authorization tokens of repository resources. Every
 // fmt verb, log/slog and encoding/json print "[redacted]" in its place (""
 // when it is unset); only the request that carries it to the API holds the
 // value, and an error answer that echoes it has it masked. Build one with

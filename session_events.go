@@ -74,9 +74,6 @@ func (p SessionEventListParams) values() (url.Values, error) {
 //
 // GET /v1/sessions/{session_id}/events
 func (s *SessionEventService) List(ctx context.Context, sessionID string, params SessionEventListParams, opts ...option.RequestOption) (*Page[Event], error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	q, err := params.values()
 	if err != nil {
 		return nil, err

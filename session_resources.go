@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/go-managedagents/managedagents/option"
@@ -227,8 +228,8 @@ type GitHubRepositoryResourceParams struct {
 	// URL is the repository's URL. Required.
 	URL string `json:"url"`
 	// AuthorizationToken is a token with read access; required for private
-	// repositories. It is never returned.
-	AuthorizationToken string `json:"authorization_token,omitzero"`
+	// repositories. It is never returned, and never shown (see [Secret]).
+	AuthorizationToken Secret `json:"authorization_token,omitzero"`
 	// MountPath is where to clone; the default is /workspace/<repo-name>.
 	MountPath string `json:"mount_path,omitzero"`
 	// Checkout is the ref to check out; nil means the default branch.
@@ -237,10 +238,45 @@ type GitHubRepositoryResourceParams struct {
 
 func (*GitHubRepositoryResourceParams) isSessionResourceParams() {}
 
-// MarshalJSON adds the type.
+// MarshalJSON adds the type; the token shows as "[redacted]": only the
+// request that carries it to the API holds it.
 func (p GitHubRepositoryResourceParams) MarshalJSON() ([]byte, error) {
 	type plain GitHubRepositoryResourceParams
 	return marshalWithType(ResourceTypeGitHubRepository, plain(p))
+}
+
+// revealedRepository is a repository resource in the body of the request
+// that carries its token to the API.
+type revealedRepository struct {
+	*GitHubRepositoryResourceParams
+}
+
+// MarshalJSON adds the type, with the token.
+func (r revealedRepository) MarshalJSON() ([]byte, error) {
+	return marshalWithType(ResourceTypeGitHubRepository, struct {
+		URL                string    `json:"url"`
+		AuthorizationToken string    `json:"authorization_token,omitzero"`
+		MountPath          string    `json:"mount_path,omitzero"`
+		Checkout           *Checkout `json:"checkout,omitzero"`
+	}{r.URL, r.AuthorizationToken.reveal(), r.MountPath, r.Checkout})
+}
+
+// revealTokens replaces *resources with the resources as the request that
+// carries them sends them, each repository's token revealed (the slice is
+// copied, not changed), and returns those tokens, which an error answer must
+// not repeat.
+func revealTokens(resources *[]SessionResourceParams) []Secret {
+	var tokens []Secret
+	for i, r := range *resources {
+		if g, ok := r.(*GitHubRepositoryResourceParams); ok && g != nil && g.AuthorizationToken.IsSet() {
+			if tokens == nil {
+				*resources = slices.Clone(*resources)
+			}
+			(*resources)[i] = revealedRepository{g}
+			tokens = append(tokens, g.AuthorizationToken)
+		}
+	}
+	return tokens
 }
 
 func (p *GitHubRepositoryResourceParams) validate(field string) error {
@@ -371,8 +407,8 @@ type SessionResourceAddParams struct {
 // /v1/sessions/{session_id}/resources/{resource_id}.
 type SessionResourceUpdateParams struct {
 	// AuthorizationToken is the new token (rotation is supported for
-	// github_repository resources). Required.
-	AuthorizationToken string `json:"authorization_token"`
+	// github_repository resources). Required; never shown (see [Secret]).
+	AuthorizationToken Secret `json:"authorization_token"`
 }
 
 // SessionResourceGetParams are the parameters of GET
@@ -395,9 +431,6 @@ type SessionResourceListParams struct {
 //
 // POST /v1/sessions/{session_id}/resources
 func (s *SessionResourceService) Add(ctx context.Context, sessionID string, params SessionResourceAddParams, opts ...option.RequestOption) (*FileResource, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	if params.FileID == "" {
 		return nil, invalid("file_id", "is required")
 	}
@@ -412,9 +445,6 @@ func (s *SessionResourceService) Add(ctx context.Context, sessionID string, para
 //
 // GET /v1/sessions/{session_id}/resources/{resource_id}
 func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID string, params SessionResourceGetParams, opts ...option.RequestOption) (SessionResource, error) {
-	if err := checkIDs(sessionID, resourceID); err != nil {
-		return nil, err
-	}
 	return doWith(ctx, s.client, sessionsResourcesRetrieve.At(sessionID, resourceID), opts, DecodeSessionResource)
 }
 
@@ -422,22 +452,20 @@ func (s *SessionResourceService) Get(ctx context.Context, sessionID, resourceID 
 //
 // POST /v1/sessions/{session_id}/resources/{resource_id}
 func (s *SessionResourceService) Update(ctx context.Context, sessionID, resourceID string, params SessionResourceUpdateParams, opts ...option.RequestOption) (SessionResource, error) {
-	if err := checkIDs(sessionID, resourceID); err != nil {
-		return nil, err
-	}
-	if params.AuthorizationToken == "" {
+	if !params.AuthorizationToken.IsSet() {
 		return nil, invalid("authorization_token", "is required")
 	}
-	return doWith(ctx, s.client, sessionsResourcesUpdate.At(sessionID, resourceID).WithBody(params), opts, DecodeSessionResource)
+	body := struct {
+		AuthorizationToken string `json:"authorization_token"`
+	}{params.AuthorizationToken.reveal()}
+	r := sessionsResourcesUpdate.At(sessionID, resourceID).WithBody(body)
+	return doWith(ctx, s.client, r, withSecrets(opts, params.AuthorizationToken), DecodeSessionResource)
 }
 
 // List returns one page of a session's resources.
 //
 // GET /v1/sessions/{session_id}/resources
 func (s *SessionResourceService) List(ctx context.Context, sessionID string, params SessionResourceListParams, opts ...option.RequestOption) (*Page[SessionResource], error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	q, err := listQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err
@@ -468,16 +496,5 @@ func (s *SessionResourceService) ListAll(ctx context.Context, sessionID string, 
 //
 // DELETE /v1/sessions/{session_id}/resources/{resource_id}
 func (s *SessionResourceService) Delete(ctx context.Context, sessionID, resourceID string, params SessionResourceDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkIDs(sessionID, resourceID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, sessionsResourcesDelete.At(sessionID, resourceID), "session_resource_deleted", opts)
-}
-
-// checkIDs checks a session id and a resource id.
-func checkIDs(sessionID, resourceID string) error {
-	if err := checkID("session_id", sessionID); err != nil {
-		return err
-	}
-	return checkID("resource_id", resourceID)
 }

@@ -77,7 +77,7 @@ func TestSessionResourceGet(t *testing.T) {
 func TestSessionResourceUpdate(t *testing.T) {
 	t.Parallel()
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "sessions/resource_github.json"))))
-	res, err := c.Sessions.Resources.Update(context.Background(), "sesn_1", "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", SessionResourceUpdateParams{AuthorizationToken: "ghp_rotated"})
+	res, err := c.Sessions.Resources.Update(context.Background(), "sesn_1", "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", SessionResourceUpdateParams{AuthorizationToken: NewSecret("ghp_rotated")})
 	require.NoError(t, err)
 	require.Equal(t, "github_repository", res.ResourceType())
 	require.Equal(t, "sesrsc_011CmrG6dLaYyNoVKf58ZTBq", res.ResourceID())
@@ -150,7 +150,7 @@ func TestSessionResourceValidation(t *testing.T) {
 	requireInvalid(t, err, "session_id")
 	_, err = c.Sessions.Resources.Update(ctx, "sesn_1", "r", SessionResourceUpdateParams{})
 	requireInvalid(t, err, "authorization_token")
-	_, err = c.Sessions.Resources.Update(ctx, "sesn_1", "r/x", SessionResourceUpdateParams{AuthorizationToken: "t"})
+	_, err = c.Sessions.Resources.Update(ctx, "sesn_1", "r/x", SessionResourceUpdateParams{AuthorizationToken: NewSecret("t")})
 	requireInvalid(t, err, "resource_id")
 	_, err = c.Sessions.Resources.List(ctx, "sesn_1", SessionResourceListParams{Limit: -1})
 	requireInvalid(t, err, "limit")

@@ -81,9 +81,6 @@ type SessionThreadArchiveParams struct{}
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}
 func (s *SessionThreadService) Get(ctx context.Context, sessionID, threadID string, params SessionThreadGetParams, opts ...option.RequestOption) (*SessionThread, error) {
-	if err := checkThreadIDs(sessionID, threadID); err != nil {
-		return nil, err
-	}
 	return doJSON[SessionThread](ctx, s.client, sessionsThreadsRetrieve.At(sessionID, threadID), opts)
 }
 
@@ -91,9 +88,6 @@ func (s *SessionThreadService) Get(ctx context.Context, sessionID, threadID stri
 //
 // GET /v1/sessions/{session_id}/threads
 func (s *SessionThreadService) List(ctx context.Context, sessionID string, params SessionThreadListParams, opts ...option.RequestOption) (*Page[*SessionThread], error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	q, err := params.values()
 	if err != nil {
 		return nil, err
@@ -117,15 +111,5 @@ func (s *SessionThreadService) ListAll(ctx context.Context, sessionID string, pa
 //
 // POST /v1/sessions/{session_id}/threads/{thread_id}/archive
 func (s *SessionThreadService) Archive(ctx context.Context, sessionID, threadID string, params SessionThreadArchiveParams, opts ...option.RequestOption) (*SessionThread, error) {
-	if err := checkThreadIDs(sessionID, threadID); err != nil {
-		return nil, err
-	}
 	return doJSON[SessionThread](ctx, s.client, sessionsThreadsArchive.At(sessionID, threadID), opts)
-}
-
-func checkThreadIDs(sessionID, threadID string) error {
-	if err := checkID("session_id", sessionID); err != nil {
-		return err
-	}
-	return checkID("thread_id", threadID)
 }

@@ -59,7 +59,7 @@ func TestSessionThreadListAndDecode(t *testing.T) {
 	require.Equal(t, ModelConfig{ID: "claude-sonnet-5-5", Effort: EffortHigh, Speed: SpeedStandard}, primary.Agent.Model)
 	require.IsType(t, &AgentToolset{}, primary.Agent.Tools[0])
 	require.Equal(t, []MCPServer{NewMCPServerURL("tickets", "https://mcp.tickets.example.com/mcp")}, primary.Agent.MCPServers)
-	require.Equal(t, []Skill{{Type: "anthropic", SkillID: "pdf", Version: "20251013"}}, primary.Agent.Skills)
+	require.Equal(t, []SkillRef{{Type: "anthropic", SkillID: "pdf", Version: "20251013"}}, primary.Agent.Skills)
 	require.Equal(t, NewExecutionIdentityServiceAccount(), primary.Agent.ExecutionIdentity)
 	require.Empty(t, primary.WorkflowRunID)
 	require.Equal(t, &ThreadStats{ActiveSeconds: 12.5, DurationSeconds: 30.25, StartupSeconds: 1.75}, primary.Stats)

@@ -100,7 +100,7 @@ type SessionAgent struct {
 	// MCPServers are the MCP servers.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills are the skills.
-	Skills []Skill `json:"skills,omitzero"`
+	Skills []SkillRef `json:"skills,omitzero"`
 	// ExecutionIdentity is the principal runs act as.
 	ExecutionIdentity *ExecutionIdentity `json:"execution_identity,omitzero"`
 	// Multiagent is the expanded multiagent configuration (session agent only);
@@ -235,7 +235,7 @@ type AgentWithOverrides struct {
 	// MCPServers replaces the MCP servers.
 	MCPServers []MCPServer `json:"mcp_servers,omitzero"`
 	// Skills replaces the skills.
-	Skills []Skill `json:"skills,omitzero"`
+	Skills []SkillRef `json:"skills,omitzero"`
 }
 
 func (*AgentWithOverrides) isSessionAgentParam() {}
@@ -510,16 +510,15 @@ func (s *SessionService) Create(ctx context.Context, params SessionCreateParams,
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return doJSON[Session](ctx, s.client, sessionsCreate.At().WithBody(params), opts)
+	body := params
+	tokens := revealTokens(&body.Resources)
+	return doJSON[Session](ctx, s.client, sessionsCreate.At().WithBody(body), withSecrets(opts, tokens...))
 }
 
 // Get returns a session.
 //
 // GET /v1/sessions/{session_id}
 func (s *SessionService) Get(ctx context.Context, sessionID string, params SessionGetParams, opts ...option.RequestOption) (*Session, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	return doJSON[Session](ctx, s.client, sessionsRetrieve.At(sessionID), opts)
 }
 
@@ -528,9 +527,6 @@ func (s *SessionService) Get(ctx context.Context, sessionID string, params Sessi
 //
 // POST /v1/sessions/{session_id}
 func (s *SessionService) Update(ctx context.Context, sessionID string, params SessionUpdateParams, opts ...option.RequestOption) (*Session, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -565,9 +561,6 @@ func (s *SessionService) ListAll(ctx context.Context, params SessionListParams, 
 //
 // DELETE /v1/sessions/{session_id}
 func (s *SessionService) Delete(ctx context.Context, sessionID string, params SessionDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, sessionsDelete.At(sessionID), "session_deleted", opts)
 }
 
@@ -576,8 +569,5 @@ func (s *SessionService) Delete(ctx context.Context, sessionID string, params Se
 //
 // POST /v1/sessions/{session_id}/archive
 func (s *SessionService) Archive(ctx context.Context, sessionID string, params SessionArchiveParams, opts ...option.RequestOption) (*Session, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	return doJSON[Session](ctx, s.client, sessionsArchive.At(sessionID), opts)
 }

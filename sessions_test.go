@@ -21,7 +21,7 @@ func TestSessionCreate(t *testing.T) {
 			EnvironmentID: "env_011C9KTAb8dLcukC7edhDQ7c",
 			Title:         "Order #1234 status",
 			Resources: []SessionResourceParams{
-				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/support-playbooks", AuthorizationToken: "ghp_example", MountPath: "/workspace/playbooks", Checkout: NewCheckoutBranch("main")},
+				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/support-playbooks", AuthorizationToken: NewSecret("ghp_example"), MountPath: "/workspace/playbooks", Checkout: NewCheckoutBranch("main")},
 				&GitHubRepositoryResourceParams{URL: "https://github.com/example-org/public", Checkout: NewCheckoutCommit("4f2a9c1e")},
 				&FileResourceParams{FileID: "file_011CDLhLaqEKVZkCJPt2H312", MountPath: "/mnt/data/report.pdf"},
 				&MemoryStoreResourceParams{MemoryStoreID: "memstore_011CMemA1b2C3d4E5", Access: "read_only", Instructions: "Check past tickets."},
@@ -42,7 +42,7 @@ func TestSessionCreate(t *testing.T) {
 				System:     new(""),
 				Tools:      []Tool{},
 				MCPServers: []MCPServer{NewMCPServerURL("tickets", "https://mcp.tickets.example.com/mcp")},
-				Skills:     []Skill{NewSkillCustom("skill_01XJ5")},
+				Skills:     []SkillRef{NewSkillRefCustom("skill_01XJ5")},
 			},
 			EnvironmentID: "env_011C9KTAb8dLcukC7edhDQ7c",
 		}},
@@ -214,7 +214,7 @@ func TestSessionDecodeSample(t *testing.T) {
 	require.IsType(t, &MCPToolset{}, a.Tools[1])
 	require.IsType(t, &CustomTool{}, a.Tools[2])
 	require.Equal(t, []MCPServer{NewMCPServerURL("tickets", "https://mcp.tickets.example.com/mcp")}, a.MCPServers)
-	require.Equal(t, []Skill{{Type: "anthropic", SkillID: "xlsx", Version: "20251013"}}, a.Skills)
+	require.Equal(t, []SkillRef{{Type: "anthropic", SkillID: "xlsx", Version: "20251013"}}, a.Skills)
 	require.Equal(t, NewExecutionIdentityServiceAccount(), a.ExecutionIdentity)
 	require.Nil(t, a.Multiagent)
 

@@ -21,11 +21,11 @@ type SkillService struct {
 // Get it from [SkillService.Versions].
 type SkillVersionService struct{ client *Client }
 
-// SkillMetadata describes a skill ("type":"skill"): its name for people, its
+// Skill describes a skill ("type":"skill"): its name for people, its
 // newest version and where it comes from. Its files are in its versions
 // ([SkillVersion]). To load a skill into an agent, name it in the agent's
-// Skills with [NewSkillCustom] (or [NewSkillAnthropic] for Anthropic's).
-type SkillMetadata struct {
+// Skills with [NewSkillRefCustom] (or [NewSkillRefAnthropic] for Anthropic's).
+type Skill struct {
 	// ObjectMeta holds the id (skill_… for a custom skill, a short name such
 	// as "xlsx" for Anthropic's), the type ("skill"), the timestamps and the
 	// raw JSON.
@@ -41,8 +41,8 @@ type SkillMetadata struct {
 }
 
 // UnmarshalJSON decodes a skill and keeps its raw JSON.
-func (s *SkillMetadata) UnmarshalJSON(b []byte) error {
-	type plain SkillMetadata
+func (s *Skill) UnmarshalJSON(b []byte) error {
+	type plain Skill
 	return decodeObject(b, (*plain)(s), &s.ObjectMeta)
 }
 
@@ -120,17 +120,14 @@ func skillListQuery(limit int, page string) (query, error) {
 // Get returns a skill.
 //
 // GET /v1/skills/{skill_id}
-func (s *SkillService) Get(ctx context.Context, skillID string, params SkillGetParams, opts ...option.RequestOption) (*SkillMetadata, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
-	return doJSON[SkillMetadata](ctx, s.client, skillsRetrieve.At(skillID), opts)
+func (s *SkillService) Get(ctx context.Context, skillID string, params SkillGetParams, opts ...option.RequestOption) (*Skill, error) {
+	return doJSON[Skill](ctx, s.client, skillsRetrieve.At(skillID), opts)
 }
 
 // List returns one page of skills.
 //
 // GET /v1/skills
-func (s *SkillService) List(ctx context.Context, params SkillListParams, opts ...option.RequestOption) (*Page[*SkillMetadata], error) {
+func (s *SkillService) List(ctx context.Context, params SkillListParams, opts ...option.RequestOption) (*Page[*Skill], error) {
 	q, err := skillListQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err
@@ -141,15 +138,15 @@ func (s *SkillService) List(ctx context.Context, params SkillListParams, opts ..
 		return nil, invalid("source", `must be "custom" or "anthropic", not `+strconv.Quote(params.Source))
 	}
 	q.str("source", params.Source)
-	return doJSON[Page[*SkillMetadata]](ctx, s.client, skillsList.At().WithQuery(url.Values(q)), opts)
+	return doJSON[Page[*Skill]](ctx, s.client, skillsList.At().WithQuery(url.Values(q)), opts)
 }
 
 // ListAll iterates over the skills from params.Page on, fetching pages
 // lazily, and stops at the first error.
 //
 // GET /v1/skills
-func (s *SkillService) ListAll(ctx context.Context, params SkillListParams, opts ...option.RequestOption) iter.Seq2[*SkillMetadata, error] {
-	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[*SkillMetadata], error) {
+func (s *SkillService) ListAll(ctx context.Context, params SkillListParams, opts ...option.RequestOption) iter.Seq2[*Skill, error] {
+	return listAll(ctx, params.Page, func(ctx context.Context, page string) (*Page[*Skill], error) {
 		p := params
 		p.Page = page
 		return s.List(ctx, p, opts...)
@@ -160,9 +157,6 @@ func (s *SkillService) ListAll(ctx context.Context, params SkillListParams, opts
 //
 // DELETE /v1/skills/{skill_id}
 func (s *SkillService) Delete(ctx context.Context, skillID string, params SkillDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, skillsDelete.At(skillID), "skill_deleted", opts)
 }
 
@@ -186,12 +180,9 @@ type SkillVersionListParams struct {
 	Page string
 }
 
-// checkVersionID checks the version of a call that needs an id: not the
-// "latest" alias, which only Get resolves.
-func checkVersionID(version string) error {
-	if err := checkID("version", version); err != nil {
-		return err
-	}
+// refuseLatest refuses the "latest" alias where a call needs a version's
+// id: only Get resolves it.
+func refuseLatest(version string) error {
 	if version == SkillVersionLatest {
 		return invalid("version", `must be a version's id: "latest" is resolved only by Get (use the id it returns)`)
 	}
@@ -203,12 +194,6 @@ func checkVersionID(version string) error {
 //
 // GET /v1/skills/{skill_id}/versions/{version}
 func (s *SkillVersionService) Get(ctx context.Context, skillID, version string, params SkillVersionGetParams, opts ...option.RequestOption) (*SkillVersion, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
-	if err := checkID("version", version); err != nil {
-		return nil, err
-	}
 	return doJSON[SkillVersion](ctx, s.client, skillsVersionsRetrieve.At(skillID, version), opts)
 }
 
@@ -216,9 +201,6 @@ func (s *SkillVersionService) Get(ctx context.Context, skillID, version string, 
 //
 // GET /v1/skills/{skill_id}/versions
 func (s *SkillVersionService) List(ctx context.Context, skillID string, params SkillVersionListParams, opts ...option.RequestOption) (*Page[*SkillVersion], error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
 	q, err := skillListQuery(params.Limit, params.Page)
 	if err != nil {
 		return nil, err
@@ -242,10 +224,7 @@ func (s *SkillVersionService) ListAll(ctx context.Context, skillID string, param
 //
 // DELETE /v1/skills/{skill_id}/versions/{version}
 func (s *SkillVersionService) Delete(ctx context.Context, skillID, version string, params SkillVersionDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
-	if err := checkVersionID(version); err != nil {
+	if err := refuseLatest(version); err != nil {
 		return nil, err
 	}
 	return s.client.deleteResource(ctx, skillsVersionsDelete.At(skillID, version), "skill_version_deleted", opts)
@@ -258,10 +237,7 @@ func (s *SkillVersionService) Delete(ctx context.Context, skillID, version strin
 //
 // GET /v1/skills/{skill_id}/versions/{version}/content
 func (s *SkillVersionService) Download(ctx context.Context, skillID, version string, params SkillVersionDownloadParams, opts ...option.RequestOption) (*Download, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
-	if err := checkVersionID(version); err != nil {
+	if err := refuseLatest(version); err != nil {
 		return nil, err
 	}
 	return s.client.download(ctx, skillsVersionsDownload.At(skillID, version), opts)

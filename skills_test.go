@@ -35,10 +35,10 @@ func testSkillFS() fstest.MapFS {
 
 func TestSkillDecode(t *testing.T) {
 	t.Parallel()
-	var s SkillMetadata
+	var s Skill
 	require.NoError(t, json.Unmarshal(fixture(t, "skills/skill.json"), &s))
 	require.JSONEq(t, string(fixture(t, "skills/skill.json")), string(s.RawJSON()))
-	require.Equal(t, SkillMetadata{
+	require.Equal(t, Skill{
 		ObjectMeta: ObjectMeta{ID: "skill_01XJ5bQpZ7wK3nVd8TfRm2Ls", Type: "skill",
 			CreatedAt: parseTS(t, "2026-09-12T14:31:07.455Z"), UpdatedAt: parseTS(t, "2026-11-05T10:02:48.917Z")},
 		DisplayName:     "Invoice parser",

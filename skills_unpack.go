@@ -1,6 +1,7 @@
 package managedagents
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,7 +56,7 @@ func (s *SkillVersionService) Unpack(ctx context.Context, skillID, version strin
 	if err != nil {
 		return nil, err
 	}
-	if err := checkVersionID(v.ID); err != nil {
+	if err := cmp.Or(checkID("version", v.ID), refuseLatest(v.ID)); err != nil {
 		return nil, fmt.Errorf("%sthe version has the id %q: %w", errPrefix, v.ID, err)
 	}
 	d, err := s.Download(ctx, skillID, v.ID, SkillVersionDownloadParams{}, opts...)

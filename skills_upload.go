@@ -70,7 +70,7 @@ type SkillVersionCreateParams struct {
 // after a 429.
 //
 // POST /v1/skills
-func (s *SkillService) Create(ctx context.Context, params SkillCreateParams, opts ...option.RequestOption) (*SkillMetadata, error) {
+func (s *SkillService) Create(ctx context.Context, params SkillCreateParams, opts ...option.RequestOption) (*Skill, error) {
 	if err := checkDisplayName(params.DisplayName); err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (s *SkillService) Create(ctx context.Context, params SkillCreateParams, opt
 	if err != nil {
 		return nil, err
 	}
-	return doJSON[SkillMetadata](ctx, s.client, skillsCreate.At().WithUpload(up), opts)
+	return doJSON[Skill](ctx, s.client, skillsCreate.At().WithUpload(up), opts)
 }
 
 // Create uploads a new version of a skill, from params.Dir or params.FS,
@@ -95,9 +95,6 @@ func (s *SkillService) Create(ctx context.Context, params SkillCreateParams, opt
 //
 // POST /v1/skills/{skill_id}/versions
 func (s *SkillVersionService) Create(ctx context.Context, skillID string, params SkillVersionCreateParams, opts ...option.RequestOption) (*SkillVersion, error) {
-	if err := checkID("skill_id", skillID); err != nil {
-		return nil, err
-	}
 	src, err := openSkillSource(params.Dir, params.FS)
 	if err != nil {
 		return nil, err

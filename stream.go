@@ -151,9 +151,6 @@ var errStreamClosed = errors.New("managedagents: event stream closed")
 //
 // GET /v1/sessions/{session_id}/events/stream
 func (s *SessionEventService) Stream(ctx context.Context, sessionID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	return s.client.openStream(ctx, streamTarget{
 		stream: sessionsEventsStream.At(sessionID),
 		list: func(ctx context.Context, cfg *config.Config, from time.Time, page string) (*eventPage, error) {

@@ -34,9 +34,6 @@ func (p SessionThreadEventListParams) values() (url.Values, error) {
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}/events
 func (s *SessionThreadEventService) List(ctx context.Context, sessionID, threadID string, params SessionThreadEventListParams, opts ...option.RequestOption) (*Page[Event], error) {
-	if err := checkThreadIDs(sessionID, threadID); err != nil {
-		return nil, err
-	}
 	q, err := params.values()
 	if err != nil {
 		return nil, err
@@ -65,9 +62,6 @@ func (s *SessionThreadEventService) ListAll(ctx context.Context, sessionID, thre
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}/stream
 func (s *SessionThreadEventService) Stream(ctx context.Context, sessionID, threadID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
-	if err := checkThreadIDs(sessionID, threadID); err != nil {
-		return nil, err
-	}
 	return s.client.openStream(ctx, streamTarget{
 		stream: sessionsThreadsEventsStream.At(sessionID, threadID),
 		list: func(ctx context.Context, cfg *config.Config, _ time.Time, page string) (*eventPage, error) {

@@ -133,9 +133,6 @@ func (r *TurnResult) Text() string {
 // Once the stream is open, the *TurnResult is never nil: with an error it holds
 // what the turn did until then.
 func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params SessionRunTurnParams, opts ...option.RequestOption) (*TurnResult, error) {
-	if err := checkID("session_id", sessionID); err != nil {
-		return nil, err
-	}
 	if err := validateEvents("events", params.Events); err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-managedagents/managedagents/internal/transport"
 	"github.com/go-managedagents/managedagents/option"
 )
 
@@ -218,9 +217,10 @@ const (
 type VaultCredentialValidation struct {
 	// Type is "vault_credential_validation".
 	Type string `json:"type"`
-	// CredentialID and VaultID name the credential probed.
+	// CredentialID is the id of the credential probed.
 	CredentialID string `json:"credential_id"`
-	VaultID      string `json:"vault_id"`
+	// VaultID is the id of its vault.
+	VaultID string `json:"vault_id"`
 	// Status is the verdict.
 	Status CredentialValidationStatus `json:"status"`
 	// HasRefreshToken reports whether the credential has a refresh token.
@@ -284,23 +284,17 @@ type ProbeHTTPResponse struct {
 //
 // POST /v1/vaults/{vault_id}/credentials
 func (s *VaultCredentialService) Create(ctx context.Context, vaultID string, params VaultCredentialCreateParams, opts ...option.RequestOption) (*VaultCredential, error) {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
 	r := vaultsCredentialsCreate.At(vaultID).WithBody(params.wire())
-	return doJSONWithSecrets[VaultCredential](ctx, s.client, r, params.Auth.secrets(), opts)
+	return doJSON[VaultCredential](ctx, s.client, r, withSecrets(opts, params.Auth.secrets()...))
 }
 
 // Get returns a credential.
 //
 // GET /v1/vaults/{vault_id}/credentials/{credential_id}
 func (s *VaultCredentialService) Get(ctx context.Context, vaultID, credentialID string, params VaultCredentialGetParams, opts ...option.RequestOption) (*VaultCredential, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	return doJSON[VaultCredential](ctx, s.client, vaultsCredentialsRetrieve.At(vaultID, credentialID), opts)
 }
 
@@ -309,9 +303,6 @@ func (s *VaultCredentialService) Get(ctx context.Context, vaultID, credentialID 
 //
 // POST /v1/vaults/{vault_id}/credentials/{credential_id}
 func (s *VaultCredentialService) Update(ctx context.Context, vaultID, credentialID string, params VaultCredentialUpdateParams, opts ...option.RequestOption) (*VaultCredential, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -320,16 +311,13 @@ func (s *VaultCredentialService) Update(ctx context.Context, vaultID, credential
 		secrets = params.Auth.secrets()
 	}
 	r := vaultsCredentialsUpdate.At(vaultID, credentialID).WithBody(params.wire())
-	return doJSONWithSecrets[VaultCredential](ctx, s.client, r, secrets, opts)
+	return doJSON[VaultCredential](ctx, s.client, r, withSecrets(opts, secrets...))
 }
 
 // List returns one page of a vault's credentials.
 //
 // GET /v1/vaults/{vault_id}/credentials
 func (s *VaultCredentialService) List(ctx context.Context, vaultID string, params VaultCredentialListParams, opts ...option.RequestOption) (*Page[*VaultCredential], error) {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return nil, err
-	}
 	q, err := pageQuery(params.Limit, maxVaultsLimit, params.Page)
 	if err != nil {
 		return nil, err
@@ -354,9 +342,6 @@ func (s *VaultCredentialService) ListAll(ctx context.Context, vaultID string, pa
 //
 // DELETE /v1/vaults/{vault_id}/credentials/{credential_id}
 func (s *VaultCredentialService) Delete(ctx context.Context, vaultID, credentialID string, params VaultCredentialDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, vaultsCredentialsDelete.At(vaultID, credentialID), "vault_credential_deleted", opts)
 }
 
@@ -364,9 +349,6 @@ func (s *VaultCredentialService) Delete(ctx context.Context, vaultID, credential
 //
 // POST /v1/vaults/{vault_id}/credentials/{credential_id}/archive
 func (s *VaultCredentialService) Archive(ctx context.Context, vaultID, credentialID string, params VaultCredentialArchiveParams, opts ...option.RequestOption) (*VaultCredential, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	return doJSON[VaultCredential](ctx, s.client, vaultsCredentialsArchive.At(vaultID, credentialID), opts)
 }
 
@@ -376,36 +358,5 @@ func (s *VaultCredentialService) Archive(ctx context.Context, vaultID, credentia
 //
 // POST /v1/vaults/{vault_id}/credentials/{credential_id}/mcp_oauth_validate
 func (s *VaultCredentialService) MCPOAuthValidate(ctx context.Context, vaultID, credentialID string, params VaultCredentialMCPOAuthValidateParams, opts ...option.RequestOption) (*VaultCredentialValidation, error) {
-	if err := checkCredentialIDs(vaultID, credentialID); err != nil {
-		return nil, err
-	}
 	return doJSON[VaultCredentialValidation](ctx, s.client, vaultsCredentialsMCPOAuthValidate.At(vaultID, credentialID), opts)
-}
-
-// checkCredentialIDs checks a vault id and a credential id.
-func checkCredentialIDs(vaultID, credentialID string) error {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return err
-	}
-	return checkID("credential_id", credentialID)
-}
-
-// doJSONWithSecrets is doJSON for a request whose body carries secrets: an
-// error answer that repeats one of them has it masked, as the API key is.
-func doJSONWithSecrets[T any](ctx context.Context, c *Client, r transport.Request, secrets []Secret, opts []option.RequestOption) (*T, error) {
-	cfg, err := c.config(opts)
-	if err != nil {
-		return nil, err
-	}
-	cfg = cfg.Clone()
-	for _, s := range secrets {
-		if s.IsSet() {
-			cfg.Secrets = append(cfg.Secrets, s.v)
-		}
-	}
-	var out T
-	if err := sendWith(ctx, cfg, r, jsonInto(&out)); err != nil {
-		return nil, err
-	}
-	return &out, nil
 }

@@ -112,9 +112,6 @@ func (s *VaultService) Create(ctx context.Context, params VaultCreateParams, opt
 //
 // GET /v1/vaults/{vault_id}
 func (s *VaultService) Get(ctx context.Context, vaultID string, params VaultGetParams, opts ...option.RequestOption) (*Vault, error) {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return nil, err
-	}
 	return doJSON[Vault](ctx, s.client, vaultsRetrieve.At(vaultID), opts)
 }
 
@@ -123,9 +120,6 @@ func (s *VaultService) Get(ctx context.Context, vaultID string, params VaultGetP
 //
 // POST /v1/vaults/{vault_id}
 func (s *VaultService) Update(ctx context.Context, vaultID string, params VaultUpdateParams, opts ...option.RequestOption) (*Vault, error) {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return nil, err
-	}
 	if err := validateDisplayName(params.DisplayName, false); err != nil {
 		return nil, err
 	}
@@ -164,9 +158,6 @@ func (s *VaultService) ListAll(ctx context.Context, params VaultListParams, opts
 //
 // DELETE /v1/vaults/{vault_id}
 func (s *VaultService) Delete(ctx context.Context, vaultID string, params VaultDeleteParams, opts ...option.RequestOption) (*DeletedObject, error) {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return nil, err
-	}
 	return s.client.deleteResource(ctx, vaultsDelete.At(vaultID), "vault_deleted", opts)
 }
 
@@ -175,8 +166,5 @@ func (s *VaultService) Delete(ctx context.Context, vaultID string, params VaultD
 //
 // POST /v1/vaults/{vault_id}/archive
 func (s *VaultService) Archive(ctx context.Context, vaultID string, params VaultArchiveParams, opts ...option.RequestOption) (*Vault, error) {
-	if err := checkID("vault_id", vaultID); err != nil {
-		return nil, err
-	}
 	return doJSON[Vault](ctx, s.client, vaultsArchive.At(vaultID), opts)
 }

@@ -1,6 +1,7 @@
 package managedagents
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -67,7 +68,7 @@ func NewWorkLease(client *Client, item *WorkItem, opts WorkLeaseOptions) (*WorkL
 	case opts.DesiredTTLSeconds < 0:
 		return nil, invalid("desired_ttl_seconds", "must not be negative")
 	}
-	if err := checkWorkIDs(item.EnvironmentID, item.ID); err != nil {
+	if err := cmp.Or(checkID("environment_id", item.EnvironmentID), checkID("work_id", item.ID)); err != nil {
 		return nil, err
 	}
 	c := client

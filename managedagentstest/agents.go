@@ -390,26 +390,18 @@ func (s *Server) updateAgent(r *http.Request, body obj) (any, error) {
 }
 
 func (s *Server) listAgents(r *http.Request, _ obj) (any, error) {
-	limit, order, c, err := listParams(r, "agents", 20, 100, "desc", false)
-	if err != nil {
-		return nil, err
-	}
-	b, err := boundsParam(r)
-	if err != nil {
-		return nil, err
-	}
-	archived, err := boolParam(r, "include_archived")
+	lq, err := listParams(r, "agents", 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
 	var items []listItem
 	for _, a := range s.agents {
-		if (!archived && a.archived()) || !b.contains(a.created) {
+		if !lq.keeps(a.archived(), a.created) {
 			continue
 		}
 		items = append(items, listItem{t: a.created, seq: a.seq, v: a.latest()})
 	}
-	return paginate(items, "agents", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func (s *Server) archiveAgent(r *http.Request, _ obj) (any, error) {
@@ -433,7 +425,7 @@ func (s *Server) listAgentVersions(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit, order, c, err := listParams(r, "versions:"+a.id, 20, 100, "desc", false)
+	lq, err := listParams(r, "versions:"+a.id, 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -441,5 +433,5 @@ func (s *Server) listAgentVersions(r *http.Request, _ obj) (any, error) {
 	for i, v := range a.versions {
 		items = append(items, listItem{t: a.created, seq: int64(i + 1), v: v})
 	}
-	return paginate(items, "versions:"+a.id, order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }

@@ -21,7 +21,7 @@ func TestWebhooksOfDeploymentsAndVaults(t *testing.T) {
 	rcv := receive(t, nil)
 	f := newDeployFixture(t)
 	ctx := context.Background()
-	register(t, f.srv, rcv, webhooks.NewSecret(),
+	register(t, f.srv, rcv, webhooks.GenerateSecret(),
 		webhooks.TypeDeploymentCreated, webhooks.TypeDeploymentUpdated, webhooks.TypeDeploymentPaused, webhooks.TypeDeploymentUnpaused,
 		webhooks.TypeDeploymentArchived, webhooks.TypeDeploymentRunStarted, webhooks.TypeDeploymentRunSucceeded,
 		webhooks.TypeDeploymentRunFailed, webhooks.TypeVaultCreated, webhooks.TypeVaultArchived, webhooks.TypeVaultDeleted,

@@ -374,15 +374,7 @@ func (s *Server) updateDeployment(r *http.Request, body obj) (any, error) {
 }
 
 func (s *Server) listDeployments(r *http.Request, _ obj) (any, error) {
-	limit, order, c, err := listParams(r, "deployments", 20, 100, "desc", false)
-	if err != nil {
-		return nil, err
-	}
-	b, err := boundsParam(r)
-	if err != nil {
-		return nil, err
-	}
-	archived, err := boolParam(r, "include_archived")
+	lq, err := listParams(r, "deployments", 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -391,20 +383,20 @@ func (s *Server) listDeployments(r *http.Request, _ obj) (any, error) {
 	switch {
 	case status != "" && status != "active" && status != "paused":
 		return nil, errBadRequest("status: must be active or paused")
-	case status != "" && archived:
+	case status != "" && lq.includeArchived:
 		return nil, errBadRequest("status: cannot be combined with include_archived")
 	}
 	var items []listItem
 	for _, d := range s.deployments {
 		switch {
-		case !archived && d.archived(), !b.contains(d.created),
+		case !lq.keeps(d.archived(), d.created),
 			status != "" && d.v["status"] != status,
 			q.Get("agent_id") != "" && d.v["agent"].(obj)["id"] != q.Get("agent_id"):
 			continue
 		}
 		items = append(items, listItem{t: d.created, seq: d.seq, v: s.deploymentJSON(d)})
 	}
-	return paginate(items, "deployments", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func (s *Server) archiveDeployment(r *http.Request, _ obj) (any, error) {
@@ -614,11 +606,7 @@ func (s *Server) getDeploymentRun(r *http.Request, _ obj) (any, error) {
 }
 
 func (s *Server) listDeploymentRuns(r *http.Request, _ obj) (any, error) {
-	limit, order, c, err := listParams(r, "deployment_runs", 20, 1000, "desc", false)
-	if err != nil {
-		return nil, err
-	}
-	b, err := boundsParam(r)
+	lq, err := listParams(r, "deployment_runs", 20, 1000, "desc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -634,7 +622,7 @@ func (s *Server) listDeploymentRuns(r *http.Request, _ obj) (any, error) {
 	var items []listItem
 	for _, run := range s.runs {
 		switch {
-		case !b.contains(run.created),
+		case !lq.created.contains(run.created),
 			q.Get("deployment_id") != "" && run.v["deployment_id"] != q.Get("deployment_id"),
 			trigger != "" && typeOf(run.v["trigger_context"]) != trigger,
 			hasError == "true" && run.v["error"] == nil,
@@ -643,5 +631,5 @@ func (s *Server) listDeploymentRuns(r *http.Request, _ obj) (any, error) {
 		}
 		items = append(items, listItem{t: run.created, seq: run.seq, v: run.v})
 	}
-	return paginate(items, "deployment_runs", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }

@@ -46,7 +46,7 @@ func (f *deployFixture) weekday(t *testing.T) *managedagents.Deployment {
 		InitialEvents: []managedagents.EventParam{managedagents.NewUserMessage("Audit the dependencies."),
 			managedagents.NewSystemMessage("Started by a schedule.")},
 		Resources: []managedagents.SessionResourceParams{&managedagents.GitHubRepositoryResourceParams{
-			URL: "https://github.com/example-org/shop-api", AuthorizationToken: "ghp_deploySecretToken0123456789", Checkout: managedagents.NewCheckoutBranch("main")}},
+			URL: "https://github.com/example-org/shop-api", AuthorizationToken: managedagents.NewSecret("ghp_deploySecretToken0123456789"), Checkout: managedagents.NewCheckoutBranch("main")}},
 		VaultIDs: []string{f.vault},
 		Schedule: managedagents.NewScheduleCron("0 9 * * 1-5", "America/Los_Angeles"),
 		Budget:   managedagents.NewBudgetLimit("500", "USD"),

@@ -240,22 +240,18 @@ func (s *Server) updateEnvironment(r *http.Request, body obj) (any, error) {
 }
 
 func (s *Server) listEnvironments(r *http.Request, _ obj) (any, error) {
-	limit, order, c, err := listParams(r, "environments", 20, 100, "desc", false)
-	if err != nil {
-		return nil, err
-	}
-	archived, err := boolParam(r, "include_archived")
+	lq, err := listParams(r, "environments", 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
 	var items []listItem
 	for _, e := range s.envs {
-		if !archived && e.archived() {
+		if !lq.keeps(e.archived(), e.created) {
 			continue
 		}
 		items = append(items, listItem{t: e.created, seq: e.seq, v: e.v})
 	}
-	return paginate(items, "environments", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func (s *Server) deleteEnvironment(r *http.Request, _ obj) (any, error) {

@@ -356,11 +356,7 @@ func (s *Server) listEvents(r *http.Request, _ obj) (any, error) {
 	if r.URL.Query().Has("after_id") {
 		return nil, errBadRequest("after_id: unexpected query parameter")
 	}
-	limit, order, c, err := listParams(r, "events:"+sess.id, 1000, 1000, "asc", true)
-	if err != nil {
-		return nil, err
-	}
-	b, err := boundsParam(r)
+	lq, err := listParams(r, "events:"+sess.id, 1000, 1000, "asc", true)
 	if err != nil {
 		return nil, err
 	}
@@ -373,12 +369,12 @@ func (s *Server) listEvents(r *http.Request, _ obj) (any, error) {
 	}
 	var items []listItem
 	for _, e := range sess.events {
-		if e.thread != "" || (len(types) > 0 && !types[e.typ]) || !b.contains(e.at) {
+		if e.thread != "" || (len(types) > 0 && !types[e.typ]) || !lq.created.contains(e.at) {
 			continue
 		}
 		items = append(items, listItem{t: e.at, seq: e.seq, v: json.RawMessage(e.data)})
 	}
-	return paginate(items, "events:"+sess.id, order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 // hasThread reports whether id names a thread of sess.

@@ -263,7 +263,7 @@ func (s *Server) listFiles(r *http.Request, _ obj) (any, error) {
 		}
 		return obj{"data": data, "next_page": nil}, nil
 	}
-	limit, order, c, err := listParams(r, "files", 20, 1000, "desc", false)
+	lq, err := listParams(r, "files", 20, 1000, "desc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (s *Server) listFiles(r *http.Request, _ obj) (any, error) {
 			items = append(items, listItem{t: f.created, seq: f.seq, v: f.v})
 		}
 	}
-	return paginate(items, "files", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func scopeOf(f *fileRec) string {

@@ -424,25 +424,52 @@ func (p page) json(bidi bool) obj {
 	return out
 }
 
-// listParams reads limit, page and order for a list.
-func listParams(r *http.Request, list string, defLimit, maxLimit int, defOrder string, allowOrder bool) (int, string, *cursor, error) {
-	limit, err := intParam(r, "limit", defLimit, 1, maxLimit)
-	if err != nil {
-		return 0, "", nil, err
+// listQuery is the query of a list: its page, and the filters most lists
+// take. A list whose route does not allow include_archived or created_at
+// never sees them (handle refuses the request), so they keep all.
+type listQuery struct {
+	list            string
+	limit           int
+	order           string
+	cursor          *cursor
+	includeArchived bool
+	created         bounds
+}
+
+// keeps reports whether the list shows an object created at created,
+// archived or not.
+func (q listQuery) keeps(archived bool, created time.Time) bool {
+	return (q.includeArchived || !archived) && q.created.contains(created)
+}
+
+// page returns the page of items the query asks for.
+func (q listQuery) page(items []listItem) page {
+	return paginate(items, q.list, q.order, q.limit, q.cursor)
+}
+
+// listParams reads the query of list: limit, page and order (when
+// allowOrder), include_archived and the created_at bounds.
+func listParams(r *http.Request, list string, defLimit, maxLimit int, defOrder string, allowOrder bool) (listQuery, error) {
+	q := listQuery{list: list, order: defOrder}
+	var err error
+	if q.limit, err = intParam(r, "limit", defLimit, 1, maxLimit); err != nil {
+		return q, err
 	}
-	order := defOrder
 	if allowOrder {
 		switch o := r.URL.Query().Get("order"); o {
 		case "":
 		case "asc", "desc":
-			order = o
+			q.order = o
 		default:
-			return 0, "", nil, errBadRequest("order: must be asc or desc")
+			return q, errBadRequest("order: must be asc or desc")
 		}
 	}
-	c, err := decodeCursor(r.URL.Query().Get("page"), list, order)
-	if err != nil {
-		return 0, "", nil, err
+	if q.cursor, err = decodeCursor(r.URL.Query().Get("page"), list, q.order); err != nil {
+		return q, err
 	}
-	return limit, order, c, nil
+	if q.includeArchived, err = boolParam(r, "include_archived"); err != nil {
+		return q, err
+	}
+	q.created, err = boundsParam(r)
+	return q, err
 }

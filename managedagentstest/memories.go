@@ -418,15 +418,11 @@ func (s *Server) listMemoryVersions(r *http.Request, _ obj) (any, error) {
 	if view == "full" {
 		maxLimit = 20
 	}
-	limit, order, c, err := listParams(r, "memory_versions", 20, maxLimit, "desc", false)
+	lq, err := listParams(r, "memory_versions", 20, maxLimit, "desc", false)
 	if err != nil {
 		return nil, err
 	}
 	store, err := s.memoryStore(r.PathValue("memory_store_id"))
-	if err != nil {
-		return nil, err
-	}
-	b, err := boundsParam(r)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +444,7 @@ func (s *Server) listMemoryVersions(r *http.Request, _ obj) (any, error) {
 	for _, ver := range store.versions {
 		v := ver.v
 		switch {
-		case !b.contains(ver.created),
+		case !lq.created.contains(ver.created),
 			q.Get("memory_id") != "" && v["memory_id"] != q.Get("memory_id"),
 			q.Get("operation") != "" && v["operation"] != q.Get("operation"),
 			!match(v, "session_id", "session_id"), !match(v, "api_key_id", "api_key_id"),
@@ -457,7 +453,7 @@ func (s *Server) listMemoryVersions(r *http.Request, _ obj) (any, error) {
 		}
 		items = append(items, listItem{t: ver.created, seq: ver.seq, v: versionJSON(ver, view)})
 	}
-	return paginate(items, "memory_versions", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 // memoryVersion returns the version of the request's path.

@@ -183,26 +183,18 @@ func (s *Server) updateMemoryStore(r *http.Request, body obj) (any, error) {
 }
 
 func (s *Server) listMemoryStores(r *http.Request, _ obj) (any, error) {
-	limit, order, c, err := listParams(r, "memory_stores", 20, 100, "desc", false)
-	if err != nil {
-		return nil, err
-	}
-	archived, err := boolParam(r, "include_archived")
-	if err != nil {
-		return nil, err
-	}
-	b, err := boundsParam(r)
+	lq, err := listParams(r, "memory_stores", 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
 	var items []listItem
 	for _, m := range s.memStores {
-		if (!archived && m.archived()) || !b.contains(m.created) {
+		if !lq.keeps(m.archived(), m.created) {
 			continue
 		}
 		items = append(items, listItem{t: m.created, seq: m.seq, v: m.v})
 	}
-	return paginate(items, "memory_stores", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 // deleteMemoryStore deletes the store with its memories and their versions.

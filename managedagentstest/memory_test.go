@@ -460,7 +460,7 @@ func TestMemoryStoreWebhooks(t *testing.T) {
 	t.Parallel()
 	rcv := receive(t, nil)
 	srv := start(t)
-	register(t, srv, rcv, webhooks.NewSecret())
+	register(t, srv, rcv, webhooks.GenerateSecret())
 	id := newStore(t, srv, "notes")
 	h := memoryHeaders()
 	require.Equal(t, 200, call(t, srv, "POST", "/v1/memory_stores/"+id+"/memories", map[string]any{"path": "/a.md", "content": "a"}, h).Status)

@@ -18,9 +18,10 @@ type Request struct {
 	Method string
 	// Path is the URL path as sent (percent-encoded).
 	Path string
-	// RawQuery is the query string as sent; Query is it decoded.
+	// RawQuery is the query string as sent.
 	RawQuery string
-	Query    url.Values
+	// Query is RawQuery decoded.
+	Query url.Values
 	// Route is the matched route, one of the Route constants, or "" for none.
 	Route string
 	// Header holds the request headers without X-Api-Key and Authorization.

@@ -76,14 +76,14 @@ func runRecordedSession(client *managedagents.Client, hc *http.Client, base, pro
 		Agent:         managedagents.NewAgentRef(agent.ID),
 		EnvironmentID: env.ID,
 		Resources: []managedagents.SessionResourceParams{&managedagents.GitHubRepositoryResourceParams{
-			URL: "https://github.com/example/app", AuthorizationToken: sessionRepoToken,
+			URL: "https://github.com/example/app", AuthorizationToken: managedagents.NewSecret(sessionRepoToken),
 		}},
 	})
 	if err != nil {
 		return nil, err
 	}
 	if _, err := client.Sessions.Resources.Update(ctx, session.ID, session.Resources[0].ResourceID(),
-		managedagents.SessionResourceUpdateParams{AuthorizationToken: sessionRotatedToken}); err != nil {
+		managedagents.SessionResourceUpdateParams{AuthorizationToken: managedagents.NewSecret(sessionRotatedToken)}); err != nil {
 		return nil, err
 	}
 	if out.vaultStatus, err = createVaultCredential(hc, base); err != nil {

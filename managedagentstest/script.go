@@ -35,9 +35,13 @@ var (
 // model_usage of span.model_request_end (input_tokens, output_tokens,
 // cache_read_input_tokens, cache_creation_input_tokens).
 type ModelUsage struct {
-	InputTokens              int64
-	OutputTokens             int64
-	CacheReadInputTokens     int64
+	// InputTokens is written as input_tokens.
+	InputTokens int64
+	// OutputTokens is written as output_tokens.
+	OutputTokens int64
+	// CacheReadInputTokens is written as cache_read_input_tokens.
+	CacheReadInputTokens int64
+	// CacheCreationInputTokens is written as cache_creation_input_tokens.
 	CacheCreationInputTokens int64
 }
 

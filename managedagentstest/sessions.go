@@ -493,15 +493,7 @@ func (s *Server) updateSession(r *http.Request, body obj) (any, error) {
 }
 
 func (s *Server) listSessions(r *http.Request, _ obj) (any, error) {
-	limit, order, c, err := listParams(r, "sessions", 20, 100, "desc", true)
-	if err != nil {
-		return nil, err
-	}
-	b, err := boundsParam(r)
-	if err != nil {
-		return nil, err
-	}
-	archived, err := boolParam(r, "include_archived")
+	lq, err := listParams(r, "sessions", 20, 100, "desc", true)
 	if err != nil {
 		return nil, err
 	}
@@ -516,7 +508,7 @@ func (s *Server) listSessions(r *http.Request, _ obj) (any, error) {
 	}
 	var items []listItem
 	for _, sess := range s.sessions {
-		if sess.deleted || (!archived && sess.v["archived_at"] != nil) || !b.contains(sess.created) {
+		if sess.deleted || !lq.keeps(sess.v["archived_at"] != nil, sess.created) {
 			continue
 		}
 		if len(statuses) > 0 && !statuses[sess.status()] {
@@ -537,7 +529,7 @@ func (s *Server) listSessions(r *http.Request, _ obj) (any, error) {
 		}
 		items = append(items, listItem{t: sess.created, seq: sess.seq, v: s.sessionJSON(sess)})
 	}
-	return paginate(items, "sessions", order, limit, c).json(true), nil
+	return lq.page(items).json(true), nil
 }
 
 func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }
@@ -605,7 +597,7 @@ func (s *Server) listResources(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit, order, c, err := listParams(r, "resources:"+sess.id, 1000, 1000, "asc", false)
+	lq, err := listParams(r, "resources:"+sess.id, 1000, 1000, "asc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -613,7 +605,7 @@ func (s *Server) listResources(r *http.Request, _ obj) (any, error) {
 	for _, res := range sess.resources {
 		items = append(items, listItem{t: res.created, seq: res.seq, v: res.v})
 	}
-	return paginate(items, "resources:"+sess.id, order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func (s *Server) addResource(r *http.Request, body obj) (any, error) {

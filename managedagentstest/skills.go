@@ -252,7 +252,7 @@ func (s *Server) listSkills(r *http.Request, _ obj) (any, error) {
 	default:
 		return nil, errBadRequest("source: must be custom or anthropic")
 	}
-	limit, order, c, err := listParams(r, "skills", 20, 1000, "desc", false)
+	lq, err := listParams(r, "skills", 20, 1000, "desc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +262,7 @@ func (s *Server) listSkills(r *http.Request, _ obj) (any, error) {
 			items = append(items, listItem{t: sk.created, seq: sk.seq, v: sk.v})
 		}
 	}
-	return paginate(items, "skills", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 // deleteSkill is DELETE /v1/skills/{skill_id}: the skill and its versions.
@@ -313,7 +313,7 @@ func (s *Server) listSkillVersions(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit, order, c, err := listParams(r, "skill_versions:"+sk.v["id"].(string), 20, 1000, "desc", false)
+	lq, err := listParams(r, "skill_versions:"+sk.v["id"].(string), 20, 1000, "desc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +321,7 @@ func (s *Server) listSkillVersions(r *http.Request, _ obj) (any, error) {
 	for _, v := range sk.versions {
 		items = append(items, listItem{t: v.created, seq: v.seq, v: v.v})
 	}
-	return paginate(items, "skill_versions:"+sk.v["id"].(string), order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 // deleteSkillVersion is DELETE /v1/skills/{skill_id}/versions/{version}. A

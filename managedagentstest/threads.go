@@ -110,7 +110,7 @@ func (s *Server) listThreads(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit, order, c, err := listParams(r, "threads:"+sess.id, 1000, 1000, "asc", false)
+	lq, err := listParams(r, "threads:"+sess.id, 1000, 1000, "asc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (s *Server) listThreads(r *http.Request, _ obj) (any, error) {
 			items = append(items, listItem{t: th.created, seq: th.seq, v: s.threadJSON(sess, th)})
 		}
 	}
-	return paginate(items, "threads:"+sess.id, order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func (s *Server) getThread(r *http.Request, _ obj) (any, error) {
@@ -160,7 +160,7 @@ func (s *Server) listThreadEvents(r *http.Request, _ obj) (any, error) {
 		return nil, err
 	}
 	list := "thread_events:" + th.id
-	limit, order, c, err := listParams(r, list, 1000, 1000, "asc", false)
+	lq, err := listParams(r, list, 1000, 1000, "asc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (s *Server) listThreadEvents(r *http.Request, _ obj) (any, error) {
 			items = append(items, listItem{t: e.at, seq: e.seq, v: json.RawMessage(e.data)})
 		}
 	}
-	return paginate(items, list, order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 // threadKey is the thread an event or stream of th is filed under: "" for

@@ -145,21 +145,17 @@ func patchNameAndMetadata(next, body obj) error {
 }
 
 func (s *Server) listVaults(r *http.Request, _ obj) (any, error) {
-	limit, order, c, err := listParams(r, "vaults", 20, 100, "desc", false)
-	if err != nil {
-		return nil, err
-	}
-	archived, err := boolParam(r, "include_archived")
+	lq, err := listParams(r, "vaults", 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
 	var items []listItem
 	for _, v := range s.vaults {
-		if archived || !v.archived() {
+		if lq.keeps(v.archived(), v.created) {
 			items = append(items, listItem{t: v.created, seq: v.seq, v: v.v})
 		}
 	}
-	return paginate(items, "vaults", order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func (s *Server) deleteVault(r *http.Request, _ obj) (any, error) {
@@ -657,21 +653,17 @@ func (s *Server) listCredentials(r *http.Request, _ obj) (any, error) {
 		return nil, err
 	}
 	list := "credentials:" + v.id
-	limit, order, c, err := listParams(r, list, 20, 100, "desc", false)
-	if err != nil {
-		return nil, err
-	}
-	archived, err := boolParam(r, "include_archived")
+	lq, err := listParams(r, list, 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
 	var items []listItem
 	for _, cr := range v.creds {
-		if archived || !cr.archived() {
+		if lq.keeps(cr.archived(), cr.created) {
 			items = append(items, listItem{t: cr.created, seq: cr.seq, v: cr.v})
 		}
 	}
-	return paginate(items, list, order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func (s *Server) deleteCredential(r *http.Request, _ obj) (any, error) {

@@ -287,7 +287,7 @@ func TestRecordingOfCredentialsHoldsNoSecret(t *testing.T) {
 		_, err := client.Deployments.Create(context.Background(), managedagents.DeploymentCreateParams{Name: "d",
 			Agent: managedagents.NewAgentRef(agent), EnvironmentID: env, VaultIDs: []string{vault},
 			InitialEvents: []managedagents.EventParam{managedagents.NewUserMessage("go")},
-			Resources:     []managedagents.SessionResourceParams{&managedagents.GitHubRepositoryResourceParams{URL: "https://github.com/o/r", AuthorizationToken: vaultRepo}}})
+			Resources:     []managedagents.SessionResourceParams{&managedagents.GitHubRepositoryResourceParams{URL: "https://github.com/o/r", AuthorizationToken: managedagents.NewSecret(vaultRepo)}}})
 		require.NoError(t, err)
 	})
 	files, err := filepath.Glob(name + "*")

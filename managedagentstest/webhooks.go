@@ -160,7 +160,7 @@ type WebhookFault struct {
 // [webhooks.Sign]). It returns the endpoint's id, as found in
 // [WebhookDelivery.EndpointID].
 //
-// secret is a signing secret such as [webhooks.NewSecret] makes ("whsec_…").
+// secret is a signing secret such as [webhooks.GenerateSecret] makes ("whsec_…").
 // types are webhook event types ([webhooks.EventTypes]); the session.* events
 // come in two families, session.status_run_started / status_idled (the
 // documented ones) and session.running / idled / requires_action, and an

@@ -108,7 +108,7 @@ func TestWebhooksAnnounceEveryStateChange(t *testing.T) {
 	t.Parallel()
 	rcv := receive(t, nil)
 	srv := start(t, managedagentstest.WithClock(webhookEpoch))
-	secret := webhooks.NewSecret()
+	secret := webhooks.GenerateSecret()
 	endpoint := register(t, srv, rcv, secret)
 
 	aid, eid, sid := setup(t, srv, nil)
@@ -191,8 +191,8 @@ func TestWebhooksGoToSubscribedEndpointsOnly(t *testing.T) {
 	t.Parallel()
 	documented, official := receive(t, nil), receive(t, nil)
 	srv := start(t, managedagentstest.WithClock(webhookEpoch))
-	register(t, srv, documented, webhooks.NewSecret(), webhooks.TypeSessionStatusRunStarted, webhooks.TypeSessionStatusIdled)
-	register(t, srv, official, webhooks.NewSecret(), webhooks.TypeSessionRunning, webhooks.TypeSessionIdled, webhooks.TypeSessionStatusIdled)
+	register(t, srv, documented, webhooks.GenerateSecret(), webhooks.TypeSessionStatusRunStarted, webhooks.TypeSessionStatusIdled)
+	register(t, srv, official, webhooks.GenerateSecret(), webhooks.TypeSessionRunning, webhooks.TypeSessionIdled, webhooks.TypeSessionStatusIdled)
 
 	_, _, sid := setup(t, srv, nil)
 	ok(t, srv, "POST", "/v1/sessions/"+sid+"/events", userMessage("hi"))
@@ -214,7 +214,7 @@ func TestWebhooksOfScriptedStatuses(t *testing.T) {
 	t.Parallel()
 	rcv := receive(t, nil)
 	srv := start(t, managedagentstest.WithClock(webhookEpoch))
-	register(t, srv, rcv, webhooks.NewSecret(),
+	register(t, srv, rcv, webhooks.GenerateSecret(),
 		webhooks.TypeSessionRequiresAction, webhooks.TypeSessionBudgetReached, webhooks.TypeSessionStatusRescheduled,
 		webhooks.TypeSessionOutcomeEvaluationEnded, webhooks.TypeSessionStatusTerminated)
 
@@ -285,7 +285,7 @@ func TestWebhooksOfThreads(t *testing.T) {
 	t.Parallel()
 	rcv := receive(t, nil)
 	srv := start(t, managedagentstest.WithClock(webhookEpoch))
-	register(t, srv, rcv, webhooks.NewSecret(), webhooks.TypeSessionThreadCreated, webhooks.TypeSessionThreadIdled,
+	register(t, srv, rcv, webhooks.GenerateSecret(), webhooks.TypeSessionThreadCreated, webhooks.TypeSessionThreadIdled,
 		webhooks.TypeSessionThreadTerminated)
 	helper := ok(t, srv, "POST", "/v1/agents", map[string]any{"name": "Helper", "model": "m"})["id"].(string)
 	aid, _, sid := setup(t, srv, map[string]any{"multiagent": map[string]any{"type": "coordinator", "agents": []any{helper}}})
@@ -332,7 +332,7 @@ func TestWebhooksRetryOnTheServersClock(t *testing.T) {
 		return statuses[n]
 	})
 	srv := start(t, managedagentstest.WithClock(webhookEpoch))
-	secret := webhooks.NewSecret()
+	secret := webhooks.GenerateSecret()
 	register(t, srv, rcv, secret, webhooks.TypeAgentCreated)
 	srv.Call("POST", "/v1/agents", map[string]any{"name": "A", "model": "m"})
 
@@ -376,7 +376,7 @@ func TestWebhooksGiveUpAfterTheLastRetry(t *testing.T) {
 	t.Parallel()
 	rcv := receive(t, func(int, http.ResponseWriter, *http.Request) int { return http.StatusServiceUnavailable })
 	srv := start(t, managedagentstest.WithClock(webhookEpoch), managedagentstest.WithWebhookBackoff(time.Second, time.Minute))
-	register(t, srv, rcv, webhooks.NewSecret())
+	register(t, srv, rcv, webhooks.GenerateSecret())
 	srv.Call("POST", "/v1/agents", map[string]any{"name": "A", "model": "m"})
 	waitWebhooks(t, srv)
 	srv.AdvanceClock(time.Second)
@@ -403,8 +403,8 @@ func TestWebhooksTimeOutAndUnreachableEndpointsFail(t *testing.T) {
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
 	srv := start(t, managedagentstest.WithWebhookTimeout(20*time.Millisecond), managedagentstest.WithWebhookBackoff())
-	register(t, srv, slow, webhooks.NewSecret())
-	_, err := srv.RegisterWebhook(gone.URL, webhooks.NewSecret())
+	register(t, srv, slow, webhooks.GenerateSecret())
+	_, err := srv.RegisterWebhook(gone.URL, webhooks.GenerateSecret())
 	require.NoError(t, err)
 	srv.Call("POST", "/v1/agents", map[string]any{"name": "A", "model": "m"})
 	waitWebhooks(t, srv)
@@ -422,7 +422,7 @@ func TestWebhookFaults(t *testing.T) {
 	t.Parallel()
 	rcv := receive(t, nil)
 	srv := start(t, managedagentstest.WithClock(webhookEpoch))
-	register(t, srv, rcv, webhooks.NewSecret(), webhooks.TypeAgentCreated)
+	register(t, srv, rcv, webhooks.GenerateSecret(), webhooks.TypeAgentCreated)
 	create := func(name string) {
 		t.Helper()
 		status, body := srv.Call("POST", "/v1/agents", map[string]any{"name": name, "model": "m"})
@@ -475,7 +475,7 @@ func TestWebhookFaultOfAType(t *testing.T) {
 	t.Parallel()
 	rcv := receive(t, nil)
 	srv := start(t, managedagentstest.WithClock(webhookEpoch))
-	register(t, srv, rcv, webhooks.NewSecret())
+	register(t, srv, rcv, webhooks.GenerateSecret())
 	srv.AddWebhookFault(managedagentstest.WebhookFault{Kind: managedagentstest.WebhookDuplicate, Type: webhooks.TypeEnvironmentCreated})
 	srv.Call("POST", "/v1/agents", map[string]any{"name": "A", "model": "m"})
 	srv.Call("POST", "/v1/environments", map[string]any{"name": "e"})
@@ -486,7 +486,7 @@ func TestWebhookFaultOfAType(t *testing.T) {
 func TestRegisterWebhookRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	srv := managedagentstest.NewServer()
-	secret := webhooks.NewSecret()
+	secret := webhooks.GenerateSecret()
 	for _, u := range []string{"", "example.com/hook", "ftp://example.com/hook", "http://", "http://[::1"} {
 		_, err := srv.RegisterWebhook(u, secret)
 		require.ErrorContains(t, err, "not an http or https URL", u)
@@ -514,7 +514,7 @@ func TestCloseStopsWebhookDeliveries(t *testing.T) {
 		return http.StatusOK
 	})
 	srv := managedagentstest.NewServer()
-	register(t, srv, rcv, webhooks.NewSecret())
+	register(t, srv, rcv, webhooks.GenerateSecret())
 	srv.Call("POST", "/v1/agents", map[string]any{"name": "A", "model": "m"})
 	<-arrived
 	waited := make(chan error, 1)

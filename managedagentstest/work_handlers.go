@@ -283,7 +283,7 @@ func (s *Server) listWork(r *http.Request, _ obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit, order, c, err := listParams(r, "work:"+envID, 20, 100, "desc", false)
+	lq, err := listParams(r, "work:"+envID, 20, 100, "desc", false)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (s *Server) listWork(r *http.Request, _ obj) (any, error) {
 	for _, w := range s.envItems(envID) {
 		items = append(items, listItem{t: w.created, seq: w.seq, v: workJSON(w, nil)})
 	}
-	return paginate(items, "work:"+envID, order, limit, c).json(false), nil
+	return lq.page(items).json(false), nil
 }
 
 func (s *Server) getWork(r *http.Request, _ obj) (any, error) {

@@ -53,10 +53,12 @@ func WithMiddleware(mws ...Middleware) RequestOption {
 	}
 }
 
-// PathParam is a path parameter of a call: Name as in the route
-// ("session_id"), Value as given by the caller.
+// PathParam is a path parameter of a call.
 type PathParam struct {
-	Name, Value string
+	// Name is the parameter's name in the route: "session_id".
+	Name string
+	// Value is the value the caller gave.
+	Value string
 }
 
 // Call describes the API call an attempt belongs to: what it is, and how far

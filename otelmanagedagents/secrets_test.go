@@ -29,7 +29,7 @@ func TestNoSecretInTelemetry(t *testing.T) {
 		Agent:         managedagents.NewAgentRef(agentID),
 		EnvironmentID: envID,
 		Resources: []managedagents.SessionResourceParams{&managedagents.GitHubRepositoryResourceParams{
-			URL: "https://github.com/acme/app", AuthorizationToken: repoToken}},
+			URL: "https://github.com/acme/app", AuthorizationToken: managedagents.NewSecret(repoToken)}},
 	})
 	require.NoError(t, err)
 	_, err = h.client.Agents.List(h.ctx, managedagents.AgentListParams{}, option.WithAPIKey(wrongKey))

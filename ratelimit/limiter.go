@@ -83,11 +83,13 @@ type Limiter interface {
 // WaitError reports that a slot would come too late for the caller's deadline.
 // It matches managedagents.ErrRateLimited with errors.Is.
 type WaitError struct {
+	// Class is the budget the request would have spent.
 	Class Class
 	// Wait is how long from the moment of the call the caller would have had to wait.
 	Wait time.Duration
 }
 
+// Error says which budget and how long the wait would have been.
 func (e *WaitError) Error() string {
 	return fmt.Sprintf("managedagents: %s rate limit: next slot in %s, after the context deadline", e.Class, e.Wait.Round(time.Millisecond))
 }

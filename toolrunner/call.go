@@ -96,6 +96,7 @@ func NewToolResultError(text string) ToolResult {
 //
 // [ToolsetExecutor] runs them with the agenttoolset package.
 type Executor interface {
+	// Run runs the tool name with its JSON input.
 	Run(ctx context.Context, name string, input json.RawMessage) (ToolResult, error)
 }
 

@@ -9,7 +9,10 @@ import (
 // CallKey names one tool call across runners: its session and its tool-use
 // event id.
 type CallKey struct {
+	// SessionID is the session's id.
 	SessionID string `json:"session_id"`
+	// ToolUseID is the id of the agent.tool_use or agent.custom_tool_use
+	// event.
 	ToolUseID string `json:"tool_use_id"`
 }
 

@@ -2,7 +2,7 @@
 // it verifies deliveries (Standard Webhooks, signature scheme v1), decodes
 // them into typed events, and serves them with an http.Handler that drops
 // duplicates. Besides the standard library it depends only on the root
-// package, for [ClientGetters]; the root package never imports it.
+// package, for [NewGetters]; the root package never imports it.
 //
 // # Quick start
 //
@@ -47,7 +47,7 @@
 //
 // Deliveries are at least once, may come late and out of order: fetch the
 // object an event names and act on its current state. [ObjectOf] tells which
-// object that is; [Getters.Fetch] fetches it, with [ClientGetters] (sessions,
+// object that is; [Getters.Fetch] fetches it, with [NewGetters] (sessions,
 // threads, agents, environments, memory stores, vaults and credentials,
 // deployments and their runs, through a *managedagents.Client) or with
 // functions of your own.
@@ -66,7 +66,7 @@
 // # Testing
 //
 // [Sign] produces the headers of a delivery for a body, so that a test can
-// post a signed request to its handler; [NewSecret] makes a random secret.
+// post a signed request to its handler; [GenerateSecret] makes a random secret.
 // End to end, the fake of package managedagentstest delivers signed events to
 // an endpoint a test registers, on every state change, with retries, a
 // delivery log and injected duplicates, delays and reorders:

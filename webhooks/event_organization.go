@@ -19,6 +19,7 @@ const (
 // opened on a user profile.
 type UserProfileEnforcementActionOpenedEvent struct {
 	EventMeta
+	// Data identifies the enforcement action.
 	Data UserProfileEnforcementActionData `json:"data"`
 }
 
@@ -31,6 +32,7 @@ func (e *UserProfileEnforcementActionOpenedEvent) object() (Object, bool) {
 // user profile was resolved.
 type UserProfileEnforcementActionResolvedEvent struct {
 	EventMeta
+	// Data identifies the enforcement action.
 	Data UserProfileEnforcementActionData `json:"data"`
 }
 
@@ -42,6 +44,7 @@ func (e *UserProfileEnforcementActionResolvedEvent) object() (Object, bool) {
 // says the program status of a user profile changed.
 type UserProfileProgramStatusUpdatedEvent struct {
 	EventMeta
+	// Data identifies the user profile.
 	Data UserProfileData `json:"data"`
 }
 
@@ -51,6 +54,7 @@ func (e *UserProfileProgramStatusUpdatedEvent) object() (Object, bool) { return 
 // working.
 type ExternalKeyFailedEvent struct {
 	EventMeta
+	// Data identifies the external key.
 	Data ExternalKeyData `json:"data"`
 }
 
@@ -60,6 +64,7 @@ func (e *ExternalKeyFailedEvent) object() (Object, bool) { return e.Data.object(
 // again.
 type ExternalKeyRecoveredEvent struct {
 	EventMeta
+	// Data identifies the external key.
 	Data ExternalKeyData `json:"data"`
 }
 
@@ -69,6 +74,7 @@ func (e *ExternalKeyRecoveredEvent) object() (Object, bool) { return e.Data.obje
 // bucket failed.
 type ExternalStorageFailedEvent struct {
 	EventMeta
+	// Data identifies the External Storage configuration.
 	Data ExternalStorageData `json:"data"`
 }
 
@@ -78,6 +84,7 @@ func (e *ExternalStorageFailedEvent) object() (Object, bool) { return e.Data.obj
 // Storage bucket passes the check again.
 type ExternalStorageRecoveredEvent struct {
 	EventMeta
+	// Data identifies the External Storage configuration.
 	Data ExternalStorageData `json:"data"`
 }
 

@@ -37,6 +37,7 @@ const (
 // VaultCreatedEvent (vault.created) says a vault was created.
 type VaultCreatedEvent struct {
 	EventMeta
+	// Data identifies the vault.
 	Data VaultData `json:"data"`
 }
 
@@ -46,6 +47,7 @@ func (e *VaultCreatedEvent) object() (Object, bool) { return e.Data.object(false
 // vault_credential.archived follows per credential.
 type VaultArchivedEvent struct {
 	EventMeta
+	// Data identifies the vault.
 	Data VaultData `json:"data"`
 }
 
@@ -55,6 +57,7 @@ func (e *VaultArchivedEvent) object() (Object, bool) { return e.Data.object(fals
 // vault_credential.deleted follows per credential.
 type VaultDeletedEvent struct {
 	EventMeta
+	// Data identifies the vault.
 	Data VaultData `json:"data"`
 }
 
@@ -64,6 +67,7 @@ func (e *VaultDeletedEvent) object() (Object, bool) { return e.Data.object(true)
 // added to a vault.
 type VaultCredentialCreatedEvent struct {
 	EventMeta
+	// Data identifies the credential and its vault.
 	Data VaultCredentialData `json:"data"`
 }
 
@@ -73,6 +77,7 @@ func (e *VaultCredentialCreatedEvent) object() (Object, bool) { return e.Data.ob
 // was archived.
 type VaultCredentialArchivedEvent struct {
 	EventMeta
+	// Data identifies the credential and its vault.
 	Data VaultCredentialData `json:"data"`
 }
 
@@ -82,6 +87,7 @@ func (e *VaultCredentialArchivedEvent) object() (Object, bool) { return e.Data.o
 // deleted: fetching it gives 404.
 type VaultCredentialDeletedEvent struct {
 	EventMeta
+	// Data identifies the credential and its vault.
 	Data VaultCredentialData `json:"data"`
 }
 
@@ -91,6 +97,7 @@ func (e *VaultCredentialDeletedEvent) object() (Object, bool) { return e.Data.ob
 // refreshing a credential (an OAuth token) failed.
 type VaultCredentialRefreshFailedEvent struct {
 	EventMeta
+	// Data identifies the credential and its vault.
 	Data VaultCredentialData `json:"data"`
 }
 
@@ -101,6 +108,7 @@ func (e *VaultCredentialRefreshFailedEvent) object() (Object, bool) {
 // AgentCreatedEvent (agent.created) says an agent was created.
 type AgentCreatedEvent struct {
 	EventMeta
+	// Data identifies the agent.
 	Data AgentData `json:"data"`
 }
 
@@ -109,6 +117,7 @@ func (e *AgentCreatedEvent) object() (Object, bool) { return e.Data.object(false
 // AgentUpdatedEvent (agent.updated) says an agent was updated (a new version).
 type AgentUpdatedEvent struct {
 	EventMeta
+	// Data identifies the agent.
 	Data AgentData `json:"data"`
 }
 
@@ -117,6 +126,7 @@ func (e *AgentUpdatedEvent) object() (Object, bool) { return e.Data.object(false
 // AgentArchivedEvent (agent.archived) says an agent was archived.
 type AgentArchivedEvent struct {
 	EventMeta
+	// Data identifies the agent.
 	Data AgentData `json:"data"`
 }
 
@@ -126,6 +136,7 @@ func (e *AgentArchivedEvent) object() (Object, bool) { return e.Data.object(fals
 // gives 404.
 type AgentDeletedEvent struct {
 	EventMeta
+	// Data identifies the agent.
 	Data AgentData `json:"data"`
 }
 
@@ -135,6 +146,7 @@ func (e *AgentDeletedEvent) object() (Object, bool) { return e.Data.object(true)
 // created.
 type EnvironmentCreatedEvent struct {
 	EventMeta
+	// Data identifies the environment.
 	Data EnvironmentData `json:"data"`
 }
 
@@ -144,6 +156,7 @@ func (e *EnvironmentCreatedEvent) object() (Object, bool) { return e.Data.object
 // updated.
 type EnvironmentUpdatedEvent struct {
 	EventMeta
+	// Data identifies the environment.
 	Data EnvironmentData `json:"data"`
 }
 
@@ -153,6 +166,7 @@ func (e *EnvironmentUpdatedEvent) object() (Object, bool) { return e.Data.object
 // archived.
 type EnvironmentArchivedEvent struct {
 	EventMeta
+	// Data identifies the environment.
 	Data EnvironmentData `json:"data"`
 }
 
@@ -162,6 +176,7 @@ func (e *EnvironmentArchivedEvent) object() (Object, bool) { return e.Data.objec
 // deleted: fetching it gives 404.
 type EnvironmentDeletedEvent struct {
 	EventMeta
+	// Data identifies the environment.
 	Data EnvironmentData `json:"data"`
 }
 
@@ -171,6 +186,7 @@ func (e *EnvironmentDeletedEvent) object() (Object, bool) { return e.Data.object
 // created.
 type MemoryStoreCreatedEvent struct {
 	EventMeta
+	// Data identifies the memory store.
 	Data MemoryStoreData `json:"data"`
 }
 
@@ -180,6 +196,7 @@ func (e *MemoryStoreCreatedEvent) object() (Object, bool) { return e.Data.object
 // archived.
 type MemoryStoreArchivedEvent struct {
 	EventMeta
+	// Data identifies the memory store.
 	Data MemoryStoreData `json:"data"`
 }
 
@@ -189,6 +206,7 @@ func (e *MemoryStoreArchivedEvent) object() (Object, bool) { return e.Data.objec
 // deleted: fetching it gives 404.
 type MemoryStoreDeletedEvent struct {
 	EventMeta
+	// Data identifies the memory store.
 	Data MemoryStoreData `json:"data"`
 }
 
@@ -197,6 +215,7 @@ func (e *MemoryStoreDeletedEvent) object() (Object, bool) { return e.Data.object
 // DeploymentCreatedEvent (deployment.created) says a deployment was created.
 type DeploymentCreatedEvent struct {
 	EventMeta
+	// Data identifies the deployment.
 	Data DeploymentData `json:"data"`
 }
 
@@ -205,6 +224,7 @@ func (e *DeploymentCreatedEvent) object() (Object, bool) { return e.Data.object(
 // DeploymentUpdatedEvent (deployment.updated) says a deployment was updated.
 type DeploymentUpdatedEvent struct {
 	EventMeta
+	// Data identifies the deployment.
 	Data DeploymentData `json:"data"`
 }
 
@@ -213,6 +233,7 @@ func (e *DeploymentUpdatedEvent) object() (Object, bool) { return e.Data.object(
 // DeploymentPausedEvent (deployment.paused) says a deployment was paused.
 type DeploymentPausedEvent struct {
 	EventMeta
+	// Data identifies the deployment.
 	Data DeploymentData `json:"data"`
 }
 
@@ -222,6 +243,7 @@ func (e *DeploymentPausedEvent) object() (Object, bool) { return e.Data.object(f
 // resumed.
 type DeploymentUnpausedEvent struct {
 	EventMeta
+	// Data identifies the deployment.
 	Data DeploymentData `json:"data"`
 }
 
@@ -230,6 +252,7 @@ func (e *DeploymentUnpausedEvent) object() (Object, bool) { return e.Data.object
 // DeploymentArchivedEvent (deployment.archived) says a deployment was archived.
 type DeploymentArchivedEvent struct {
 	EventMeta
+	// Data identifies the deployment.
 	Data DeploymentData `json:"data"`
 }
 
@@ -239,6 +262,7 @@ func (e *DeploymentArchivedEvent) object() (Object, bool) { return e.Data.object
 // fetching it gives 404.
 type DeploymentDeletedEvent struct {
 	EventMeta
+	// Data identifies the deployment.
 	Data DeploymentData `json:"data"`
 }
 
@@ -248,6 +272,7 @@ func (e *DeploymentDeletedEvent) object() (Object, bool) { return e.Data.object(
 // started.
 type DeploymentRunStartedEvent struct {
 	EventMeta
+	// Data identifies the deployment run.
 	Data DeploymentRunData `json:"data"`
 }
 
@@ -257,6 +282,7 @@ func (e *DeploymentRunStartedEvent) object() (Object, bool) { return e.Data.obje
 // succeeded.
 type DeploymentRunSucceededEvent struct {
 	EventMeta
+	// Data identifies the deployment run.
 	Data DeploymentRunData `json:"data"`
 }
 
@@ -266,6 +292,7 @@ func (e *DeploymentRunSucceededEvent) object() (Object, bool) { return e.Data.ob
 // failed, for example a scheduled run that could not start its session.
 type DeploymentRunFailedEvent struct {
 	EventMeta
+	// Data identifies the deployment run.
 	Data DeploymentRunData `json:"data"`
 }
 

@@ -26,6 +26,7 @@ const (
 // SessionCreatedEvent (session.created) says a session was created.
 type SessionCreatedEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -35,6 +36,7 @@ func (e *SessionCreatedEvent) object() (Object, bool) { return e.Data.object(fal
 // official SDK lists; its trigger is not documented).
 type SessionPendingEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -44,6 +46,7 @@ func (e *SessionPendingEvent) object() (Object, bool) { return e.Data.object(fal
 // official SDK lists; the documented one is session.status_run_started).
 type SessionRunningEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -53,6 +56,7 @@ func (e *SessionRunningEvent) object() (Object, bool) { return e.Data.object(fal
 // official SDK lists; the documented one is session.status_idled).
 type SessionIdledEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -64,6 +68,7 @@ func (e *SessionIdledEvent) object() (Object, bool) { return e.Data.object(false
 // documented).
 type SessionRequiresActionEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -72,6 +77,7 @@ func (e *SessionRequiresActionEvent) object() (Object, bool) { return e.Data.obj
 // SessionUpdatedEvent (session.updated) says a session was updated.
 type SessionUpdatedEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -80,6 +86,7 @@ func (e *SessionUpdatedEvent) object() (Object, bool) { return e.Data.object(fal
 // SessionArchivedEvent (session.archived) says a session was archived.
 type SessionArchivedEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -89,6 +96,7 @@ func (e *SessionArchivedEvent) object() (Object, bool) { return e.Data.object(fa
 // gives 404.
 type SessionDeletedEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -99,6 +107,7 @@ func (e *SessionDeletedEvent) object() (Object, bool) { return e.Data.object(tru
 // as session.status_running.
 type SessionStatusRunStartedEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -109,6 +118,7 @@ func (e *SessionStatusRunStartedEvent) object() (Object, bool) { return e.Data.o
 // time. The stream announces it as session.status_idle.
 type SessionStatusIdledEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -118,6 +128,7 @@ func (e *SessionStatusIdledEvent) object() (Object, bool) { return e.Data.object
 // a transient error and retries by itself.
 type SessionStatusRescheduledEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -127,6 +138,7 @@ func (e *SessionStatusRescheduledEvent) object() (Object, bool) { return e.Data.
 // for good: an unrecoverable error, or it was archived.
 type SessionStatusTerminatedEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -137,6 +149,7 @@ func (e *SessionStatusTerminatedEvent) object() (Object, bool) { return e.Data.o
 // re-arms it).
 type SessionBudgetReachedEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -147,6 +160,7 @@ func (e *SessionBudgetReachedEvent) object() (Object, bool) { return e.Data.obje
 // the result.
 type SessionOutcomeEvaluationEndedEvent struct {
 	EventMeta
+	// Data identifies the session.
 	Data SessionData `json:"data"`
 }
 
@@ -158,6 +172,7 @@ func (e *SessionOutcomeEvaluationEndedEvent) object() (Object, bool) {
 // opened a thread. Data.ID is the session, Data.SessionThreadID the thread.
 type SessionThreadCreatedEvent struct {
 	EventMeta
+	// Data identifies the thread and its session.
 	Data SessionThreadData `json:"data"`
 }
 
@@ -168,6 +183,7 @@ func (e *SessionThreadCreatedEvent) object() (Object, bool) { return e.Data.obje
 // Data.SessionThreadID the thread.
 type SessionThreadIdledEvent struct {
 	EventMeta
+	// Data identifies the thread and its session.
 	Data SessionThreadData `json:"data"`
 }
 
@@ -178,6 +194,7 @@ func (e *SessionThreadIdledEvent) object() (Object, bool) { return e.Data.object
 // the thread.
 type SessionThreadTerminatedEvent struct {
 	EventMeta
+	// Data identifies the thread and its session.
 	Data SessionThreadData `json:"data"`
 }
 

@@ -16,7 +16,7 @@ import (
 // A handler that acts when a session goes idle, tested end to end with a
 // delivery signed by Sign.
 func ExampleNewHandler() {
-	secret := webhooks.NewSecret() // in production: the endpoint's whsec_… secret
+	secret := webhooks.GenerateSecret() // in production: the endpoint's whsec_… secret
 	verifier, err := webhooks.NewVerifier(secret)
 	if err != nil {
 		log.Fatal(err)

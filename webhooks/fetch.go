@@ -65,7 +65,7 @@ var (
 )
 
 // Getters fetch the current state of the objects webhook events name, one
-// function per kind; a nil function leaves that kind out. [ClientGetters]
+// function per kind; a nil function leaves that kind out. [NewGetters]
 // fills in those the client covers; fill in others, or your own, for example:
 //
 //	getters := webhooks.Getters{

@@ -83,8 +83,8 @@ func TestHandlerOnTheFakeRunsOncePerEvent(t *testing.T) {
 	var got seen
 	srv := managedagentstest.NewServer(managedagentstest.WithClock(fakeEpoch))
 	t.Cleanup(srv.Close)
-	getters := webhooks.ClientGetters(srv.Client())
-	secret := webhooks.NewSecret()
+	getters := webhooks.NewGetters(srv.Client())
+	secret := webhooks.GenerateSecret()
 	verifier, err := webhooks.NewVerifier(secret, webhooks.WithNow(srv.Now)) // the fake signs with its frozen clock
 	require.NoError(t, err)
 	url := serve(t, webhooks.NewHandler(verifier, func(ctx context.Context, ev webhooks.Event) error {
@@ -145,8 +145,8 @@ func TestHandlerRefusesTheWrongSecretAndTheFakeRetries(t *testing.T) {
 		})
 		h.Store(&handler)
 	}
-	secret := webhooks.NewSecret()
-	withSecret(webhooks.NewSecret()) // not the endpoint's
+	secret := webhooks.GenerateSecret()
+	withSecret(webhooks.GenerateSecret()) // not the endpoint's
 	_, err := srv.RegisterWebhook(url, secret, webhooks.TypeAgentCreated)
 	require.NoError(t, err)
 	srv.Call("POST", "/v1/agents", map[string]any{"name": "A", "model": "m"})
@@ -176,7 +176,7 @@ func TestHandlerRefusesTheWrongSecretAndTheFakeRetries(t *testing.T) {
 // ago signs: the reason to give it webhooks.WithNow(srv.Now).
 func TestHandlerRefusesTheFakesStaleTimestamps(t *testing.T) {
 	t.Parallel()
-	secret := webhooks.NewSecret()
+	secret := webhooks.GenerateSecret()
 	verifier, err := webhooks.NewVerifier(secret) // the real clock
 	require.NoError(t, err)
 	var called atomic.Bool

@@ -93,7 +93,7 @@ func TestHandlerRefusesBadDeliveriesWithoutCallingTheFunction(t *testing.T) {
 		reason error
 	}{
 		{"bad signature", body, with(webhooks.HeaderSignature, "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), http.StatusUnauthorized, webhooks.ErrInvalidSignature},
-		{"signed with another secret", body, sign(t, webhooks.NewSecret(), sampleID, sampleTime, body), http.StatusUnauthorized, webhooks.ErrInvalidSignature},
+		{"signed with another secret", body, sign(t, webhooks.GenerateSecret(), sampleID, sampleTime, body), http.StatusUnauthorized, webhooks.ErrInvalidSignature},
 		{"tampered body", bytes.Replace(body, []byte("sesn_"), []byte("sesX_"), 1), header, http.StatusUnauthorized, webhooks.ErrInvalidSignature},
 		{"stale timestamp", body, old, http.StatusUnauthorized, webhooks.ErrTimestampTooOld},
 		{"future timestamp", body, future, http.StatusUnauthorized, webhooks.ErrTimestampTooNew},
@@ -124,7 +124,7 @@ func TestHandlerVerifiesBeforeParsing(t *testing.T) {
 	h := newHandler(t, c.fn)
 	notJSON := []byte("{not json")
 	// Unsigned garbage is a signature failure, not a parse failure.
-	rec := deliver(h, notJSON, sign(t, webhooks.NewSecret(), "msg_1", sampleTime, notJSON))
+	rec := deliver(h, notJSON, sign(t, webhooks.GenerateSecret(), "msg_1", sampleTime, notJSON))
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
 	// Signed garbage passes verification, then fails to decode.
 	rec = deliver(h, notJSON, sign(t, sampleSecret, "msg_1", sampleTime, notJSON))

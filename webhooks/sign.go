@@ -34,9 +34,9 @@ func Sign(secret, msgID string, timestamp time.Time, body []byte) (http.Header, 
 	return h, nil
 }
 
-// NewSecret returns a new random signing secret in the Console's format:
+// GenerateSecret returns a new random signing secret in the Console's format:
 // "whsec_" and the standard base64 of 32 random bytes. Fakes and tests use it.
-func NewSecret() string {
+func GenerateSecret() string {
 	var key [32]byte
 	_, _ = rand.Read(key[:]) // never fails (crypto/rand)
 	return secretPrefix + base64.StdEncoding.EncodeToString(key[:])

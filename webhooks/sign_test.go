@@ -30,7 +30,7 @@ func TestSignRefusesAnEmptyMessageID(t *testing.T) {
 
 func TestNewSecretIsAFreshWhsecKey(t *testing.T) {
 	t.Parallel()
-	a, b := webhooks.NewSecret(), webhooks.NewSecret()
+	a, b := webhooks.GenerateSecret(), webhooks.GenerateSecret()
 	require.NotEqual(t, a, b)
 	require.True(t, strings.HasPrefix(a, "whsec_"))
 	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(a, "whsec_"))

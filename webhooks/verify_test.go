@@ -53,7 +53,7 @@ func TestVerifyRefusesTamperedDeliveries(t *testing.T) {
 	t.Parallel()
 	header, body := signedSample(t)
 	v := sampleVerifier(t)
-	other, err := webhooks.NewVerifier(webhooks.NewSecret(), webhooks.WithNow(fixedNow(sampleTime)))
+	other, err := webhooks.NewVerifier(webhooks.GenerateSecret(), webhooks.WithNow(fixedNow(sampleTime)))
 	require.NoError(t, err)
 
 	with := func(name, value string) http.Header {
@@ -201,7 +201,7 @@ func TestVerifyWindowOnExtremeTimestamps(t *testing.T) {
 
 func TestVerifyAcceptsEverySecretOfARotation(t *testing.T) {
 	t.Parallel()
-	oldSecret, newSecret, strange := webhooks.NewSecret(), webhooks.NewSecret(), webhooks.NewSecret()
+	oldSecret, newSecret, strange := webhooks.GenerateSecret(), webhooks.GenerateSecret(), webhooks.GenerateSecret()
 	v, err := webhooks.NewVerifier(newSecret, webhooks.WithAdditionalSecrets(oldSecret), webhooks.WithNow(fixedNow(sampleTime)))
 	require.NoError(t, err)
 	body := sampleBody(t, "webhook_session_status_idled.json")
@@ -271,7 +271,7 @@ func TestVerifyWithAZeroVerifierIsAnError(t *testing.T) {
 
 func TestVerifierNeverPrintsItsSecrets(t *testing.T) {
 	t.Parallel()
-	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithAdditionalSecrets(webhooks.NewSecret()))
+	v, err := webhooks.NewVerifier(sampleSecret, webhooks.WithAdditionalSecrets(webhooks.GenerateSecret()))
 	require.NoError(t, err)
 	key := mustB64(t, strings.TrimPrefix(sampleSecret, "whsec_"))
 	type holder struct {

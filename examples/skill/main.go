@@ -97,7 +97,7 @@ func run(ctx context.Context, client *managedagents.Client, params managedagents
 		Name:   "Bookkeeper",
 		Model:  managedagents.ModelConfig{ID: "claude-sonnet-5-5"},
 		Tools:  []managedagents.Tool{managedagents.NewAgentToolset()},
-		Skills: []managedagents.Skill{managedagents.NewSkillCustom(skill.ID)},
+		Skills: []managedagents.SkillRef{managedagents.NewSkillRefCustom(skill.ID)},
 	})
 	if err != nil {
 		return fmt.Errorf("creating the agent: %w", err)

@@ -102,7 +102,7 @@ func listen(ctx context.Context, addr string, client *managedagents.Client, secr
 // calls onIdle (if not nil) with the session's id.
 func newHandler(client *managedagents.Client, verifier *webhooks.Verifier, out io.Writer, logger *slog.Logger,
 	onIdle func(sessionID string)) http.Handler {
-	getters := webhooks.ClientGetters(client)
+	getters := webhooks.NewGetters(client)
 	var mu sync.Mutex // deliveries run concurrently; their lines must not mix
 	handler := webhooks.NewHandler(verifier, func(ctx context.Context, ev webhooks.Event) error {
 		if _, ok := ev.(*webhooks.SessionStatusIdledEvent); !ok {
@@ -188,7 +188,7 @@ func demo(ctx context.Context, out io.Writer) (err error) {
 	client := api.Client()
 
 	// The endpoint, on a local port.
-	secret := webhooks.NewSecret() // the real one comes from the Console
+	secret := webhooks.GenerateSecret() // the real one comes from the Console
 	verifier, err := webhooks.NewVerifier(secret)
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func TestServeOnTheFake(t *testing.T) {
 	}))
 	defer api.Close()
 	client := api.Client()
-	secret := webhooks.NewSecret()
+	secret := webhooks.GenerateSecret()
 	verifier, err := webhooks.NewVerifier(secret)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestHandlerActsOnTheCurrentState(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	secret := webhooks.NewSecret()
+	secret := webhooks.GenerateSecret()
 	verifier, err := webhooks.NewVerifier(secret)
 	if err != nil {
 		t.Fatal(err)
@@ -150,13 +150,13 @@ func TestHandlerActsOnTheCurrentState(t *testing.T) {
 // A delivery signed with another secret is refused with 401 and not
 // processed.
 func TestHandlerRefusesAnotherSecret(t *testing.T) {
-	verifier, err := webhooks.NewVerifier(webhooks.NewSecret())
+	verifier, err := webhooks.NewVerifier(webhooks.GenerateSecret())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	h := newHandler(nil, verifier, &out, slog.New(slog.DiscardHandler), nil) // the client is never reached
-	if status := deliver(t, h, webhooks.NewSecret(), "msg_1", idled("sesn_1")); status != http.StatusUnauthorized {
+	if status := deliver(t, h, webhooks.GenerateSecret(), "msg_1", idled("sesn_1")); status != http.StatusUnauthorized {
 		t.Errorf("status %d, want 401", status)
 	}
 }

@@ -89,8 +89,9 @@ type Config struct {
 	// set it.
 	StreamClock clock.Clock
 
-	// Secrets are values the call's body carries (vault credentials' tokens)
-	// that an error answer must not repeat; set per call, never by an option.
+	// Secrets are values the call's body carries (the secrets of vault
+	// credentials, repository tokens) that an error answer must not repeat;
+	// set per call, never by a public option.
 	Secrets []secret.String
 
 	// PerCall is set while the options of one call are applied, so that the

@@ -133,7 +133,7 @@ func libSign(t testing.TB, secret, id string, ts time.Time, body []byte) string 
 
 func TestDifferentialTable(t *testing.T) {
 	t.Parallel()
-	secret, old, stranger := webhooks.NewSecret(), webhooks.NewSecret(), webhooks.NewSecret()
+	secret, old, stranger := webhooks.GenerateSecret(), webhooks.GenerateSecret(), webhooks.GenerateSecret()
 	body := []byte(`{"type":"event","id":"whe_1","created_at":"2026-11-24T12:00:04Z","data":{"type":"session.status_idled","id":"sesn_1","organization_id":"org_1","workspace_id":"wrkspc_1"}}`)
 	now := time.Now()
 	ts := strconv.FormatInt(now.Unix(), 10)

@@ -19,8 +19,8 @@ import (
 	"github.com/go-managedagents/managedagents/option"
 )
 
-// The secrets of every kind of credential, and a repository token of a
-// deployment, that these tests try to leak.
+// The secrets of every kind of credential, and a repository token, that
+// these tests try to leak.
 const (
 	leakAccessToken  = "leak-access-token-7c1f0e9a"
 	leakRefreshToken = "leak-refresh-token-4be2d8c1"
@@ -33,15 +33,15 @@ const (
 var leakSecrets = []string{leakAccessToken, leakRefreshToken, leakClientSecret, leakBearerToken, leakSecretValue, leakRepoToken}
 
 // leakParams returns params of every request that carries a secret: each
-// credential kind on create and on update, and a deployment with a private
-// repository.
+// credential kind on create and on update, a session and a deployment with a
+// private repository, and a repository token's rotation.
 func leakParams() []any {
 	oauth := &managedagents.MCPOAuthAuthParams{
 		MCPServerURL: "https://mcp.example.com/mcp", AccessToken: managedagents.NewSecret(leakAccessToken),
 		Refresh: &managedagents.MCPOAuthRefreshParams{ClientID: "cli_1", RefreshToken: managedagents.NewSecret(leakRefreshToken),
 			TokenEndpoint: "https://auth.example.com/token", TokenEndpointAuth: managedagents.NewTokenEndpointAuthClientSecretBasic(leakClientSecret)},
 	}
-	repo := &managedagents.GitHubRepositoryResourceParams{URL: "https://github.com/o/private", AuthorizationToken: leakRepoToken}
+	repo := &managedagents.GitHubRepositoryResourceParams{URL: "https://github.com/o/private", AuthorizationToken: managedagents.NewSecret(leakRepoToken)}
 	return []any{
 		managedagents.VaultCredentialCreateParams{Auth: oauth},
 		managedagents.VaultCredentialCreateParams{Auth: managedagents.NewStaticBearerAuth("https://mcp.example.com/mcp", leakBearerToken)},
@@ -55,6 +55,9 @@ func leakParams() []any {
 		managedagents.DeploymentCreateParams{Name: "d", Agent: managedagents.NewAgentRef("agent_1"), EnvironmentID: "env_1",
 			InitialEvents: []managedagents.EventParam{managedagents.NewUserMessage("go")}, Resources: []managedagents.SessionResourceParams{repo}},
 		managedagents.DeploymentUpdateParams{Resources: []managedagents.SessionResourceParams{repo}},
+		managedagents.SessionCreateParams{Agent: managedagents.NewAgentRef("agent_1"), EnvironmentID: "env_1",
+			Resources: []managedagents.SessionResourceParams{&managedagents.FileResourceParams{FileID: "file_1"}, repo}},
+		managedagents.SessionResourceUpdateParams{AuthorizationToken: managedagents.NewSecret(leakRepoToken)},
 	}
 }
 
@@ -70,6 +73,10 @@ func send(ctx context.Context, c *managedagents.Client, p any) error {
 		_, err = c.Deployments.Create(ctx, p)
 	case managedagents.DeploymentUpdateParams:
 		_, err = c.Deployments.Update(ctx, "depl_1", p)
+	case managedagents.SessionCreateParams:
+		_, err = c.Sessions.Create(ctx, p)
+	case managedagents.SessionResourceUpdateParams:
+		_, err = c.Sessions.Resources.Update(ctx, "sesn_1", "sesrsc_1", p)
 	default:
 		panic(fmt.Sprintf("no call for %T", p))
 	}
@@ -113,7 +120,7 @@ func TestSecretIsNeverShown(t *testing.T) {
 // The params of every request that carries a secret print, log and encode
 // without it, and their validation errors never repeat it, while the request
 // sent carries it.
-func TestCredentialParamsNeverShowSecrets(t *testing.T) {
+func TestSecretParamsNeverShowSecrets(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -121,15 +128,11 @@ func TestCredentialParamsNeverShowSecrets(t *testing.T) {
 	for _, p := range leakParams() {
 		logger.Debug("params", "p", p)
 		text.Debug("params", "p", p)
-		dump := dumpFormats(p, struct{ P any }{p})
-		if _, ok := p.(interface{ LogValue() slog.Value }); !ok {
-			// Credential params hold Secret values: they encode to JSON without
-			// them, and print without them even from an unexported field. A
-			// repository token is a plain string, as in sessions: fmt and slog
-			// redact it.
-			dump += dumpAll(t, p) + dumpFormats(struct{ p any }{p})
-		}
+		// Their secrets are Secret values: they encode to JSON without them,
+		// and print without them even from an unexported field.
+		dump := dumpAll(t, p, struct{ P any }{p}) + dumpFormats(&p, struct{ p any }{p})
 		requireNoSecret(t, fmt.Sprintf("%T formatted", p), dump)
+		require.Contains(t, dumpAll(t, p), "[redacted]", "%T", p)
 	}
 	requireNoSecret(t, "logs", logs.String())
 
@@ -157,7 +160,7 @@ func TestCredentialParamsNeverShowSecrets(t *testing.T) {
 // A server or proxy that echoes the request in its error answer (a 400, and a
 // 500 after which a create is not repeated) gets an error whose every text has
 // the secrets masked; and no validation error repeats a secret.
-func TestCredentialErrorsNeverRepeatSecrets(t *testing.T) {
+func TestSecretErrorsNeverRepeatSecrets(t *testing.T) {
 	t.Parallel()
 	for _, status := range []int{400, 500} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

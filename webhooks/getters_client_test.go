@@ -23,9 +23,9 @@ func event(t *testing.T, typ, id, thread string) webhooks.Event {
 	return ev
 }
 
-// ClientGetters fetches, through the client, the object of each kind the
+// NewGetters fetches, through the client, the object of each kind the
 // client covers, and refuses the others without a call.
-func TestClientGettersFetchWithTheClient(t *testing.T) {
+func TestNewGettersFetchWithTheClient(t *testing.T) {
 	t.Parallel()
 	srv := managedagentstest.NewServer()
 	t.Cleanup(srv.Close)
@@ -36,7 +36,7 @@ func TestClientGettersFetchWithTheClient(t *testing.T) {
 	require.NoError(t, err)
 	thread := threads.Data[0]
 
-	getters := webhooks.ClientGetters(client)
+	getters := webhooks.NewGetters(client)
 	obj, err := getters.Fetch(ctx, event(t, webhooks.TypeSessionStatusIdled, session.ID, ""))
 	require.NoError(t, err)
 	require.Equal(t, session.ID, obj.(*managedagents.Session).ID)

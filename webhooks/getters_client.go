@@ -6,7 +6,7 @@ import (
 	"github.com/go-managedagents/managedagents"
 )
 
-// ClientGetters returns the [Getters] that fetch with client the objects it
+// NewGetters returns the [Getters] that fetch with client the objects it
 // covers: sessions (*managedagents.Session), session threads
 // (*managedagents.SessionThread), agents (*managedagents.Agent, the latest
 // version), environments (*managedagents.Environment), memory stores
@@ -17,13 +17,13 @@ import (
 // external keys and External Storage have no getter, so Fetch reports
 // [ErrNoGetter] for them; set those fields yourself to fetch them another way.
 //
-//	getters := webhooks.ClientGetters(client)
+//	getters := webhooks.NewGetters(client)
 //	obj, err := getters.Fetch(ctx, ev)
 //	if session, ok := obj.(*managedagents.Session); ok { … }
 //
 // An object archived or deleted since the event gives the client's error
 // (one matching managedagents.ErrNotFound for a deleted one).
-func ClientGetters(client *managedagents.Client) Getters {
+func NewGetters(client *managedagents.Client) Getters {
 	return Getters{
 		Session: func(ctx context.Context, sessionID string) (any, error) {
 			return client.Sessions.Get(ctx, sessionID, managedagents.SessionGetParams{})
