@@ -109,11 +109,28 @@ func sendWithStatus(ctx context.Context, cfg *config.Config, r transport.Request
 // call's record ends when the returned body is read to its end, fails, or is
 // closed.
 func openStreamConn(ctx context.Context, cfg *config.Config, r transport.Request, retries int) (*http.Response, error) {
+	return openBody(ctx, cfg, r, true, func(ctx context.Context) (*http.Response, error) {
+		return transport.Open(ctx, cfg, r, retries)
+	})
+}
+
+// openDownload sends the download r. The call's record ends when the
+// returned body is read to its end, fails, or is closed.
+func openDownload(ctx context.Context, cfg *config.Config, r transport.Request) (*http.Response, error) {
+	return openBody(ctx, cfg, r, false, func(ctx context.Context) (*http.Response, error) {
+		return transport.Fetch(ctx, cfg, r)
+	})
+}
+
+// openBody makes a call of r whose 2xx body open hands over unread: it checks
+// the call, turns the transport's errors into the package's, and ends the
+// call's record with the body.
+func openBody(ctx context.Context, cfg *config.Config, r transport.Request, stream bool, open func(context.Context) (*http.Response, error)) (*http.Response, error) {
 	if err := check(ctx, cfg, r); err != nil {
 		return nil, err
 	}
-	ctx, info := startCall(ctx, r, true)
-	resp, err := transport.Open(ctx, cfg, r, retries)
+	ctx, info := startCall(ctx, r, stream)
+	resp, err := open(ctx)
 	if err != nil {
 		last, body := lastResponse(err)
 		err = fromWire(err, cfg)
@@ -170,7 +187,7 @@ func endCall(cfg *config.Config, info *callinfo.State, resp *http.Response, body
 	info.End(publicResponse(resp, body), err)
 }
 
-// endOnClose ends a stream's call once: at the end of its body (nil), on a
+// endOnClose ends the call of a stream or a download once: at the end of its body (nil), on a
 // read error (that error), or when it is closed.
 type endOnClose struct {
 	io.ReadCloser

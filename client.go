@@ -38,6 +38,11 @@ type Client struct {
 	// Vaults manages vaults and their credentials: /v1/vaults.
 	Vaults *VaultService
 
+	// Files uploads, lists, downloads and deletes files: /v1/files.
+	Files *FileService
+	// Skills manages skills and their versions: /v1/skills.
+	Skills *SkillService
+
 	cfg     *config.Config
 	initErr error
 }
@@ -98,6 +103,9 @@ func (c *Client) wire() {
 	c.DeploymentRuns = &DeploymentRunService{client: c}
 	c.Vaults = &VaultService{client: c, Credentials: &VaultCredentialService{client: c}}
 	c.MemoryStores = &MemoryStoreService{client: c, Memories: &MemoryService{client: c}, MemoryVersions: &MemoryVersionService{client: c}}
+
+	c.Files = &FileService{client: c}
+	c.Skills = &SkillService{client: c, Versions: &SkillVersionService{client: c}}
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {

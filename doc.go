@@ -80,8 +80,9 @@
 // Authorization: Bearer), option.WithEnvironmentKey and option.WithBaseURL
 // override them. Every request carries anthropic-version: 2023-06-01 and
 // anthropic-beta: managed-agents-2026-04-01 (memory store requests send
-// agent-memory-2026-07-22 instead), merged with the names of
-// option.WithBetas, and exactly one credential, chosen by its endpoint. No
+// agent-memory-2026-07-22 instead; files and skills send none), merged with
+// the names of option.WithBetas, and exactly one credential, chosen by its
+// endpoint. No
 // key or token ever appears in an error, a log line, a reconnect notice or a
 // formatted value, even when a server or proxy echoes it back (in a header, a
 // body, a value that fails to decode: every string from the server is
@@ -243,6 +244,18 @@
 // drop a lease the worker holds; [WorkLease] recovers from it instead. A 412
 // is a [*LeaseLostError] matching [ErrLeaseLost]: stop the item's tools and
 // do not stop the item. A stop answered 409 (stopped already) succeeds.
+//
+// # Files and skills
+//
+// [FileService] (client.Files) uploads files and downloads the files a
+// session produced ([FileListParams].ScopeID lists them); [SkillService]
+// (client.Skills) uploads skills from a directory or an fs.FS and
+// [SkillVersionService.Unpack] installs one. Uploads and downloads stream:
+// the body is written from the reader as it is sent, and a download is handed
+// over unread as a [*Download], so memory does not grow with the size.
+// [FileService.DownloadToFile] writes a file whole or not at all. An upload
+// is never sent twice once it may have reached the server. These endpoints
+// send no beta header of their own.
 //
 // # Testing
 //

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -128,6 +130,24 @@ var wantEndpoints = map[string]wantEndpoint{
 	"memory_stores.memory_versions.list":     {"GET /v1/memory_stores/{memory_store_id}/memory_versions", ratelimit.Read, false},
 	"memory_stores.memory_versions.retrieve": {"GET /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}", ratelimit.Read, false},
 	"memory_stores.memory_versions.redact":   {"POST /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact", ratelimit.Read, false},
+
+	// Files and skills (more-resources.md §5, §6): outside the Managed Agents
+	// budgets, declared Read; uploads create something, so they are Once.
+	"files.upload":            {"POST /v1/files", ratelimit.Read, true},
+	"files.list":              {"GET /v1/files", ratelimit.Read, false},
+	"files.retrieve_metadata": {"GET /v1/files/{file_id}", ratelimit.Read, false},
+	"files.download":          {"GET /v1/files/{file_id}/content", ratelimit.Read, false},
+	"files.delete":            {"DELETE /v1/files/{file_id}", ratelimit.Read, false},
+
+	"skills.create":            {"POST /v1/skills", ratelimit.Read, true},
+	"skills.retrieve":          {"GET /v1/skills/{skill_id}", ratelimit.Read, false},
+	"skills.list":              {"GET /v1/skills", ratelimit.Read, false},
+	"skills.delete":            {"DELETE /v1/skills/{skill_id}", ratelimit.Read, false},
+	"skills.versions.create":   {"POST /v1/skills/{skill_id}/versions", ratelimit.Read, true},
+	"skills.versions.retrieve": {"GET /v1/skills/{skill_id}/versions/{version}", ratelimit.Read, false},
+	"skills.versions.list":     {"GET /v1/skills/{skill_id}/versions", ratelimit.Read, false},
+	"skills.versions.delete":   {"DELETE /v1/skills/{skill_id}/versions/{version}", ratelimit.Read, false},
+	"skills.versions.download": {"GET /v1/skills/{skill_id}/versions/{version}/content", ratelimit.Read, false},
 }
 
 // serviceCall calls one service method with valid arguments and says which
@@ -528,6 +548,99 @@ var serviceCalls = map[string]serviceCall{
 		_, err := c.MemoryStores.MemoryVersions.Redact(ctx, "memstore_1", "memver_1", MemoryVersionRedactParams{})
 		return err
 	}},
+
+	"Files.Upload": {[]string{"files.upload"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Files.Upload(ctx, FileUploadParams{Reader: strings.NewReader("a,b\n1,2\n"), Filename: "report.csv"})
+		return err
+	}},
+	"Files.GetMetadata": {[]string{"files.retrieve_metadata"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Files.GetMetadata(ctx, "file_1", FileGetMetadataParams{})
+		return err
+	}},
+	"Files.List": {[]string{"files.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Files.List(ctx, FileListParams{ScopeID: "sesn_1"})
+		return err
+	}},
+	"Files.ListAll": {[]string{"files.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.Files.ListAll(ctx, FileListParams{}))
+	}},
+	"Files.Download": {[]string{"files.download"}, func(ctx context.Context, c *Client) error {
+		d, err := c.Files.Download(ctx, "file_1", FileDownloadParams{})
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, d)
+		return errors.Join(err, d.Close())
+	}},
+	"Files.DownloadToFile": {[]string{"files.download"}, func(ctx context.Context, c *Client) error {
+		dir, err := os.MkdirTemp("", "endpoints-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		_, err = c.Files.DownloadToFile(ctx, "file_1", FileDownloadToFileParams{Path: filepath.Join(dir, "out")})
+		return err
+	}},
+	"Files.Delete": {[]string{"files.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Files.Delete(ctx, "file_1", FileDeleteParams{})
+		return err
+	}},
+
+	"Skills.Create": {[]string{"skills.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Skills.Create(ctx, SkillCreateParams{FS: testSkillFS(), DisplayName: "Invoice parser"})
+		return err
+	}},
+	"Skills.Get": {[]string{"skills.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Skills.Get(ctx, "skill_1", SkillGetParams{})
+		return err
+	}},
+	"Skills.List": {[]string{"skills.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Skills.List(ctx, SkillListParams{Source: SkillSourceCustom})
+		return err
+	}},
+	"Skills.ListAll": {[]string{"skills.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.Skills.ListAll(ctx, SkillListParams{}))
+	}},
+	"Skills.Delete": {[]string{"skills.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Skills.Delete(ctx, "skill_1", SkillDeleteParams{})
+		return err
+	}},
+	"Skills.Versions.Create": {[]string{"skills.versions.create"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Skills.Versions.Create(ctx, "skill_1", SkillVersionCreateParams{FS: testSkillFS()})
+		return err
+	}},
+	"Skills.Versions.Get": {[]string{"skills.versions.retrieve"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Skills.Versions.Get(ctx, "skill_1", SkillVersionLatest, SkillVersionGetParams{})
+		return err
+	}},
+	"Skills.Versions.List": {[]string{"skills.versions.list"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Skills.Versions.List(ctx, "skill_1", SkillVersionListParams{})
+		return err
+	}},
+	"Skills.Versions.ListAll": {[]string{"skills.versions.list"}, func(ctx context.Context, c *Client) error {
+		return first(c.Skills.Versions.ListAll(ctx, "skill_1", SkillVersionListParams{}))
+	}},
+	"Skills.Versions.Delete": {[]string{"skills.versions.delete"}, func(ctx context.Context, c *Client) error {
+		_, err := c.Skills.Versions.Delete(ctx, "skill_1", "skver_1", SkillVersionDeleteParams{})
+		return err
+	}},
+	"Skills.Versions.Download": {[]string{"skills.versions.download"}, func(ctx context.Context, c *Client) error {
+		d, err := c.Skills.Versions.Download(ctx, "skill_1", "skver_1", SkillVersionDownloadParams{})
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, d)
+		return errors.Join(err, d.Close())
+	}},
+	"Skills.Versions.Unpack": {[]string{"skills.versions.retrieve", "skills.versions.download"}, func(ctx context.Context, c *Client) error {
+		dir, err := os.MkdirTemp("", "endpoints-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		_, err = c.Skills.Versions.Unpack(ctx, "skill_1", SkillVersionLatest, SkillVersionUnpackParams{Dir: filepath.Join(dir, "skill")})
+		return err
+	}},
 }
 
 // serviceMethods returns the path from the Client of every exported method
@@ -599,6 +712,9 @@ func TestEndpointDeclarations(t *testing.T) {
 func wantBetas(op string) []string {
 	if strings.HasPrefix(op, "memory_stores.") {
 		return []string{MemoryBetaHeader} // only the memory beta, not ours merged in
+	}
+	if strings.HasPrefix(op, "files.") || strings.HasPrefix(op, "skills.") {
+		return nil // none: their old betas select older shapes
 	}
 	return []string{BetaHeader}
 }
@@ -730,6 +846,32 @@ func cannedBody(t *testing.T, op string) []byte {
 	}
 	if strings.HasPrefix(op, "memory_stores.") {
 		return cannedMemoryBody(t, op)
+	}
+	switch op {
+	case "files.upload":
+		return fixture(t, "files/file_upload.json")
+	case "files.list":
+		return fixture(t, "files/page_of_files.json")
+	case "files.delete":
+		return fixture(t, "files/deleted.json")
+	case "files.download":
+		return []byte("a,b\n1,2\n")
+	case "files.retrieve_metadata":
+		return fixture(t, "files/file_metadata.json")
+	case "skills.list":
+		return fixture(t, "skills/page_of_skills.json")
+	case "skills.delete":
+		return fixture(t, "skills/deleted.json")
+	case "skills.versions.list":
+		return fixture(t, "skills/page_of_versions.json")
+	case "skills.versions.delete":
+		return fixture(t, "skills/version_deleted.json")
+	case "skills.versions.download":
+		return fixture(t, "skills/invoice-parser.zip")
+	case "skills.versions.create", "skills.versions.retrieve":
+		return fixture(t, "skills/skill_version.json")
+	case "skills.create", "skills.retrieve":
+		return fixture(t, "skills/skill.json")
 	}
 	switch {
 	case strings.HasPrefix(op, "agents."):

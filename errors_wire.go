@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -36,6 +37,8 @@ func fromWire(err error, cfg *config.Config) error {
 		return &DeliveryError{Method: e.Method, URL: e.URL, Err: fromWire(e.Err, cfg)}
 	case *transport.ContentTypeError:
 		return responseError(cfg, e.Method, e.URL, e.Response, errNotSSE)
+	case *transport.BodyError:
+		return redactErr(fmt.Errorf("%s%s %s: request body: %w", errPrefix, e.Method, e.URL, e.Err), cfg)
 	}
 	return redactErr(err, cfg)
 }

@@ -50,6 +50,20 @@
 // processed on receipt and echoed with processed_at set, unless
 // [WithQueuedEcho] emulates queued messages.
 //
+// # Files and skills
+//
+// Files and skills take no beta header (their deprecated betas are refused:
+// they would select shapes the fake does not serve). Uploads are multipart,
+// streamed and held in memory up to [WithMaxFileSize]; an upload is not
+// downloadable (400 file_not_downloadable), an expired file answers 404
+// file_expired. A session's outputs come from [Turn.WriteOutput] or
+// [Server.WriteOutput]: downloadable files whose scope is the session, listed
+// by GET /v1/files?scope_id=…. Skills are built from the uploaded files[]
+// parts (one top directory, SKILL.md in it, whose frontmatter gives the name
+// and description), with versions, the latest alias on retrieve, and a zip of
+// the version under a directory named after the skill as its content; the
+// Anthropic skills docx, pdf, pptx and xlsx are listed and read-only.
+//
 // # Scripted agents
 //
 // Each user.message starts a turn played by a [Script] ([DefaultScript] unless

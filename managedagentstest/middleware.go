@@ -30,7 +30,8 @@ type Request struct {
 	Credential Credential
 	// Body is the request body, with the values of secret fields (repository
 	// tokens, vault credentials' secrets) replaced by "[redacted]" as in a
-	// recording.
+	// recording; for a multipart upload, its first MiB as far as the server
+	// read it.
 	Body []byte
 	// Status is the status of the answer (0 while a handler has not answered).
 	Status int
@@ -225,8 +226,15 @@ var logRedactor = newRedactor(nil, nil)
 // serveHTTP is the server's handler: it logs the request, applies delays and
 // injected failures, checks the headers and the budgets, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	var body []byte
+	var upload *headCapture // an upload streams to its handler; the log keeps its first MiB
+	if isMultipart(r) {
+		upload = &headCapture{ReadCloser: r.Body, max: 1 << 20}
+		r.Body = upload
+	} else {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	_, route := s.mux.Handler(r)
 	if route == "/" {
 		route = ""
@@ -314,6 +322,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mux.ServeHTTP(sw, r)
+	if upload != nil {
+		s.mu.Lock()
+		rec.Body = upload.head
+		s.mu.Unlock()
+	}
 }
 
 // checkHeaders checks anthropic-version and anthropic-beta (the credential
@@ -321,6 +334,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) checkHeaders(r *http.Request, route string) *apiError {
 	if r.Header.Get("Anthropic-Version") == "" {
 		return errBadRequest("anthropic-version: header is required")
+	}
+	if storageRoutes[route] {
+		return checkStorageBetas(r)
 	}
 	if isMemoryRoute(route) {
 		return checkMemoryBeta(r)

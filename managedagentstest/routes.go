@@ -109,6 +109,25 @@ const (
 	RouteRedactMemoryVersion = "POST /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact"
 )
 
+// Routes of the Files and Skills endpoints, which take no anthropic-beta.
+const (
+	RouteUploadFile      = "POST /v1/files"
+	RouteListFiles       = "GET /v1/files"
+	RouteGetFileMetadata = "GET /v1/files/{file_id}"
+	RouteDownloadFile    = "GET /v1/files/{file_id}/content"
+	RouteDeleteFile      = "DELETE /v1/files/{file_id}"
+
+	RouteCreateSkill          = "POST /v1/skills"
+	RouteGetSkill             = "GET /v1/skills/{skill_id}"
+	RouteListSkills           = "GET /v1/skills"
+	RouteDeleteSkill          = "DELETE /v1/skills/{skill_id}"
+	RouteCreateSkillVersion   = "POST /v1/skills/{skill_id}/versions"
+	RouteGetSkillVersion      = "GET /v1/skills/{skill_id}/versions/{version}"
+	RouteListSkillVersions    = "GET /v1/skills/{skill_id}/versions"
+	RouteDeleteSkillVersion   = "DELETE /v1/skills/{skill_id}/versions/{version}"
+	RouteDownloadSkillVersion = "GET /v1/skills/{skill_id}/versions/{version}/content"
+)
+
 // Query keys accepted by the list endpoints.
 var (
 	timeBounds = []string{"created_at[gt]", "created_at[gte]", "created_at[lt]", "created_at[lte]"}
@@ -191,6 +210,9 @@ func (s *Server) routes() {
 	h(RouteDeleteCredential, s.deleteCredential)
 	h(RouteArchiveCredential, s.archiveCredential)
 	h(RouteValidateCredential, s.validateCredential)
+
+	s.fileRoutes()
+	s.skillRoutes()
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound("no route for "+r.Method+" "+r.URL.Path))

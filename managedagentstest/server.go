@@ -131,6 +131,10 @@ type Server struct {
 	runs        map[string]*runRec // deployment runs
 	vaults      map[string]*vaultRec
 
+	files       map[string]*fileRec  // files.go
+	skills      map[string]*skillRec // skills.go
+	maxFileSize int64
+
 	requests     []*Request
 	failures     map[string][]injected // by route
 	delays       map[string]time.Duration

@@ -14,16 +14,10 @@ import (
 
 // The work endpoints of self-hosted environments (self-hosted.md §2).
 
-// handleRaw registers h on pattern for the endpoints whose answers handle
-// cannot write: a poll that blocks, a stop that answers 204. h rejects its
-// own query parameters.
-func (s *Server) handleRaw(pattern string, h http.HandlerFunc) {
-	s.served = append(s.served, pattern)
-	s.mux.HandleFunc(pattern, h)
-}
-
+// workRoutes registers the work endpoints; the poll (which blocks) and the
+// stop (which answers 204) write their answers themselves (handleRaw).
 func (s *Server) workRoutes() {
-	s.handleRaw(RoutePollWork, s.pollWork)
+	s.handleRaw(RoutePollWork, s.pollWork, "block_ms", "reclaim_older_than_ms")
 	s.handle(RouteAckWork, s.ackWork)
 	s.handle(RouteHeartbeatWork, s.heartbeatWork, "expected_last_heartbeat", "desired_ttl_seconds")
 	s.handleRaw(RouteStopWork, s.stopWork)
@@ -79,13 +73,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // of the server's clock for one: with a frozen clock the poll waits until
 // the clock is moved past its end or work is queued.
 func (s *Server) pollWork(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	for k := range q {
-		if k != "beta" && k != "block_ms" && k != "reclaim_older_than_ms" {
-			writeError(w, errBadRequest("%s: unexpected query parameter", k))
-			return
-		}
-	}
 	block, err := intParam(r, "block_ms", 0, 1, 999)
 	if err != nil {
 		writeError(w, err.(*apiError))
@@ -247,12 +234,6 @@ func (s *Server) heartbeatWork(r *http.Request, _ obj) (any, error) {
 // force, or a queued item; otherwise gracefully (stopping, until its lease
 // lapses or a forced stop). A stopped item answers 409.
 func (s *Server) stopWork(w http.ResponseWriter, r *http.Request) {
-	for k := range r.URL.Query() {
-		if k != "beta" {
-			writeError(w, errBadRequest("%s: unexpected query parameter", k))
-			return
-		}
-	}
 	var body obj
 	if r.Body != nil {
 		dec := json.NewDecoder(r.Body)

@@ -67,8 +67,41 @@ type Endpoint struct {
 	// conflict: it is never retried, whatever x-should-retry says. Set it
 	// with [Endpoint.ConflictIsFinal].
 	FinalConflict bool
+	// StreamedBody says that the request's body is an [Upload], written while
+	// it is sent (a multipart file or skill upload), never a JSON Body. Set it
+	// with [Endpoint.Uploads].
+	StreamedBody bool
+	// RawAnswer says that a 2xx answer's body is content handed over unread
+	// by [Fetch] (Accept: application/binary), not JSON. Set it with
+	// [Endpoint.Downloads].
+	RawAnswer bool
 
 	params []string // names of the path parameters, in order
+}
+
+// Uploads marks e's request body as streamed (see StreamedBody) and returns
+// e, for use in the declaration:
+//
+//	filesUpload = area.Endpoint(...).Uploads()
+//
+// It panics on an endpoint whose method takes no body.
+func (e *Endpoint) Uploads() *Endpoint {
+	if e.Method == http.MethodGet || e.Method == http.MethodDelete {
+		panic(fmt.Sprintf("transport: endpoint %q: a %s takes no body to stream", e.Op, e.Method))
+	}
+	e.StreamedBody = true
+	return e
+}
+
+// Downloads marks e's 2xx answers as content handed over unread (see
+// RawAnswer) and returns e, for use in the declaration. It panics on an
+// endpoint that is not a GET.
+func (e *Endpoint) Downloads() *Endpoint {
+	if e.Method != http.MethodGet {
+		panic(fmt.Sprintf("transport: endpoint %q: only a GET downloads", e.Op))
+	}
+	e.RawAnswer = true
+	return e
 }
 
 // ConflictIsFinal marks e's 409 answers as final (see FinalConflict) and
@@ -221,6 +254,8 @@ type Request struct {
 	// Header holds headers of this request only (Anthropic-Worker-ID); it
 	// cannot set credentials, version, betas or content-type.
 	Header http.Header
+	// Upload is a body streamed as it is written, instead of Body.
+	Upload *Upload
 }
 
 // WithQuery returns r with query q.
@@ -244,6 +279,12 @@ func (r Request) WithHeader(key, value string) Request {
 // WithBody returns r with body b.
 func (r Request) WithBody(b any) Request {
 	r.Body = b
+	return r
+}
+
+// WithUpload returns r with the streamed body u.
+func (r Request) WithUpload(u *Upload) Request {
+	r.Upload = u
 	return r
 }
 
