@@ -1,0 +1,85 @@
+package worker_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-managedagents/managedagents/managedagentstest"
+	"github.com/go-managedagents/managedagents/worker"
+)
+
+// A session's agent writes a file and runs it through the worker: the
+// worker polls, acks, heartbeats at once, reads the session, runs the tools
+// in the item's working directory, posts each result, and stops the item
+// (force) once the session idled; the working directory is removed. A health
+// check is stopped at once, without a heartbeat.
+func TestWorkerServesASession(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	answers := make(chan managedagentstest.Answer, 2)
+	sid := f.session(t, func(turn *managedagentstest.Turn) {
+		for _, call := range []struct {
+			name  string
+			input map[string]any
+		}{
+			{"write", map[string]any{"file_path": "hello.sh", "content": "echo hello from $(basename $PWD)\n"}},
+			{"bash", map[string]any{"command": "bash hello.sh"}},
+		} {
+			a, err := turn.CallTool(call.name, call.input)
+			if err != nil {
+				return
+			}
+			answers <- a
+		}
+		turn.Message("done")
+	}, nil, nil)
+	hc, err := f.srv.EnqueueHealthcheck(f.envID)
+	require.NoError(t, err)
+	f.start(t, sid)
+	root := t.TempDir()
+	w := f.run(t, worker.Options{Workdir: root})
+
+	require.Equal(t, "wrote 33 bytes to hello.sh", recv(t, answers).Text())
+	work := f.workOf(t, sid)
+	require.Equal(t, "hello from "+work+"\n\n", recv(t, answers).Text(), "run in Workdir/<work_id>")
+	eventually(t, func() bool { return len(f.workRequests(managedagentstest.RouteStopWork, work)) == 1 })
+	eventually(t, func() bool { return len(f.workRequests(managedagentstest.RouteStopWork, hc)) == 1 })
+	stop(t, w)
+
+	st := f.workRequests(managedagentstest.RouteStopWork, work)[0]
+	require.Equal(t, http.StatusNoContent, st.Status)
+	require.JSONEq(t, `{"force":true}`, string(st.Body))
+	require.Equal(t, managedagentstest.CredentialWorkToken, st.Credential)
+	require.Empty(t, f.workRequests(managedagentstest.RouteHeartbeatWork, hc), "a health check is stopped, not held")
+	beats := f.workRequests(managedagentstest.RouteHeartbeatWork, work)
+	require.NotEmpty(t, beats)
+	require.Equal(t, "NO_HEARTBEAT", beats[0].Query.Get("expected_last_heartbeat"))
+	require.Equal(t, managedagentstest.CredentialWorkToken, beats[0].Credential)
+	for _, r := range f.srv.Requests() {
+		if r.Route == managedagentstest.RoutePollWork || r.Route == managedagentstest.RouteAckWork {
+			require.Equal(t, managedagentstest.CredentialEnvironmentKey, r.Credential, r.Route)
+		}
+		if strings.HasPrefix(r.Path, "/v1/sessions/"+sid) && r.Method == http.MethodGet {
+			require.Equal(t, managedagentstest.CredentialWorkToken, r.Credential, r.Path)
+		}
+	}
+	_, err = os.Stat(filepath.Join(root, work))
+	require.ErrorIs(t, err, os.ErrNotExist, "the item's working directory is removed")
+
+	s := w.Stats()
+	require.Equal(t, int64(2), s.ItemsClaimed)
+	require.Equal(t, int64(2), s.ItemsServed)
+	require.Equal(t, int64(1), s.Healthchecks)
+	require.Equal(t, int64(2), s.ToolCalls)
+	require.Equal(t, int64(2), s.ToolResultsPosted)
+	require.Equal(t, int64(2), s.Stops)
+	require.Zero(t, s.ItemsActive)
+	require.Zero(t, s.LeasesLost)
+	require.Positive(t, s.Polls)
+	require.Positive(t, s.Heartbeats)
+}
