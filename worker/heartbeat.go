@@ -11,10 +11,11 @@ import (
 	"github.com/go-managedagents/managedagents"
 )
 
-// Heartbeat pacing (self-hosted.md §3.1): every half TTL, at least every
-// second and at most every 30 s.
+// Heartbeat pacing: every half TTL, at most every 30 s (self-hosted.md
+// §3.1), and not more often than every 100 ms. (The official worker beats at
+// least a second apart, so that a TTL of a second lapses between two beats.)
 const (
-	minBeatInterval = time.Second
+	minBeatInterval = 100 * time.Millisecond
 	maxBeatInterval = 30 * time.Second
 )
 
@@ -133,8 +134,10 @@ func (h *heartbeats) loop(ctx context.Context) {
 		case err == nil && hb.Held():
 			w.counters.heartbeats.Add(1)
 			lastGood = sent
-			ttl = max(hb.TTL(), time.Second)
-			wait = min(max(ttl/2, minBeatInterval), maxBeatInterval)
+			if hb.TTLSeconds > 0 {
+				ttl = hb.TTL()
+			}
+			wait = beatInterval(ttl)
 		case err == nil:
 			w.counters.heartbeats.Add(1)
 			h.it.log.Info("worker: the server is stopping the item", "state", string(hb.State), "lease_extended", hb.LeaseExtended)
@@ -157,11 +160,16 @@ func (h *heartbeats) loop(ctx context.Context) {
 			}
 			h.it.log.Warn("worker: heartbeat failed; trying again", "error", err.Error())
 			if wait == 0 {
-				wait = min(max(ttl/2, minBeatInterval), maxBeatInterval)
+				wait = beatInterval(ttl)
 			}
 		}
 		h.firstDone()
 	}
+}
+
+// beatInterval is the time between two heartbeats of a lease of ttl.
+func beatInterval(ttl time.Duration) time.Duration {
+	return min(max(ttl/2, minBeatInterval), maxBeatInterval)
 }
 
 // permanent reports whether err is an answer of the API that trying again

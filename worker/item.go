@@ -313,10 +313,6 @@ func (it *item) removeWorkdir(dir string) {
 }
 
 // closeToolset ends the item's shell and every process it started, and
-// removes the skills it installed.
-func (it *item) closeToolset(ts *agenttoolset.Toolset) {
-	_ = ts.Close()
-	if err := ts.RemoveSkills(); err != nil {
-		it.log.Warn("worker: removing the skills failed", "error", err.Error())
-	}
-}
+// waits for them to die. The skills it installed go with the working
+// directory.
+func (it *item) closeToolset(ts *agenttoolset.Toolset) { _ = ts.Close() }

@@ -52,9 +52,9 @@ type Stats struct {
 // counters are the worker's Stats, updated atomically.
 type counters struct {
 	polls, pollErrors, claimed, ackErrors, active, served, failed, interrupted atomic.Int64
-	healthchecks, unknownItems, leasesLost, heartbeats, heartbeatErrors      atomic.Int64
-	stops, stopErrors, toolCalls, posted, skills, skillErrors                atomic.Int64
-	memorySyncs, memoryErrors                                                atomic.Int64
+	healthchecks, unknownItems, leasesLost, heartbeats, heartbeatErrors        atomic.Int64
+	stops, stopErrors, toolCalls, posted, skills, skillErrors                  atomic.Int64
+	memorySyncs, memoryErrors                                                  atomic.Int64
 }
 
 // Stats returns the counts so far. It is safe to call at any time.

@@ -160,7 +160,9 @@ var (
 
 type interrupted struct{}
 
-func (interrupted) Error() string { return "worker: interrupted: the worker stopped before the item ended" }
+func (interrupted) Error() string {
+	return "worker: interrupted: the worker stopped before the item ended"
+}
 
 func (interrupted) Is(target error) bool { return target == context.Canceled }
 
@@ -249,12 +251,12 @@ func New(client *managedagents.Client, environmentID string, opts Options) (*Wor
 		return nil, fmt.Errorf("worker: New: HeartbeatBudget: %w", err)
 	}
 	w := &Worker{
-		client:  client,
-		env:     environmentID,
-		opts:    opts,
-		workdir: workdir,
-		store:   opts.Store,
-		clock:   clock,
+		client:    client,
+		env:       environmentID,
+		opts:      opts,
+		workdir:   workdir,
+		store:     opts.Store,
+		clock:     clock,
 		items:     map[string]*item{},
 		drained:   make(chan struct{}),
 		pollEnded: make(chan struct{}),
