@@ -285,8 +285,3 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
 }
-
-// childEnv marks the process as the child of the SIGTERM test.
-const childEnv = "WORKER_TEST_CHILD"
-
-func runChild() int { return 2 }

@@ -24,7 +24,8 @@ type item struct {
 	polled *managedagents.WorkItem // as the poll returned it, with its secret
 	acked  *managedagents.WorkItem // as the ack returned it (the polled one when its answer was lost)
 	id     string
-	log    *slog.Logger
+	log    *slog.Logger // with the item's ids
+	runLog *slog.Logger // with its work id only: the runner adds the session's
 	ic     *managedagents.Client // the item's session calls: its token, the client's limiter
 	hc     *managedagents.Client // its heartbeats and stop: its token, the heartbeat limiter
 	ctx    context.Context
@@ -39,7 +40,8 @@ type item struct {
 func newItem(w *Worker, polled, acked *managedagents.WorkItem, log *slog.Logger) *item {
 	ctx, cancel := context.WithCancelCause(w.hardCtx)
 	return &item{
-		w: w, polled: polled, acked: acked, id: polled.ID, log: log,
+		w: w, polled: polled, acked: acked, id: polled.ID, runLog: log,
+		log: log.With("data_type", string(polled.Data.Type), "session_id", polled.Data.ID),
 		ic: w.client.ForWorkItem(polled), hc: w.beats.ForWorkItem(polled),
 		ctx: ctx, cancel: cancel,
 	}
@@ -186,7 +188,7 @@ func (it *item) session(ctx context.Context, lease *managedagents.WorkLease, bea
 		ToolTimeout:    w.opts.ToolTimeout,
 		SendWindow:     lease.TTL(),
 		MaxIdle:        w.opts.MaxIdle,
-		Logger:         it.log,
+		Logger:         it.runLog,
 	})
 	if err != nil {
 		return fmt.Errorf("worker: making the tool runner: %w", err)

@@ -56,7 +56,7 @@ func (w *Worker) pollLoop(ctx context.Context) {
 // An ack whose answer was lost (a *DeliveryError: it may have landed) is
 // taken as made: the first heartbeat tells.
 func (w *Worker) claim(ctx context.Context, polled *managedagents.WorkItem) *item {
-	log := w.log.With("work_id", polled.ID, "data_type", string(polled.Data.Type), "session_id", polled.Data.ID)
+	log := w.log.With("work_id", polled.ID)
 	if ctx.Err() != nil {
 		log.Info("worker: item polled as the worker stops; not acked, it goes back to the queue")
 		return nil
@@ -76,6 +76,7 @@ func (w *Worker) claim(ctx context.Context, polled *managedagents.WorkItem) *ite
 	}
 	w.counters.claimed.Add(1)
 	it := newItem(w, polled, acked, log)
+	it.log.Info("worker: item claimed")
 	if !w.register(it) {
 		// Acked as the worker began to stop: not served, not heartbeaten, its
 		// lease lapses and the queue hands it to another worker.
