@@ -24,8 +24,8 @@ type item struct {
 	polled *managedagents.WorkItem // as the poll returned it, with its secret
 	acked  *managedagents.WorkItem // as the ack returned it (the polled one when its answer was lost)
 	id     string
-	log    *slog.Logger // with the item's ids
-	runLog *slog.Logger // with its work id only: the runner adds the session's
+	log    *slog.Logger          // with the item's ids
+	runLog *slog.Logger          // with its work id only: the runner adds the session's
 	ic     *managedagents.Client // the item's session calls: its token, the client's limiter
 	hc     *managedagents.Client // its heartbeats and stop: its token, the heartbeat limiter
 	ctx    context.Context
@@ -42,7 +42,7 @@ func newItem(w *Worker, polled, acked *managedagents.WorkItem, log *slog.Logger)
 	return &item{
 		w: w, polled: polled, acked: acked, id: polled.ID, runLog: log,
 		log: log.With("data_type", string(polled.Data.Type), "session_id", polled.Data.ID),
-		ic: w.client.ForWorkItem(polled), hc: w.beats.ForWorkItem(polled),
+		ic:  w.client.ForWorkItem(polled), hc: w.beats.ForWorkItem(polled),
 		ctx: ctx, cancel: cancel,
 	}
 }
