@@ -1,7 +1,12 @@
 package worker_test
 
 import (
+	"bytes"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-managedagents/managedagents/managedagentstest"
+	"github.com/go-managedagents/managedagents/option"
 	"github.com/go-managedagents/managedagents/worker"
 )
 
@@ -82,4 +88,42 @@ func TestWorkerServesASession(t *testing.T) {
 	require.Zero(t, s.LeasesLost)
 	require.Positive(t, s.Polls)
 	require.Positive(t, s.Heartbeats)
+}
+
+// An item of a kind the worker does not know is stopped at once and
+// skipped, without a heartbeat.
+func TestUnknownItemKindIsStoppedAndSkipped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	// A server of the test's own in front of the fake turns its health
+	// checks into work of a kind no worker knows yet.
+	target, err := url.Parse(f.srv.URL)
+	require.NoError(t, err)
+	proxy := httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(target) },
+		Transport: f.srv.HTTPClient().Transport,
+		ModifyResponse: func(resp *http.Response) error {
+			if !strings.HasSuffix(resp.Request.URL.Path, "/work/poll") {
+				return nil
+			}
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return err
+			}
+			body = bytes.ReplaceAll(body, []byte(`"type":"healthcheck"`), []byte(`"type":"batch_job"`))
+			resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+			resp.Header.Del("Content-Length")
+			return nil
+		},
+	})
+	t.Cleanup(proxy.Close)
+	f.client = f.client.WithOptions(option.WithBaseURL(proxy.URL))
+	id, err := f.srv.EnqueueHealthcheck(f.envID)
+	require.NoError(t, err)
+	w := f.run(t, worker.Options{})
+	eventually(t, func() bool { return w.Stats().UnknownItems == 1 && w.Stats().Stops == 1 })
+	stop(t, w)
+	require.Len(t, f.workRequests(managedagentstest.RouteStopWork, id), 1)
+	require.Empty(t, f.workRequests(managedagentstest.RouteHeartbeatWork, id))
+	require.Zero(t, w.Stats().Healthchecks)
 }
