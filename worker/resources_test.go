@@ -132,7 +132,6 @@ func TestMemoryStoresAreMountedAndSynced(t *testing.T) {
 	require.Positive(t, w.Stats().MemorySyncs)
 }
 
-
 // The last sync of a clean end merges both sides against what the mount
 // agreed on: a file edited here and on the server keeps the server's copy,
 // a file deleted here deletes its memory (unchanged on the server), a memory
