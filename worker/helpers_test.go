@@ -23,10 +23,14 @@ import (
 
 // TestMain fails the package when a test leaves a goroutine behind, and
 // serves as the child process of the SIGTERM test (see
-// TestSIGTERMDuringAToolDrains).
+// TestSIGTERMDuringAToolDrains) and as the fake's process of the memory
+// benchmark (see BenchmarkWorkerMemoryPerItem).
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(runChild())
+	}
+	if os.Getenv(fakeEnv) != "" {
+		os.Exit(runFake())
 	}
 	goleak.VerifyTestMain(m)
 }
