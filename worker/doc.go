@@ -40,8 +40,8 @@
 //     for Options.MaxIdle after a turn, syncing the memory stores every
 //     Options.MemorySyncInterval while calls happen;
 //  7. ends the shell and every process it started, syncs the memory stores a
-//     last time, removes the skills, the memory folders it made and the
-//     working directory (unless Options.KeepWorkdirs);
+//     last time, and removes the memory folders it made and the working
+//     directory, skills included (unless Options.KeepWorkdirs);
 //  8. stops the heartbeats, then stops the item (force), unless its lease
 //     was lost.
 //
@@ -116,8 +116,9 @@
 // The official SDK's worker (lib/environments) serves one item at a time
 // and runs a session's calls one after the other; this one serves
 // Options.MaxConcurrentItems items, and runs the calls of different threads
-// at once. It re-runs a tool whose result post failed after reaching the
-// server, may post a result twice, drops a lease whose heartbeat answer was
-// lost, and ends on any permanent poll error; this one does none of these,
-// and drains its items when its polls are refused for good.
+// at once. The official one re-runs a tool whose result post failed after
+// reaching the server, may post a result twice, drops a lease whose
+// heartbeat answer was lost, and returns at once on a permanent poll error;
+// this one does none of these, and drains its items before it stops on a
+// refused poll.
 package worker

@@ -234,15 +234,6 @@ func (f *fixture) results(t testing.TB, sessionID string) []map[string]any {
 	return out
 }
 
-// resultText returns the text of a user.tool_result event.
-func resultText(ev map[string]any) string {
-	var b strings.Builder
-	for _, c := range ev["content"].([]any) {
-		b.WriteString(c.(map[string]any)["text"].(string))
-	}
-	return b.String()
-}
-
 // recv receives from ch within the test timeout.
 func recv[T any](t testing.TB, ch <-chan T) T {
 	t.Helper()

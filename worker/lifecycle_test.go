@@ -171,11 +171,8 @@ func TestMaxConcurrentItems(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	answers := make(chan managedagentstest.Answer, 3)
-	var sids []string
 	for range 3 {
-		sid := f.session(t, oneCall("bash", map[string]any{"command": "echo ok"}, answers), nil, nil)
-		f.start(t, sid)
-		sids = append(sids, sid)
+		f.start(t, f.session(t, oneCall("bash", map[string]any{"command": "echo ok"}, answers), nil, nil))
 	}
 	gate := newToolGate()
 	w := f.run(t, worker.Options{MaxConcurrentItems: 2, ToolMiddleware: []toolrunner.Middleware{gate.middleware}})
