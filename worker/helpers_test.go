@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -21,7 +22,8 @@ import (
 	"github.com/go-managedagents/managedagents/worker"
 )
 
-// TestMain fails the package when a test leaves a goroutine behind, and
+// TestMain fails the package when a test leaves a goroutine or a process
+// behind (a shell, or anything a shell started), and
 // serves as the child process of the SIGTERM test (see
 // TestSIGTERMDuringAToolDrains) and as the fake's process of the memory
 // benchmark (see BenchmarkWorkerMemoryPerItem).
@@ -32,7 +34,19 @@ func TestMain(m *testing.M) {
 	if os.Getenv(fakeEnv) != "" {
 		os.Exit(runFake())
 	}
-	goleak.VerifyTestMain(m)
+	becomeSubreaper()
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines left running:", err)
+			code = 1
+		}
+		if stray := strayProcesses(); len(stray) > 0 {
+			fmt.Fprintln(os.Stderr, "processes left running:", stray)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // testTimeout bounds every wait of a test.
