@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -126,4 +128,51 @@ func TestUnknownItemKindIsStoppedAndSkipped(t *testing.T) {
 	require.Len(t, f.workRequests(managedagentstest.RouteStopWork, id), 1)
 	require.Empty(t, f.workRequests(managedagentstest.RouteHeartbeatWork, id))
 	require.Zero(t, w.Stats().Healthchecks)
+}
+
+// An ack whose answer is lost is taken as made, and the first heartbeat
+// tells: when the server took the ack, the lease is held and the item
+// served; when it did not, the heartbeat's 412 gives the item up (no stop),
+// and the queue hands it out again once its claim goes stale.
+func TestAckAnswerLost(t *testing.T) {
+	t.Parallel()
+	for name, delivered := range map[string]bool{"delivered": true, "not delivered": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			answers := make(chan managedagentstest.Answer, 1)
+			sid := f.session(t, oneCall("bash", map[string]any{"command": "echo served"}, answers), nil, nil)
+			f.start(t, sid)
+			var acks atomic.Int64
+			f.client = f.client.WithOptions(option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+				if !strings.HasSuffix(req.URL.Path, "/ack") || acks.Add(1) > 1 {
+					return next(req)
+				}
+				if delivered {
+					resp, err := next(req)
+					if err == nil {
+						_ = resp.Body.Close()
+					}
+				}
+				return nil, errors.New("connection reset by peer")
+			}))
+			polls := pollAs("test-worker")
+			polls.ReclaimOlderThanMs = 50
+			w := f.run(t, worker.Options{Poll: polls})
+			require.Equal(t, "served\n\n", recv(t, answers).Text())
+			f.waitIdle(t, sid)
+			eventually(t, func() bool { return w.Stats().Stops == 1 })
+			stop(t, w)
+			s := w.Stats()
+			require.Zero(t, s.AckErrors)
+			if delivered {
+				require.Equal(t, int64(1), s.ItemsClaimed, "served on the lost ack")
+				require.Zero(t, s.LeasesLost)
+			} else {
+				require.Equal(t, int64(1), s.LeasesLost, "the first heartbeat found the item queued")
+				require.Equal(t, int64(2), s.ItemsClaimed, "served once polled again")
+				require.Len(t, f.requests(managedagentstest.RouteStopWork), 1, "the item is stopped once, after it was served")
+			}
+		})
+	}
 }
