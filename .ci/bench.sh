@@ -4,10 +4,13 @@
 # that they cannot rot. -short keeps the long-running ones quick (100k events
 # instead of 1M, 100 streams instead of 1,000); BENCHMARKS.md has the full run.
 set -euo pipefail
-cd "$(dirname "$0")/../benchmarks"
+cd "$(dirname "$0")/.."
+# The toolset benchmarks compare with ripgrep: install it when missing.
+bash .ci/bench-tools.sh
+# The self-hosted benchmarks of the root module: the runner's overhead per tool
+# call and the worker's memory per item (BENCHMARKS.md, "Self-hosted").
+go test -count 1 -run '^$' -bench . -benchtime 1x ./toolrunner/ ./worker/
+cd benchmarks
 go vet ./...
 go test -count 1 -run . -short ./...
 go test -count 1 -run '^$' -bench . -benchtime 1x -short ./...
-# The library's 1 GiB file upload and download: fails if the heap reaches 32 MiB
-# (FILES_BENCHMARKS.md).
-(cd .. && go test -count 1 -run '^$' -bench '^BenchmarkFileTransfer1GiB$' -benchtime 1x .)

@@ -106,7 +106,9 @@
 // stats the API key or the environment key; a session's endpoints the API
 // key, the token of one of the session's items, or, for a self-hosted
 // session, the environment key; a memory store's endpoints the API key or
-// the token of an item whose session uses the store. [Request.Credential] records which kind a
+// the token of an item whose session uses the store; a skill version and
+// its content the API key or the token of an item whose session's agent
+// loads the skill. [Request.Credential] records which kind a
 // request carried. [Server.Client] sends the environment key where it is
 // taken.
 //

@@ -48,7 +48,9 @@ func (s *Server) credentialOf(r *http.Request) (Credential, string, *workRec) {
 // stats; on a session's endpoints the API key, the token of one of the
 // session's work items, or (self-hosted sessions) the environment key; on a
 // memory store's endpoints the API key or the token of an item whose session
-// uses the store; the API key anywhere else. It returns the credential's kind
+// uses the store; on a skill version and its content the API key or the
+// token of an item whose session's agent loads the skill; the API key
+// anywhere else. It returns the credential's kind
 // for the log.
 func (s *Server) authorize(r *http.Request, route string) (Credential, *apiError) {
 	if r.Header.Get("X-Api-Key") != "" && r.Header.Get("Authorization") != "" {
@@ -111,6 +113,17 @@ func (s *Server) authorize(r *http.Request, route string) (Credential, *apiError
 			}
 			return unauthorized("this endpoint takes an API key or the token of a work item whose session uses the store")
 		}
+		if route == RouteGetSkillVersion || route == RouteDownloadSkillVersion {
+			// A worker downloads the skills of its item's session's agent
+			// with the item's token (self-hosted.md §1.1, §3.6).
+			if kind == CredentialWorkToken {
+				if sess := s.sessions[item.session]; sess != nil && usesSkill(sess, pathSegment(r, 3)) {
+					return kind, nil
+				}
+				return kind, &apiError{status: 403, typ: "permission_error", msg: "the work token is not valid for this skill"}
+			}
+			return unauthorized("this endpoint takes an API key or the token of a work item whose session's agent uses the skill")
+		}
 		id, isSession := "", strings.Contains(route, "/v1/sessions/{session_id}")
 		if isSession {
 			id = pathSegment(r, 3)
@@ -141,4 +154,16 @@ func pathSegment(r *http.Request, i int) string {
 		return ""
 	}
 	return v
+}
+
+// usesSkill reports whether the agent of sess loads skill id.
+func usesSkill(sess *sessionRec, id string) bool {
+	agent, _ := sess.v["agent"].(obj)
+	skills, _ := agent["skills"].([]any)
+	for _, sk := range skills {
+		if m, ok := sk.(obj); ok && m["skill_id"] == id {
+			return true
+		}
+	}
+	return false
 }

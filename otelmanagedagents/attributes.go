@@ -53,6 +53,11 @@ const (
 	keyToolType         = attribute.Key("gen_ai.tool.type")
 	keyToolDescription  = attribute.Key("gen_ai.tool.description")
 	keyToolKind         = attribute.Key("anthropic.tool.kind") // ours, metrics only: tool_use, custom_tool_use, mcp_tool_use
+
+	// The work span of a self-hosted worker's item.
+	keyEnvironmentID = attribute.Key("anthropic.environment.id")
+	keyWorkID        = attribute.Key("anthropic.environment.work.id")
+	keyWorkDataType  = attribute.Key("anthropic.environment.work.data.type") // ours: session, healthcheck
 )
 
 // providerAnthropic is gen_ai.provider.name of every span.

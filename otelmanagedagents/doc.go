@@ -68,6 +68,11 @@
 //     [TraceTool]): gen_ai.operation.name execute_tool, gen_ai.tool.name,
 //     gen_ai.tool.call.id, gen_ai.tool.type, gen_ai.tool.description,
 //     anthropic.session.id and the thread; ERROR tool_error on failure.
+//   - anthropic.environment.work (INTERNAL, [Telemetry.WorkMiddleware]): one
+//     work item of a self-hosted worker (package worker), with
+//     anthropic.environment.id, anthropic.environment.work.id, its data
+//     type and session; ERROR lease_lost or work_error, unset when the
+//     worker's stop interrupted it.
 //
 // No span holds a credential, a tool's input or result, or any request body
 // field but the agent and environment ids of a session create.

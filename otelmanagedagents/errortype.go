@@ -26,6 +26,8 @@ const (
 	errEventDecode     = "event_decode_error"      // a frame that does not decode
 	errSessionEnded    = "session_ended"           // RunTurn: the session ended during the turn
 	errCanceled        = "canceled"                // metrics only: the application canceled
+	errLeaseLost       = "lease_lost"              // a work item's lease was lost
+	errWork            = "work_error"              // a work item that could not be served
 	maxErrorTypeLength = 64
 )
 

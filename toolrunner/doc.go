@@ -49,7 +49,10 @@
 //     released result is posted after checking the history, a call released
 //     while it ran is answered with an error result saying it was cut short,
 //     and a call another runner is at (or died at) is waited for until it is
-//     answered or its time is up. The default store lives in memory; share a
+//     answered or its time is up. A runner takes a call over with the store's
+//     Swap (a compare-and-swap on the record's version), so that of two
+//     runners taking over one call at once only one answers it. The default
+//     store lives in memory; share a
 //     persistent one between the runners of a session (a worker restarted, a
 //     work item reclaimed) to keep the promise across processes.
 //   - One result per call. A post that may have reached the server (a

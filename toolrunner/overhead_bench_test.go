@@ -18,7 +18,7 @@ import (
 // handed to the loop to the result's send returned and the call settled,
 // with a no-op executor and an HTTP transport that answers every post at
 // once. BenchmarkBareSend is the same send alone; the difference is what the
-// runner adds (see RUNNER_BENCHMARKS.md).
+// runner adds (see "Self-hosted" in BENCHMARKS.md at the repository's root).
 
 // echoTransport answers every request with the echo of one posted result.
 type echoTransport struct{}

@@ -18,7 +18,7 @@ import (
 //   - BenchmarkBareRoundTrip: the least a client can do, the SDK's stream
 //     read and Send, with nothing recorded, checked or reconciled.
 //
-// See RUNNER_BENCHMARKS.md.
+// See "Self-hosted" in BENCHMARKS.md at the repository's root.
 
 // noop answers every call at once.
 var noop = toolrunner.ExecutorFunc(func(context.Context, string, json.RawMessage) (toolrunner.ToolResult, error) {

@@ -42,19 +42,15 @@ func (l *loop) serve(ctx context.Context, c *call) {
 		return
 	}
 	var res ToolResult
-	uncertain := false
+	var uncertain, ok bool
 	if claimed {
-		var ok bool
 		if res, ok = l.runCall(ctx, c, key, log); !ok {
 			return
 		}
-	} else {
-		var ok bool
-		if res, uncertain, ok = l.inherit(ctx, c, key, rec, log); !ok {
-			return
-		}
+		l.putRecord(ctx, key, CallRecord{State: CallFinished, Result: &res}, log)
+	} else if res, uncertain, ok = l.inherit(ctx, c, key, rec, log); !ok {
+		return // inherit recorded the result it took over
 	}
-	l.putRecord(ctx, key, CallRecord{State: CallFinished, Result: &res}, log)
 	l.post(ctx, c, key, res, uncertain, log)
 }
 
@@ -109,43 +105,73 @@ func (l *loop) runCall(ctx context.Context, c *call, key CallKey, log *slog.Logg
 // be at work (a CallStarted or CallFinished record younger than the call and
 // its post can take), it waits, reading the record again at each backoff,
 // until the call is answered (seen in the session), voided, or its record
-// moves on.
+// moves on. It takes the call over with the store's Swap, recording the
+// result it will post (CallFinished): of two runners taking over one call at
+// the same moment, the one whose Swap fails reads the record again and finds
+// the call in the other's hands.
 func (l *loop) inherit(ctx context.Context, c *call, key CallKey, rec CallRecord, log *slog.Logger) (ToolResult, bool, bool) {
 	r := l.r
-	for retry := 0; ; retry++ {
+	for retry := 0; ; {
 		if c.answered.Load() || c.void.Load() {
 			return ToolResult{}, false, false
 		}
+		var res ToolResult
+		var uncertain, take bool
 		switch rec.State {
 		case CallAnswered, CallAbandoned:
 			return ToolResult{}, false, false
 		case CallReleased:
+			take = true
 			if rec.Result != nil {
 				log.Info("toolrunner: taking over a call another runner ran; posting its result unless the session holds one")
-				return normalize(*rec.Result), true, true
+				res, uncertain = normalize(*rec.Result), true
+			} else {
+				log.Warn("toolrunner: taking over a call another runner cut short; answering it without running it again")
+				res = cutShort(c)
 			}
-			log.Warn("toolrunner: taking over a call another runner cut short; answering it without running it again")
-			return cutShort(c), false, true
 		case CallFinished:
 			if time.Since(rec.UpdatedAt) > r.opts.SendWindow && rec.Result != nil {
 				log.Warn("toolrunner: taking over a call whose runner never posted its result; posting it unless the session holds one")
-				return normalize(*rec.Result), true, true
+				res, uncertain, take = normalize(*rec.Result), true, true
 			}
 		default: // CallStarted, or a state this runner does not know
 			if time.Since(rec.UpdatedAt) > r.opts.ToolTimeout+r.opts.SendWindow {
 				log.Warn("toolrunner: taking over a call whose runner never finished it; answering it without running it again")
-				return cutShort(c), false, true
+				res, take = cutShort(c), true
 			}
 		}
-		if sleep(ctx, r.opts.Backoff(retry)) != nil {
-			return ToolResult{}, false, false
+		wait := true
+		if take {
+			swapped, err := r.opts.Store.Swap(ctx, key, rec, CallRecord{State: CallFinished, Result: &res, UpdatedAt: time.Now()})
+			switch {
+			case err == nil && swapped:
+				return res, uncertain, true
+			case err != nil:
+				log.Warn("toolrunner: recording the takeover in the store failed", "error", err.Error())
+			default:
+				log.Info("toolrunner: another runner took the call over first")
+				wait = false // read its record at once
+			}
 		}
-		next, _, err := r.opts.Store.Claim(ctx, key, CallRecord{State: CallStarted, UpdatedAt: time.Now()})
-		if err != nil {
+		if wait {
+			if sleep(ctx, r.opts.Backoff(retry)) != nil {
+				return ToolResult{}, false, false
+			}
+			retry++
+		}
+		next, claimed, err := r.opts.Store.Claim(ctx, key, CallRecord{State: CallStarted, UpdatedAt: time.Now()})
+		switch {
+		case err != nil:
 			log.Warn("toolrunner: reading the call's record failed", "error", err.Error())
-			continue
+		case claimed:
+			// The record is gone (expired): whether the call ran is not
+			// known, so it is answered as cut short, never run.
+			res = cutShort(c)
+			l.putRecord(ctx, key, CallRecord{State: CallFinished, Result: &res}, log)
+			return res, false, true
+		default:
+			rec = next
 		}
-		rec = next
 	}
 }
 

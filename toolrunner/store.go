@@ -57,6 +57,10 @@ type CallRecord struct {
 	Result *ToolResult `json:"result,omitempty"`
 	// UpdatedAt is when the runner wrote the record, by its clock.
 	UpdatedAt time.Time `json:"updated_at"`
+	// Version is the record's version in its store, set by the store: 1
+	// when the call is claimed, one more at each Put or Swap. A runner reads
+	// it and hands it back to Swap; it never sets it.
+	Version int64 `json:"version"`
 }
 
 // Store keeps, per tool call, whether a runner started it and how far it got:
@@ -65,18 +69,26 @@ type CallRecord struct {
 // stops before answering it; so a runner that takes over a session (a worker
 // restarted, a work item reclaimed by another worker) with the same store
 // never runs a call twice, and posts a result it inherits only after checking
-// the session's history. Implementations must be safe for concurrent use; to
-// span processes, keep the records in a shared database and make Claim atomic
-// (an insert that fails if the key exists). Records may expire with their
-// session.
+// the session's history. A runner takes over a call another runner left with
+// Swap, so that of two runners taking over the same call at the same moment
+// only one posts its result. Implementations must be safe for concurrent use;
+// to span processes, keep the records in a shared database and make Claim
+// and Swap atomic (an insert that fails if the key exists; an update
+// conditioned on the version). Records may expire with their session.
 type Store interface {
 	// Claim stores rec (a CallStarted record) for key unless a record of key
 	// exists, and reports whether it stored it; when it did not, it returns
 	// the existing record and changes nothing. A runner also calls it to read
 	// a record again.
 	Claim(ctx context.Context, key CallKey, rec CallRecord) (existing CallRecord, claimed bool, err error)
-	// Put replaces the record of a claimed call.
+	// Put replaces the record of a claimed call, and gives it the next
+	// version.
 	Put(ctx context.Context, key CallKey, rec CallRecord) error
+	// Swap replaces the record of key with rec, giving it the next version,
+	// only if the stored record still has old's Version, and reports whether
+	// it did. It changes nothing when the record moved on since old was read
+	// (another runner took the call over first) or when key has no record.
+	Swap(ctx context.Context, key CallKey, old, rec CallRecord) (swapped bool, err error)
 }
 
 // MemoryStore is a [Store] in memory: calls run at most once within a
@@ -97,6 +109,7 @@ func (s *MemoryStore) Claim(_ context.Context, key CallKey, rec CallRecord) (Cal
 	if old, ok := s.recs[key]; ok {
 		return old, false, nil
 	}
+	rec.Version = 1
 	s.recs[key] = rec
 	return CallRecord{}, true, nil
 }
@@ -104,13 +117,32 @@ func (s *MemoryStore) Claim(_ context.Context, key CallKey, rec CallRecord) (Cal
 // Put replaces the record of key. The result of a record that no longer
 // needs it (answered, abandoned) is not kept.
 func (s *MemoryStore) Put(_ context.Context, key CallKey, rec CallRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.store(key, rec)
+	return nil
+}
+
+// Swap replaces the record of key with rec if its version is still
+// old.Version.
+func (s *MemoryStore) Swap(_ context.Context, key CallKey, old, rec CallRecord) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.recs[key]; !ok || cur.Version != old.Version {
+		return false, nil
+	}
+	s.store(key, rec)
+	return true, nil
+}
+
+// store writes rec as the next version of key's record, without the result
+// when it no longer needs one (answered, abandoned); s.mu is held.
+func (s *MemoryStore) store(key CallKey, rec CallRecord) {
 	if rec.State != CallFinished && rec.State != CallReleased {
 		rec.Result = nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	rec.Version = s.recs[key].Version + 1
 	s.recs[key] = rec
-	return nil
 }
 
 // Get returns the record of key, if any.

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package worker_test
+
+func becomeSubreaper() {}
+
+func strayProcesses() []string { return nil }
