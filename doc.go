@@ -33,8 +33,9 @@
 // in-memory fake of the API, and a recorder of real exchanges), agenttoolset
 // (the built-in tools of the agent toolset, run on your machine for a
 // self-hosted environment), toolrunner (runs a session's tool calls on your
-// side and posts their results once) and webhooks (verifies, decodes and
-// serves the API's webhooks). Modules of their own, so that this one depends
+// side and posts their results once), worker (serves a self-hosted
+// environment's work queue: polls, leases, runs each item's tools) and
+// webhooks (verifies, decodes and serves the API's webhooks). Modules of their own, so that this one depends
 // on none of their dependencies: otelmanagedagents (OpenTelemetry tracing and
 // metrics), ratelimit/redisrate (one budget shared by many processes, on
 // Redis), conformance (the fake and this package checked against the

@@ -29,7 +29,7 @@ func (it *item) installSkills(ctx context.Context, ts *agenttoolset.Toolset, ses
 	}
 }
 
-func (it *item) installSkill(ctx context.Context, ts *agenttoolset.Toolset, sk managedagents.Skill) (string, error) {
+func (it *item) installSkill(ctx context.Context, ts *agenttoolset.Toolset, sk managedagents.SkillRef) (string, error) {
 	version := sk.Version
 	if version == "" {
 		version = managedagents.SkillVersionLatest
