@@ -247,6 +247,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	w.Header().Set("Request-Id", rid)
+	// The Date of an answer reads the server's clock, as processed_at and
+	// created_at do: a stream's backfill relies on the two agreeing.
+	w.Header().Set("Date", rec.Time.Format(http.TimeFormat))
 	sw := &statusWriter{ResponseWriter: w, s: s, req: rec}
 
 	if delay > 0 {

@@ -47,8 +47,9 @@ func WithHeartbeat(interval time.Duration, form HeartbeatForm) ServerOption {
 
 // WithClock freezes the server's clock at start. The clock then moves only with
 // [Server.AdvanceClock] and [Server.SetNow]. Without it the server uses the real
-// time. Timestamps, the created_at filters and the rate-limit windows all read
-// this clock; heartbeats, delays and stalls use real time.
+// time. Timestamps, the created_at filters, the Date header of answers and
+// the rate-limit windows all read this clock; heartbeats, delays and stalls
+// use real time.
 func WithClock(start time.Time) ServerOption {
 	return func(s *Server) { s.fixed, s.fixedNow = true, start }
 }
