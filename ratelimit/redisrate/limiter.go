@@ -139,6 +139,7 @@ func (l *Limiter) Acquire(ctx context.Context, c ratelimit.Class) error {
 			return &ratelimit.WaitError{Class: c, Wait: time.Since(start) + wait}
 		}
 		t := time.NewTimer(wait)
+		ratelimit.NotifyWait(ctx, c, wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
