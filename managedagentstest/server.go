@@ -75,6 +75,16 @@ func WithRateLimits(create, read int) ServerOption {
 	return func(s *Server) { s.limits = [2]int{create, read} }
 }
 
+// WithRateWindow sets the window of the budgets of [WithRateLimits] (and of
+// [Server.RateCount] and [Server.MaxRateCount]) to d instead of a minute, for
+// a test that scales time down: WithRateLimits(60, 600) with
+// WithRateWindow(3*time.Second) keeps the documented budgets' arithmetic
+// twenty times faster. The retry-after of a 429 stays in whole seconds, at
+// least one. A d of zero or less keeps the minute.
+func WithRateWindow(d time.Duration) ServerOption {
+	return func(s *Server) { s.window = max(d, 0) }
+}
+
 // WithQueuedEcho makes a user.message sent while a turn is in progress (or
 // other messages wait) behave as queued: the send answer and the stream echo
 // carry processed_at null, and the event is persisted, and sent on the stream
@@ -133,6 +143,7 @@ type Server struct {
 	streamFaults []StreamFault
 	openStreams  map[*subscriber]struct{}
 	limits       [2]int
+	window       time.Duration // of the budgets; zero means a minute
 	rateLog      [2][]time.Time
 
 	webhookHub webhookHub // webhook endpoints and deliveries (webhooks.go)
