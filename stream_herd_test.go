@@ -48,8 +48,8 @@ type herdReport struct {
 	// backfill done, its connection read); median, the median stream's;
 	// real, the recovery in real time.
 	opening, recovery, median, real time.Duration
-	// reopens, pages and throttled count the stream opens, the backfill pages
-	// and the 429 answers after the cut.
+	// reopens and pages count the stream opens and the backfill pages after
+	// the cut; throttled, the 429 answers of the whole run.
 	reopens, pages, throttled int
 	// peakReads is the fake's busiest minute of reads over the whole run.
 	peakReads int
@@ -326,9 +326,9 @@ func (h *herd) run() herdReport {
 	r.recovery, r.median = times[n-1], times[n/2]
 	for _, q := range h.srv.Requests() {
 		switch {
-		case q.Time.Before(cutAt):
 		case q.Status == http.StatusTooManyRequests:
 			r.throttled++
+		case q.Time.Before(cutAt):
 		case q.Route == managedagentstest.RouteStreamEvents:
 			r.reopens++
 		case q.Route == managedagentstest.RouteListEvents:

@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 # The library's own: 1,000 streams cut at once recover under the read budget
 # (on the herd's clock, so one run takes a few seconds).
 go test -count 1 -run '^$' -bench '^BenchmarkThousandStreamsRecovery$' -benchtime 1x .
+# The same across three processes sharing the budget in Redis (about 20 s; it
+# needs redis-server, which .ci/redis-test.sh installs).
+if command -v redis-server >/dev/null 2>&1; then
+	(cd ratelimit/redisrate && go test -count 1 -run '^$' -bench '^BenchmarkThousandStreamsShareOneBudget$' -benchtime 1x .)
+fi
 cd benchmarks
 go vet ./...
 go test -count 1 -run . -short ./...

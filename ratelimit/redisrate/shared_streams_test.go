@@ -120,7 +120,7 @@ type sharedReport struct {
 	// cut until the last stream was live again; median, the median stream's.
 	opening, recovery, median time.Duration
 	// reopens and pages count the stream opens and backfill pages answered
-	// after the cut; throttled, the 429s.
+	// after the cut; throttled, the 429s of the whole run.
 	reopens, pages, throttled int
 	// busiest is the fake's busiest window of reads answered; offered, of
 	// reads sent (429s too).
@@ -278,9 +278,9 @@ func runSharedHerd(t testing.TB) sharedReport {
 			offered = append(offered, q.Time)
 		}
 		switch {
-		case q.Time.Before(cutAt):
 		case q.Status == http.StatusTooManyRequests:
 			r.throttled++
+		case q.Time.Before(cutAt):
 		case q.Route == managedagentstest.RouteStreamEvents:
 			r.reopens++
 		case q.Route == managedagentstest.RouteListEvents:
@@ -358,7 +358,7 @@ func BenchmarkThousandStreamsShareOneBudget(b *testing.B) {
 		b.ReportMetric(r.recovery.Seconds()*herdScale, "recovery-s")
 		b.ReportMetric(r.median.Seconds()*herdScale, "median-recovery-s")
 		b.ReportMetric(float64(r.reopens+r.pages)/herdStreams, "reads/stream")
-		b.ReportMetric(float64(r.offered), "peak-reads/window")
+		b.ReportMetric(float64(r.offered), "peak-sent-reads/window")
 		b.ReportMetric(float64(r.throttled), "429s")
 		b.ReportMetric(r.heapLive/1024, "KiB/stream-live")
 		b.ReportMetric(r.heapRecovered/1024, "KiB/stream-recovered")
