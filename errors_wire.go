@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -27,11 +28,17 @@ var (
 func fromWire(err error, cfg *config.Config) error {
 	switch e := err.(type) {
 	case *transport.StatusError:
-		return newAPIError(e, cfg)
+		a := newAPIError(e, cfg)
+		if a.StatusCode == http.StatusPreconditionFailed && a.Code == heartbeatPreconditionFailed {
+			return leaseLost(a)
+		}
+		return a
 	case *transport.UncertainError:
 		return &DeliveryError{Method: e.Method, URL: e.URL, Err: fromWire(e.Err, cfg)}
 	case *transport.ContentTypeError:
 		return responseError(cfg, e.Method, e.URL, e.Response, errNotSSE)
+	case *transport.BodyError:
+		return redactErr(fmt.Errorf("%s%s %s: request body: %w", errPrefix, e.Method, e.URL, e.Err), cfg)
 	}
 	return redactErr(err, cfg)
 }
@@ -225,13 +232,14 @@ func summarize(body []byte) string {
 	return s
 }
 
-// redact removes the config's credentials from every text of e, in case a proxy
-// or a debugging server echoed the request headers in its answer. It also masks
-// the first part of a credential that a length cap cut off: at the end of the
-// message (before a summary's "...") or of the capped body.
+// redact removes the config's credentials, and the secrets the call's body
+// carried, from every text of e, in case a proxy or a debugging server echoed
+// the request in its answer. It also masks the first part of a credential that
+// a length cap cut off: at the end of the message (before a summary's "...")
+// or of the capped body.
 func redact(e *APIError, cfg *config.Config) {
 	e.Type, e.Code, e.RequestID, e.URL = cfg.Redact(e.Type), cfg.Redact(e.Code), cfg.Redact(e.RequestID), cfg.Redact(e.URL)
-	for _, s := range [...]string{cfg.APIKey.Reveal(), cfg.AuthToken.Reveal()} {
+	for _, s := range cfg.SecretValues() {
 		if s == "" {
 			continue
 		}

@@ -69,12 +69,13 @@ func TestSessions(t *testing.T) {
 	plain := must(sessions.New(ctx, anthropic.BetaSessionNewParams{
 		Agent: anthropic.BetaSessionNewParamsAgentUnion{OfString: anthropic.String(f.helper.ID)}, EnvironmentID: f.env.ID}))(t)
 	h.srv.AdvanceClock(time.Second)
+	vault := must(h.client.Beta.Vaults.New(ctx, anthropic.BetaVaultNewParams{DisplayName: "session vault"}))(t)
 	full := must(sessions.New(ctx, anthropic.BetaSessionNewParams{
 		Agent:         anthropic.BetaSessionNewParamsAgentUnion{OfBetaManagedAgentsAgents: &anthropic.BetaManagedAgentsAgentParams{ID: f.coordinator.ID, Version: anthropic.Int(1)}},
 		EnvironmentID: f.env.ID,
 		Title:         anthropic.String("Order #1234"),
 		Metadata:      map[string]string{"customer": "c_1"},
-		VaultIDs:      []string{"vlt_011CFakeVault"},
+		VaultIDs:      []string{vault.ID},
 		Budget:        anthropic.BetaManagedAgentsBudgetLimitParam{MaxListCost: anthropic.BetaMonetaryAmountParam{Amount: "2500", Currency: "USD"}},
 		Resources: []anthropic.BetaSessionNewParamsResourceUnion{
 			{OfGitHubRepository: &anthropic.BetaManagedAgentsGitHubRepositoryResourceParams{URL: "https://github.com/o/r.git",

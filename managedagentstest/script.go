@@ -466,8 +466,8 @@ func (t *Turn) await(ids []string, requiresAction bool) ([]Answer, error) {
 // "model_overloaded_error"), message and retry_status retryStatus ("retrying",
 // "exhausted" or "terminal"). The fields some types carry are taken from the
 // session (reference §5.6): mcp_server_name, the agent's first MCP server;
-// vault_id and credential_id, its first vault; repository_url, its first
-// repository (null without one).
+// vault_id and credential_id, its first vault and that vault's first
+// credential; repository_url, its first repository (null without one).
 func (t *Turn) Error(errType, message, retryStatus string) string {
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
@@ -482,6 +482,9 @@ func (t *Turn) Error(errType, message, retryStatus string) string {
 		e["vault_id"], e["credential_id"] = "vlt_011CFakeVault", "vcrd_011CFakeCredential"
 		if vaults, _ := isList(t.sess.v["vault_ids"]); len(vaults) > 0 {
 			e["vault_id"] = vaults[0]
+			if v := t.s.vaults[vaults[0].(string)]; v != nil && len(v.creds) > 0 {
+				e["credential_id"] = v.creds[0].id
+			}
 		}
 	case "repository_authentication_error", "repository_forbidden_error", "repository_not_found_error",
 		"repository_checkout_error", "repository_clone_error":

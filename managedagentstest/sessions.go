@@ -237,6 +237,17 @@ func normCheckout(v any, where string) (any, error) {
 }
 
 func (s *Server) createSession(r *http.Request, body obj) (any, error) {
+	sess, err := s.openSession(body, "")
+	if err != nil {
+		return nil, err
+	}
+	return s.sessionJSON(sess), nil
+}
+
+// openSession creates a session from the body of a session create. A
+// deployment's sessions (deploymentID set) carry its id and may have a
+// system.message among their initial events.
+func (s *Server) openSession(body obj, deploymentID string) (*sessionRec, error) {
 	if body == nil {
 		return nil, errBadRequest("a request body is required")
 	}
@@ -310,6 +321,9 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 				return nil, errBadRequest("vault_ids: must be an array of strings")
 			}
 		}
+		if err := s.checkVaults(list); err != nil {
+			return nil, err
+		}
 		v["vault_ids"] = clone(list)
 	}
 	if md, ok := body["metadata"]; ok {
@@ -333,7 +347,7 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 			return nil, errBadRequest("initial_events: must be an array of at most 50 events")
 		}
 		for i, e := range list {
-			if t := typeOf(e); t != "user.message" && t != "user.define_outcome" {
+			if t := typeOf(e); t != "user.message" && t != "user.define_outcome" && (deploymentID == "" || t != "system.message") {
 				return nil, errBadRequest("initial_events[%d].type: only user.message and user.define_outcome are allowed", i)
 			}
 			ev, err := s.checkSendable(sess, e, "initial_events["+itoa(i)+"]")
@@ -343,14 +357,18 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 			initial = append(initial, ev)
 		}
 	}
+	if deploymentID != "" {
+		v["deployment_id"] = deploymentID
+	}
 	sess.v = v
 	sess.threads = []*threadRec{{id: s.newID("sthr"), seq: s.nextSeq(), status: "idle", created: now, updated: now}}
 	s.sessions[sess.id] = sess
+	s.enqueueSession(sess) // self-hosted sessions become work (work.go)
 	s.emitWebhook(webhooks.TypeSessionCreated, sess.id, nil)
 	for _, ev := range initial {
 		s.acceptEvent(sess, ev)
 	}
-	return s.sessionJSON(sess), nil
+	return sess, nil
 }
 
 func itoa(i int) string { return jsonInt(int64(i)) }

@@ -35,8 +35,10 @@ type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, er
 // attempt surely never reached the server (the connection was never made), so
 // an error returned without calling next ends the call.
 //
-// For an event stream the response body is the live stream; the call ends
-// when the stream's connection ends (see [Call.OnEnd]).
+// For an event stream the response body is the live stream, and for a
+// download (files, skill archives) the content; the call ends when that body
+// ends or is closed (see [Call.OnEnd]). An upload's request body is streamed:
+// a middleware that reads it whole holds the whole file in memory.
 func WithMiddleware(mws ...Middleware) RequestOption {
 	return func(c *config.Config) error {
 		for _, mw := range mws {
@@ -134,8 +136,9 @@ type CallEnd struct {
 }
 
 // OnEnd registers f to run once when the call ends: when a unary call
-// returns, or when the connection of an event stream ends (end of body, read
-// error, or Close), or at once if the call has already ended. f runs in the
+// returns, or when the connection of an event stream or the body of a
+// download ends (end of body, read error, or Close), or at once if the call
+// has already ended. f runs in the
 // goroutine that ends the call and must not block for long.
 func (c *Call) OnEnd(f func(CallEnd)) {
 	c.st.OnEnd(func(resp *http.Response, err error) { f(CallEnd{Response: resp, Err: err}) })

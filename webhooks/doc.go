@@ -48,8 +48,9 @@
 // Deliveries are at least once, may come late and out of order: fetch the
 // object an event names and act on its current state. [ObjectOf] tells which
 // object that is; [Getters.Fetch] fetches it, with [ClientGetters] (sessions,
-// threads, agents, environments, memory stores through a
-// *managedagents.Client) or with functions of your own.
+// threads, agents, environments, memory stores, vaults and credentials,
+// deployments and their runs, through a *managedagents.Client) or with
+// functions of your own.
 //
 // # Handler
 //
