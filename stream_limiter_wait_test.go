@@ -41,14 +41,7 @@ func TestStreamBackfillWaitsForTheLimiterBeyondTheIdleTimeout(t *testing.T) {
 	require.True(t, s.Next())
 	require.Equal(t, "sevt_a", label(s.Current()))
 
-	next := make(chan string, 1)
-	go func() {
-		if s.Next() {
-			next <- label(s.Current())
-			return
-		}
-		next <- "ended: " + s.Err().Error()
-	}()
+	next := nextAsync(s)
 	for range 2 { // the reopen's slot, then the page's
 		_, err := clk.WaitPending(ctx, func(p []time.Duration) bool { return slices.Contains(p, time.Minute) })
 		require.NoError(t, err)
@@ -80,6 +73,17 @@ func TestStreamLimiterWaitsOutsideAReconnectAreNotTold(t *testing.T) {
 	s, err := c.Sessions.Events.Stream(ctx, "sesn_1", EventStreamParams{Since: time.Unix(0, 0), OnReconnect: n.add})
 	require.NoError(t, err)
 	defer s.Close()
+	next := nextAsync(s)
+	_, err = clk.WaitPending(ctx, func(p []time.Duration) bool { return slices.Contains(p, time.Minute) })
+	require.NoError(t, err)
+	clk.Advance(time.Minute)
+	require.Equal(t, "sevt_a", <-next)
+	require.Empty(t, n.get())
+}
+
+// nextAsync runs s.Next in a goroutine and sends the label of the event it
+// advanced to, or how the stream ended.
+func nextAsync(s *EventStream) <-chan string {
 	next := make(chan string, 1)
 	go func() {
 		if s.Next() {
@@ -88,9 +92,5 @@ func TestStreamLimiterWaitsOutsideAReconnectAreNotTold(t *testing.T) {
 		}
 		next <- "ended: " + s.Err().Error()
 	}()
-	_, err = clk.WaitPending(ctx, func(p []time.Duration) bool { return slices.Contains(p, time.Minute) })
-	require.NoError(t, err)
-	clk.Advance(time.Minute)
-	require.Equal(t, "sevt_a", <-next)
-	require.Empty(t, n.get())
+	return next
 }

@@ -32,6 +32,52 @@ func (c *commandCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 	}
 }
 
+// waitLine starts callers of a Limiter's Acquire one after the other, each
+// once the one before is in line (told its wait), and records the waits each
+// was told, the order in which they went and when.
+type waitLine struct {
+	t        *testing.T
+	l        *Limiter
+	mu       sync.Mutex
+	wg       sync.WaitGroup
+	order    []int
+	told     [][]time.Duration
+	admitted []time.Time
+}
+
+func newWaitLine(t *testing.T, l *Limiter, n int) *waitLine {
+	return &waitLine{t: t, l: l, told: make([][]time.Duration, n), admitted: make([]time.Time, n)}
+}
+
+// join starts caller i and returns once it has been told its first wait.
+func (w *waitLine) join(i int) {
+	w.t.Helper()
+	queued := make(chan struct{})
+	ctx := ratelimit.WithWaitNotice(context.Background(), func(_ ratelimit.Class, wait time.Duration) {
+		w.mu.Lock()
+		w.told[i] = append(w.told[i], wait)
+		first := len(w.told[i]) == 1
+		w.mu.Unlock()
+		if first {
+			close(queued)
+		}
+	})
+	w.wg.Go(func() {
+		if err := w.l.Acquire(ctx, ratelimit.Read); err != nil {
+			w.t.Error(err)
+		}
+		w.mu.Lock()
+		w.order = append(w.order, i)
+		w.admitted[i] = time.Now()
+		w.mu.Unlock()
+	})
+	select {
+	case <-queued:
+	case <-time.After(10 * time.Second):
+		w.t.Fatalf("caller %d was never told its wait", i)
+	}
+}
+
 // TestWaitersReserveTheirTurn: callers that wait for the shared budget each
 // take their slot in one round trip and are told its wait once, then sleep
 // until it: they go in the order they came, and Redis sees a few commands per
@@ -58,41 +104,13 @@ func TestWaitersReserveTheirTurn(t *testing.T) {
 	}
 	commands.n.Store(0) // the connection's handshake and the script's first load are done
 
-	var (
-		mu       sync.Mutex
-		order    []int
-		told     = make([][]time.Duration, waiters)
-		admitted = make([]time.Time, waiters)
-		wg       sync.WaitGroup
-	)
+	line := newWaitLine(t, l, waiters)
 	start := time.Now()
 	for i := range waiters {
-		queued := make(chan struct{})
-		wctx := ratelimit.WithWaitNotice(ctx, func(_ ratelimit.Class, wait time.Duration) {
-			mu.Lock()
-			told[i] = append(told[i], wait)
-			first := len(told[i]) == 1
-			mu.Unlock()
-			if first {
-				close(queued)
-			}
-		})
-		wg.Go(func() {
-			if err := l.Acquire(wctx, ratelimit.Read); err != nil {
-				t.Error(err)
-			}
-			mu.Lock()
-			order = append(order, i)
-			admitted[i] = time.Now()
-			mu.Unlock()
-		})
-		select { // the next caller comes once this one is in line
-		case <-queued:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("waiter %d was never told its wait", i)
-		}
+		line.join(i)
 	}
-	wg.Wait()
+	line.wg.Wait()
+	order, told, admitted := line.order, line.told, line.admitted
 
 	if want := slices.Collect(func(yield func(int) bool) {
 		for i := range waiters {
@@ -137,46 +155,15 @@ func TestPauseShiftsTheSlotsWaitedFor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var (
-		mu       sync.Mutex
-		order    []int
-		told     = make([][]time.Duration, waiters+1)
-		admitted = make([]time.Time, waiters+1)
-		wg       sync.WaitGroup
-	)
-	acquire := func(i int) {
-		queued := make(chan struct{})
-		wctx := ratelimit.WithWaitNotice(ctx, func(_ ratelimit.Class, wait time.Duration) {
-			mu.Lock()
-			told[i] = append(told[i], wait)
-			first := len(told[i]) == 1
-			mu.Unlock()
-			if first {
-				close(queued)
-			}
-		})
-		wg.Go(func() {
-			if err := lims[0].Acquire(wctx, ratelimit.Read); err != nil {
-				t.Error(err)
-			}
-			mu.Lock()
-			order = append(order, i)
-			admitted[i] = time.Now()
-			mu.Unlock()
-		})
-		select {
-		case <-queued:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("caller %d was never told its wait", i)
-		}
-	}
+	line := newWaitLine(t, lims[0], waiters+1)
 	for i := range waiters {
-		acquire(i)
+		line.join(i)
 	}
 	paused := time.Now()
 	lims[1].Pause(ctx, ratelimit.Read, pause)
-	acquire(waiters) // during the pause
-	wg.Wait()
+	line.join(waiters) // during the pause
+	line.wg.Wait()
+	order, told, admitted := line.order, line.told, line.admitted
 
 	if !slices.Equal(order, []int{0, 1, 2, 3, 4, 5}) {
 		t.Errorf("admitted in the order %v, want the order they came", order)
