@@ -179,9 +179,8 @@ func (c *herdClock) release() { c.add(&c.holds, -1) }
 func (c *herdClock) every(d time.Duration, f func()) (stop func()) {
 	var mu sync.Mutex
 	stopped := false
-	var t clock.Timer
-	var tick func()
-	tick = func() {
+	t := &herdTimer{c: c}
+	t.f = func() {
 		mu.Lock()
 		defer mu.Unlock()
 		if stopped {
@@ -190,10 +189,7 @@ func (c *herdClock) every(d time.Duration, f func()) (stop func()) {
 		f()
 		t.Reset(d)
 	}
-	mu.Lock()
-	t = &herdTimer{c: c, f: tick}
 	t.Reset(d)
-	mu.Unlock()
 	return func() {
 		mu.Lock()
 		defer mu.Unlock()
