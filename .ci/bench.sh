@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the benchmarks module (a nested module: it needs the official SDK,
-# which the library's go.mod must never gain) and runs every benchmark once so
-# that they cannot rot. -short keeps the long-running ones quick (100k events
+# Runs the thousand-stream recovery benchmarks once (in process, and shared
+# through Redis when redis-server is installed), then builds the benchmarks
+# module (a nested module: it needs the official SDK, which the library's
+# go.mod must never gain) and runs every benchmark once so that they cannot
+# rot. -short keeps the long-running ones quick (100k events
 # instead of 1M, 100 streams instead of 1,000); BENCHMARKS.md has the full run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
