@@ -54,8 +54,11 @@ type EventStreamParams struct {
 
 	// OnReconnect, if set, is called in the goroutine reading the stream before
 	// each wait that precedes a reconnect, so that a UI can drop previews that
-	// will never be completed. It must not block for long; it must not call
-	// methods of the stream other than Close.
+	// will never be completed: before the backoff, and again, with
+	// [StreamReconnect.RateLimited] set, before each wait of the client's rate
+	// limiter for the reopen or a page of the backfill that follows it. It
+	// must not block for long; it must not call methods of the stream other
+	// than Close.
 	OnReconnect func(StreamReconnect)
 
 	// OnBackfill, if set, is called in the goroutine reading the stream each
@@ -98,8 +101,19 @@ type StreamReconnect struct {
 	// package, it never holds the client's credentials, even when the server
 	// echoed them.
 	Cause error
-	// Delay is how long the stream waits before it reconnects.
+	// Delay is how long the stream waits before it reconnects: the backoff,
+	// or, when RateLimited is set, the rate limiter's wait.
 	Delay time.Duration
+	// RateLimited marks the notice of a wait for a slot of the client's rate
+	// limiter (option.WithRateLimits, option.WithLimiter) before a request of
+	// the reconnect: the reopen, once the backoff has passed, or a page of the
+	// backfill that follows it. Delay is then the wait the limiter expects,
+	// and Attempt and Cause are those of the reconnect it belongs to. Many
+	// streams that reconnect together (a proxy restarting) share one budget,
+	// so such waits can be far longer than the backoff. Limiters that announce
+	// their waits give these notices: the SDK's (package ratelimit) and
+	// redisrate's do; see ratelimit.WithWaitNotice.
+	RateLimited bool
 }
 
 // StreamBackfill describes a backfill of an [EventStream] from the events
@@ -208,7 +222,10 @@ type streamTarget struct {
 // Every wait is bounded: each open attempt's wait for the response headers
 // and each backfill page (its retries included) by the idle timeout, the live
 // read by the idle watchdog, the backoff by its maximum and
-// option.WithMaxRetryAfter. On a disconnect the stream:
+// option.WithMaxRetryAfter; the waits for the client's rate limiter are not
+// counted in those bounds, which are the server's (a thousand streams that
+// reconnect at once wait minutes for the read budget, and say so through
+// OnReconnect). On a disconnect the stream:
 //  1. calls OnReconnect and waits, by the backoff of request retries with the
 //     reconnect bounds: it starts at the configured minimum
 //     (option.WithStreamBackoff, default 0.5 s), doubles per failure up to the
@@ -285,6 +302,10 @@ type EventStream struct {
 	replay bool      // backfill once the first connection is open (Since)
 	fails  int       // failures in a row
 	lost   *EventDecodeError
+	// recovering is the notice of the reconnect whose reopen and backfill are
+	// under way (nil once its frames are read), for the notices of the rate
+	// limiter's waits.
+	recovering *StreamReconnect
 
 	mu      sync.Mutex
 	first   *streamConn // the connection Stream opened, until the loop takes it
@@ -498,7 +519,7 @@ func (c *streamConn) healthy(now time.Time) bool {
 // while its frames are read.
 func (s *EventStream) open(retries int) (*streamConn, error) {
 	actx, cancel := context.WithCancelCause(s.ctx)
-	resp, err := openStreamConn(actx, s.cfg, s.target.stream, retries)
+	resp, err := openStreamConn(s.limiterWaits(actx, nil), s.cfg, s.target.stream, retries)
 	if err != nil {
 		cancel(nil)
 		if s.ctx.Err() != nil {
@@ -559,6 +580,7 @@ func (s *EventStream) reconnect(cause error) (*streamConn, error) {
 		if !clock.Sleep(s.clock, delay, s.ctx.Done()) {
 			return nil, s.ctx.Err()
 		}
+		s.recovering = &StreamReconnect{Attempt: s.fails, Cause: cause}
 		c, err := s.open(0)
 		if err == nil {
 			return c, nil
@@ -668,6 +690,7 @@ func (s *EventStream) yieldEnd(yield func(Event, error) bool, err error) {
 // consumer stopped).
 func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (cause error, stop bool) {
 	c.live = true
+	s.recovering = nil
 	c.wd.Arm()
 	defer c.wd.Disarm()
 	for fr, err := range sse.Read(c.body, &sse.ReadConfig{MaxEventSize: s.cfg.MaxEventSize}) {
@@ -791,18 +814,57 @@ var errPageIdle = errors.New("backfill page not answered within the stream idle 
 
 // listPage fetches one page of the backfill of connection c. The whole page,
 // its retries included, is bounded by the idle timeout on the stream's
-// clock, as the live read is: a page that never answers ends the connection
+// clock, as the live read is, not counting the waits the client's rate
+// limiter announces (a backfill queued behind a thousand others waits for the
+// budget, not for the server): a page that never answers ends the connection
 // with a *pageIdleError (which matches ErrStreamIdle), a reconnect cause.
 func (s *EventStream) listPage(c *streamConn, from time.Time, page string) (*eventPage, error) {
 	ctx, cancel := context.WithCancelCause(c.ctx)
 	defer cancel(nil)
+	deadline := s.clock.Now().Add(s.cfg.StreamIdleTimeout)
 	bound := s.clock.AfterFunc(s.cfg.StreamIdleTimeout, func() { cancel(errPageIdle) })
 	defer bound.Stop()
+	var waitEnd time.Time // the end of the last wait announced
+	ctx = s.limiterWaits(ctx, func(wait time.Duration) {
+		now := s.clock.Now()
+		if now.Before(waitEnd) {
+			// The wait was cut short (a 429 moved the limiter's gate) and
+			// begins again: move the bound by what it adds.
+			deadline = deadline.Add(now.Add(wait).Sub(waitEnd))
+		} else {
+			deadline = deadline.Add(wait)
+		}
+		waitEnd = now.Add(wait)
+		bound.Reset(deadline.Sub(now))
+	})
 	p, err := s.target.list(ctx, s.cfg, from, page)
 	if err != nil && s.ctx.Err() == nil && context.Cause(ctx) == errPageIdle {
 		return nil, &pageIdleError{route: s.target.listRoute, after: s.cfg.StreamIdleTimeout}
 	}
 	return p, err
+}
+
+// limiterWaits returns ctx carrying a ratelimit.WithWaitNotice function for
+// a request of the stream: each wait of the client's rate limiter is passed
+// to also (if not nil) and, during a reconnect, told to OnReconnect.
+func (s *EventStream) limiterWaits(ctx context.Context, also func(wait time.Duration)) context.Context {
+	var told *StreamReconnect
+	if s.onReconnect != nil {
+		told = s.recovering
+	}
+	if told == nil && also == nil {
+		return ctx
+	}
+	return ratelimit.WithWaitNotice(ctx, func(_ ratelimit.Class, wait time.Duration) {
+		if also != nil {
+			also(wait)
+		}
+		if told != nil {
+			n := *told
+			n.Delay, n.RateLimited = wait, true
+			s.onReconnect(n)
+		}
+	})
 }
 
 // pageIdleError is the reconnect cause of a backfill page not answered within

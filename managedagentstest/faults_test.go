@@ -281,6 +281,26 @@ func TestRateLimits(t *testing.T) {
 	require.Equal(t, 7, srv.MaxRateCount(managedagentstest.RateCreate))
 }
 
+// TestRateWindow: WithRateWindow scales the budgets' window (here to 2 s);
+// the retry-after stays in whole seconds.
+func TestRateWindow(t *testing.T) {
+	t.Parallel()
+	srv := start(t, managedagentstest.WithClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
+		managedagentstest.WithRateLimits(0, 3), managedagentstest.WithRateWindow(2*time.Second))
+	list := func() reply { return call(t, srv, "GET", "/v1/agents", nil, nil) }
+	require.Equal(t, 200, list().Status)
+	srv.AdvanceClock(1500 * time.Millisecond)
+	require.Equal(t, 200, list().Status)
+	require.Equal(t, 200, list().Status)
+	r := list()
+	requireError(t, r, 429, "rate_limit_error")
+	require.Equal(t, "1", r.Header.Get("Retry-After"), "0.5 s, in whole seconds")
+	srv.AdvanceClock(500 * time.Millisecond) // the first read leaves the window
+	require.Equal(t, 2, srv.RateCount(managedagentstest.RateRead))
+	require.Equal(t, 200, list().Status)
+	require.Equal(t, 3, srv.MaxRateCount(managedagentstest.RateRead))
+}
+
 // A stream fault with a SessionID waits for a connection to that session;
 // connections to other sessions are left alone.
 func TestStreamFaultAimedAtSession(t *testing.T) {

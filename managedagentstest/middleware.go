@@ -168,14 +168,15 @@ func (s *Server) SetRateLimits(create, read int) {
 }
 
 // RateCount returns how many requests of class c were admitted in the minute
-// before now, by the server's clock. Requests answered 429 are not counted.
+// (or the window of [WithRateWindow]) before now, by the server's clock.
+// Requests answered 429 are not counted.
 func (s *Server) RateCount(c RateClass) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	n := 0
 	for _, t := range s.rateLog[c] {
-		if now.Sub(t) < time.Minute && !t.After(now) {
+		if now.Sub(t) < s.rateWindow() && !t.After(now) {
 			n++
 		}
 	}
@@ -183,21 +184,30 @@ func (s *Server) RateCount(c RateClass) int {
 }
 
 // MaxRateCount returns the largest number of admitted requests of class c seen
-// in any one-minute window since the server started: the figure to compare with
-// a budget.
+// in any one-minute window (or window of [WithRateWindow]) since the server
+// started: the figure to compare with a budget.
 func (s *Server) MaxRateCount(c RateClass) int {
 	s.mu.Lock()
 	ts := slices.Clone(s.rateLog[c])
+	window := s.rateWindow()
 	s.mu.Unlock()
 	slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
 	best, lo := 0, 0
 	for hi := range ts {
-		for ts[hi].Sub(ts[lo]) >= time.Minute {
+		for ts[hi].Sub(ts[lo]) >= window {
 			lo++
 		}
 		best = max(best, hi-lo+1)
 	}
 	return best
+}
+
+// rateWindow is the window of the emulated budgets; s.mu must be held.
+func (s *Server) rateWindow() time.Duration {
+	if s.window > 0 {
+		return s.window
+	}
+	return time.Minute
 }
 
 // admit counts a request against its budget, or returns the wait before it may be
@@ -207,14 +217,14 @@ func (s *Server) admit(c RateClass) (time.Duration, bool) {
 	if limit := s.limits[c]; limit > 0 {
 		var inWindow []time.Time
 		for _, t := range s.rateLog[c] {
-			if now.Sub(t) < time.Minute && !t.After(now) {
+			if now.Sub(t) < s.rateWindow() && !t.After(now) {
 				inWindow = append(inWindow, t)
 			}
 		}
 		if len(inWindow) >= limit {
 			slices.SortFunc(inWindow, func(a, b time.Time) int { return a.Compare(b) })
 			oldest := inWindow[len(inWindow)-limit]
-			return oldest.Add(time.Minute).Sub(now), false
+			return oldest.Add(s.rateWindow()).Sub(now), false
 		}
 	}
 	s.rateLog[c] = append(s.rateLog[c], now)
@@ -267,6 +277,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	w.Header().Set("Request-Id", rid)
+	// The Date of an answer reads the server's clock, as processed_at and
+	// created_at do: a stream's backfill relies on the two agreeing.
+	w.Header().Set("Date", rec.Time.Format(http.TimeFormat))
 	sw := &statusWriter{ResponseWriter: w, s: s, req: rec}
 
 	if delay > 0 {

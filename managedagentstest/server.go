@@ -47,8 +47,9 @@ func WithHeartbeat(interval time.Duration, form HeartbeatForm) ServerOption {
 
 // WithClock freezes the server's clock at start. The clock then moves only with
 // [Server.AdvanceClock] and [Server.SetNow]. Without it the server uses the real
-// time. Timestamps, the created_at filters and the rate-limit windows all read
-// this clock; heartbeats, delays and stalls use real time.
+// time. Timestamps, the created_at filters, the Date header of answers and
+// the rate-limit windows all read this clock; heartbeats, delays and stalls
+// use real time.
 func WithClock(start time.Time) ServerOption {
 	return func(s *Server) { s.fixed, s.fixedNow = true, start }
 }
@@ -73,6 +74,16 @@ func WithScript(sc Script) ServerOption {
 // pass the header checks count: injected failures, 401s and 429s do not.
 func WithRateLimits(create, read int) ServerOption {
 	return func(s *Server) { s.limits = [2]int{create, read} }
+}
+
+// WithRateWindow sets the window of the budgets of [WithRateLimits] (and of
+// [Server.RateCount] and [Server.MaxRateCount]) to d instead of a minute, for
+// a test that scales time down: WithRateLimits(60, 600) with
+// WithRateWindow(3*time.Second) keeps the documented budgets' arithmetic
+// twenty times faster. The retry-after of a 429 stays in whole seconds, at
+// least one. A d of zero or less keeps the minute.
+func WithRateWindow(d time.Duration) ServerOption {
+	return func(s *Server) { s.window = max(d, 0) }
 }
 
 // WithQueuedEcho makes a user.message sent while a turn is in progress (or
@@ -141,6 +152,7 @@ type Server struct {
 	streamFaults []StreamFault
 	openStreams  map[*subscriber]struct{}
 	limits       [2]int
+	window       time.Duration // of the budgets; zero means a minute
 	rateLog      [2][]time.Time
 
 	// The work queue of self-hosted environments (work.go).

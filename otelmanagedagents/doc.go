@@ -56,10 +56,12 @@
 //   - anthropic.event_stream (INTERNAL, [Telemetry.Stream],
 //     [Telemetry.ThreadStream]): a stream's life across reconnects, parent of
 //     its connections and backfill pages, with anthropic.stream.reconnect
-//     events (attempt, delay, error.type of the cause) and
-//     anthropic.stream.backfill events (pages, events), and at its end the
-//     counts anthropic.stream.events, anthropic.stream.reconnects and
-//     anthropic.stream.backfilled.
+//     events (attempt, delay, error.type of the cause),
+//     anthropic.stream.rate_limiter.wait events (attempt,
+//     anthropic.rate_limiter.wait: a reconnect's wait for the client-side
+//     limiter) and anthropic.stream.backfill events (pages, events), and at
+//     its end the counts anthropic.stream.events, anthropic.stream.reconnects
+//     and anthropic.stream.backfilled.
 //   - anthropic.sessions.run_turn (INTERNAL, [Telemetry.RunTurn]):
 //     gen_ai.operation.name invoke_agent, anthropic.session.id,
 //     anthropic.turn.stop_reason and counts; the turn's stream reports on it.

@@ -20,6 +20,7 @@ const (
 	spanEventStream = "anthropic.event_stream"
 	eventReconnect  = "anthropic.stream.reconnect"
 	eventBackfill   = "anthropic.stream.backfill"
+	eventLimiter    = "anthropic.stream.rate_limiter.wait"
 )
 
 // Operations of the two streams, the anthropic.operation.name of their metrics.
@@ -32,11 +33,12 @@ const (
 // reconnects, is the INTERNAL span anthropic.event_stream: each connection's
 // CLIENT span (anthropic.sessions.events.stream) and each backfill page's
 // (anthropic.sessions.events.list) are its children; each reconnect is an
-// anthropic.stream.reconnect event and each backfill an
-// anthropic.stream.backfill event on it; at its end it tells the events
-// passed on, the reconnects and the events backfilled. It has the methods of
-// the stream it wraps; read it with Next and Current, or All, and Close it
-// when done (as the stream itself), which ends the span.
+// anthropic.stream.reconnect event, each wait of a reconnect for the
+// client's rate limiter an anthropic.stream.rate_limiter.wait event and each
+// backfill an anthropic.stream.backfill event on it; at its end it tells the
+// events passed on, the reconnects and the events backfilled. It has the
+// methods of the stream it wraps; read it with Next and Current, or All, and
+// Close it when done (as the stream itself), which ends the span.
 //
 // The span's status is unset when the stream ended at its terminal event,
 // was closed, or its context was canceled, and ERROR with error.type when it
@@ -204,6 +206,19 @@ func eventTypeOf(ev managedagents.Event) string {
 // onReconnect returns an OnReconnect hook that records r, then calls user.
 func (o *streamObserver) onReconnect(user func(managedagents.StreamReconnect)) func(managedagents.StreamReconnect) {
 	return func(r managedagents.StreamReconnect) {
+		if r.RateLimited {
+			// A wait of the reconnect for the client's limiter, not another
+			// reconnect (the calls' spans and metrics have its time too).
+			guard(func() {
+				o.span.AddEvent(eventLimiter, trace.WithAttributes(
+					keyReconnectAttempt.Int(r.Attempt),
+					keyLimiterWait.Float64(r.Delay.Seconds())))
+			})
+			if user != nil {
+				user(r)
+			}
+			return
+		}
 		o.reconnects.Add(1)
 		guard(func() {
 			cause := keyErrorType.String(errorType(r.Cause))

@@ -13,6 +13,7 @@ import (
 	"github.com/go-managedagents/managedagents"
 	"github.com/go-managedagents/managedagents/managedagentstest"
 	"github.com/go-managedagents/managedagents/option"
+	"github.com/go-managedagents/managedagents/ratelimit"
 )
 
 // twoMessages is a script that says two things and goes idle.
@@ -246,4 +247,45 @@ func TestStreamClosedDuringAReadLeavesStatusUnset(t *testing.T) {
 		require.Equal(t, codes.Unset, span.Status().Code, name)
 		requireAttrs(t, span, nil, "error.type")
 	}
+}
+
+// announcingLimiter admits every request at once but announces a wait of a
+// second before it, as a limiter does before a wait.
+type announcingLimiter struct{}
+
+func (announcingLimiter) Acquire(ctx context.Context, c ratelimit.Class) error {
+	ratelimit.NotifyWait(ctx, c, time.Second)
+	return nil
+}
+
+func (announcingLimiter) Pause(context.Context, ratelimit.Class, time.Duration) {}
+
+// TestStreamLimiterWaitsAreNotReconnects: the waits of a reconnect for the
+// client's rate limiter (its reopen's and its backfill page's) are
+// anthropic.stream.rate_limiter.wait events of the stream's life, and not
+// counted as more reconnects; the application's hook still hears them.
+func TestStreamLimiterWaitsAreNotReconnects(t *testing.T) {
+	h := newHarness(t, []managedagentstest.ServerOption{managedagentstest.WithScript(twoMessages)},
+		option.WithLimiter(announcingLimiter{}))
+	_, _, sessionID := h.seed()
+	h.srv.CutStreamAfter(2)
+	var told []managedagents.StreamReconnect
+	s, err := h.tel.Stream(h.ctx, h.client, sessionID, managedagents.EventStreamParams{
+		OnReconnect: func(r managedagents.StreamReconnect) { told = append(told, r) },
+	})
+	require.NoError(t, err)
+	send(t, h, sessionID, "hi")
+	readUntilIdle(t, s)
+	require.NoError(t, s.Close())
+	require.Len(t, told, 3, "the backoff, the reopen's wait, the page's wait")
+
+	life := h.one(spanEventStream)
+	requireAttrs(t, life, map[attribute.Key]any{"anthropic.stream.reconnects": int64(1)})
+	var names []string
+	for _, ev := range life.Events() {
+		names = append(names, ev.Name)
+	}
+	require.Equal(t, []string{eventReconnect, eventLimiter, eventLimiter, eventBackfill}, names)
+	require.Contains(t, life.Events()[1].Attributes, keyLimiterWait.Float64(1))
+	require.Equal(t, int64(1), h.sum(metricStreamReconnects, keyOperationName.String(opSessionStream), keyErrorType.String("stream_ended")))
 }

@@ -72,7 +72,9 @@ type Limiter interface {
 	// Acquire blocks until a request of class c may be sent and takes its slot.
 	// If the wait would outlast ctx's deadline it returns at once a *WaitError
 	// carrying the wait, and takes nothing. If ctx ends while waiting it returns
-	// ctx.Err() and takes nothing.
+	// ctx.Err() and takes nothing. Before each wait it should call NotifyWait,
+	// so that the caller can tell its user (an event stream tells its
+	// OnReconnect).
 	Acquire(ctx context.Context, c Class) error
 	// Pause is told that the server answered a request of class c with 429 and
 	// asked for retryAfter (zero when the server gave none). Every later Acquire

@@ -97,7 +97,8 @@ func (l *TokenLimiter) bucket(c Class) *bucket {
 }
 
 // Acquire implements Limiter. It waits for the class's 429 gate, then for a
-// token of its bucket. If the wait would end at or after ctx's deadline it
+// token of its bucket, and tells each wait to the function of
+// WithWaitNotice before it begins. If the wait would end at or after ctx's deadline it
 // returns at once a *WaitError and takes nothing. If ctx ends while waiting
 // it returns ctx.Err() and gives the token back (in full unless later callers
 // have queued behind it: their places are kept, so the bucket never runs
@@ -121,6 +122,7 @@ func (l *TokenLimiter) Acquire(ctx context.Context, c Class) error {
 			return &WaitError{Class: c, Wait: w.act.Sub(start)}
 		}
 		t := l.clock.NewTimer(w.act.Sub(now))
+		NotifyWait(ctx, c, w.act.Sub(now))
 		select {
 		case <-t.C():
 			if k.admit(w, l.clock) {

@@ -162,7 +162,7 @@ func (f *feed) follow(ctx context.Context) (ended, progressed bool, err error) {
 	stream, err := f.r.client.Sessions.Events.Stream(ctx, f.r.sessionID, managedagents.EventStreamParams{
 		Since: since,
 		OnReconnect: func(rc managedagents.StreamReconnect) {
-			f.log.Info("toolrunner: event stream reconnecting", "attempt", rc.Attempt, "delay", rc.Delay, "cause", rc.Cause.Error())
+			f.log.Info("toolrunner: event stream reconnecting", "attempt", rc.Attempt, "delay", rc.Delay, "rate_limited", rc.RateLimited, "cause", rc.Cause.Error())
 		},
 	}, f.r.opts.RequestOptions...)
 	if err != nil {

@@ -143,6 +143,10 @@ func tail(ctx context.Context, client *ma.Client, id string, out io.Writer, opts
 	stream, err := client.Sessions.Events.Stream(ctx, id, ma.EventStreamParams{
 		Since: since,
 		OnReconnect: func(r ma.StreamReconnect) {
+			if r.RateLimited {
+				fmt.Fprintf(stderr, "tail: waiting %v for the rate limit\n", r.Delay.Round(time.Millisecond))
+				return
+			}
 			what := "connection lost"
 			if !opened {
 				what = "cannot open the stream"

@@ -4,9 +4,10 @@
 // The per-minute budgets (60 create and 600 read requests) belong to the
 // organization, not to a process: ten replicas that each run the in-process
 // [ratelimit.TokenLimiter] send up to ten times the budget and live on 429s.
-// A [Limiter] keeps, per class, a GCRA state (github.com/go-redis/redis_rate/v10)
-// and a shared 429 pause gate in Redis under a key chosen by the caller for the
-// organization, and implements [ratelimit.Limiter] for option.WithLimiter:
+// A [Limiter] keeps, per class, a GCRA state (where and as
+// github.com/go-redis/redis_rate/v10 keeps it) and a shared 429 pause gate in
+// Redis under a key chosen by the caller for the organization, and implements
+// [ratelimit.Limiter] for option.WithLimiter:
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"})
 //	lim, err := redisrate.New(rdb, "org-acme")
@@ -19,8 +20,15 @@
 // The pause gate is set by [Limiter.Pause] to the latest retry-after seen by
 // any replica and read before every acquisition.
 //
-// Each [Limiter.Acquire] costs two Redis round trips (PTTL and EVALSHA) when
-// a slot is free. When Redis cannot be reached, Acquire returns an error that
-// matches [ErrUnavailable], or, with [WithFallback], uses an in-process
-// limiter until Redis answers again.
+// A caller takes the next slot in one script and sleeps until it: callers
+// are served in the order they came, in every replica, and a thousand of them
+// waiting (a thousand event streams reconnecting at once) do not poll Redis,
+// each is told its wait once (ratelimit.WithWaitNotice). A pause pushes back
+// the slots still awaited, keeping their order and spacing.
+//
+// Each [Limiter.Acquire] costs one Redis round trip (EVALSHA) when a slot is
+// free, and two when it has to wait (the reservation, then a look at the
+// pauses once its slot has come). When Redis cannot be reached, Acquire
+// returns an error that matches [ErrUnavailable], or, with [WithFallback],
+// uses an in-process limiter until Redis answers again.
 package redisrate

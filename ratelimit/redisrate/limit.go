@@ -26,6 +26,10 @@ import (
 // move admissions by microseconds, while an (L+1)-th request would need the
 // window to be a whole T (a second for 60/min) longer: the bound has room for
 // them. TestGCRABound checks this on a model of the script.
+//
+// reserveScript, which Acquire runs, gives each caller the time at which
+// redis_rate's script would admit it if it came back exactly when told: its
+// slots obey the same bound (TestGCRABound models it too).
 func gcraLimit(c ratelimit.Class, b ratelimit.Budget) (redis_rate.Limit, error) {
 	burst := b.Burst
 	if burst <= 0 {

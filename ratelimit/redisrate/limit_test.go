@@ -3,6 +3,7 @@ package redisrate
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -76,7 +77,52 @@ func TestGCRABound(t *testing.T) {
 				t.Errorf("budget %+v, seed %d: %d admitted in a window of %s, want at most %d", b, seed, most, b.Window, b.Limit)
 			}
 		}
+		// Slots reserved by a crowd arriving at once, or at random, neither.
+		if most := mostInWindow(simulateReserve(limit, 4*b.Window, nil), b.Window); most > b.Limit || most < b.Limit-1 {
+			t.Errorf("budget %+v, reserved at once: at most %d slots in a window of %s, want %d (or %d)", b, most, b.Window, b.Limit, b.Limit-1)
+		}
+		for seed := range uint64(10) {
+			rng := rand.New(rand.NewPCG(seed, uint64(b.Window)+1))
+			if most := mostInWindow(simulateReserve(limit, 8*b.Window, rng), b.Window); most > b.Limit {
+				t.Errorf("budget %+v, seed %d: %d slots reserved in a window of %s, want at most %d", b, seed, most, b.Window, b.Limit)
+			}
+		}
 	}
+}
+
+// simulateReserve returns the slot times, in microseconds, of reserveScript
+// for callers that reserve over a span of simulated time: all at the start
+// (rng nil: each reservation follows the previous at once, as a crowd of
+// waiters), or at random gaps. The TAT is stored with 17 significant digits,
+// as the script does.
+func simulateReserve(limit redis_rate.Limit, span time.Duration, rng *rand.Rand) []int64 {
+	const epoch = 312_595_200_000_000 // 2026-11-28 in µs since 2017, as the script counts
+	interval := limit.Period.Seconds() / float64(limit.Rate)
+	burstOffset := interval * float64(limit.Burst)
+	var slots []int64
+	stored := math.NaN()
+	for now := int64(0); now < span.Microseconds(); {
+		nowS := float64(epoch+now) / 1e6
+		tat := nowS
+		if !math.IsNaN(stored) {
+			tat = max(stored, nowS)
+		}
+		newTAT := tat + interval
+		wait := max(newTAT-burstOffset-nowS, 0)
+		stored, _ = strconv.ParseFloat(strconv.FormatFloat(newTAT, 'g', 17, 64), 64)
+		// The caller sleeps the wait rounded up to the µs (reservation.wait).
+		slot := now + int64(math.Ceil(wait*1e6))
+		slots = append(slots, slot)
+		if rng == nil {
+			if slot > span.Microseconds() {
+				break
+			}
+			continue
+		}
+		now += rng.Int64N(2 * int64(interval*1e6))
+	}
+	slices.Sort(slots)
+	return slots
 }
 
 // mostInWindow returns the largest number of times (in µs, sorted) in a

@@ -27,7 +27,6 @@ const pauseTimeout = 2 * time.Second
 // prefix and budgets. It is safe for concurrent use.
 type Limiter struct {
 	rdb          redis.UniversalClient
-	gcra         *redis_rate.Limiter
 	create, read class
 	defaultPause time.Duration
 	logger       *slog.Logger
@@ -41,15 +40,17 @@ type Limiter struct {
 
 // class holds the Redis keys and GCRA parameters of one budget class.
 type class struct {
-	key      string // GCRA state; redis_rate stores it under "rate:" + key
-	pauseKey string
+	gcraKey  string // GCRA state, where redis_rate keeps it: "rate:" + the class's key
+	pauseKey string // the 429 gate: its end in Unix ms
+	shiftKey string // how far, in ms, pauses pushed back the slots taken before them
 	limit    redis_rate.Limit
 }
 
 // New returns a Limiter that keeps the budgets of the organization orgKey in
 // the Redis reached by rdb: the GCRA state of each class under
-// "rate:<prefix>:<orgKey>:<class>" (redis_rate adds "rate:") and its pause gate
-// under "<prefix>:<orgKey>:<class>:pause". orgKey is any name the replicas agree
+// "rate:<prefix>:<orgKey>:<class>" (where, and as, redis_rate keeps it), its
+// pause gate under "<prefix>:<orgKey>:<class>:pause" and how far pauses
+// pushed back the slots waited for under "<prefix>:<orgKey>:<class>:shift". orgKey is any name the replicas agree
 // on, for example the organization or workspace name; it is not the API key.
 // New does not contact Redis. It fails if orgKey is empty or a budget cannot be
 // honoured (a window that is not positive, or a limit not above its burst).
@@ -66,7 +67,6 @@ func New(rdb redis.UniversalClient, orgKey string, opts ...Option) (*Limiter, er
 	}
 	l := &Limiter{
 		rdb:          rdb,
-		gcra:         redis_rate.NewLimiter(rdb),
 		defaultPause: s.defaultPause,
 		logger:       s.logger,
 		probeEvery:   probeEvery,
@@ -90,7 +90,7 @@ func newClass(prefix, orgKey string, c ratelimit.Class, b ratelimit.Budget) (cla
 		return class{}, err
 	}
 	key := prefix + ":" + orgKey + ":" + string(c)
-	return class{key: key, pauseKey: key + ":pause", limit: limit}, nil
+	return class{gcraKey: "rate:" + key, pauseKey: key + ":pause", shiftKey: key + ":shift", limit: limit}, nil
 }
 
 // classOf returns the budget of c; any class other than Create counts as Read,
@@ -102,14 +102,20 @@ func (l *Limiter) classOf(c ratelimit.Class) *class {
 	return &l.read
 }
 
-// Acquire implements [ratelimit.Limiter]. It waits while any replica's pause
-// is in force, then takes a slot of class c from the shared GCRA budget,
-// sleeping until the slot the server names whenever another replica took the
-// last one. If a wait would outlast ctx's deadline it returns at once a
-// *ratelimit.WaitError with the wait counted from the call, and takes nothing.
-// If ctx ends while waiting it returns ctx.Err(). If Redis does not answer it
-// returns an error matching [ErrUnavailable], or with [WithFallback] takes
-// the slot from the in-process limiter.
+// Acquire implements [ratelimit.Limiter]. It takes the next slot of class c
+// in the shared GCRA budget, in one round trip, tells its wait to the
+// function of ratelimit.WithWaitNotice and sleeps until it: callers in every
+// replica are served in the order they came, and a caller that waits does not
+// ask Redis again until its slot (then once, to see whether a 429 came
+// meanwhile). While any replica's pause is in force it waits for the pause to
+// end first; a pause set while it waits for its slot pushes the slot back
+// behind the gate (every waiter's alike, so they keep their order and
+// spacing), and it waits that much more. If a wait would outlast ctx's
+// deadline it returns at once a *ratelimit.WaitError with the wait counted
+// from the call, and takes nothing. If ctx ends while waiting it returns
+// ctx.Err() and gives the slot back (unless a later caller took one since).
+// If Redis does not answer it returns an error matching [ErrUnavailable], or
+// with [WithFallback] takes the slot from the in-process limiter.
 func (l *Limiter) Acquire(ctx context.Context, c ratelimit.Class) error {
 	if l.useLocal() {
 		return l.local.Acquire(ctx, c)
@@ -120,7 +126,12 @@ func (l *Limiter) Acquire(ctx context.Context, c ratelimit.Class) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		wait, err := l.try(ctx, cl)
+		deadline, hasDeadline := ctx.Deadline()
+		maxWait := time.Duration(-1)
+		if hasDeadline {
+			maxWait = max(time.Until(deadline), 0)
+		}
+		r, err := l.reserve(ctx, cl, maxWait)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
@@ -132,43 +143,45 @@ func (l *Limiter) Acquire(ctx context.Context, c ratelimit.Class) error {
 			return l.local.Acquire(ctx, c)
 		}
 		l.markUp()
-		if wait <= 0 {
+		if r.taken && r.wait <= 0 {
 			return nil
 		}
-		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-			return &ratelimit.WaitError{Class: c, Wait: time.Since(start) + wait}
+		if hasDeadline && time.Now().Add(r.wait).After(deadline) {
+			if r.taken {
+				l.release(ctx, cl, r)
+			}
+			return &ratelimit.WaitError{Class: c, Wait: time.Since(start) + r.wait}
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !l.sleep(ctx, c, r.wait) {
+			if r.taken {
+				l.release(ctx, cl, r)
+			}
 			return ctx.Err()
-		case <-t.C:
 		}
+		if !r.taken {
+			continue // the gate has opened: take a slot now
+		}
+		for d := l.shifted(ctx, cl, &r); d > 0; d = l.shifted(ctx, cl, &r) {
+			if !l.sleep(ctx, c, d) {
+				return ctx.Err()
+			}
+		}
+		return nil
 	}
 }
 
-// try makes one attempt: it returns 0 when it took a slot, or how long to wait
-// before the next attempt.
-func (l *Limiter) try(ctx context.Context, cl *class) (time.Duration, error) {
-	// PTTL answers -2 (no key) or -1 (no expiry), which go-redis keeps as
-	// negative durations: neither is a pause.
-	paused, err := l.rdb.PTTL(ctx, cl.pauseKey).Result()
-	if err != nil {
-		return 0, err
+// sleep tells the wait d to the function of ratelimit.WithWaitNotice, then
+// sleeps d or until ctx ends; it reports whether the whole wait passed.
+func (l *Limiter) sleep(ctx context.Context, c ratelimit.Class, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	ratelimit.NotifyWait(ctx, c, d)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
-	if paused > 0 {
-		return paused, nil
-	}
-	res, err := l.gcra.Allow(ctx, cl.key, cl.limit)
-	if err != nil {
-		return 0, err
-	}
-	if res.Allowed > 0 {
-		return 0, nil
-	}
-	// Never spin on a retry-after that rounded to nothing.
-	return max(res.RetryAfter, time.Millisecond), nil
 }
 
 // Pause implements [ratelimit.Limiter]: it moves the shared pause gate of class
@@ -189,7 +202,8 @@ func (l *Limiter) Pause(ctx context.Context, c ratelimit.Class, retryAfter time.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pauseTimeout)
 	defer cancel()
 	cl := l.classOf(c)
-	if err := pauseScript.Run(ctx, l.rdb, []string{cl.pauseKey}, int64(ms)).Err(); err != nil && l.logger != nil {
+	offset := cl.limit.Period.Seconds() / float64(cl.limit.Rate) * float64(cl.limit.Burst)
+	if err := pauseScript.Run(ctx, l.rdb, []string{cl.pauseKey, cl.shiftKey, cl.gcraKey}, int64(ms), offset).Err(); err != nil && l.logger != nil {
 		l.logger.WarnContext(ctx, "redisrate: could not share the 429 pause", "class", string(c), "pause", retryAfter, "err", err)
 	}
 }

@@ -105,7 +105,7 @@ func TestRedisRestartMidRun(t *testing.T) {
 		if err := fallback.Acquire(context.Background(), ratelimit.Create); err != nil {
 			t.Fatal(err)
 		}
-		return strictRDB.Exists(context.Background(), "rate:"+fallback.create.key).Val() == 1
+		return strictRDB.Exists(context.Background(), fallback.create.gcraKey).Val() == 1
 	})
 	if !strings.Contains(logs.String(), "redis answers again") {
 		t.Errorf("the return to Redis was not logged:\n%s", logs.String())
