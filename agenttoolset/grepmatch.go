@@ -27,6 +27,12 @@ type lineMatcher struct {
 	needles []needle
 	// litOnly: the pattern is needles[0] itself, so a candidate is a match.
 	litOnly bool
+	// pre finds the candidate lines when there are no needles; nil when
+	// the analysis of the pattern gives no useful prefilter, and the
+	// expression itself finds the candidates.
+	pre *prefilter
+	// minLen: no line shorter matches.
+	minLen int
 	// perLine: the pattern uses \A, \z or (?-m) anchors, for which a line
 	// match is not a buffer match: lines are matched one by one.
 	perLine bool
@@ -56,16 +62,24 @@ func compileMatcher(pattern string) (*lineMatcher, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The rewrite is printed before it is simplified: a simplified tree
+	// repeats x{n} n times, and printing a wide class costs milliseconds.
+	m := &lineMatcher{}
+	if m.re, err = regexp.Compile(withoutNewline(parsed).String()); err != nil {
+		return nil, err
+	}
 	parsed = parsed.Simplify()
-	m := &lineMatcher{perLine: hasTextAnchor(parsed)}
+	m.perLine = hasTextAnchor(parsed)
 	set := requiredNeedles(parsed)
 	if parsed.Op == syntax.OpLiteral && len(set) == 1 && !set[0].fold && len(set[0].text) == len(string(parsed.Rune)) {
 		m.needles, m.litOnly = set, true // the pattern is a plain literal
 	} else if shortest(set) >= minNeedle {
 		m.needles = set
 	}
-	if m.re, err = regexp.Compile(withoutNewline(parsed).String()); err != nil {
-		return nil, err
+	f := analyze(parsed)
+	m.minLen = f.minLen
+	if m.needles == nil {
+		m.pre = newPrefilter(f)
 	}
 	return m, nil
 }
@@ -196,11 +210,13 @@ func shortest(set []needle) int {
 	return n
 }
 
-// longestLine returns the longest newline-free run of runes, UTF-8 encoded.
+// longestLine returns the longest run of runes without a newline or
+// U+FFFD, UTF-8 encoded. (A literal U+FFFD matches any byte of invalid
+// UTF-8 as well as its own encoding, so it is no needle.)
 func longestLine(runes []rune) []byte {
 	var best, cur []rune
 	for _, r := range append(runes, '\n') {
-		if r == '\n' {
+		if r == '\n' || r == utf8.RuneError {
 			if len(cur) > len(best) {
 				best = cur
 			}
@@ -247,7 +263,7 @@ func asciiFoldOnly(r rune) bool {
 // eachLine calls fn with the 1-based number and the text of every line of
 // data the pattern matches, in order, until fn returns false.
 func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
-	if m.perLine {
+	if m.perLine && m.pre == nil {
 		m.eachLineSlow(data, fn)
 		return
 	}
@@ -256,12 +272,18 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 	counted, newlines := 0, 0 // newlines = number of '\n' in data[:counted]
 	for pos < len(data) {
 		var at, end int // a candidate starts at at; end is its end, or -1
-		if m.needles != nil {
+		switch {
+		case m.needles != nil:
 			if at = scan.next(pos); at < 0 {
 				return
 			}
 			end = -1
-		} else {
+		case m.pre != nil:
+			if at = m.pre.next(data, pos); at < 0 {
+				return
+			}
+			end = -1
+		default:
 			loc := m.re.FindIndex(data[pos:])
 			if loc == nil {
 				return
@@ -280,8 +302,8 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 		}
 		line := data[start:stop]
 		// A match of re is a matching line (end <= stop always holds); a
-		// needle's line needs checking, unless the needle is the pattern.
-		if m.litOnly || (end >= 0 && end <= stop) || m.re.Match(line) {
+		// candidate line needs checking, unless the needle is the pattern.
+		if m.litOnly || (end >= 0 && end <= stop) || (len(line) >= m.minLen && m.re.Match(line)) {
 			newlines += bytes.Count(data[counted:start], []byte{'\n'})
 			counted = start
 			if !fn(newlines+1, line) {
