@@ -193,11 +193,13 @@ func TestPrefilterPicksTheCheapestScan(t *testing.T) {
 		{`.{120,}`, "lines min 120 start [] end []"},
 		// No line can match.
 		{`a\nb`, "nothing"},
-		// Nothing rare enough: the regexp alone.
-		{`x*`, "none"},
-		{`\w`, "none"},
-		{`\w+\s*\w+`, "none"},
-		{`^\s*$`, "none"},
+		// Nothing rare enough: every line goes to the regexp.
+		{`x*`, "lines min 0 start [] end []"},
+		{`\w`, "lines min 1 start [] end []"},
+		{`\w+\s*\w+`, "lines min 2 start [] end []"},
+		{`^\s*$`, "lines min 0 start [] end []"},
+		// A line's ends, even when common bytes.
+		{`^[a-z]+$`, "lines min 1 start [a-z] end [a-z]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pattern, func(t *testing.T) {
@@ -229,8 +231,6 @@ func describePrefilter(p *prefilter) string {
 		return strings.Join(parts, " | ")
 	}
 	switch {
-	case p == nil:
-		return "none"
 	case p.kind == scanNothing:
 		return "nothing"
 	case p.kind == scanSeqs:

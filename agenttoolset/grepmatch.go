@@ -10,32 +10,27 @@ import (
 
 // lineMatcher finds the lines of a buffer that a regular expression matches,
 // with the semantics of matching each line (split on "\n", the newline
-// excluded) on its own, but without running the expression line by line: the
-// buffer is searched for a candidate (a needle every match contains, found
-// with bytes.IndexByte and bytes.Index, or else a match of the expression),
-// and only a needle's line is checked. A buffer ending in "\n" has no empty
-// line after it. FuzzLineMatcher proves it equal to the line-by-line match.
+// excluded) on its own, but without running the expression on every line:
+// the buffer is searched for candidate lines, and only those are matched.
+// A candidate holds a needle every match contains (a literal, found with
+// bytes.IndexByte and bytes.Index), or else passes the prefilter derived
+// from the expression's syntax tree (grepprefilter.go). A buffer ending in
+// "\n" has no empty line after it. FuzzLineMatcher and FuzzPrefilter prove
+// it equal to the line-by-line match.
 type lineMatcher struct {
-	// re is the pattern rewritten so that it can never match a newline (no
-	// character class, "." or literal in it does) and with (?m), so that ^
-	// and $ match at line breaks: on a line it matches as the pattern does,
-	// and in the buffer a match never spans two lines, so a match of re in
-	// the buffer is a matching line, and every search is linear.
+	// re is the pattern with (?m), rewritten so that nothing in it matches a
+	// newline (which changes nothing on a line, and keeps the analysis of
+	// the syntax tree within a line); it checks each candidate line.
 	re *regexp.Regexp
 	// needles: every match contains one of them; nil when there is no
-	// usable set, and the expression itself finds the candidates.
+	// usable set.
 	needles []needle
 	// litOnly: the pattern is needles[0] itself, so a candidate is a match.
 	litOnly bool
-	// pre finds the candidate lines when there are no needles; nil when
-	// the analysis of the pattern gives no useful prefilter, and the
-	// expression itself finds the candidates.
+	// pre finds the candidate lines when there are no needles.
 	pre *prefilter
 	// minLen: no line shorter matches.
 	minLen int
-	// perLine: the pattern uses \A, \z or (?-m) anchors, for which a line
-	// match is not a buffer match: lines are matched one by one.
-	perLine bool
 }
 
 // needle is a literal without a newline, matched exactly or, when fold is
@@ -69,7 +64,6 @@ func compileMatcher(pattern string) (*lineMatcher, error) {
 		return nil, err
 	}
 	parsed = parsed.Simplify()
-	m.perLine = hasTextAnchor(parsed)
 	set := requiredNeedles(parsed)
 	if parsed.Op == syntax.OpLiteral && len(set) == 1 && !set[0].fold && len(set[0].text) == len(string(parsed.Rune)) {
 		m.needles, m.litOnly = set, true // the pattern is a plain literal
@@ -124,19 +118,6 @@ func withoutNewline(re *syntax.Regexp) *syntax.Regexp {
 		withoutNewline(sub)
 	}
 	return re
-}
-
-// hasTextAnchor reports whether re holds \A or \z (or ^ and $ under (?-m)).
-func hasTextAnchor(re *syntax.Regexp) bool {
-	if re.Op == syntax.OpBeginText || re.Op == syntax.OpEndText {
-		return true
-	}
-	for _, sub := range re.Sub {
-		if hasTextAnchor(sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // requiredNeedles returns a set of needles one of which every match of re
@@ -263,37 +244,20 @@ func asciiFoldOnly(r rune) bool {
 // eachLine calls fn with the 1-based number and the text of every line of
 // data the pattern matches, in order, until fn returns false.
 func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
-	if m.perLine && m.pre == nil {
-		m.eachLineSlow(data, fn)
-		return
-	}
 	scan := newNeedleScan(m.needles, data)
 	pos := 0
 	counted, newlines := 0, 0 // newlines = number of '\n' in data[:counted]
 	for pos < len(data) {
-		var at, end int // a candidate starts at at; end is its end, or -1
-		switch {
-		case m.needles != nil:
-			if at = scan.next(pos); at < 0 {
-				return
-			}
-			end = -1
-		case m.pre != nil:
-			if at = m.pre.next(data, pos); at < 0 {
-				return
-			}
-			end = -1
-		default:
-			loc := m.re.FindIndex(data[pos:])
-			if loc == nil {
-				return
-			}
-			at, end = pos+loc[0], pos+loc[1]
+		var at int // a candidate line holds at
+		if m.needles != nil {
+			at = scan.next(pos)
+		} else {
+			at = m.pre.next(data, pos)
+		}
+		if at < 0 {
+			return
 		}
 		start := pos + bytes.LastIndexByte(data[pos:at], '\n') + 1
-		if start == len(data) {
-			return // an empty match after the final newline: no line there
-		}
 		stop := bytes.IndexByte(data[at:], '\n')
 		if stop < 0 {
 			stop = len(data)
@@ -301,9 +265,8 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 			stop += at
 		}
 		line := data[start:stop]
-		// A match of re is a matching line (end <= stop always holds); a
-		// candidate line needs checking, unless the needle is the pattern.
-		if m.litOnly || (end >= 0 && end <= stop) || (len(line) >= m.minLen && m.re.Match(line)) {
+		// A candidate line needs checking, unless the needle is the pattern.
+		if m.litOnly || (len(line) >= m.minLen && m.re.Match(line)) {
 			newlines += bytes.Count(data[counted:start], []byte{'\n'})
 			counted = start
 			if !fn(newlines+1, line) {
@@ -314,21 +277,6 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 	}
 }
 
-// eachLineSlow is eachLine matching every line on its own.
-func (m *lineMatcher) eachLineSlow(data []byte, fn func(n int, line []byte) bool) {
-	for n := 1; len(data) > 0; n++ {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if m.re.Match(line) && !fn(n, line) {
-			return
-		}
-	}
-}
-
 // needleScan finds, for positions that only grow, the next place where one
 // of the needles occurs: each needle's scan resumes where it stopped, so the
 // buffer is read once per needle (twice for a case-folded one: once per
@@ -336,16 +284,15 @@ func (m *lineMatcher) eachLineSlow(data []byte, fn func(n int, line []byte) bool
 type needleScan struct {
 	needles []needle
 	data    []byte
-	at      []int // per needle: its next occurrence, -1 for none left
-	lower   []int // per folded needle: next occurrences of its first byte
-	upper   []int // in lower and in upper case; -1 for none left
+	at      [maxNeedles]int // per needle: its next occurrence, -1 for none left
+	lower   [maxNeedles]int // per folded needle: next occurrences of its first
+	upper   [maxNeedles]int // byte in lower and in upper case; -1 for none left
 }
 
-func newNeedleScan(needles []needle, data []byte) *needleScan {
-	if needles == nil {
-		return nil
-	}
-	s := &needleScan{needles: needles, data: data, at: make([]int, len(needles)), lower: make([]int, len(needles)), upper: make([]int, len(needles))}
+// newNeedleScan returns a scan of data, a value so that it stays on the
+// stack.
+func newNeedleScan(needles []needle, data []byte) needleScan {
+	s := needleScan{needles: needles, data: data}
 	for i := range needles {
 		s.at[i], s.lower[i], s.upper[i] = -2, -2, -2 // not searched yet
 	}

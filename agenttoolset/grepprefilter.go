@@ -6,10 +6,11 @@ import (
 )
 
 // prefilter finds the candidate lines of a buffer for a pattern that has no
-// literal needle: every line the pattern matches is a candidate, and most
-// lines that are candidates match. It is built from the facts of the
-// pattern's syntax tree (grepfactor.go) and needs no regexp: a table-driven
-// scan over the whole buffer passes over the lines that cannot match.
+// literal needle: every line the pattern matches is a candidate, and the
+// fewer others the better. It is built from the facts of the pattern's
+// syntax tree (grepfactor.go) and runs no regexp: a table-driven scan over
+// the whole buffer passes over the lines that cannot match. Where the facts
+// say little, every line is a candidate, and the regexp checks them all.
 type prefilter struct {
 	kind prefilterKind
 	// scanSeqs, scanAnchor: a string of one of seqs, all of length n, is in
@@ -17,10 +18,10 @@ type prefilter struct {
 	seqs []classSeq
 	n    int
 	// scanSeqs: a Horspool scan. shift[b] is how far a window ending in b
-	// can move on without skipping a string of seqs; a window is checked
-	// only when its last byte is in last.
+	// can move on without skipping a string of seqs (n when b is in none of
+	// their classes); a window is checked only when last[b].
 	shift [256]uint8
-	last  byteSet
+	last  [256]bool
 	// scanAnchor: seqs[0] has the single byte anchor at anchorAt, found
 	// with bytes.IndexByte.
 	anchor   byte
@@ -34,37 +35,27 @@ type prefilter struct {
 type prefilterKind uint8
 
 const (
-	scanNothing prefilterKind = iota // no line can match
-	scanSeqs
-	scanAnchor
-	scanLines
+	scanLines   prefilterKind = iota // line by line
+	scanSeqs                         // a Horspool scan for seqs
+	scanAnchor                       // an IndexByte scan for anchor
+	scanNothing                      // no line can match
 )
 
 // Figures of the cost model that picks a prefilter. avgLine is the length
-// of a typical line of source code. A prefilter expected to pass more than
-// maxCandidates of the lines saves too little over running the regexp on
-// the whole buffer. An IndexByte scan for an anchor byte costs about
-// anchorCost steps of a Horspool scan per occurrence, and a Horspool scan
-// about one step per window shift.
+// of a typical line of source code. An IndexByte scan for an anchor byte
+// costs about anchorCost steps of a Horspool scan per occurrence, and a
+// Horspool scan about one step per window shift.
 const (
-	avgLine       = 40
-	maxCandidates = 0.25
-	anchorCost    = 8.0
+	avgLine    = 40
+	anchorCost = 8.0
 )
 
-// newPrefilter returns the cheapest prefilter the facts allow, or nil when
-// none is expected to pass few enough lines.
+// newPrefilter returns the prefilter of the facts expected to pass the
+// fewest lines. Every candidate line costs a run of the regexp, and all
+// scans cost little beside it.
 func newPrefilter(f facts) *prefilter {
 	if f.never {
 		return &prefilter{kind: scanNothing}
-	}
-	var best *prefilter
-	bestShare := maxCandidates
-	if f.inner != nil {
-		p := seqPrefilter(f.inner)
-		if share := min(1, avgLine*seqSetProb(p.seqs)); share < bestShare {
-			best, bestShare = p, share
-		}
 	}
 	lines := &prefilter{kind: scanLines, minLen: f.minLen}
 	share := math.Exp(-float64(f.minLen) / avgLine)
@@ -76,10 +67,13 @@ func newPrefilter(f facts) *prefilter {
 		lines.end = f.suffix
 		share *= f.suffix.prob()
 	}
-	if share < bestShare {
-		best = lines
+	if f.inner != nil {
+		p := seqPrefilter(f.inner)
+		if avgLine*seqSetProb(p.seqs) < share {
+			return p
+		}
 	}
-	return best
+	return lines
 }
 
 // seqPrefilter returns the scan for a set of sequences one of which every
@@ -104,7 +98,9 @@ func seqPrefilter(set []classSeq) *prefilter {
 				p.shift[b] = min(p.shift[b], uint8(n-1-i))
 			}
 		}
-		p.last = p.last.union(q[n-1])
+		for _, b := range q[n-1].bytes() {
+			p.last[b] = true
+		}
 	}
 	if len(p.seqs) > 1 {
 		return p
@@ -144,9 +140,18 @@ func (p *prefilter) next(data []byte, from int) int {
 
 // nextSeqs is a Horspool scan for the strings of p.seqs.
 func (p *prefilter) nextSeqs(data []byte, from int) int {
-	last := p.n - 1
-	for i := from; i+last < len(data); i += int(p.shift[data[i+last]]) {
-		if !p.last.has(data[i+last]) {
+	n := p.n
+	end := len(data) - n // the last window start
+	for i := from; i <= end; {
+		b := data[i+n-1]
+		if !p.last[b] {
+			// The common case, a byte in no class, moves on by n: written
+			// so, the next load does not wait for this one's shift.
+			if p.shift[b] == uint8(n) {
+				i += n
+				continue
+			}
+			i += int(p.shift[b])
 			continue
 		}
 		for _, q := range p.seqs {
@@ -154,6 +159,7 @@ func (p *prefilter) nextSeqs(data []byte, from int) int {
 				return i
 			}
 		}
+		i += int(p.shift[b])
 	}
 	return -1
 }
