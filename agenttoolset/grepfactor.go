@@ -39,24 +39,25 @@ func (s byteSet) len() int {
 	return bits.OnesCount64(s[0]) + bits.OnesCount64(s[1]) + bits.OnesCount64(s[2]) + bits.OnesCount64(s[3])
 }
 
-// bytes returns the members of s in increasing order.
-func (s byteSet) bytes() []byte {
-	var out []byte
-	for b := range 256 {
-		if s.has(byte(b)) {
-			out = append(out, byte(b))
+// members yields the members of s in increasing order.
+func (s byteSet) members(yield func(byte) bool) {
+	for i, w := range s {
+		for ; w != 0; w &= w - 1 {
+			if !yield(byte(i*64 + bits.TrailingZeros64(w))) {
+				return
+			}
 		}
 	}
-	return out
 }
+
+// bytes returns the members of s in increasing order.
+func (s byteSet) bytes() []byte { return slices.Collect(s.members) }
 
 // prob estimates the share of the bytes of a text that fall in s.
 func (s byteSet) prob() float64 {
 	var ppm uint32
-	for b := range 256 {
-		if s.has(byte(b)) {
-			ppm += byteFreq[b]
-		}
+	for b := range s.members {
+		ppm += byteFreq[b]
 	}
 	return min(1, float64(ppm)/1e6)
 }
