@@ -302,9 +302,9 @@ func FuzzPrefilter(f *testing.F) {
 // run covers it.
 func TestPrefilterAgreesWithRegexp(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 19))
-	n := 5000
+	n := 1000
 	if testing.Short() {
-		n = 500
+		n = 200
 	}
 	tree, text := make([]byte, 64), make([]byte, 128)
 	for range n {
