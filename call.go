@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -78,6 +79,13 @@ func (c *Client) send(ctx context.Context, r transport.Request, opts []option.Re
 // sending, turns the transport's errors into the package's, and ends the
 // call's record (option.Call) with the outcome.
 func sendWith(ctx context.Context, cfg *config.Config, r transport.Request, decode func([]byte) error) error {
+	return sendWithStatus(ctx, cfg, r, func(_ int, data []byte) error { return decode(data) })
+}
+
+// sendWithStatus is sendWith for the endpoints whose answer means something
+// by its status as well as its body (a stop answered 204 or 409): decode
+// gets both.
+func sendWithStatus(ctx context.Context, cfg *config.Config, r transport.Request, decode func(status int, data []byte) error) error {
 	if err := check(ctx, cfg, r); err != nil {
 		return err
 	}
@@ -89,8 +97,8 @@ func sendWith(ctx context.Context, cfg *config.Config, r transport.Request, deco
 		resp, body = lastResponse(err)
 		err = fromWire(err, cfg)
 	default:
-		if derr := decode(data); derr != nil {
-			err = responseError(resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
+		if derr := decode(resp.StatusCode, data); derr != nil {
+			err = responseError(cfg, resp.Request.Method, resp.Request.URL.Redacted(), resp, derr)
 		}
 	}
 	endCall(cfg, info, resp, body, err)
@@ -101,11 +109,28 @@ func sendWith(ctx context.Context, cfg *config.Config, r transport.Request, deco
 // call's record ends when the returned body is read to its end, fails, or is
 // closed.
 func openStreamConn(ctx context.Context, cfg *config.Config, r transport.Request, retries int) (*http.Response, error) {
+	return openBody(ctx, cfg, r, true, func(ctx context.Context) (*http.Response, error) {
+		return transport.Open(ctx, cfg, r, retries)
+	})
+}
+
+// openDownload sends the download r. The call's record ends when the
+// returned body is read to its end, fails, or is closed.
+func openDownload(ctx context.Context, cfg *config.Config, r transport.Request) (*http.Response, error) {
+	return openBody(ctx, cfg, r, false, func(ctx context.Context) (*http.Response, error) {
+		return transport.Fetch(ctx, cfg, r)
+	})
+}
+
+// openBody makes a call of r whose 2xx body open hands over unread: it checks
+// the call, turns the transport's errors into the package's, and ends the
+// call's record with the body.
+func openBody(ctx context.Context, cfg *config.Config, r transport.Request, stream bool, open func(context.Context) (*http.Response, error)) (*http.Response, error) {
 	if err := check(ctx, cfg, r); err != nil {
 		return nil, err
 	}
-	ctx, info := startCall(ctx, r, true)
-	resp, err := transport.Open(ctx, cfg, r, retries)
+	ctx, info := startCall(ctx, r, stream)
+	resp, err := open(ctx)
 	if err != nil {
 		last, body := lastResponse(err)
 		err = fromWire(err, cfg)
@@ -116,12 +141,18 @@ func openStreamConn(ctx context.Context, cfg *config.Config, r transport.Request
 		*cfg.ResponseInto = publicResponse(resp, nil)
 	}
 	ended := publicResponse(resp, nil)
-	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func(err error) { info.End(ended, err) }}
+	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func(err error) {
+		if err != nil && errors.Is(context.Cause(ctx), errStreamClosed) {
+			err = nil // a read cut by EventStream.Close: the application's end, not a failure
+		}
+		info.End(ended, redactErr(err, cfg))
+	}}
 	return resp, nil
 }
 
 // check refuses a call that cannot be sent: a nil context, a path parameter
-// that is empty or would leave its segment, no credentials.
+// that is empty or would leave its segment, no credential the endpoint
+// accepts.
 func check(ctx context.Context, cfg *config.Config, r transport.Request) error {
 	if ctx == nil {
 		return invalid("ctx", "must not be nil")
@@ -135,8 +166,8 @@ func check(ctx context.Context, cfg *config.Config, r transport.Request) error {
 			return err
 		}
 	}
-	if !cfg.APIKey.IsSet() && !cfg.AuthToken.IsSet() {
-		return ErrMissingCredentials
+	if !transport.HasCredential(cfg, r.Endpoint) {
+		return missingCredentials(r.Endpoint)
 	}
 	return nil
 }
@@ -156,7 +187,7 @@ func endCall(cfg *config.Config, info *callinfo.State, resp *http.Response, body
 	info.End(publicResponse(resp, body), err)
 }
 
-// endOnClose ends a stream's call once: at the end of its body (nil), on a
+// endOnClose ends the call of a stream or a download once: at the end of its body (nil), on a
 // read error (that error), or when it is closed.
 type endOnClose struct {
 	io.ReadCloser

@@ -25,13 +25,32 @@ type Client struct {
 	Environments *EnvironmentService
 	// Sessions manages sessions, their events, resources and threads: /v1/sessions.
 	Sessions *SessionService
+	// MemoryStores manages memory stores, their memories and memory versions:
+	// /v1/memory_stores.
+	MemoryStores *MemoryStoreService
+
+	// Deployments manages deployments, which run an agent on a schedule or on
+	// demand: /v1/deployments.
+	Deployments *DeploymentService
+	// DeploymentRuns reads the record of each fire of a deployment:
+	// /v1/deployment_runs.
+	DeploymentRuns *DeploymentRunService
+	// Vaults manages vaults and their credentials: /v1/vaults.
+	Vaults *VaultService
+
+	// Files uploads, lists, downloads and deletes files: /v1/files.
+	Files *FileService
+	// Skills manages skills and their versions: /v1/skills.
+	Skills *SkillService
 
 	cfg     *config.Config
 	initErr error
 }
 
-// NewClient returns a client. It reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL
-// from the environment, then applies opts. Without options it uses
+// NewClient returns a client. It reads ANTHROPIC_API_KEY,
+// ANTHROPIC_ENVIRONMENT_KEY (the key of a self-hosted environment, see
+// option.WithEnvironmentKey) and ANTHROPIC_BASE_URL from the environment,
+// then applies opts. Without options it uses
 // https://api.anthropic.com, 2 retries, an in-process rate limiter with
 // [ratelimit.DefaultBudgets] (60 create and 600 read requests per minute), and
 // an HTTP client shared by every client built without option.WithHTTPClient
@@ -45,6 +64,9 @@ func NewClient(opts ...option.RequestOption) *Client {
 	var envOpts []option.RequestOption
 	if key := os.Getenv("ANTHROPIC_API_KEY"); key != "" {
 		envOpts = append(envOpts, option.WithAPIKey(key))
+	}
+	if key := os.Getenv("ANTHROPIC_ENVIRONMENT_KEY"); key != "" {
+		envOpts = append(envOpts, option.WithEnvironmentKey(key))
 	}
 	if base := os.Getenv("ANTHROPIC_BASE_URL"); base != "" {
 		envOpts = append(envOpts, option.WithBaseURL(base))
@@ -71,11 +93,19 @@ func (c *Client) WithOptions(opts ...option.RequestOption) *Client {
 // wire creates the services of c.
 func (c *Client) wire() {
 	c.Agents = &AgentService{client: c, Versions: &AgentVersionService{client: c}}
-	c.Environments = &EnvironmentService{client: c}
+	c.Environments = &EnvironmentService{client: c, Work: &EnvironmentWorkService{client: c}}
 	c.Sessions = &SessionService{client: c}
 	c.Sessions.Events = &SessionEventService{client: c}
 	c.Sessions.Resources = &SessionResourceService{client: c}
 	c.Sessions.Threads = &SessionThreadService{client: c, Events: &SessionThreadEventService{client: c}}
+
+	c.Deployments = &DeploymentService{client: c}
+	c.DeploymentRuns = &DeploymentRunService{client: c}
+	c.Vaults = &VaultService{client: c, Credentials: &VaultCredentialService{client: c}}
+	c.MemoryStores = &MemoryStoreService{client: c, Memories: &MemoryService{client: c}, MemoryVersions: &MemoryVersionService{client: c}}
+
+	c.Files = &FileService{client: c}
+	c.Skills = &SkillService{client: c, Versions: &SkillVersionService{client: c}}
 }
 
 func apply(cfg *config.Config, opts []option.RequestOption) error {
@@ -117,7 +147,11 @@ type AgentService struct {
 type AgentVersionService struct{ client *Client }
 
 // EnvironmentService manages environments. Get it from [Client.Environments].
-type EnvironmentService struct{ client *Client }
+type EnvironmentService struct {
+	client *Client
+	// Work is the work queue of self-hosted environments.
+	Work *EnvironmentWorkService
+}
 
 // SessionService manages sessions. Get it from [Client.Sessions].
 type SessionService struct {

@@ -73,13 +73,28 @@
 //
 // # Authentication
 //
-// [NewClient] reads ANTHROPIC_API_KEY (sent as x-api-key) and ANTHROPIC_BASE_URL
-// (default https://api.anthropic.com); option.WithAPIKey, option.WithAuthToken
-// (sent as Authorization: Bearer) and option.WithBaseURL override them. Every
-// request carries anthropic-version: 2023-06-01 and anthropic-beta:
-// managed-agents-2026-04-01, merged with the names of option.WithBetas. The key
-// never appears in an error, a log line or a formatted value, and is never sent
-// along a redirect to another host.
+// [NewClient] reads ANTHROPIC_API_KEY (sent as x-api-key), ANTHROPIC_ENVIRONMENT_KEY
+// (a self-hosted environment's key, sent as Authorization: Bearer on the work
+// endpoints that take it) and ANTHROPIC_BASE_URL (default
+// https://api.anthropic.com); option.WithAPIKey, option.WithAuthToken (sent as
+// Authorization: Bearer), option.WithEnvironmentKey and option.WithBaseURL
+// override them. Every request carries anthropic-version: 2023-06-01 and
+// anthropic-beta: managed-agents-2026-04-01 (memory store requests send
+// agent-memory-2026-07-22 instead; files and skills send none), merged with
+// the names of option.WithBetas, and exactly one credential, chosen by its
+// endpoint. No
+// key or token ever appears in an error, a log line, a reconnect notice or a
+// formatted value, even when a server or proxy echoes it back (in a header, a
+// body, a value that fails to decode: every string from the server is
+// redacted), and none is sent along a redirect to another host.
+//
+// # Secrets
+//
+// The tokens and secret values of vault credentials are [Secret] values
+// (build them with [NewSecret], or with constructors such as
+// [NewStaticBearerAuth]): every fmt verb, log/slog and encoding/json show
+// "[redacted]", only the body of the request that carries them holds them,
+// and an error answer that echoes one has it masked, as the API key is.
 //
 // # Errors
 //
@@ -99,7 +114,8 @@
 // # Retries
 //
 // Failed requests are retried twice by default (option.WithMaxRetries) on
-// connection errors and 408, 409, 429, 5xx and 529 answers; x-should-retry
+// connection errors and 408, 409, 429, 5xx and 529 answers (but a 409 to a
+// memory write, a failed precondition or a path taken, is final); x-should-retry
 // overrides the status; retry-after-ms and retry-after are honoured up to
 // option.WithMaxRetryAfter (60 s); otherwise the wait is 0.5 s × 2ⁿ (at most 8 s)
 // with jitter. No wait runs past the context's deadline. Creates (agents,
@@ -201,6 +217,45 @@
 // sends the message, answers custom tool calls and confirmations, and returns the
 // turn's stop reason, messages and usage; if its context ends it interrupts the
 // session so it does not keep running.
+//
+// # Self-hosted environments
+//
+// An environment with config {"type":"self_hosted"} ([SelfHostedConfig]) runs
+// its sessions' tools on your machines: each session becomes a [WorkItem] on
+// the environment's queue, which a worker claims and serves through
+// client.Environments.Work ([EnvironmentWorkService]). Each work endpoint
+// sends the credential the API takes for it: the environment key
+// (option.WithEnvironmentKey, ANTHROPIC_ENVIRONMENT_KEY) for poll, ack and
+// list; the item's sessions token, read from its secret, for heartbeat, stop
+// and the session's own calls (a client from [Client.ForWorkItem]); the API
+// key for work get and update.
+//
+//	poller, err := managedagents.NewWorkPoller(client, envID, managedagents.WorkPollerOptions{})
+//	item, err := poller.Next(ctx) // paced within the poll budget
+//	item, err = client.Environments.Work.Ack(ctx, envID, item.ID, managedagents.EnvironmentWorkAckParams{})
+//	lease, err := managedagents.NewWorkLease(client, item, managedagents.WorkLeaseOptions{})
+//	hb, err := lease.Beat(ctx) // at once, then every half TTL
+//	itemClient := client.ForWorkItem(item) // stream the session, post tool results
+//	_, err = itemClient.Environments.Work.Stop(ctx, envID, item.ID, managedagents.EnvironmentWorkStopParams{Force: true})
+//
+// A poll that finds no work returns a nil item and a nil error, whatever form
+// the answer takes. Acks and heartbeats are never sent twice: a heartbeat
+// stored with its answer lost would make a blind repeat fail with 412 and
+// drop a lease the worker holds; [WorkLease] recovers from it instead. A 412
+// is a [*LeaseLostError] matching [ErrLeaseLost]: stop the item's tools and
+// do not stop the item. A stop answered 409 (stopped already) succeeds.
+//
+// # Files and skills
+//
+// [FileService] (client.Files) uploads files and downloads the files a
+// session produced ([FileListParams].ScopeID lists them); [SkillService]
+// (client.Skills) uploads skills from a directory or an fs.FS and
+// [SkillVersionService.Unpack] installs one. Uploads and downloads stream:
+// the body is written from the reader as it is sent, and a download is handed
+// over unread as a [*Download], so memory does not grow with the size.
+// [FileService.DownloadToFile] writes a file whole or not at all. An upload
+// is never sent twice once it may have reached the server. These endpoints
+// send no beta header of their own.
 //
 // # Testing
 //

@@ -91,6 +91,10 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == 529 || e.Type == "overloaded_error"
 	case ErrServer:
 		return e.StatusCode >= 500 || e.Type == "api_error"
+	case ErrMemoryPreconditionFailed:
+		return e.Type == ErrorTypeMemoryPreconditionFailed
+	case ErrMemoryPathConflict:
+		return e.Type == ErrorTypeMemoryPathConflict
 	}
 	return false
 }

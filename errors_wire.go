@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -22,18 +23,45 @@ var (
 
 // fromWire turns an error of the transport into the package's public error,
 // with cfg's credentials redacted. Other errors (ctx.Err(), the limiter's,
-// network errors) are returned as they are.
+// network errors) are returned as they are, unless their text quotes a
+// credential (see redactErr).
 func fromWire(err error, cfg *config.Config) error {
 	switch e := err.(type) {
 	case *transport.StatusError:
-		return newAPIError(e, cfg)
+		a := newAPIError(e, cfg)
+		if a.StatusCode == http.StatusPreconditionFailed && a.Code == heartbeatPreconditionFailed {
+			return leaseLost(a)
+		}
+		return a
 	case *transport.UncertainError:
 		return &DeliveryError{Method: e.Method, URL: e.URL, Err: fromWire(e.Err, cfg)}
 	case *transport.ContentTypeError:
-		return responseError(e.Method, e.URL, e.Response, errNotSSE)
+		return responseError(cfg, e.Method, e.URL, e.Response, errNotSSE)
+	case *transport.BodyError:
+		return redactErr(fmt.Errorf("%s%s %s: request body: %w", errPrefix, e.Method, e.URL, e.Err), cfg)
+	}
+	return redactErr(err, cfg)
+}
+
+// redactErr returns err, or, when its text quotes one of cfg's credentials
+// (a network error quoting a malformed answer, a decoding error quoting the
+// value that failed), an error with the same text redacted and nothing else:
+// its causes, which would still hold the credential, are dropped.
+func redactErr(err error, cfg *config.Config) error {
+	if err == nil {
+		return nil
+	}
+	text := err.Error()
+	if red := cfg.Redact(text); red != text {
+		return &redactedError{text: red}
 	}
 	return err
 }
+
+// redactedError is an error whose text quoted a credential, redacted.
+type redactedError struct{ text string }
+
+func (e *redactedError) Error() string { return e.text }
 
 // lastResponse returns the answer carried by an error of the transport, and
 // its body, if any.
@@ -72,10 +100,12 @@ func publicResponse(resp *http.Response, body []byte) *http.Response {
 }
 
 // responseError returns the *ResponseError of the 2xx answer resp to method
-// url, whose body could not be read because of err.
-func responseError(method, url string, resp *http.Response, err error) *ResponseError {
-	return &ResponseError{Method: method, URL: url, StatusCode: resp.StatusCode,
-		ContentType: resp.Header.Get("Content-Type"), RequestID: resp.Header.Get("Request-Id"), Err: err}
+// url, whose body could not be read because of err, with cfg's credentials
+// redacted from what came from the server.
+func responseError(cfg *config.Config, method, url string, resp *http.Response, err error) *ResponseError {
+	return &ResponseError{Method: method, URL: cfg.Redact(url), StatusCode: resp.StatusCode,
+		ContentType: cfg.Redact(resp.Header.Get("Content-Type")), RequestID: cfg.Redact(resp.Header.Get("Request-Id")),
+		Err: redactErr(err, cfg)}
 }
 
 // newAPIError decodes the answer of e into an *APIError.
@@ -202,20 +232,18 @@ func summarize(body []byte) string {
 	return s
 }
 
-// redact removes the config's credentials from every text of e, in case a proxy
-// or a debugging server echoed the request headers in its answer. It also masks
-// the first part of a credential that a length cap cut off: at the end of the
-// message (before a summary's "...") or of the capped body.
+// redact removes the config's credentials, and the secrets the call's body
+// carried, from every text of e, in case a proxy or a debugging server echoed
+// the request in its answer. It also masks the first part of a credential that
+// a length cap cut off: at the end of the message (before a summary's "...")
+// or of the capped body.
 func redact(e *APIError, cfg *config.Config) {
-	for _, s := range [...]string{cfg.APIKey.Reveal(), cfg.AuthToken.Reveal()} {
+	e.Type, e.Code, e.RequestID, e.URL = cfg.Redact(e.Type), cfg.Redact(e.Code), cfg.Redact(e.RequestID), cfg.Redact(e.URL)
+	for _, s := range cfg.SecretValues() {
 		if s == "" {
 			continue
 		}
 		e.Message = maskCutOff(strings.ReplaceAll(e.Message, s, redactMask), s)
-		e.Type = strings.ReplaceAll(e.Type, s, redactMask)
-		e.Code = strings.ReplaceAll(e.Code, s, redactMask)
-		e.RequestID = strings.ReplaceAll(e.RequestID, s, redactMask)
-		e.URL = strings.ReplaceAll(e.URL, s, redactMask)
 		if bytes.Contains(e.Body, []byte(s)) {
 			e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte(redactMask))
 		}
@@ -225,7 +253,7 @@ func redact(e *APIError, cfg *config.Config) {
 	}
 }
 
-const redactMask = "[redacted]"
+const redactMask = config.RedactMask
 
 // maskCutOff masks a first part of s (at least 4 bytes) that ends text, or ends
 // it before a summary's "...".

@@ -1,11 +1,15 @@
 package managedagents
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,6 +75,31 @@ func TestMiddlewareRunsPerAttemptFirstOutermost(t *testing.T) {
 	require.False(t, seen.Stream)
 	require.Equal(t, 2, seen.Attempt(), "attempts made once the call ended")
 	require.Nil(t, option.CallFromContext(context.Background()))
+}
+
+// TestCallQueryIsTheParamsQuery: Call.Query holds the query the call's params
+// built, not what a middleware added to the URL, and is the middleware's own
+// copy.
+func TestCallQueryIsTheParamsQuery(t *testing.T) {
+	t.Parallel()
+	c, reqs := newTestClient(t, replyJSON(200, `{"data":[],"next_page":null}`))
+	var first, second *option.Call
+	_, err := c.Agents.List(context.Background(), AgentListParams{Limit: 5, IncludeArchived: true}, option.WithMiddleware(
+		func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+			q := req.URL.Query()
+			q.Set("debug", "1")
+			req.URL.RawQuery = q.Encode()
+			first = option.CallFromContext(req.Context())
+			first.Query.Set("limit", "99")
+			return next(req)
+		},
+		func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+			second = option.CallFromContext(req.Context())
+			return next(req)
+		}))
+	require.NoError(t, err)
+	require.Contains(t, (*reqs)[0].RawQuery, "debug=1", "the middleware's parameter was sent")
+	require.Equal(t, url.Values{"limit": {"5"}, "include_archived": {"true"}}, second.Query)
 }
 
 // TestMiddlewareShortCircuit: what a middleware returns is judged as an
@@ -252,7 +281,9 @@ func TestFirstOpenFailsLikeAnyCall(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			attempts := 0
+			var log bytes.Buffer
 			c := NewClient(option.WithAPIKey(testAPIKey), option.WithBaseURL(closed), option.WithoutLimiter(),
+				option.WithLogger(slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 				option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 					attempts++
 					return next(req)
@@ -266,8 +297,25 @@ func TestFirstOpenFailsLikeAnyCall(t *testing.T) {
 			var op *net.OpError
 			require.ErrorAs(t, err, &op, "the connection error itself")
 			require.Equal(t, 3, attempts, "the client's retry policy: 1 + 2 retries")
-			require.Less(t, took, 5*time.Second, "within the retry policy's time, not the reconnect budget's")
-			require.GreaterOrEqual(t, took, 1125*time.Millisecond, "the policy's backoff: 0.5 s + 1 s, less a quarter")
+			// The waits the policy chose (not the machine's speed, which a
+			// wall-clock bound would measure too).
+			var waits []time.Duration
+			for line := range strings.Lines(log.String()) {
+				var rec struct {
+					Msg  string        `json:"msg"`
+					Wait time.Duration `json:"wait"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(line), &rec))
+				if rec.Msg == "managedagents: retrying" {
+					waits = append(waits, rec.Wait)
+				}
+			}
+			require.Len(t, waits, 2)
+			for i, base := range []time.Duration{500 * time.Millisecond, time.Second} {
+				require.LessOrEqual(t, waits[i], base, "the policy's backoff, not the reconnect budget's")
+				require.GreaterOrEqual(t, waits[i], base*3/4, "less a quarter of jitter at most")
+			}
+			require.GreaterOrEqual(t, took, waits[0]+waits[1], "the waits were waited")
 		})
 	}
 }

@@ -106,7 +106,7 @@ func (c *Client) listEvents(ctx context.Context, r transport.Request, opts []opt
 	if err != nil {
 		return nil, err
 	}
-	return raw.decode()
+	return raw.decode(cfg)
 }
 
 // eventPage is a page of events as JSON, not yet decoded.
@@ -126,11 +126,12 @@ func getEventPage(ctx context.Context, cfg *config.Config, r transport.Request) 
 }
 
 // decode decodes every event of the page. The first event that does not decode
-// fails the page with an *EventDecodeError naming it.
-func (p *eventPage) decode() (*Page[Event], error) {
+// fails the page with an *EventDecodeError naming it (cfg's credentials
+// redacted).
+func (p *eventPage) decode(cfg *config.Config) (*Page[Event], error) {
 	out := make([]Event, 0, len(p.Data))
 	for i, raw := range p.Data {
-		ev, err := decodeListed(raw, i)
+		ev, err := decodeListed(cfg, raw, i)
 		if err != nil {
 			return nil, err
 		}
@@ -141,10 +142,10 @@ func (p *eventPage) decode() (*Page[Event], error) {
 
 // decodeListed decodes the event at index i of a list page; on failure it
 // returns an *EventDecodeError naming the event.
-func decodeListed(raw json.RawMessage, i int) (Event, error) {
+func decodeListed(cfg *config.Config, raw json.RawMessage, i int) (Event, error) {
 	ev, err := DecodeEvent(raw)
 	if err != nil {
-		return nil, newEventDecodeError(raw, i, err)
+		return nil, newEventDecodeError(cfg, raw, i, err)
 	}
 	return ev, nil
 }
@@ -189,9 +190,9 @@ func (e *EventDecodeError) Error() string {
 func (e *EventDecodeError) Unwrap() error { return e.Err }
 
 // newEventDecodeError reads what it can of the id and type of an event that
-// did not decode.
-func newEventDecodeError(raw []byte, index int, err error) *EventDecodeError {
-	e := &EventDecodeError{Index: index, Err: err}
+// did not decode, with cfg's credentials redacted from them and from err.
+func newEventDecodeError(cfg *config.Config, raw []byte, index int, err error) *EventDecodeError {
+	e := &EventDecodeError{Index: index, Err: redactErr(err, cfg)}
 	var probe struct {
 		ID   json.RawMessage `json:"id"`
 		Type json.RawMessage `json:"type"`
@@ -200,5 +201,6 @@ func newEventDecodeError(raw []byte, index int, err error) *EventDecodeError {
 		_ = json.Unmarshal(probe.ID, &e.ID)
 		_ = json.Unmarshal(probe.Type, &e.Type)
 	}
+	e.ID, e.Type = cfg.Redact(e.ID), EventType(cfg.Redact(string(e.Type)))
 	return e
 }

@@ -39,11 +39,11 @@ func TestEventListReportsTheEventThatDoesNotDecode(t *testing.T) {
 
 func TestEventDecodeErrorWithoutIDOrType(t *testing.T) {
 	t.Parallel()
-	e := newEventDecodeError([]byte(`{"type":7,"id":["x"]}`), -1, errors.New("boom"))
+	e := newEventDecodeError(NewClient().cfg, []byte(`{"type":7,"id":["x"]}`), -1, errors.New("boom"))
 	require.Empty(t, e.ID)
 	require.Empty(t, e.Type)
 	require.Equal(t, "managedagents: cannot decode event from the stream: boom", e.Error())
-	e = newEventDecodeError([]byte(`{"type":"agent.mess`), -1, errors.New("boom"))
+	e = newEventDecodeError(NewClient().cfg, []byte(`{"type":"agent.mess`), -1, errors.New("boom"))
 	require.Empty(t, e.ID)
 }
 

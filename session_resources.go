@@ -109,15 +109,19 @@ type MemoryStoreResource struct {
 	ObjectMeta
 	// MemoryStoreID is the memory store (memstore_…).
 	MemoryStoreID string `json:"memory_store_id"`
-	// Access is "read_write" or "read_only".
-	Access string `json:"access"`
-	// Instructions is the per-session guidance given to the agent.
+	// Access is MemoryStoreAccessReadWrite or MemoryStoreAccessReadOnly;
+	// empty when not reported (read_write is the default).
+	Access MemoryStoreAccess `json:"access"`
+	// Instructions is the per-session guidance given to the agent; empty
+	// when none.
 	Instructions string `json:"instructions"`
-	// Description is the memory store's description.
+	// Description is the memory store's description when it was mounted.
 	Description string `json:"description"`
-	// Name is the memory store's name.
+	// Name is the memory store's name when it was mounted.
 	Name string `json:"name"`
-	// MountPath is where the store is mounted, e.g. /mnt/memory/<name>.
+	// MountPath is where the store is mounted, e.g.
+	// /mnt/memory/user-preferences: trust it rather than deriving it from the
+	// store's name, which may have changed since.
 	MountPath string `json:"mount_path"`
 }
 
@@ -286,14 +290,28 @@ func (p *FileResourceParams) validate(field string) error {
 	return nil
 }
 
+// MemoryStoreAccess is how a session mounts a memory store.
+type MemoryStoreAccess string
+
+// Memory store access modes.
+const (
+	// MemoryStoreAccessReadWrite lets the agent read and write the store (the
+	// default); its writes show as memory versions by a session_actor.
+	MemoryStoreAccessReadWrite MemoryStoreAccess = "read_write"
+	// MemoryStoreAccessReadOnly mounts the store as a read-only filesystem.
+	MemoryStoreAccessReadOnly MemoryStoreAccess = "read_only"
+)
+
 // MemoryStoreResourceParams mounts a memory store (at session creation only; at
-// most 8 per session).
+// most 8 per session). The store must exist and not be archived.
 type MemoryStoreResourceParams struct {
 	// MemoryStoreID is the memory store (memstore_…). Required.
 	MemoryStoreID string `json:"memory_store_id"`
-	// Access is "read_write" (the default) or "read_only".
-	Access string `json:"access,omitzero"`
-	// Instructions tell the agent how to use the store (at most 4096 characters).
+	// Access is MemoryStoreAccessReadWrite (the default when empty) or
+	// MemoryStoreAccessReadOnly.
+	Access MemoryStoreAccess `json:"access,omitzero"`
+	// Instructions tell the agent how to use the store (at most 4096
+	// characters); they go into the memory section of its system prompt.
 	Instructions string `json:"instructions,omitzero"`
 }
 
@@ -309,13 +327,19 @@ func (p *MemoryStoreResourceParams) validate(field string) error {
 	if p == nil {
 		return invalid(field, "must not be nil")
 	}
-	if p.MemoryStoreID == "" {
-		return invalid(field+".memory_store_id", "is required")
+	if err := checkID(field+".memory_store_id", p.MemoryStoreID); err != nil {
+		return err
 	}
-	return nil
+	switch p.Access {
+	case "", MemoryStoreAccessReadWrite, MemoryStoreAccessReadOnly:
+	default:
+		return invalid(field+".access", `must be "read_write" or "read_only", not `+strconv.Quote(string(p.Access)))
+	}
+	return checkChars(field+".instructions", p.Instructions, 0, MaxMemoryStoreInstructionsChars, false)
 }
 
 func validateResourceParams(field string, rs []SessionResourceParams) error {
+	stores := 0
 	for i, r := range rs {
 		f := field + "[" + strconv.Itoa(i) + "]"
 		if r == nil {
@@ -323,6 +347,11 @@ func validateResourceParams(field string, rs []SessionResourceParams) error {
 		}
 		if err := r.validate(f); err != nil {
 			return err
+		}
+		if _, ok := r.(*MemoryStoreResourceParams); ok {
+			if stores++; stores > MaxMemoryStoresPerSession {
+				return invalid(f, "is memory store number "+strconv.Itoa(stores)+"; a session mounts at most "+strconv.Itoa(MaxMemoryStoresPerSession))
+			}
 		}
 	}
 	return nil

@@ -141,8 +141,9 @@ type OutcomeEvaluation struct {
 type DeletedObject struct {
 	// ID is the deleted object's id.
 	ID string `json:"id"`
-	// Type is "session_deleted", "environment_deleted" or
-	// "session_resource_deleted".
+	// Type is the stub's type: "session_deleted", "environment_deleted",
+	// "session_resource_deleted", "vault_deleted",
+	// "vault_credential_deleted", …
 	Type string `json:"type"`
 }
 

@@ -230,10 +230,9 @@ func (s *soakServer) list(w http.ResponseWriter, r *http.Request) {
 // the stream is away, and one backfill in eight is slow: its list answers
 // 10,001 to 12,000 events later than the reopen, which the new connection
 // carries too. The reader gets every persisted event exactly once, each
-// user.message as its first copy, everything else in processed order. It is
-// not parallel: its CPU load would delay the heartbeats of TestChaosSoak, whose
-// idle timeout is 100 ms.
+// user.message as its first copy, everything else in processed order.
 func TestQueuedCopiesAndSlowBackfillsSoak(t *testing.T) {
+	t.Parallel() // TestChaosSoak times its stream on a fake clock: this load cannot delay it
 	rng := rand.New(rand.NewPCG(overlapSoakSeed, overlapSoakSeed>>1))
 	sess := newSoakSession(rng)
 	srv := &soakServer{t: t, sess: sess, rng: rng, faults: map[string]int{}}

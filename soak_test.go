@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-managedagents/managedagents"
+	"github.com/go-managedagents/managedagents/internal/clock/fakeclock"
 	"github.com/go-managedagents/managedagents/managedagentstest"
 	"github.com/go-managedagents/managedagents/option"
 )
@@ -83,52 +85,187 @@ func (c *faultCounts) String() string {
 	return strings.TrimSpace(b.String())
 }
 
-// cuttingTransport aborts the body of the next stream response it is told to
-// with a network error right after a given number of frames (heartbeats
-// included): a cut at a frame end, which the fake's faults do not offer (its
-// mid-frame cut aborts, its end-of-frame cut is a clean EOF).
-type cuttingTransport struct {
-	base    http.RoundTripper
-	nextCut atomic.Int64 // frames before the cut on the next stream; 0: none
+// wireFaultKind is a fault that the client's transport plays on a stream
+// connection, where the fake's faults are not enough: cuts at a frame end
+// (the fake's mid-frame cut aborts, its end-of-frame cut is a clean EOF), and
+// stalls timed on the stream's fake clock rather than on the machine's.
+type wireFaultKind int
+
+const (
+	// wireReset fails the body with errSoakReset at a frame end.
+	wireReset wireFaultKind = iota + 1
+	// wireSilence stops the bytes: the stream's clock moves one idle timeout
+	// on, and the body blocks until the client gives up on it.
+	wireSilence
+	// wireHeartbeats inserts heartbeats, each 3/4 of an idle timeout after the
+	// previous byte on the stream's clock, then lets the frames go on.
+	wireHeartbeats
+)
+
+// wireFault is a fault of the next stream connection: kind, after that many
+// frame ends (heartbeats included).
+type wireFault struct {
+	kind  wireFaultKind
+	after int
+	beats int // heartbeats of a wireHeartbeats
+}
+
+// faultTransport plays one queued wireFault on the next stream answer.
+type faultTransport struct {
+	base http.RoundTripper
+	clk  *fakeclock.Clock
+	idle time.Duration
+	mu   sync.Mutex
+	next *wireFault
 }
 
 var errSoakReset = errors.New("soak: connection reset at a frame end")
 
-func (t *cuttingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+// queue makes f the fault of the next stream connection.
+func (t *faultTransport) queue(f wireFault) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.next = &f
+}
+
+func (t *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
 	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(req.URL.Path, "/events/stream") {
 		return resp, err
 	}
-	if n := t.nextCut.Swap(0); n > 0 {
-		resp.Body = &cutBody{ReadCloser: resp.Body, left: int(n)}
+	t.mu.Lock()
+	f := t.next
+	t.next = nil
+	t.mu.Unlock()
+	if f != nil {
+		resp.Body = &faultBody{ReadCloser: resp.Body, t: t, req: req, fault: *f, left: f.after}
 	}
 	return resp, nil
 }
 
-// cutBody returns errSoakReset once left frames have ended.
-type cutBody struct {
+// faultBody plays its fault once left frames have ended. Like a real
+// connection, it fails once the request's context has ended.
+type faultBody struct {
 	io.ReadCloser
-	left int
-	prev byte
-	cut  bool
+	t       *faultTransport
+	req     *http.Request
+	fault   wireFault
+	left    int
+	prev    byte
+	rest    []byte // read past the fault's frame end, held back until it is played
+	tripped bool   // the fault is on
+	silent  bool   // the clock moved past the idle timeout
 }
 
-func (b *cutBody) Read(p []byte) (int, error) {
-	if b.cut {
-		return 0, errSoakReset
+func (b *faultBody) Read(p []byte) (int, error) {
+	if err := b.req.Context().Err(); err != nil {
+		return 0, err
+	}
+	if b.left == 0 {
+		b.tripped = true
+	}
+	if b.tripped {
+		switch b.fault.kind {
+		case wireReset:
+			return 0, errSoakReset
+		case wireSilence:
+			if !b.silent {
+				b.silent = true
+				b.t.clk.Advance(b.t.idle)
+			}
+			<-b.req.Context().Done()
+			return 0, b.req.Context().Err()
+		case wireHeartbeats:
+			if b.fault.beats > 0 {
+				b.fault.beats--
+				b.t.clk.Advance(b.t.idle * 3 / 4)
+				return copy(p, ": soak heartbeat\n\n"), nil
+			}
+			if len(b.rest) > 0 {
+				n := copy(p, b.rest)
+				b.rest = b.rest[n:]
+				return n, nil
+			}
+			return b.ReadCloser.Read(p)
+		}
 	}
 	n, err := b.ReadCloser.Read(p)
 	for i := range n {
 		if p[i] == '\n' && b.prev == '\n' {
 			b.left--
 			if b.left == 0 {
-				b.cut = true
+				b.rest = append(b.rest, p[i+1:n]...)
 				return i + 1, nil
 			}
 		}
 		b.prev = p[i]
 	}
 	return n, err
+}
+
+// backoffDriver lets each reconnect's backoff pass on the stream's fake
+// clock as soon as the stream waits for it: OnReconnect hands it the delay.
+type backoffDriver struct {
+	clk    *fakeclock.Clock
+	delays chan time.Duration
+	done   chan struct{}
+}
+
+func startBackoffDriver(ctx context.Context, clk *fakeclock.Clock) *backoffDriver {
+	d := &backoffDriver{clk: clk, delays: make(chan time.Duration), done: make(chan struct{})}
+	go func() {
+		defer close(d.done)
+		for {
+			select {
+			case delay := <-d.delays:
+				if _, err := clk.WaitPending(ctx, func(p []time.Duration) bool { return slices.Contains(p, delay) }); err != nil {
+					return
+				}
+				clk.Advance(delay)
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return d
+}
+
+// pass lets the backoff of delay pass once the stream waits for it.
+func (d *backoffDriver) pass(delay time.Duration) {
+	if delay > 0 {
+		d.delays <- delay
+	}
+}
+
+// aheadSignal tells when the agent has emitted a target number of messages.
+type aheadSignal struct {
+	mu      sync.Mutex
+	emitted int64
+	target  int64
+	reached chan struct{}
+}
+
+// waitFor returns a channel closed once n messages were emitted.
+func (a *aheadSignal) waitFor(n int64) <-chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.target, a.reached = n, make(chan struct{})
+	if a.emitted >= n {
+		close(a.reached)
+		a.target = 0
+	}
+	return a.reached
+}
+
+// emit counts one message emitted.
+func (a *aheadSignal) emit() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.emitted++
+	if a.target > 0 && a.emitted >= a.target {
+		close(a.reached)
+		a.target = 0
+	}
 }
 
 // TestChaosSoak streams 20,000 agent events through the fake while every
@@ -140,31 +277,40 @@ func (b *cutBody) Read(p []byte) (int, error) {
 // frames, replays of delivered events on connect (duplicates across backfill and
 // live), malformed frames and temporary error frames. Long 503 waits let the
 // agent run ahead by more than a list page, so backfills page.
+//
+// Nothing in it depends on the machine's speed: the stream's idle watchdog,
+// backfill bound and backoff run on a fake clock, which moves only when a
+// stall says so (by an idle timeout for a silent one, by 3/4 of it per
+// heartbeat for the other) and when a backoff begins; a long wait ends when
+// the agent has run ahead, not after a time.
 func TestChaosSoak(t *testing.T) {
 	t.Parallel()
-	// Heartbeats every 5 ms, an idle timeout of 100 ms, stalls of 200 ms: a
-	// silent stall is a disconnect, a stall with heartbeats is not.
-	const (
-		heartbeat   = 5 * time.Millisecond
-		idleTimeout = 100 * time.Millisecond
-		soakStall   = 200 * time.Millisecond
-	)
-	srv := managedagentstest.NewServer(managedagentstest.WithHeartbeat(heartbeat, managedagentstest.HeartbeatComment))
+	const idleTimeout = time.Minute // on the stream's fake clock
+	srv := managedagentstest.NewServer(managedagentstest.WithHeartbeat(5*time.Millisecond, managedagentstest.HeartbeatComment))
 	t.Cleanup(srv.Close)
-	ct := &cuttingTransport{base: srv.HTTPClient().Transport}
+	clk := fakeclock.New(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC))
+	ft := &faultTransport{base: srv.HTTPClient().Transport, clk: clk, idle: idleTimeout}
 	client := srv.Client(
-		option.WithHTTPClient(&http.Client{Transport: ct}),
+		option.WithHTTPClient(&http.Client{Transport: ft}),
 		option.WithStreamBackoff(time.Millisecond, 4*time.Millisecond),
 		option.WithStreamIdleTimeout(idleTimeout),
 		option.WithStreamReconnects(50),
 		option.WithMaxRetries(0),
 	)
+	managedagents.SetStreamClock(client, clk)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	driverCtx, stopDriver := context.WithCancel(ctx)
+	backoffs := startBackoffDriver(driverCtx, clk)
+	defer func() {
+		stopDriver()
+		<-backoffs.done
+	}()
 
 	// The agent: soakEvents messages m00000…, at most soakWindow ahead of the
 	// reader.
 	var delivered, window, longUntil atomic.Int64
+	var ahead aheadSignal
 	window.Store(soakWindow)
 	agent, err := client.Agents.Create(ctx, managedagents.AgentCreateParams{Name: "soak", Model: managedagents.ModelConfig{ID: "claude-sonnet-5-5"}})
 	require.NoError(t, err)
@@ -176,6 +322,7 @@ func TestChaosSoak(t *testing.T) {
 				}
 			}
 			turn.Emit(map[string]any{"type": "agent.message", "content": []any{map[string]any{"type": "text", "text": fmt.Sprintf("m%05d", i)}}})
+			ahead.emit()
 		}
 	})
 	env, err := client.Environments.Create(ctx, managedagents.EnvironmentCreateParams{Name: "soak"})
@@ -191,6 +338,7 @@ func TestChaosSoak(t *testing.T) {
 	var injected, causes, idleBy faultCounts // idleBy: idle disconnects by the connection's fault
 	var cutAfter atomic.Int64                // messages after which the reader cuts; 0: none
 	connFault := ""                          // the fault of the connection being read
+	longWait := false                        // the open that failed was a long 503
 	endLater := func() { cutAfter.Store(int64(1 + rng.IntN(25))) }
 	// nextConn records the fault of the next connection.
 	nextConn := func(fault string) {
@@ -200,17 +348,16 @@ func TestChaosSoak(t *testing.T) {
 	inject := func() {
 		switch p := rng.IntN(100); {
 		case p < 8:
-			wait := 1 + rng.IntN(4)
 			if rng.IntN(8) != 0 {
 				injected.add("open 503")
 			} else {
-				// Long enough for the agent to run more than a page ahead.
-				wait = 300
+				// The agent runs more than a page ahead before the reopen.
 				window.Store(soakLongWindow)
 				longUntil.Store(delivered.Load() + soakLongWindow)
+				longWait = true
 				injected.add("open 503, long wait")
 			}
-			srv.FailNext(managedagentstest.RouteStreamEvents, 1, http.StatusServiceUnavailable, http.Header{"Retry-After-Ms": {strconv.Itoa(wait)}})
+			srv.FailNext(managedagentstest.RouteStreamEvents, 1, http.StatusServiceUnavailable, http.Header{"Retry-After-Ms": {strconv.Itoa(1 + rng.IntN(4))}})
 		case p < 14:
 			injected.add("open 429")
 			srv.FailNext(managedagentstest.RouteStreamEvents, 1, http.StatusTooManyRequests, http.Header{"Retry-After-Ms": {strconv.Itoa(1 + rng.IntN(4))}})
@@ -222,7 +369,7 @@ func TestChaosSoak(t *testing.T) {
 			srv.CutStreamMidFrame(rng.IntN(25))
 		case p < 56:
 			nextConn("reset at a frame end")
-			ct.nextCut.Store(int64(1 + rng.IntN(25)))
+			ft.queue(wireFault{kind: wireReset, after: 1 + rng.IntN(25)})
 		case p < 66:
 			nextConn("duplicate frame")
 			srv.DuplicateEvent(rng.IntN(20))
@@ -233,10 +380,10 @@ func TestChaosSoak(t *testing.T) {
 			endLater()
 		case p < 79:
 			nextConn("silent stall")
-			srv.StallStream(rng.IntN(20), soakStall, false)
+			ft.queue(wireFault{kind: wireSilence, after: rng.IntN(20)})
 		case p < 82:
 			nextConn("heartbeat-only stall")
-			srv.StallStream(rng.IntN(20), soakStall, true)
+			ft.queue(wireFault{kind: wireHeartbeats, after: rng.IntN(20), beats: 2 + rng.IntN(6)})
 			endLater()
 		case p < 88:
 			nextConn("malformed frame")
@@ -267,7 +414,12 @@ func TestChaosSoak(t *testing.T) {
 		default:
 			causes.add("network")
 		}
+		if longWait && errors.As(r.Cause, &apiErr) && apiErr.StatusCode == http.StatusServiceUnavailable {
+			longWait = false
+			<-ahead.waitFor(min(longUntil.Load(), soakEvents)) // the agent ran ahead meanwhile
+		}
 		inject()
+		backoffs.pass(r.Delay)
 	}
 	// The first open is a call like any other (an open fault would only be
 	// retried by the retry policy): the first connection's own fault starts
@@ -341,7 +493,8 @@ func TestChaosSoak(t *testing.T) {
 	require.Positive(t, pages, "a backfill paged")
 	require.GreaterOrEqual(t, injected.total()-injected.get("none"), 200, "enough faults to mean something")
 	require.Zero(t, idleBy.get("heartbeat-only stall"), "a heartbeat-only stall must not look idle")
-	require.GreaterOrEqual(t, idleBy.get("silent stall"), injected.get("silent stall")-1, "a silent stall is found idle (the last may not have fired)")
+	require.GreaterOrEqual(t, idleBy.get("silent stall"), injected.get("silent stall")-1, "a silent stall is found idle (the last may not have come)")
+	require.Equal(t, causes.get("idle"), idleBy.get("silent stall"), "nothing but a silent stall is idle")
 	require.Positive(t, causes.get("status 503"))
 	require.Positive(t, causes.get("status 429"))
 }

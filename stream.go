@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-managedagents/managedagents/internal/clock"
 	"github.com/go-managedagents/managedagents/internal/config"
 	"github.com/go-managedagents/managedagents/internal/sseread"
 	"github.com/go-managedagents/managedagents/internal/transport"
@@ -56,6 +57,13 @@ type EventStreamParams struct {
 	// will never be completed. It must not block for long; it must not call
 	// methods of the stream other than Close.
 	OnReconnect func(StreamReconnect)
+
+	// OnBackfill, if set, is called in the goroutine reading the stream each
+	// time a backfill ends (after a reconnect, or the replay of Since; see
+	// [EventStream]), however it ended, with what it passed on. It lets
+	// telemetry count the events recovered from the history. It must not
+	// block for long; it must not call methods of the stream other than Close.
+	OnBackfill func(StreamBackfill)
 }
 
 func (p EventStreamParams) values() (url.Values, error) {
@@ -82,12 +90,29 @@ type StreamReconnect struct {
 	// option.WithStreamReconnects.
 	Attempt int
 	// Cause is why the previous connection ended or the previous attempt failed:
-	// [ErrStreamEnded], [ErrStreamIdle], [ErrEventTooLarge], an
-	// *[EventDecodeError], an *[APIError] (a 408, 409, 429 or 5xx answer, or a
-	// temporary error frame), or a network error.
+	// [ErrStreamEnded], [ErrStreamIdle] (also for a backfill page not answered
+	// within the idle timeout), [ErrEventTooLarge], an *[EventDecodeError], an
+	// *[APIError] (a 408, 409, 429 or 5xx answer, or a temporary error frame),
+	// a *[ResponseError] (a reopen or a backfill page answered 2xx with a body
+	// that cannot be read), or a network error. Like every error of the
+	// package, it never holds the client's credentials, even when the server
+	// echoed them.
 	Cause error
 	// Delay is how long the stream waits before it reconnects.
 	Delay time.Duration
+}
+
+// StreamBackfill describes a backfill of an [EventStream] from the events
+// list, once it ended. It is passed to [EventStreamParams.OnBackfill].
+type StreamBackfill struct {
+	// Since is the cursor it listed from (created_at[gte]); zero when it
+	// listed the whole history.
+	Since time.Time
+	// Pages is the number of list pages it fetched.
+	Pages int
+	// Events is the number of events it passed on to the reader: the listed
+	// events less the duplicates, the previews and those processed before Since.
+	Events int
 }
 
 // Reasons for a reconnect, found in [StreamReconnect.Cause] and, wrapped in a
@@ -97,7 +122,8 @@ var (
 	// event (a clean end of body, possibly in the middle of a frame).
 	ErrStreamEnded = errors.New("managedagents: event stream ended without a terminal event")
 	// ErrStreamIdle means no byte (not even a heartbeat) arrived within the idle
-	// timeout (option.WithStreamIdleTimeout, default 90 s).
+	// timeout (option.WithStreamIdleTimeout, default 90 s), or a backfill page
+	// was not answered within it.
 	ErrStreamIdle = errors.New("managedagents: event stream idle: no byte received within the idle timeout")
 	// ErrEventTooLarge means a frame was larger than the maximum event size
 	// (option.WithMaxEventSize, default 32 MiB); the event is recovered from the
@@ -117,8 +143,11 @@ var errStreamClosed = errors.New("managedagents: event stream closed")
 // retry-after, x-should-retry, as option.WithMaxRetries and
 // option.WithMaxRetryAfter set them; each attempt's wait for the response
 // headers is bounded by the stream idle timeout), and its last error is
-// returned (an *[APIError], or a network error). The reconnect budget
-// (option.WithStreamReconnects) applies only once the stream has been open.
+// returned (an *[APIError], or a network error). A 200 that is not an event
+// stream (a proxy's login page) is a *[ResponseError] at once: on the first
+// open it means a misconfiguration, where on a reconnect it is a passing
+// fault. The reconnect budget (option.WithStreamReconnects) applies only once
+// the stream has been open.
 //
 // GET /v1/sessions/{session_id}/events/stream
 func (s *SessionEventService) Stream(ctx context.Context, sessionID string, params EventStreamParams, opts ...option.RequestOption) (*EventStream, error) {
@@ -134,6 +163,7 @@ func (s *SessionEventService) Stream(ctx context.Context, sessionID string, para
 			}
 			return getEventPage(ctx, cfg, sessionsEventsList.At(sessionID).WithQuery(q))
 		},
+		listRoute: sessionsEventsList.String(),
 	}, params, opts)
 }
 
@@ -145,6 +175,8 @@ type streamTarget struct {
 	// list fetches one page of the history, ascending, of events processed at
 	// or after from (when the endpoint can filter; the stream filters again).
 	list func(ctx context.Context, cfg *config.Config, from time.Time, page string) (*eventPage, error)
+	// listRoute names the list's endpoint ("GET /v1/…"), for errors.
+	listRoute string
 	// thread is the thread whose stream this is; empty for a session's.
 	thread string
 }
@@ -172,8 +204,14 @@ type streamTarget struct {
 // rate_limit_error, timeout_error, or an error frame that is not the JSON
 // envelope), and no byte at all for the idle timeout (heartbeats, comment lines
 // or ping frames, count as bytes; the time the reader spends between two
-// events does not count) are disconnects, not the end. On a disconnect the
-// stream:
+// events does not count) are disconnects, not the end. So are, on a reconnect
+// or a backfill, a 2xx answer that cannot be read (a proxy's HTML maintenance
+// page, JSON cut short, a reopen answered with another content type than
+// text/event-stream) and a backfill page not answered within the idle timeout.
+// Every wait is bounded: each open attempt's wait for the response headers
+// and each backfill page (its retries included) by the idle timeout, the live
+// read by the idle watchdog, the backoff by its maximum and
+// option.WithMaxRetryAfter. On a disconnect the stream:
 //  1. calls OnReconnect and waits, by the backoff of request retries with the
 //     reconnect bounds: it starts at the configured minimum
 //     (option.WithStreamBackoff, default 0.5 s), doubles per failure up to the
@@ -193,7 +231,8 @@ type streamTarget struct {
 // Each failed open and each connection that was not healthy counts against the
 // budget (option.WithStreamReconnects, default 10, in a row); a connection is
 // healthy, and resets the count and the backoff, once it delivered a new
-// persisted event (live or from its backfill) or stayed open 5 s. When the
+// persisted event (live or from its backfill) or, its backfill done, stayed
+// open 5 s. When the
 // budget is spent the stream ends with a *[StreamError]. A 4xx other than 408,
 // 409 and 429 on a reconnect or a backfill page, and any other error frame, end
 // the stream with that *[APIError].
@@ -233,8 +272,10 @@ type EventStream struct {
 	ctx         context.Context // ended by Close or userCtx
 	cancel      context.CancelCauseFunc
 	cfg         *config.Config
+	clock       clock.Clock
 	target      streamTarget
 	onReconnect func(StreamReconnect)
+	onBackfill  func(StreamBackfill)
 	closing     atomic.Bool
 	// onDuplicate, if set (by RunTurn, before reading), sees each copy of a
 	// persisted event that is dropped as a duplicate, such as the processed
@@ -277,8 +318,10 @@ func (c *Client) openStream(ctx context.Context, target streamTarget, params Eve
 	s := &EventStream{
 		userCtx:     ctx,
 		cfg:         cfg,
+		clock:       clock.Or(cfg.StreamClock),
 		target:      target,
 		onReconnect: params.OnReconnect,
+		onBackfill:  params.OnBackfill,
 		dd:          &dedupe{},
 	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
@@ -433,8 +476,9 @@ type streamConn struct {
 	resp     *http.Response
 	body     io.Reader
 	wd       *sseread.Watchdog
-	opened   time.Time
-	progress bool // a new persisted event was delivered during this connection
+	opened   time.Time // on the stream's clock
+	progress bool      // a new persisted event was delivered during this connection
+	live     bool      // its frames were read (its backfill, if any, succeeded)
 }
 
 func (c *streamConn) close() {
@@ -443,9 +487,12 @@ func (c *streamConn) close() {
 	_ = c.resp.Body.Close()
 }
 
-// healthy reports whether the connection counts as healthy.
-func (c *streamConn) healthy() bool {
-	return c.progress || time.Since(c.opened) >= streamHealthyAfter
+// healthy reports whether the connection counts as healthy at now: it
+// delivered a new persisted event, or its frames were read and it stayed open
+// streamHealthyAfter. A connection whose backfill failed without delivering
+// anything new is not healthy, however long the backfill took.
+func (c *streamConn) healthy(now time.Time) bool {
+	return c.progress || (c.live && now.Sub(c.opened) >= streamHealthyAfter)
 }
 
 // open opens a connection of the stream, with at most retries retries of
@@ -462,8 +509,8 @@ func (s *EventStream) open(retries int) (*streamConn, error) {
 		}
 		return nil, err
 	}
-	wd := sseread.New(s.cfg.StreamIdleTimeout, func() { cancel(ErrStreamIdle) })
-	return &streamConn{ctx: actx, cancel: cancel, resp: resp, body: wd.Reader(resp.Body), wd: wd, opened: time.Now()}, nil
+	wd := sseread.New(s.clock, s.cfg.StreamIdleTimeout, func() { cancel(ErrStreamIdle) })
+	return &streamConn{ctx: actx, cancel: cancel, resp: resp, body: wd.Reader(resp.Body), wd: wd, opened: s.clock.Now()}, nil
 }
 
 // fatal reports whether err ends the stream rather than causing a reconnect.
@@ -483,12 +530,12 @@ func (s *EventStream) fatal(err error) bool {
 		}
 		return true
 	}
-	// A *ResponseError is a complete 2xx answer that cannot be read (a stream
-	// open answered with another content type, a list page that does not
-	// decode): asking again gives the same answer.
+	// A *ResponseError (a 2xx answer that cannot be read: a proxy's page, JSON
+	// cut short, a reopen answered with another content type) is a transient
+	// fault here, as a proxy's maintenance page passes; only the first open,
+	// whose error Stream returns, treats it as final.
 	var wait *ratelimit.WaitError
-	return errors.As(err, &wait) || errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrMissingCredentials) ||
-		errors.Is(err, ErrMalformedResponse)
+	return errors.As(err, &wait) || errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrMissingCredentials)
 }
 
 // reconnect waits and reopens the stream until it is open, the budget is spent
@@ -510,10 +557,10 @@ func (s *EventStream) reconnect(cause error) (*streamConn, error) {
 			s.onReconnect(StreamReconnect{Attempt: s.fails, Cause: cause, Delay: delay})
 		}
 		if l := s.cfg.Logger; l != nil {
-			l.Debug("managedagents: event stream reconnecting", "route", s.target.stream.Endpoint.Route, "attempt", s.fails, "delay", delay, "cause", cause.Error())
+			l.Debug("managedagents: event stream reconnecting", "route", s.target.stream.Endpoint.Route, "attempt", s.fails, "delay", delay, "cause", s.cfg.Redact(cause.Error()))
 		}
-		if err := sleep(s.ctx, delay); err != nil {
-			return nil, err
+		if !clock.Sleep(s.clock, delay, s.ctx.Done()) {
+			return nil, s.ctx.Err()
 		}
 		c, err := s.open(0)
 		if err == nil {
@@ -538,18 +585,6 @@ func (s *EventStream) delay(cause error) (time.Duration, bool) {
 	b := transport.Backoff{Base: s.cfg.StreamBackoffMin, Max: s.cfg.StreamBackoffMax}
 	d, over := b.Delay(s.fails-1, serverWait, s.cfg.MaxRetryAfter)
 	return d, !over
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // loop returns the stream's reconnect loop, starting on the connection conn.
@@ -578,7 +613,7 @@ func (s *EventStream) loop(conn *streamConn) func(yield func(Event, error) bool)
 			if !stop && cause == nil {
 				cause, stop = s.readLive(c, yield)
 			}
-			healthy := c.healthy()
+			healthy := c.healthy(s.clock.Now())
 			c.close()
 			c = nil
 			if stop {
@@ -635,6 +670,7 @@ func (s *EventStream) yieldEnd(yield func(Event, error) bool, err error) {
 // cause of the disconnect, or stop when the stream is over (terminal event, the
 // consumer stopped).
 func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (cause error, stop bool) {
+	c.live = true
 	c.wd.Arm()
 	defer c.wd.Disarm()
 	for fr, err := range sse.Read(c.body, &sse.ReadConfig{MaxEventSize: s.cfg.MaxEventSize}) {
@@ -650,7 +686,7 @@ func (s *EventStream) readLive(c *streamConn, yield func(Event, error) bool) (ca
 		}
 		ev, err := DecodeEvent(data)
 		if err != nil {
-			de := newEventDecodeError(data, -1, err)
+			de := newEventDecodeError(s.cfg, data, -1, err)
 			if de.ID != "" && s.dd.seen(de.ID) {
 				continue // a copy of an event already delivered
 			}
@@ -689,7 +725,7 @@ func (s *EventStream) readError(c *streamConn, err error) error {
 	case errors.Is(err, bufio.ErrTooLong):
 		return fmt.Errorf("%w (%d bytes)", ErrEventTooLarge, s.cfg.MaxEventSize)
 	}
-	return fmt.Errorf("managedagents: reading event stream: %w", err)
+	return redactErr(fmt.Errorf("managedagents: reading event stream: %w", err), s.cfg)
 }
 
 // backfill delivers the events missed while disconnected, from the events
@@ -700,11 +736,23 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 		from = s.floor
 	}
 	s.dd.reopened(from, serverDate(c.resp))
+	done := StreamBackfill{Since: from}
+	if s.onBackfill != nil {
+		inner := yield
+		yield = func(ev Event, err error) bool {
+			if err == nil {
+				done.Events++
+			}
+			return inner(ev, err)
+		}
+		defer func() { s.onBackfill(done) }()
+	}
 	page := ""
 	var trail pageTrail
 	for {
-		p, err := s.target.list(c.ctx, s.cfg, from, page)
+		p, err := s.listPage(c, from, page)
 		if err == nil {
+			done.Pages++
 			err = trail.follow(page, p.NextPage)
 		}
 		if err != nil {
@@ -714,7 +762,7 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 			return err, false
 		}
 		for i, raw := range p.Data {
-			ev, err := decodeListed(raw, i)
+			ev, err := decodeListed(s.cfg, raw, i)
 			if err != nil {
 				de := err.(*EventDecodeError)
 				if isPreview(de.Type) || (de.ID != "" && s.dd.seen(de.ID)) || processedBefore(raw, from) {
@@ -739,6 +787,40 @@ func (s *EventStream) backfill(c *streamConn, yield func(Event, error) bool) (ca
 	}
 	return nil, false
 }
+
+// errPageIdle cancels a backfill page that was not answered within the idle
+// timeout.
+var errPageIdle = errors.New("backfill page not answered within the stream idle timeout")
+
+// listPage fetches one page of the backfill of connection c. The whole page,
+// its retries included, is bounded by the idle timeout on the stream's
+// clock, as the live read is: a page that never answers ends the connection
+// with a *pageIdleError (which matches ErrStreamIdle), a reconnect cause.
+func (s *EventStream) listPage(c *streamConn, from time.Time, page string) (*eventPage, error) {
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	defer cancel(nil)
+	bound := s.clock.AfterFunc(s.cfg.StreamIdleTimeout, func() { cancel(errPageIdle) })
+	defer bound.Stop()
+	p, err := s.target.list(ctx, s.cfg, from, page)
+	if err != nil && s.ctx.Err() == nil && context.Cause(ctx) == errPageIdle {
+		return nil, &pageIdleError{route: s.target.listRoute, after: s.cfg.StreamIdleTimeout}
+	}
+	return p, err
+}
+
+// pageIdleError is the reconnect cause of a backfill page not answered within
+// the idle timeout. It matches ErrStreamIdle.
+type pageIdleError struct {
+	route string
+	after time.Duration
+}
+
+func (e *pageIdleError) Error() string {
+	return fmt.Sprintf("%sbackfill page %s not answered within the stream idle timeout (%s)", errPrefix, e.route, e.after)
+}
+
+// Is reports whether target is ErrStreamIdle.
+func (e *pageIdleError) Is(target error) bool { return target == ErrStreamIdle }
 
 // offer delivers ev unless it is a duplicate, or, from a list (listed), a
 // preview or an event processed before from. It returns false when the stream

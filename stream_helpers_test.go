@@ -1,6 +1,7 @@
 package managedagents
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,12 +9,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/go-managedagents/managedagents/internal/clock/fakeclock"
 	"github.com/go-managedagents/managedagents/option"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -37,6 +41,11 @@ type fakeStreams struct {
 	opened   int
 	history  []string // raw JSON events, ascending
 	pageSize int
+	// lists answer the list requests in turn, before the history does; a
+	// nil one leaves its request to the history. Set it before the stream
+	// opens.
+	lists  []http.HandlerFunc
+	listed int
 }
 
 // newFakeStreams starts the fake and returns it with a client for it: no
@@ -71,6 +80,12 @@ func newFakeStreams(t *testing.T, history []string, conns []http.HandlerFunc, op
 		}
 		t.Error(err)
 	})
+	return f, f.client(opts...)
+}
+
+// client returns a client for the fake: no limiter, no retries, tiny stream
+// backoffs, plus opts.
+func (f *fakeStreams) client(opts ...option.RequestOption) *Client {
 	base := []option.RequestOption{
 		option.WithAPIKey(testAPIKey),
 		option.WithBaseURL(f.srv.URL + "/prefix"),
@@ -81,7 +96,7 @@ func newFakeStreams(t *testing.T, history []string, conns []http.HandlerFunc, op
 	}
 	c := NewClient(append(base, opts...)...)
 	c.cfg.RetryBackoffBase, c.cfg.RetryBackoffMax = time.Millisecond, 5*time.Millisecond
-	return f, c
+	return c
 }
 
 func (f *fakeStreams) serve(w http.ResponseWriter, r *http.Request) {
@@ -94,12 +109,18 @@ func (f *fakeStreams) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.reqs = append(f.reqs, recorded{Method: r.Method, Path: p, RawQuery: r.URL.RawQuery, Header: r.Header.Clone()})
 	f.at = append(f.at, time.Now())
-	var conn http.HandlerFunc
-	if strings.HasSuffix(p, "/stream") {
+	var conn, list http.HandlerFunc
+	switch {
+	case strings.HasSuffix(p, "/stream"):
 		if f.opened < len(f.conns) {
 			conn = f.conns[f.opened]
 		}
 		f.opened++
+	case strings.HasSuffix(p, "/events"):
+		if f.listed < len(f.lists) {
+			list = f.lists[f.listed]
+		}
+		f.listed++
 	}
 	f.mu.Unlock()
 	switch {
@@ -110,6 +131,8 @@ func (f *fakeStreams) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		conn(w, r)
+	case strings.HasSuffix(p, "/events") && list != nil:
+		list(w, r)
 	case strings.HasSuffix(p, "/events"):
 		f.list(w, r, !strings.Contains(p, "/threads/"))
 	default:
@@ -346,4 +369,139 @@ func listReq(gte, page string) string {
 		q.Set("page", page)
 	}
 	return listPath + "?" + q.Encode()
+}
+
+// fakeClock makes c's streams run on a fake clock, which moves only when the
+// test says so, without a reconnect backoff (tests that look at the backoff
+// set one and let it pass, see passBackoffs).
+func fakeClock(c *Client) *fakeclock.Clock {
+	clk := fakeclock.New(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
+	c.cfg.StreamClock = clk
+	c.cfg.StreamBackoffMin, c.cfg.StreamBackoffMax = 0, 0
+	return clk
+}
+
+// passBackoffs returns an OnReconnect that records each notice in n and
+// then lets its backoff pass on clk as soon as the stream waits for it. Its
+// goroutines end with the test.
+func passBackoffs(t *testing.T, n *notices, clk *fakeclock.Clock) func(StreamReconnect) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+	})
+	return func(r StreamReconnect) {
+		n.add(r)
+		if r.Delay <= 0 {
+			return
+		}
+		wg.Go(func() {
+			if _, err := clk.WaitPending(ctx, func(p []time.Duration) bool { return slices.Contains(p, r.Delay) }); err == nil {
+				clk.Advance(r.Delay)
+			}
+		})
+	}
+}
+
+// pageWithoutAnswer answers a list request never: it moves clk by d (the
+// stream's bound on the page, armed before the request was sent), then waits
+// for the client to give up.
+func pageWithoutAnswer(clk *fakeclock.Clock, d time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		clk.Advance(d)
+		<-r.Context().Done()
+	}
+}
+
+// wrapFirstStream returns the option that makes c's requests go to f's
+// server and wraps the body of the first stream answer with wrap.
+func (f *fakeStreams) wrapFirstStream(wrap func(body io.ReadCloser, req *http.Request) io.ReadCloser) option.RequestOption {
+	var once sync.Once
+	base := f.srv.Client().Transport
+	return option.WithHTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := base.RoundTrip(r)
+		if err == nil && strings.HasSuffix(r.URL.Path, "/stream") {
+			once.Do(func() { resp.Body = wrap(resp.Body, r) })
+		}
+		return resp, err
+	})})
+}
+
+// heartbeatBody passes its connection's bytes through until the end of the
+// first frame, then sends beats heartbeats (comment lines and ping frames in
+// turn) one per read, moving clk by step before each, then goes silent: it
+// moves clk by silence and reads on (the server sends nothing more), until
+// the client gives up. Like a real connection, it fails once the request's
+// context has ended.
+type heartbeatBody struct {
+	io.ReadCloser
+	req           *http.Request
+	clk           *fakeclock.Clock
+	step, silence time.Duration
+	beats         int
+	passed        []byte // the bytes of the first frame read so far
+	sent          int
+	quiet         atomic.Bool // the silence began
+}
+
+func (b *heartbeatBody) Read(p []byte) (int, error) {
+	if !bytes.Contains(b.passed, []byte("\n\n")) {
+		n, err := b.ReadCloser.Read(p)
+		b.passed = append(b.passed, p[:n]...)
+		return n, err
+	}
+	if err := b.req.Context().Err(); err != nil {
+		return 0, err
+	}
+	if b.sent < b.beats {
+		beat := ": heartbeat\n\n"
+		if b.sent%2 == 1 {
+			beat = "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+		}
+		b.sent++
+		b.clk.Advance(b.step)
+		return copy(p, beat), nil
+	}
+	if !b.quiet.Swap(true) {
+		b.clk.Advance(b.silence)
+	}
+	return b.ReadCloser.Read(p)
+}
+
+// waitFor blocks until ch is closed.
+func waitFor(ch <-chan struct{}) step {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		select {
+		case <-ch:
+			return true
+		case <-r.Context().Done():
+			return false
+		}
+	}
+}
+
+// drainGaveUp reads s to its end and checks that it delivered want, then
+// gave up after attempts reconnects in a row; it returns the error, a
+// *StreamError.
+func drainGaveUp(t *testing.T, s *EventStream, want []string, attempts int) error {
+	t.Helper()
+	got, err := drain(s)
+	require.Equal(t, want, got)
+	var se *StreamError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, attempts, se.Attempts)
+	return err
+}
+
+// drainSession opens the stream of sesn_1 with c, reads it to its end
+// without error, and returns what it delivered and its reconnect notices.
+func drainSession(t *testing.T, f *fakeStreams, c *Client) ([]string, []StreamReconnect) {
+	t.Helper()
+	var n notices
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
+	require.NoError(t, err)
+	got, err := drain(s)
+	require.NoError(t, err)
+	return got, n.get()
 }

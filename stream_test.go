@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,13 +173,20 @@ func TestStreamFirstOpenRetriedByPolicy(t *testing.T) {
 
 func TestStream429HonoursRetryAfter(t *testing.T) {
 	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2)}
-	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+	var reopenedAt time.Time
+	f, c := newFakeStreams(t, hist, nil)
+	clk := fakeClock(c)
+	start := clk.Now()
+	f.conns = []http.HandlerFunc{
 		sseConn(write(frame(hist[0]))),
 		reply(429, map[string]string{"Retry-After-Ms": "60"}, `{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}`),
-		sseConn(write(frame(term("sevt_3", 3))), hang()),
-	})
+		func(w http.ResponseWriter, r *http.Request) {
+			reopenedAt = clk.Now()
+			sseConn(write(frame(term("sevt_3", 3))), hang())(w, r)
+		},
+	}
 	var n notices
-	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
+	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: passBackoffs(t, &n, clk)})
 	require.NoError(t, err)
 	got, err := drain(s)
 	require.NoError(t, err)
@@ -192,10 +199,7 @@ func TestStream429HonoursRetryAfter(t *testing.T) {
 	require.Equal(t, 2, ns[1].Attempt)
 	require.ErrorIs(t, ns[1].Cause, ErrRateLimited)
 	require.Equal(t, 60*time.Millisecond, ns[1].Delay)
-	f.mu.Lock()
-	gap := f.at[2].Sub(f.at[1])
-	f.mu.Unlock()
-	require.GreaterOrEqual(t, gap, 60*time.Millisecond)
+	require.Equal(t, start.Add(60*time.Millisecond), reopenedAt, "the reopen waited the retry-after on the stream's clock")
 }
 
 func TestStreamRetryAfterBeyondCapEnds(t *testing.T) {
@@ -209,41 +213,31 @@ func TestStreamRetryAfterBeyondCapEnds(t *testing.T) {
 	require.Len(t, f.requests(), 1)
 }
 
+// Heartbeats (comment lines, ping frames) keep a connection alive however long
+// they go on; once nothing comes for the idle timeout, the stream reconnects
+// with ErrStreamIdle. Time is a fake clock's: each heartbeat comes 3/4 of the
+// idle timeout after the previous one, then the connection goes silent.
 func TestStreamHeartbeatsKeepAliveThenIdleTimeout(t *testing.T) {
-	const idle = 200 * time.Millisecond
-	const beating = 500 * time.Millisecond // well past the idle timeout
-	var quiet atomic.Bool
-	var maxGap atomic.Int64
-	heartbeats := func(w http.ResponseWriter, r *http.Request) bool {
-		start, last := time.Now(), time.Now()
-		for i := 0; time.Since(start) < beating; i++ {
-			beat := ": heartbeat\n\n"
-			if i%2 == 1 {
-				beat = "event: ping\ndata: {\"type\":\"ping\"}\n\n"
-			}
-			if !write(beat)(w, r) {
-				return false
-			}
-			if gap := time.Since(last); gap > time.Duration(maxGap.Load()) {
-				maxGap.Store(int64(gap))
-			}
-			last = time.Now()
-			time.Sleep(5 * time.Millisecond)
-		}
-		quiet.Store(true)
-		return true
-	}
+	const idle = time.Minute
+	const beats = 20 // 15 idle timeouts of heartbeats
 	hist := []string{msg("sevt_1", 1)}
-	start := time.Now()
-	var elapsed time.Duration
-	var quietAtNotice bool
-	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
-		sseConn(write(frame(hist[0])), heartbeats, hang()),
+	f, _ := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0])), hang()),
 		sseConn(write(frame(term("sevt_2", 2))), hang()),
-	}, option.WithStreamIdleTimeout(idle))
+	})
+	var body *heartbeatBody
+	c := f.client(option.WithStreamIdleTimeout(idle), f.wrapFirstStream(func(rc io.ReadCloser, req *http.Request) io.ReadCloser {
+		body.ReadCloser, body.req = rc, req
+		return body
+	}))
+	clk := fakeClock(c)
+	body = &heartbeatBody{clk: clk, step: idle * 3 / 4, silence: idle, beats: beats}
+	start := clk.Now()
+	var at time.Time
+	var quietAtNotice bool
 	var n notices
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: func(r StreamReconnect) {
-		elapsed, quietAtNotice = time.Since(start), quiet.Load()
+		at, quietAtNotice = clk.Now(), body.quiet.Load()
 		n.add(r)
 	}})
 	require.NoError(t, err)
@@ -253,11 +247,9 @@ func TestStreamHeartbeatsKeepAliveThenIdleTimeout(t *testing.T) {
 	ns := n.get()
 	require.Len(t, ns, 1)
 	require.ErrorIs(t, ns[0].Cause, ErrStreamIdle)
-	if gap := time.Duration(maxGap.Load()); gap > idle/2 {
-		t.Skipf("machine too loaded to judge: the server paused %s between heartbeats", gap)
-	}
 	require.True(t, quietAtNotice, "the idle timeout fired while heartbeats were still coming")
-	require.GreaterOrEqual(t, elapsed, beating)
+	require.Equal(t, beats, body.sent)
+	require.Equal(t, start.Add(beats*idle*3/4+idle), at, "found idle exactly one timeout after the last heartbeat")
 }
 
 func TestStreamIdleTimeoutWhileOpening(t *testing.T) {
@@ -268,6 +260,10 @@ func TestStreamIdleTimeoutWhileOpening(t *testing.T) {
 		sseConn(write(frame(term("sevt_1", 1))), hang()),
 		sseConn(write(frame(term("sevt_1", 1))), hang()), // spare, should a loaded machine be slow
 	}, option.WithStreamIdleTimeout(200*time.Millisecond), option.WithMaxRetries(2))
+	// The transport times the wait for headers on the system clock; the live
+	// read's watchdog runs on a still fake clock, so that a loaded machine
+	// cannot make the connection look idle.
+	fakeClock(c)
 	var n notices
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 	require.NoError(t, err)
@@ -283,15 +279,21 @@ func TestStreamIdleTimeoutWhileOpening(t *testing.T) {
 	require.ErrorContains(t, err, "no response headers within the stream idle timeout (50ms)")
 }
 
+// The time the reader spends between two events is not idle time: the
+// watchdog counts only while the stream waits for bytes.
 func TestStreamSlowConsumerIsNotIdle(t *testing.T) {
+	const idle = time.Minute
+	busyDone := make(chan struct{})
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
-		sseConn(write(frames(msg("sevt_1", 1), msg("sevt_2", 2))), hang()),
-	}, option.WithStreamIdleTimeout(100*time.Millisecond), option.WithStreamReconnects(0))
+		sseConn(write(frame(msg("sevt_1", 1))), waitFor(busyDone), write(frame(msg("sevt_2", 2))), hang()),
+	}, option.WithStreamIdleTimeout(idle), option.WithStreamReconnects(0))
+	clk := fakeClock(c)
 	s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 	require.NoError(t, err)
 	defer s.Close()
 	require.True(t, s.Next())
-	time.Sleep(300 * time.Millisecond) // the consumer is busy; nothing is read meanwhile
+	clk.Advance(10 * idle) // the consumer is busy; nothing is read meanwhile
+	close(busyDone)        // the next event comes once the consumer is back
 	require.True(t, s.Next())
 	require.Equal(t, "sevt_2", s.Current().EventID())
 }
@@ -422,12 +424,7 @@ func TestStreamBudgetExhausted(t *testing.T) {
 		var n notices
 		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: n.add})
 		require.NoError(t, err)
-		got, err := drain(s)
-		require.Equal(t, []string{"sevt_1"}, got)
-		var se *StreamError
-		require.ErrorAs(t, err, &se)
-		require.Equal(t, 2, se.Attempts)
-		require.ErrorIs(t, err, ErrServer)
+		require.ErrorIs(t, drainGaveUp(t, s, []string{"sevt_1"}, 2), ErrServer)
 		require.Equal(t, []string{streamPath, streamPath, streamPath}, f.requests())
 		ns := n.get()
 		require.Len(t, ns, 2)
@@ -442,12 +439,7 @@ func TestStreamBudgetExhausted(t *testing.T) {
 		f, c := newFakeStreams(t, nil, []http.HandlerFunc{empty, empty, empty}, option.WithStreamReconnects(2))
 		s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 		require.NoError(t, err)
-		got, err := drain(s)
-		require.Empty(t, got)
-		var se *StreamError
-		require.ErrorAs(t, err, &se)
-		require.Equal(t, 2, se.Attempts)
-		require.ErrorIs(t, err, ErrStreamEnded)
+		require.ErrorIs(t, drainGaveUp(t, s, nil, 2), ErrStreamEnded)
 		gte := "2026-11-24T10:00:00Z"
 		require.Equal(t, []string{streamPath, streamPath, listReq(gte, ""), streamPath, listReq(gte, "")}, f.requests())
 	})
@@ -603,12 +595,20 @@ func TestStreamCloseWhileNextBlocks(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, s.Next())
 	go func() {
-		time.Sleep(30 * time.Millisecond)
+		for { // until Next waits (else Close would only end the stream before it)
+			s.mu.Lock()
+			waiting := s.inNext
+			s.mu.Unlock()
+			if waiting {
+				break
+			}
+			runtime.Gosched()
+		}
 		s.Close()
 	}()
-	start := time.Now()
+	// Only Close can end it: the connection stays open, and a failure would
+	// be an error (the fake's context ends it after 20 s).
 	require.False(t, s.Next())
-	require.Less(t, time.Since(start), 5*time.Second)
 	require.NoError(t, s.Err())
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close())
@@ -627,19 +627,28 @@ func TestStreamCloseBeforeReading(t *testing.T) {
 	}
 }
 
+// Close during the backoff ends the wait at once: on a fake clock the 10 s
+// backoff never passes, so only Close can end it.
 func TestStreamCloseDuringBackoff(t *testing.T) {
 	f, c := newFakeStreams(t, nil, []http.HandlerFunc{
 		sseConn(write(frame(msg("sevt_1", 1)))),
-	}, option.WithStreamBackoff(10*time.Second, 10*time.Second))
+	})
+	clk := fakeClock(c)
+	c.cfg.StreamBackoffMin, c.cfg.StreamBackoffMax = 10*time.Second, 10*time.Second
 	var s *EventStream
 	var err error
-	s, err = c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: func(StreamReconnect) { s.Close() }})
+	s, err = c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{OnReconnect: func(StreamReconnect) {
+		go func() {
+			_, _ = clk.WaitPending(f.ctx, func(p []time.Duration) bool { return len(p) > 0 }) // the backoff began
+			s.Close()
+		}()
+	}})
 	require.NoError(t, err)
-	start := time.Now()
 	got, err := drain(s)
 	require.NoError(t, err)
 	require.Equal(t, []string{"sevt_1"}, got)
-	require.Less(t, time.Since(start), 5*time.Second, "Close stops the backoff timer at once")
+	require.Empty(t, clk.Pending(), "the backoff's timer is stopped")
+	require.Len(t, f.requests(), 1, "no reopen")
 }
 
 func TestStreamContextCancelled(t *testing.T) {
@@ -906,19 +915,26 @@ func TestStreamStalePreviewsAfterBackfillAreDropped(t *testing.T) {
 }
 
 // Close from another goroutine at any moment of a stream that reconnects and
-// backfills: Next returns false soon, Err is nil, nothing leaks (the fake
-// checks goroutines), and the race detector finds nothing.
+// backfills: Next returns false, Err is nil, nothing leaks (the fake checks
+// goroutines), and the race detector finds nothing. Each connection brings a
+// new event and ends, so the stream never spends its reconnect budget, and the
+// last one stays open: only Close can end the stream, wherever it is.
 func TestStreamCloseRacesNext(t *testing.T) {
-	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2), msg("sevt_3", 3), msg("sevt_4", 4)}
+	const conns = 50
+	var hist []string
+	for i := range conns {
+		hist = append(hist, msg("sevt_"+strconv.Itoa(i), i))
+	}
 	for i := range 20 {
 		// A subtest per round, so that each fake's goroutine check runs when
 		// its round ends, not after the other rounds' servers started.
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			conns := []http.HandlerFunc{}
-			for range 50 {
-				conns = append(conns, sseConn(write(frames(hist[0], hist[1]))))
+			var handlers []http.HandlerFunc
+			for j := range conns - 1 {
+				handlers = append(handlers, sseConn(write(frame(hist[j]))))
 			}
-			f, c := newFakeStreams(t, hist, conns)
+			handlers = append(handlers, sseConn(hang()))
+			f, c := newFakeStreams(t, hist[:1], handlers)
 			s, err := c.Sessions.Events.Stream(f.ctx, "sesn_1", EventStreamParams{})
 			require.NoError(t, err)
 			done := make(chan struct{})
@@ -928,13 +944,9 @@ func TestStreamCloseRacesNext(t *testing.T) {
 					_ = s.Current()
 				}
 			}()
-			time.Sleep(time.Duration(i) * 100 * time.Microsecond)
+			time.Sleep(time.Duration(i) * 100 * time.Microsecond) // a different moment each round
 			require.NoError(t, s.Close())
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				t.Fatal("Next did not return after Close")
-			}
+			<-done // the fake's context ends the stream with an error after 20 s otherwise
 			require.NoError(t, s.Err())
 		})
 	}

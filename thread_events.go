@@ -77,6 +77,7 @@ func (s *SessionThreadEventService) Stream(ctx context.Context, sessionID, threa
 			}
 			return getEventPage(ctx, cfg, sessionsThreadsEventsList.At(sessionID, threadID).WithQuery(q))
 		},
-		thread: threadID,
+		listRoute: sessionsThreadsEventsList.String(),
+		thread:    threadID,
 	}, params, opts)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-managedagents/managedagents/internal/config"
 	"github.com/go-managedagents/managedagents/option"
 )
 
@@ -73,6 +74,9 @@ type SessionRunTurnParams struct {
 	EventDeltas []EventType
 	// OnReconnect, if set, is told of each reconnect of the turn's stream.
 	OnReconnect func(StreamReconnect)
+	// OnBackfill, if set, is told of each backfill of the turn's stream (see
+	// [EventStreamParams.OnBackfill]).
+	OnBackfill func(StreamBackfill)
 }
 
 // TurnResult is what a turn did.
@@ -138,13 +142,14 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params S
 	if onlyInterrupts(params.Events) {
 		return nil, invalid("events", "holds only interrupts, which start no turn: send them with Events.Send")
 	}
-	stream, err := s.Events.Stream(ctx, sessionID, EventStreamParams{EventDeltas: params.EventDeltas, OnReconnect: params.OnReconnect}, opts...)
+	stream, err := s.Events.Stream(ctx, sessionID, EventStreamParams{EventDeltas: params.EventDeltas, OnReconnect: params.OnReconnect, OnBackfill: params.OnBackfill}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	defer stream.Close()
 	t := &turn{
 		client:    s.client,
+		cfg:       stream.cfg,
 		sessionID: sessionID,
 		params:    params,
 		opts:      opts,
@@ -186,6 +191,7 @@ func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params S
 // turn is the state of one RunTurn.
 type turn struct {
 	client    *Client
+	cfg       *config.Config // the stream's, for redaction
 	sessionID string
 	params    SessionRunTurnParams
 	opts      []option.RequestOption
@@ -270,9 +276,10 @@ func (t *turn) handle(ctx context.Context, ev Event) (done bool, err error) {
 		return true, nil
 	case *SessionStatusTerminatedEvent, *SessionDeletedEvent:
 		if t.fatal != nil {
+			cause := redactSessionError(t.fatal.Error, t.cfg)
 			return true, &turnError{
-				msg:  ErrSessionEnded.Error() + " (" + string(ev.EventType()) + "): " + causeText(t.fatal.Error),
-				errs: []error{ErrSessionEnded, t.fatal.Error},
+				msg:  ErrSessionEnded.Error() + " (" + string(ev.EventType()) + "): " + causeText(cause),
+				errs: []error{ErrSessionEnded, cause},
 			}
 		}
 		return true, fmt.Errorf("%w (%s)", ErrSessionEnded, ev.EventType())
@@ -373,7 +380,7 @@ func (t *turn) reply(ctx context.Context, call Event) (EventParam, error) {
 	case *AgentMCPToolUseEvent:
 		return t.confirm(ctx, ToolCall{ID: c.ID, Name: c.Name, MCPServerName: c.MCPServerName, Input: c.Input, Event: c}), nil
 	}
-	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on %s %s, which it cannot answer", call.EventType(), call.EventID())
+	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on %s %s, which it cannot answer", t.cfg.Redact(string(call.EventType())), t.cfg.Redact(call.EventID()))
 }
 
 func (t *turn) confirm(ctx context.Context, call ToolCall) EventParam {
@@ -402,7 +409,7 @@ func (t *turn) lookup(ctx context.Context, id string) (Event, error) {
 			return ev, nil
 		}
 	}
-	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on event %s, which is not in its history", id)
+	return nil, fmt.Errorf("managedagents: RunTurn: the session waits on event %s, which is not in its history", t.cfg.Redact(id))
 }
 
 // onlyInterrupts reports whether events hold nothing but interrupts.
@@ -446,3 +453,13 @@ func (e *turnError) Error() string { return e.msg }
 
 // Unwrap returns the errors quoted.
 func (e *turnError) Unwrap() []error { return e.errs }
+
+// redactSessionError returns e with cfg's credentials removed from its texts,
+// for an error of RunTurn: the event itself keeps what the server sent.
+func redactSessionError(e SessionError, cfg *config.Config) SessionError {
+	e.Type, e.Message = SessionErrorType(cfg.Redact(string(e.Type))), cfg.Redact(e.Message)
+	e.RetryStatus.Type = RetryStatusType(cfg.Redact(string(e.RetryStatus.Type)))
+	e.MCPServerName, e.CredentialID = cfg.Redact(e.MCPServerName), cfg.Redact(e.CredentialID)
+	e.VaultID, e.RepositoryURL = cfg.Redact(e.VaultID), cfg.Redact(e.RepositoryURL)
+	return e
+}

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"github.com/go-managedagents/managedagents/internal/skillarchive"
 )
 
 // Timeouts and file caps of the tools, from self-hosted.md §5.
@@ -41,8 +43,8 @@ var defaultLimits = limits{
 	grepMaxFiles:     50000,
 	globMaxEntries:   50000,
 	globMaxResults:   200,
-	skillMaxMembers:  10000,
-	skillMaxBytes:    1 << 30,
+	skillMaxMembers:  skillarchive.MaxMembers,
+	skillMaxBytes:    skillarchive.MaxBytes,
 }
 
 // ErrUnknownTool is returned by [Toolset.Run] for a tool name that is not one

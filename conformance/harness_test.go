@@ -50,6 +50,10 @@ var extra = map[string]bool{
 	"*ErrorObject.details": true,
 }
 
+// variants lists the union types the official SDK names in an enum but its
+// union lacks a variant for; see Checker.Variants.
+var variants = map[string]bool{}
+
 // allowNull adds the fields "GoType.json_name" to nullable.
 func allowNull(fields ...string) {
 	for _, f := range fields {
@@ -239,7 +243,7 @@ func (h *harness) decode(what string, body []byte, v any) {
 // check walks v, a value decoded by the official SDK, and fails the test on
 // every problem; what says where v came from.
 func (h *harness) check(what string, v any) {
-	c := Checker{Nullable: nullable, Extra: extra}
+	c := Checker{Nullable: nullable, Extra: extra, Variants: variants}
 	c.Check("$", v)
 	totals.Lock()
 	totals.objects += c.Objects

@@ -24,11 +24,12 @@ func TestSessionResources(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	f := newFixture(t, h)
+	store := must(h.client.Beta.MemoryStores.New(ctx, anthropic.BetaMemoryStoreNewParams{Name: "notes"}))(t)
 	sess := must(h.client.Beta.Sessions.New(ctx, anthropic.BetaSessionNewParams{
 		Agent: anthropic.BetaSessionNewParamsAgentUnion{OfString: anthropic.String(f.helper.ID)}, EnvironmentID: f.env.ID,
 		Resources: []anthropic.BetaSessionNewParamsResourceUnion{
 			{OfGitHubRepository: &anthropic.BetaManagedAgentsGitHubRepositoryResourceParams{URL: "https://github.com/o/r", AuthorizationToken: "ghp_one"}},
-			{OfMemoryStore: &anthropic.BetaManagedAgentsMemoryStoreResourceParam{MemoryStoreID: "memstore_011CFake"}},
+			{OfMemoryStore: &anthropic.BetaManagedAgentsMemoryStoreResourceParam{MemoryStoreID: store.ID}},
 		},
 	}))(t)
 	resources := h.client.Beta.Sessions.Resources

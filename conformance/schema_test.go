@@ -91,4 +91,20 @@ func TestCheckerFindsWrongAnswers(t *testing.T) {
 	if len(c.Problems) != 1 || !strings.Contains(c.Problems[0], "$.error.details: field unknown") {
 		t.Errorf("an undocumented extra field went unseen: %q", c.Problems)
 	}
+
+	// A union type the SDK's enum names but its union lacks passes only when allowed.
+	body = `{"type":"error","error":{"type":"memory_path_conflict_error","message":"taken"},"request_id":"req_1"}`
+	if err := json.Unmarshal([]byte(body), &env); err != nil {
+		t.Fatal(err)
+	}
+	c = Checker{Variants: map[string]bool{"ErrorObjectUnion.memory_path_conflict_error": true}}
+	c.Check("$", &env)
+	if len(c.Problems) != 0 {
+		t.Errorf("problems in an allowed variant: %q", c.Problems)
+	}
+	c = Checker{}
+	c.Check("$", &env)
+	if len(c.Problems) != 1 || !strings.Contains(c.Problems[0], "no variant for type memory_path_conflict_error") {
+		t.Errorf("a variant the SDK lacks went unseen: %q", c.Problems)
+	}
 }

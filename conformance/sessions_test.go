@@ -64,16 +64,18 @@ func TestSessions(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, h)
 	sessions := h.client.Beta.Sessions
+	store := must(h.client.Beta.MemoryStores.New(ctx, anthropic.BetaMemoryStoreNewParams{Name: "Team notes"}))(t)
 
 	plain := must(sessions.New(ctx, anthropic.BetaSessionNewParams{
 		Agent: anthropic.BetaSessionNewParamsAgentUnion{OfString: anthropic.String(f.helper.ID)}, EnvironmentID: f.env.ID}))(t)
 	h.srv.AdvanceClock(time.Second)
+	vault := must(h.client.Beta.Vaults.New(ctx, anthropic.BetaVaultNewParams{DisplayName: "session vault"}))(t)
 	full := must(sessions.New(ctx, anthropic.BetaSessionNewParams{
 		Agent:         anthropic.BetaSessionNewParamsAgentUnion{OfBetaManagedAgentsAgents: &anthropic.BetaManagedAgentsAgentParams{ID: f.coordinator.ID, Version: anthropic.Int(1)}},
 		EnvironmentID: f.env.ID,
 		Title:         anthropic.String("Order #1234"),
 		Metadata:      map[string]string{"customer": "c_1"},
-		VaultIDs:      []string{"vlt_011CFakeVault"},
+		VaultIDs:      []string{vault.ID},
 		Budget:        anthropic.BetaManagedAgentsBudgetLimitParam{MaxListCost: anthropic.BetaMonetaryAmountParam{Amount: "2500", Currency: "USD"}},
 		Resources: []anthropic.BetaSessionNewParamsResourceUnion{
 			{OfGitHubRepository: &anthropic.BetaManagedAgentsGitHubRepositoryResourceParams{URL: "https://github.com/o/r.git",
@@ -84,7 +86,7 @@ func TestSessions(t *testing.T) {
 					OfCommit: &anthropic.BetaManagedAgentsCommitCheckoutParam{Sha: "0123456789abcdef0123456789abcdef01234567"}}}},
 			{OfGitHubRepository: &anthropic.BetaManagedAgentsGitHubRepositoryResourceParams{URL: "https://github.com/o/plain"}},
 			{OfFile: &anthropic.BetaManagedAgentsFileResourceParams{FileID: "file_011CFakeFile"}},
-			{OfMemoryStore: &anthropic.BetaManagedAgentsMemoryStoreResourceParam{MemoryStoreID: "memstore_011CFake",
+			{OfMemoryStore: &anthropic.BetaManagedAgentsMemoryStoreResourceParam{MemoryStoreID: store.ID,
 				Access: "read_only", Instructions: anthropic.String("Team notes.")}},
 		},
 		InitialEvents: []anthropic.BetaSessionNewParamsInitialEventUnion{
@@ -141,7 +143,7 @@ func TestSessions(t *testing.T) {
 		{Statuses: []string{"idle", "running"}, IncludeArchived: anthropic.Bool(true)},
 		{CreatedAtGt: anthropic.Time(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)), CreatedAtLt: anthropic.Time(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)),
 			CreatedAtGte: anthropic.Time(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)), CreatedAtLte: anthropic.Time(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))},
-		{MemoryStoreID: anthropic.String("memstore_011CFake")},
+		{MemoryStoreID: anthropic.String(store.ID)},
 		{DeploymentID: anthropic.String("depl_011CFake")},
 	}
 	counts := []int{3, 1, 3, 3, 1, 0}

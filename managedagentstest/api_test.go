@@ -402,14 +402,17 @@ func TestRoutesListsEveryEndpoint(t *testing.T) {
 	t.Parallel()
 	srv := start(t)
 	routes := srv.Routes()
-	require.Len(t, routes, 31)
+	require.Len(t, routes, 31+14+10+13+8+14) // the core, memory stores, deployments and runs, vaults and credentials, self-hosted work, files and skills
 	seen := map[string]bool{}
 	for _, r := range routes {
 		require.False(t, seen[r], "%s listed twice", r)
 		seen[r] = true
 		method, pattern, _ := strings.Cut(r, " ")
 		path := strings.NewReplacer("{agent_id}", "agent_x", "{environment_id}", "env_x", "{session_id}", "sesn_x",
-			"{resource_id}", "sesrsc_x", "{thread_id}", "sthr_x").Replace(pattern)
+			"{resource_id}", "sesrsc_x", "{thread_id}", "sthr_x", "{work_id}", "work_x",
+			"{memory_store_id}", "memstore_x", "{memory_id}", "mem_x", "{memory_version_id}", "memver_x",
+			"{deployment_id}", "depl_x", "{deployment_run_id}", "drun_x", "{vault_id}", "vlt_x", "{credential_id}", "vcrd_x",
+			"{file_id}", "file_x", "{skill_id}", "skill_x", "{version}", "skver_x").Replace(pattern)
 		call(t, srv, method, path, nil, nil)
 		log := srv.Requests()
 		require.Equal(t, r, log[len(log)-1].Route)

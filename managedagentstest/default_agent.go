@@ -67,21 +67,13 @@ func finishTool(t *Turn, id, name, output string) bool {
 	if id == "" {
 		return false
 	}
-	if t.ToolPolicy(name) == "always_ask" {
-		answers, err := t.Await(id)
-		if err != nil {
-			return false
-		}
-		if !answers[0].Allowed {
-			msg := "The user denied this tool call."
-			if answers[0].DenyMessage != "" {
-				msg += " " + answers[0].DenyMessage
-			}
-			t.ToolResult(id, msg, true)
-			return true
-		}
+	ok, err := t.confirmed(id, name)
+	if err != nil {
+		return false
 	}
-	t.ToolResult(id, output, false)
+	if ok {
+		t.ToolResult(id, output, false)
+	}
 	return true
 }
 

@@ -3,7 +3,9 @@
 //
 // [NewServer] starts an httptest server that implements every endpoint the SDK
 // covers (agents and their versions, environments, sessions, session events and
-// their stream, resources, threads; [Server.Routes] lists them) from the API's
+// their stream, resources, threads, deployments and their runs, vaults and
+// their credentials, the work queue of self-hosted environments;
+// [Server.Routes] lists them) from the API's
 // documented wire contract, not from the SDK's types. [Server.Client] returns
 // an SDK client pointed at it; any other client works too: the conformance
 // module of this repository drives the fake with the official Go SDK and
@@ -32,7 +34,7 @@
 // error envelope {"type":"error","error":{...},"request_id":"req_…"} and a
 // request-id header. Lists are paginated with opaque next_page cursors (and
 // prev_page on sessions). IDs have the API's prefixes (agent_, env_, sesn_,
-// sevt_, sthr_, sesrsc_, req_) and come from counters; timestamps are RFC 3339
+// sevt_, sthr_, sesrsc_, depl_, drun_, vlt_, vcrd_, req_) and come from counters; timestamps are RFC 3339
 // UTC with milliseconds from the server's clock ([WithClock], [Server.SetNow],
 // [Server.AdvanceClock]).
 //
@@ -48,6 +50,20 @@
 // processed on receipt and echoed with processed_at set, unless
 // [WithQueuedEcho] emulates queued messages.
 //
+// # Files and skills
+//
+// Files and skills take no beta header (their deprecated betas are refused:
+// they would select shapes the fake does not serve). Uploads are multipart,
+// streamed and held in memory up to [WithMaxFileSize]; an upload is not
+// downloadable (400 file_not_downloadable), an expired file answers 404
+// file_expired. A session's outputs come from [Turn.WriteOutput] or
+// [Server.WriteOutput]: downloadable files whose scope is the session, listed
+// by GET /v1/files?scope_id=…. Skills are built from the uploaded files[]
+// parts (one top directory, SKILL.md in it, whose frontmatter gives the name
+// and description), with versions, the latest alias on retrieve, and a zip of
+// the version under a directory named after the skill as its content; the
+// Anthropic skills docx, pdf, pptx and xlsx are listed and read-only.
+//
 // # Scripted agents
 //
 // Each user.message starts a turn played by a [Script] ([DefaultScript] unless
@@ -57,6 +73,78 @@
 // errors, idles with any stop reason, usage, and child threads of a
 // multiagent session ([Turn.StartThread]), with their own events and stream. A
 // user.interrupt stops the turn.
+//
+// # Self-hosted work
+//
+// A session created in a self-hosted environment ({"type":"self_hosted"})
+// queues a work item, and so does new input (a user.message, an outcome, a
+// confirmation or custom tool result) for a session whose last item
+// stopped; [Server.EnqueueHealthcheck] queues a health check. A poll
+// (/work/poll) claims the oldest item it may have, blocking up to block_ms
+// on the server's clock (a frozen clock releases it when moved past its end
+// or when work is queued); an item polled and not acked is handed out again
+// after reclaim_older_than_ms (default 5 s). A polled item carries a secret,
+// unpadded URL-safe base64 of {"sessions_token":…}, with a new token for each
+// claim. The ack starts the lease ([WithWorkLeaseTTL], default 30 s, or
+// desired_ttl_seconds); each heartbeat must send the stored heartbeat byte
+// for byte (NO_HEARTBEAT before the first), or gets 412
+// heartbeat_precondition_failed with details.current_state; stored
+// heartbeats are the beat's time, a millisecond apart at least. A lease
+// without a heartbeat for its TTL lapses: the item is queued again, and the
+// old holder's heartbeat answers lease_extended false, state stopped, until
+// another poll takes it (412 after). A stop answers 204 without a body
+// (stopped at once with force or when queued, else stopping until its lease
+// lapses), and 409 when the item is stopped already. Get, update (metadata
+// patch), list and stats (depth, pending, oldest_queued_at, the worker ids
+// that polled in the last 30 s) complete the queue. [WithEmptyPoll] picks how
+// an empty poll is answered (200 null by default, 204, {} or no body).
+//
+// Credentials are checked per endpoint as the API does: poll, ack and list
+// take only the environment key ([TestEnvironmentKey], or
+// [WithEnvironmentKey]) as Authorization: Bearer; heartbeat and stop the
+// item's token or the environment key; work get and update only the API key;
+// stats the API key or the environment key; a session's endpoints the API
+// key, the token of one of the session's items, or, for a self-hosted
+// session, the environment key; a memory store's endpoints the API key or
+// the token of an item whose session uses the store. [Request.Credential] records which kind a
+// request carried. [Server.Client] sends the environment key where it is
+// taken.
+//
+// # Deployments and vaults
+//
+// A deployment's schedule fires on the server's clock: whenever
+// [Server.AdvanceClock] or [Server.SetNow] moves the clock (or, on the real
+// clock, when a request finds it moved), every instant of every active
+// schedule it passed fires, oldest first, with the clock set to the instant:
+// one deployment run and one session per instant, the session made from the
+// deployment (its deployment_id set, its initial events sent), no jitter.
+// Paused and archived deployments do not fire, unpausing does not run the
+// instants missed, and a scheduled run that cannot create its session (an
+// archived or deleted agent, environment, vault or memory store, resources a
+// self-hosted environment refuses) records the error and pauses the
+// deployment with it.
+// Run fires at once, paused or not. Credentials keep their secrets
+// write-only: no answer and no entry of the request log holds them. A
+// session's vault_ids must name live vaults. mcp_oauth_validate judges by
+// the clock: a token before its expires_at is valid; after it, a refresh
+// token renews it (unknown), and without one the credential is invalid.
+//
+// # Memory stores
+//
+// Memory stores, memories and memory versions answer under the
+// agent-memory-2026-07-22 beta (or managed-agents-2026-04-01), with the
+// reference's rules: paths (start with "/", 1–20 segments, none empty, "." or
+// "..", no control or format characters, at most 1,024 bytes), content of at
+// most 102,400 bytes (413 beyond), list pages of at most 20 with view=full,
+// 409 memory_path_conflict_error for a path taken and 409
+// memory_precondition_failed_error for a content hash that no longer holds,
+// a version for every write (none for an update that changes nothing),
+// redaction, and an archived store that refuses writes and new sessions but
+// reads, deletes memories and redacts. A session mounts only existing,
+// unarchived stores, at most 8, at /mnt/memory/<slug of the name>. A script
+// writes through the mount with [Turn.WriteMemory] (versions by a
+// session_actor) and reads with [Turn.ReadMemory]; [MemoryScript] is an agent
+// that keeps notes there.
 //
 // # Faults and inspection
 //
@@ -81,15 +169,16 @@
 // .status_idled, .status_rescheduled, .status_terminated, and the other family
 // session.running, .idled, .requires_action; session.budget_reached (once per
 // budget value); session.outcome_evaluation_ended; session.thread_created,
-// .thread_idled, .thread_terminated. Deliveries are asynchronous, one at a
-// time per endpoint; an answer other than 2xx is retried with the same
-// webhook-id after the waits of [WithWebhookBackoff] on the server's clock
-// (with [WithClock], [Server.AdvanceClock] brings the retries). A server with
-// a frozen clock signs with it: give the receiver's verifier
-// webhooks.WithNow(srv.Now). [Server.WebhookDeliveries] is the delivery log,
-// [Server.WaitWebhooks] waits for the deliveries to settle, and
-// [Server.AddWebhookFault] duplicates, delays or reorders one. [Server.Close]
-// stops them.
+// .thread_idled, .thread_terminated; the memory_store.*, deployment.*,
+// deployment_run.*, vault.* and vault_credential.* events of those resources.
+// Deliveries are asynchronous, one at a time per endpoint; an answer other than
+// 2xx is retried with the same webhook-id after the waits of
+// [WithWebhookBackoff] on the server's clock (with [WithClock],
+// [Server.AdvanceClock] brings the retries). A server with a frozen clock signs
+// with it: give the receiver's verifier webhooks.WithNow(srv.Now).
+// [Server.WebhookDeliveries] is the delivery log, [Server.WaitWebhooks] waits
+// for the deliveries to settle, and [Server.AddWebhookFault] duplicates, delays
+// or reorders one. [Server.Close] stops them.
 //
 // # Recorded sessions
 //

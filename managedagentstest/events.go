@@ -232,6 +232,9 @@ func (s *Server) checkSendable(sess *sessionRec, v any, where string) (obj, erro
 // acceptEvent persists a client event and acts on it; s.mu must be held.
 func (s *Server) acceptEvent(sess *sessionRec, ev obj) obj {
 	typ := ev["type"].(string)
+	if wakesWork[typ] {
+		s.enqueueSession(sess) // new input for a self-hosted session without a worker (work.go)
+	}
 	if typ == "user.interrupt" {
 		// Flush the queue; queued messages not yet persisted are kept in history.
 		for _, q := range sess.inbox {

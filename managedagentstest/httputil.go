@@ -22,6 +22,8 @@ type apiError struct {
 	typ    string
 	msg    string
 	code   string // error.details.error_code
+	// details are more members of error.details (current_state of a 412).
+	details obj
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.typ, e.msg) }
@@ -66,8 +68,12 @@ func errorType(status int) string {
 // errorBody returns the error envelope.
 func errorBody(e *apiError, requestID string) []byte {
 	inner := map[string]any{"type": e.typ, "message": e.msg}
-	if e.code != "" {
-		inner["details"] = map[string]any{"error_code": e.code}
+	if e.code != "" || e.details != nil {
+		details := map[string]any{"error_code": e.code}
+		for k, v := range e.details {
+			details[k] = v
+		}
+		inner["details"] = details
 	}
 	b, _ := json.Marshal(map[string]any{"type": "error", "error": inner, "request_id": requestID})
 	return b
@@ -91,14 +97,7 @@ type handlerFunc func(r *http.Request, body obj) (any, error)
 // (plus "beta"), decodes a JSON object body, runs h under s.mu and writes its
 // answer.
 func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
-	s.served = append(s.served, pattern)
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		for k := range r.URL.Query() {
-			if k != "beta" && !slices.Contains(allowed, k) {
-				writeError(w, errBadRequest("%s: unexpected query parameter", k))
-				return
-			}
-		}
+	s.handleRaw(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var body obj
 		var raw bytes.Buffer
 		if r.Body != nil {
@@ -116,27 +115,55 @@ func (s *Server) handle(pattern string, h handlerFunc, allowed ...string) {
 				return
 			}
 		}
-		// The answer is encoded under the lock: it may share maps with the state.
-		s.mu.Lock()
-		out, err := h(r, body)
-		var data []byte
-		if err == nil {
-			data, err = json.Marshal(out)
-		}
-		s.mu.Unlock()
-		if err != nil {
-			e, ok := err.(*apiError)
-			if !ok {
-				e = &apiError{status: 500, typ: "api_error", msg: err.Error()}
+		s.writeJSON(w, func() (any, error) { return h(r, body) })
+	}, allowed...)
+}
+
+// handleRaw registers h on pattern: h reads the request and writes the
+// answer itself (the JSON handlers of handle, uploads, downloads), taking
+// s.mu when it needs it. Query keys not in allowed (plus "beta") are refused.
+func (s *Server) handleRaw(pattern string, h http.HandlerFunc, allowed ...string) {
+	s.served = append(s.served, pattern)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		for k := range r.URL.Query() {
+			if k != "beta" && !slices.Contains(allowed, k) {
+				writeError(w, errBadRequest("%s: unexpected query parameter", k))
+				return
 			}
-			writeError(w, e)
-			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(data)
+		h(w, r)
 	})
+}
+
+// writeJSON runs build under s.mu and writes its answer, encoded under the
+// lock too (it may share maps with the state), or its error.
+func (s *Server) writeJSON(w http.ResponseWriter, build func() (any, error)) {
+	s.mu.Lock()
+	s.fireDue() // schedules the real-time clock passed since the last request
+	out, err := build()
+	var data []byte
+	if err == nil {
+		data, err = json.Marshal(out)
+	}
+	s.mu.Unlock()
+	writeAnswer(w, "application/json", data, err)
+}
+
+// writeAnswer writes a 200 answer of data, or the error answer of err (an
+// *apiError, else a 500 api_error).
+func writeAnswer(w http.ResponseWriter, contentType string, data []byte, err error) {
+	if err != nil {
+		e, ok := err.(*apiError)
+		if !ok {
+			e = &apiError{status: 500, typ: "api_error", msg: err.Error()}
+		}
+		writeError(w, e)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
 }
 
 // Body field helpers. Each returns whether the key was present.

@@ -25,7 +25,13 @@ type Request struct {
 	Route string
 	// Header holds the request headers without X-Api-Key and Authorization.
 	Header http.Header
-	// Body is the request body.
+	// Credential is the kind of credential the request carried ("" for
+	// none), never its value.
+	Credential Credential
+	// Body is the request body, with the values of secret fields (repository
+	// tokens, vault credentials' secrets) replaced by "[redacted]" as in a
+	// recording; for a multipart upload, its first MiB as far as the server
+	// read it.
 	Body []byte
 	// Status is the status of the answer (0 while a handler has not answered).
 	Status int
@@ -131,7 +137,9 @@ func (s *Server) Delay(route string, d time.Duration) {
 type RateClass int
 
 const (
-	// RateCreate counts POST /v1/agents, POST /v1/environments and POST /v1/sessions.
+	// RateCreate counts POST /v1/agents, POST /v1/environments, POST /v1/sessions,
+	// POST /v1/memory_stores, and the creates and runs of deployments, vaults and
+	// credentials.
 	RateCreate RateClass = iota
 	// RateRead counts every other request, including each stream open.
 	RateRead
@@ -141,6 +149,10 @@ const (
 func classify(method, route string) RateClass {
 	switch route {
 	case RouteCreateAgent, RouteCreateEnvironment, RouteCreateSession:
+		return RateCreate
+	case RouteCreateMemoryStore:
+		return RateCreate
+	case RouteCreateDeployment, RouteRunDeployment, RouteCreateVault, RouteCreateCredential:
 		return RateCreate
 	}
 	return RateRead
@@ -208,11 +220,21 @@ func (s *Server) admit(c RateClass) (time.Duration, bool) {
 	return 0, true
 }
 
+// logRedactor removes secrets from the bodies of the request log.
+var logRedactor = newRedactor(nil, nil)
+
 // serveHTTP is the server's handler: it logs the request, applies delays and
 // injected failures, checks the headers and the budgets, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	var body []byte
+	var upload *headCapture // an upload streams to its handler; the log keeps its first MiB
+	if isMultipart(r) {
+		upload = &headCapture{ReadCloser: r.Body, max: 1 << 20}
+		r.Body = upload
+	} else {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	_, route := s.mux.Handler(r)
 	if route == "/" {
 		route = ""
@@ -225,7 +247,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := s.newID("req")
 	rec := &Request{
 		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Query: r.URL.Query(),
-		Route: route, Header: hdr, Body: body, RequestID: rid, Time: s.now(),
+		Route: route, Header: hdr, Body: logRedactor.redactBody(bytes.Clone(body), func(string) {}), RequestID: rid, Time: s.now(),
 	}
 	s.requests = append(s.requests, rec)
 	delay := s.delays[route]
@@ -271,7 +293,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, &apiError{status: fail.status, typ: errorType(fail.status), msg: "injected failure (" + http.StatusText(fail.status) + ")"})
 		return
 	}
-	if e := s.checkHeaders(r, route); e != nil {
+	cred, e := s.authorize(r, route)
+	s.mu.Lock()
+	rec.Credential = cred
+	s.mu.Unlock()
+	if e == nil {
+		e = s.checkHeaders(r, route)
+	}
+	if e != nil {
 		writeError(sw, e)
 		return
 	}
@@ -293,22 +322,24 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mux.ServeHTTP(sw, r)
+	if upload != nil {
+		s.mu.Lock()
+		rec.Body = upload.head
+		s.mu.Unlock()
+	}
 }
 
-// checkHeaders checks the credentials, anthropic-version and anthropic-beta.
+// checkHeaders checks anthropic-version and anthropic-beta (the credential
+// is checked by authorize).
 func (s *Server) checkHeaders(r *http.Request, route string) *apiError {
-	key := r.Header.Get("X-Api-Key")
-	bearer, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	switch {
-	case key == "" && (!hasBearer || bearer == ""):
-		return &apiError{status: 401, typ: "authentication_error", msg: "x-api-key header is required"}
-	case key != "" && hasBearer:
-		return &apiError{status: 401, typ: "authentication_error", msg: "send only one of x-api-key and Authorization"}
-	case s.apiKey != "" && key != s.apiKey && bearer != s.apiKey:
-		return &apiError{status: 401, typ: "authentication_error", msg: "invalid x-api-key"}
-	}
 	if r.Header.Get("Anthropic-Version") == "" {
 		return errBadRequest("anthropic-version: header is required")
+	}
+	if storageRoutes[route] {
+		return checkStorageBetas(r)
+	}
+	if isMemoryRoute(route) {
+		return checkMemoryBeta(r)
 	}
 	for _, v := range r.Header.Values("Anthropic-Beta") {
 		for _, name := range strings.Split(v, ",") {

@@ -47,6 +47,85 @@ const (
 	RouteArchiveThread    = "POST /v1/sessions/{session_id}/threads/{thread_id}/archive"
 	RouteListThreadEvents = "GET /v1/sessions/{session_id}/threads/{thread_id}/events"
 	RouteStreamThread     = "GET /v1/sessions/{session_id}/threads/{thread_id}/stream"
+
+	RoutePollWork      = "GET /v1/environments/{environment_id}/work/poll"
+	RouteAckWork       = "POST /v1/environments/{environment_id}/work/{work_id}/ack"
+	RouteHeartbeatWork = "POST /v1/environments/{environment_id}/work/{work_id}/heartbeat"
+	RouteStopWork      = "POST /v1/environments/{environment_id}/work/{work_id}/stop"
+	RouteListWork      = "GET /v1/environments/{environment_id}/work"
+	RouteGetWork       = "GET /v1/environments/{environment_id}/work/{work_id}"
+	RouteUpdateWork    = "POST /v1/environments/{environment_id}/work/{work_id}"
+	RouteWorkStats     = "GET /v1/environments/{environment_id}/work/stats"
+)
+
+// Routes of deployments and deployment runs.
+const (
+	RouteCreateDeployment   = "POST /v1/deployments"
+	RouteGetDeployment      = "GET /v1/deployments/{deployment_id}"
+	RouteUpdateDeployment   = "POST /v1/deployments/{deployment_id}"
+	RouteListDeployments    = "GET /v1/deployments"
+	RouteArchiveDeployment  = "POST /v1/deployments/{deployment_id}/archive"
+	RoutePauseDeployment    = "POST /v1/deployments/{deployment_id}/pause"
+	RouteUnpauseDeployment  = "POST /v1/deployments/{deployment_id}/unpause"
+	RouteRunDeployment      = "POST /v1/deployments/{deployment_id}/run"
+	RouteGetDeploymentRun   = "GET /v1/deployment_runs/{deployment_run_id}"
+	RouteListDeploymentRuns = "GET /v1/deployment_runs"
+)
+
+// Routes of vaults and vault credentials.
+const (
+	RouteCreateVault        = "POST /v1/vaults"
+	RouteGetVault           = "GET /v1/vaults/{vault_id}"
+	RouteUpdateVault        = "POST /v1/vaults/{vault_id}"
+	RouteListVaults         = "GET /v1/vaults"
+	RouteDeleteVault        = "DELETE /v1/vaults/{vault_id}"
+	RouteArchiveVault       = "POST /v1/vaults/{vault_id}/archive"
+	RouteCreateCredential   = "POST /v1/vaults/{vault_id}/credentials"
+	RouteGetCredential      = "GET /v1/vaults/{vault_id}/credentials/{credential_id}"
+	RouteUpdateCredential   = "POST /v1/vaults/{vault_id}/credentials/{credential_id}"
+	RouteListCredentials    = "GET /v1/vaults/{vault_id}/credentials"
+	RouteDeleteCredential   = "DELETE /v1/vaults/{vault_id}/credentials/{credential_id}"
+	RouteArchiveCredential  = "POST /v1/vaults/{vault_id}/credentials/{credential_id}/archive"
+	RouteValidateCredential = "POST /v1/vaults/{vault_id}/credentials/{credential_id}/mcp_oauth_validate"
+)
+
+// Memory store routes.
+const (
+	RouteCreateMemoryStore  = "POST /v1/memory_stores"
+	RouteGetMemoryStore     = "GET /v1/memory_stores/{memory_store_id}"
+	RouteUpdateMemoryStore  = "POST /v1/memory_stores/{memory_store_id}"
+	RouteListMemoryStores   = "GET /v1/memory_stores"
+	RouteDeleteMemoryStore  = "DELETE /v1/memory_stores/{memory_store_id}"
+	RouteArchiveMemoryStore = "POST /v1/memory_stores/{memory_store_id}/archive"
+
+	RouteCreateMemory = "POST /v1/memory_stores/{memory_store_id}/memories"
+	RouteGetMemory    = "GET /v1/memory_stores/{memory_store_id}/memories/{memory_id}"
+	RouteUpdateMemory = "POST /v1/memory_stores/{memory_store_id}/memories/{memory_id}"
+	RouteListMemories = "GET /v1/memory_stores/{memory_store_id}/memories"
+	RouteDeleteMemory = "DELETE /v1/memory_stores/{memory_store_id}/memories/{memory_id}"
+
+	RouteListMemoryVersions  = "GET /v1/memory_stores/{memory_store_id}/memory_versions"
+	RouteGetMemoryVersion    = "GET /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}"
+	RouteRedactMemoryVersion = "POST /v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact"
+)
+
+// Routes of the Files and Skills endpoints, which take no anthropic-beta.
+const (
+	RouteUploadFile      = "POST /v1/files"
+	RouteListFiles       = "GET /v1/files"
+	RouteGetFileMetadata = "GET /v1/files/{file_id}"
+	RouteDownloadFile    = "GET /v1/files/{file_id}/content"
+	RouteDeleteFile      = "DELETE /v1/files/{file_id}"
+
+	RouteCreateSkill          = "POST /v1/skills"
+	RouteGetSkill             = "GET /v1/skills/{skill_id}"
+	RouteListSkills           = "GET /v1/skills"
+	RouteDeleteSkill          = "DELETE /v1/skills/{skill_id}"
+	RouteCreateSkillVersion   = "POST /v1/skills/{skill_id}/versions"
+	RouteGetSkillVersion      = "GET /v1/skills/{skill_id}/versions/{version}"
+	RouteListSkillVersions    = "GET /v1/skills/{skill_id}/versions"
+	RouteDeleteSkillVersion   = "DELETE /v1/skills/{skill_id}/versions/{version}"
+	RouteDownloadSkillVersion = "GET /v1/skills/{skill_id}/versions/{version}/content"
 )
 
 // Query keys accepted by the list endpoints.
@@ -103,6 +182,37 @@ func (s *Server) routes() {
 	h(RouteArchiveThread, s.archiveThread)
 	h(RouteListThreadEvents, s.listThreadEvents, "limit", "page")
 	s.handleStream(RouteStreamThread)
+
+	s.workRoutes()
+	s.memoryRoutes()
+
+	h(RouteCreateDeployment, s.createDeployment)
+	h(RouteGetDeployment, s.getDeployment)
+	h(RouteUpdateDeployment, s.updateDeployment)
+	h(RouteListDeployments, s.listDeployments, "agent_id", "created_at[gte]", "created_at[lte]", "include_archived", "limit", "page", "status")
+	h(RouteArchiveDeployment, s.archiveDeployment)
+	h(RoutePauseDeployment, s.pauseDeployment)
+	h(RouteUnpauseDeployment, s.unpauseDeployment)
+	h(RouteRunDeployment, s.runDeployment)
+	h(RouteGetDeploymentRun, s.getDeploymentRun)
+	h(RouteListDeploymentRuns, s.listDeploymentRuns, append([]string{"deployment_id", "has_error", "limit", "page", "trigger_type"}, timeBounds...)...)
+
+	h(RouteCreateVault, s.createVault)
+	h(RouteGetVault, s.getVault)
+	h(RouteUpdateVault, s.updateVault)
+	h(RouteListVaults, s.listVaults, "include_archived", "limit", "page")
+	h(RouteDeleteVault, s.deleteVault)
+	h(RouteArchiveVault, s.archiveVault)
+	h(RouteCreateCredential, s.createCredential)
+	h(RouteGetCredential, s.getCredential)
+	h(RouteUpdateCredential, s.updateCredential)
+	h(RouteListCredentials, s.listCredentials, "include_archived", "limit", "page")
+	h(RouteDeleteCredential, s.deleteCredential)
+	h(RouteArchiveCredential, s.archiveCredential)
+	h(RouteValidateCredential, s.validateCredential)
+
+	s.fileRoutes()
+	s.skillRoutes()
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound("no route for "+r.Method+" "+r.URL.Path))

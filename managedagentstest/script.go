@@ -177,7 +177,15 @@ func (t *Turn) customTool(name string) obj {
 func (t *Turn) ToolPolicy(name string) string {
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
-	for _, tool := range t.sess.v["agent"].(obj)["tools"].([]any) {
+	return toolPolicy(t.sess.v["agent"].(obj), name)
+}
+
+// toolPolicy returns the permission policy agent (a session's agent or a
+// thread's snapshot) gives the built-in tool name, or "" when its toolset does
+// not enable it.
+func toolPolicy(agent obj, name string) string {
+	tools, _ := isList(agent["tools"])
+	for _, tool := range tools {
 		if typeOf(tool) != "agent_toolset_20260401" {
 			continue
 		}
@@ -282,7 +290,14 @@ func (t *Turn) Usage() string {
 // always_ask (answer it with [Turn.Await]), "deny" (without evaluation) when
 // the agent's toolset does not enable the tool, "allow" otherwise.
 func (t *Turn) ToolUse(name string, input any) string {
-	policy := t.ToolPolicy(name)
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	return t.emitLocked(toolUseEvent(toolPolicy(t.sess.v["agent"].(obj), name), name, input))
+}
+
+// toolUseEvent returns the agent.tool_use of the built-in tool name under
+// policy (see [Turn.ToolUse]).
+func toolUseEvent(policy, name string, input any) obj {
 	ev := obj{"type": "agent.tool_use", "name": name, "input": clone(input), "evaluated_permission": "allow"}
 	switch policy {
 	case "always_ask":
@@ -295,9 +310,7 @@ func (t *Turn) ToolUse(name string, input any) string {
 	default:
 		ev["evaluated_permission"] = "deny"
 	}
-	t.s.mu.Lock()
-	defer t.s.mu.Unlock()
-	return t.emitLocked(ev)
+	return ev
 }
 
 // ToolResult emits agent.tool_result for toolUseID with one text block.
@@ -318,25 +331,45 @@ func (t *Turn) RunTool(name string, input any, output string) (bool, error) {
 	if id == "" {
 		return false, t.Err()
 	}
-	switch t.ToolPolicy(name) {
-	case "":
+	if t.ToolPolicy(name) == "" {
 		t.ToolResult(id, "The tool "+name+" is not enabled for this agent.", true)
 		return false, nil
-	case "always_ask":
-		answers, err := t.Await(id)
-		if err != nil {
-			return false, err
-		}
-		if !answers[0].Allowed {
-			msg := "The user denied this tool call."
-			if answers[0].DenyMessage != "" {
-				msg += " " + answers[0].DenyMessage
-			}
-			t.ToolResult(id, msg, true)
-			return false, nil
-		}
+	}
+	if ok, err := t.confirmed(id, name); !ok {
+		return false, err
 	}
 	t.ToolResult(id, output, false)
+	return true, nil
+}
+
+// confirmed waits, for the use id of a tool whose policy is always_ask, for
+// the client's confirmation, and answers a denial with an error result. It
+// reports whether the tool may run; err is why the turn stopped waiting.
+func (t *Turn) confirmed(id, name string) (bool, error) {
+	if t.ToolPolicy(name) != "always_ask" {
+		return true, nil
+	}
+	answers, err := t.Await(id)
+	if err != nil {
+		return false, err
+	}
+	if a := answers[0]; a.Type == "user.tool_result" {
+		// A self-hosted worker ran the call and answered before this turn
+		// saw the confirmation (an id keeps only its latest answer): the
+		// call was allowed, and its result stays for AwaitResults.
+		t.s.mu.Lock()
+		t.sess.answers[id] = a
+		t.s.mu.Unlock()
+		return true, nil
+	}
+	if !answers[0].Allowed {
+		msg := "The user denied this tool call."
+		if answers[0].DenyMessage != "" {
+			msg += " " + answers[0].DenyMessage
+		}
+		t.ToolResult(id, msg, true)
+		return false, nil
+	}
 	return true, nil
 }
 
@@ -368,7 +401,13 @@ func (t *Turn) CallCustomTool(name string, input any) (Answer, error) {
 // (again after each partial answer), and once all are in it emits
 // session.status_running. It returns the answers in the order of ids, or
 // [ErrInterrupted] / [ErrClosed].
-func (t *Turn) Await(ids ...string) ([]Answer, error) {
+func (t *Turn) Await(ids ...string) ([]Answer, error) { return t.await(ids, true) }
+
+// await waits for an answer to each of ids; requiresAction makes the session
+// idle (requires_action) while some are missing, as for confirmations and
+// custom tools, rather than keep running, as while a self-hosted worker runs
+// a built-in tool.
+func (t *Turn) await(ids []string, requiresAction bool) ([]Answer, error) {
 	w := &waiter{ch: make(chan struct{}, 1)}
 	t.s.mu.Lock()
 	if err := t.errLocked(); err != nil {
@@ -391,7 +430,8 @@ func (t *Turn) Await(ids ...string) ([]Answer, error) {
 	for {
 		var missing []any
 		for _, id := range ids {
-			if _, ok := t.sess.answers[id]; !ok {
+			// A confirmation does not answer a wait for a worker's result.
+			if a, ok := t.sess.answers[id]; !ok || (!requiresAction && a.Type == "user.tool_confirmation") {
 				missing = append(missing, id)
 			}
 		}
@@ -407,9 +447,11 @@ func (t *Turn) Await(ids ...string) ([]Answer, error) {
 			t.s.mu.Unlock()
 			return out, nil
 		}
-		t.emitLocked(obj{"type": "session.status_idle",
-			"stop_reason": obj{"type": "requires_action", "event_ids": missing}, "stop_details": nil})
-		idled = true
+		if requiresAction {
+			t.emitLocked(obj{"type": "session.status_idle",
+				"stop_reason": obj{"type": "requires_action", "event_ids": missing}, "stop_details": nil})
+			idled = true
+		}
 		t.s.mu.Unlock()
 		select {
 		case <-w.ch:
@@ -424,8 +466,8 @@ func (t *Turn) Await(ids ...string) ([]Answer, error) {
 // "model_overloaded_error"), message and retry_status retryStatus ("retrying",
 // "exhausted" or "terminal"). The fields some types carry are taken from the
 // session (reference §5.6): mcp_server_name, the agent's first MCP server;
-// vault_id and credential_id, its first vault; repository_url, its first
-// repository (null without one).
+// vault_id and credential_id, its first vault and that vault's first
+// credential; repository_url, its first repository (null without one).
 func (t *Turn) Error(errType, message, retryStatus string) string {
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
@@ -440,6 +482,9 @@ func (t *Turn) Error(errType, message, retryStatus string) string {
 		e["vault_id"], e["credential_id"] = "vlt_011CFakeVault", "vcrd_011CFakeCredential"
 		if vaults, _ := isList(t.sess.v["vault_ids"]); len(vaults) > 0 {
 			e["vault_id"] = vaults[0]
+			if v := t.s.vaults[vaults[0].(string)]; v != nil && len(v.creds) > 0 {
+				e["credential_id"] = v.creds[0].id
+			}
 		}
 	case "repository_authentication_error", "repository_forbidden_error", "repository_not_found_error",
 		"repository_checkout_error", "repository_clone_error":

@@ -64,10 +64,11 @@ func WithScript(sc Script) ServerOption {
 }
 
 // WithRateLimits turns on the emulation of the per-minute request budgets: more
-// than create create requests (POST /v1/agents, /v1/environments, /v1/sessions)
-// or more than read other requests in any minute of the server's clock are
-// answered 429 rate_limit_error with a retry-after header. Zero for a class means
-// no limit. The documented budgets are WithRateLimits(60, 600). Requests are
+// than create create requests (POST /v1/agents, /v1/environments, /v1/sessions,
+// /v1/memory_stores, /v1/deployments, /v1/vaults, a vault's credentials, a
+// deployment's run) or more than read other requests in any minute of the
+// server's clock are answered 429 rate_limit_error with a retry-after header.
+// Zero for a class means no limit. The documented budgets are WithRateLimits(60, 600). Requests are
 // counted even without this option; see [Server.RateCount]. Only requests that
 // pass the header checks count: injected failures, 401s and 429s do not.
 func WithRateLimits(create, read int) ServerOption {
@@ -124,6 +125,16 @@ type Server struct {
 	envs     map[string]*envRec
 	sessions map[string]*sessionRec
 
+	memStores map[string]*memoryStoreRec
+
+	deployments map[string]*deploymentRec
+	runs        map[string]*runRec // deployment runs
+	vaults      map[string]*vaultRec
+
+	files       map[string]*fileRec  // files.go
+	skills      map[string]*skillRec // skills.go
+	maxFileSize int64
+
 	requests     []*Request
 	failures     map[string][]injected // by route
 	delays       map[string]time.Duration
@@ -131,6 +142,12 @@ type Server struct {
 	openStreams  map[*subscriber]struct{}
 	limits       [2]int
 	rateLog      [2][]time.Time
+
+	// The work queue of self-hosted environments (work.go).
+	work      *workState
+	envKey    string
+	workTTL   time.Duration
+	emptyPoll EmptyPoll
 
 	webhookHub webhookHub // webhook endpoints and deliveries (webhooks.go)
 }
@@ -146,9 +163,15 @@ func NewServer(opts ...ServerOption) *Server {
 		agents:      map[string]*agentRec{},
 		envs:        map[string]*envRec{},
 		sessions:    map[string]*sessionRec{},
+		memStores:   map[string]*memoryStoreRec{},
+		deployments: map[string]*deploymentRec{},
+		runs:        map[string]*runRec{},
+		vaults:      map[string]*vaultRec{},
 		failures:    map[string][]injected{},
 		delays:      map[string]time.Duration{},
 		openStreams: map[*subscriber]struct{}{},
+		envKey:      TestEnvironmentKey,
+		workTTL:     DefaultWorkLeaseTTL,
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, o := range opts {
@@ -180,7 +203,8 @@ func (s *Server) Close() {
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Client returns an SDK client for the server: its base URL, [TestAPIKey] (or
-// the key of [WithAPIKey]) and its HTTP client, and no client-side rate limiter,
+// the key of [WithAPIKey]), [TestEnvironmentKey] (or the key of
+// [WithEnvironmentKey]) and its HTTP client, and no client-side rate limiter,
 // so that tests run fast; retries keep the SDK's default. opts are applied
 // after these, so option.WithRateLimits or option.WithLimiter turns a limiter on
 // and option.WithMaxRetries(0) makes each injected failure surface.
@@ -192,6 +216,7 @@ func (s *Server) Client(opts ...option.RequestOption) *managedagents.Client {
 	base := []option.RequestOption{
 		option.WithBaseURL(s.URL),
 		option.WithAPIKey(key),
+		option.WithEnvironmentKey(s.envKey),
 		option.WithHTTPClient(s.srv.Client()),
 		option.WithoutLimiter(),
 	}
@@ -217,16 +242,20 @@ func (s *Server) Now() time.Time {
 	return s.now()
 }
 
-// SetNow freezes the server's clock at t.
+// SetNow freezes the server's clock at t. Deployment schedules fire every
+// instant the clock passes.
 func (s *Server) SetNow(t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fixed, s.fixedNow = true, t
+	s.signalWork()
+	s.fireDue()
 	s.webhookHub.clockMoved()
 }
 
 // AdvanceClock moves the server's clock forward by d, freezing it first if it
-// was following the real time.
+// was following the real time. Deployment schedules fire every instant the
+// clock passes.
 func (s *Server) AdvanceClock(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -234,6 +263,8 @@ func (s *Server) AdvanceClock(d time.Duration) {
 		s.fixed, s.fixedNow = true, time.Now()
 	}
 	s.fixedNow = s.fixedNow.Add(d)
+	s.signalWork()
+	s.fireDue()
 	s.webhookHub.clockMoved()
 }
 

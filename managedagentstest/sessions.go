@@ -210,26 +210,7 @@ func (s *Server) newResource(v any, where string, selfHosted bool) (obj, error) 
 		return obj{"id": s.newID("sesrsc"), "type": typ, "file_id": f, "mount_path": mount,
 			"created_at": now, "updated_at": now}, nil
 	case "memory_store":
-		id, _ := m["memory_store_id"].(string)
-		if id == "" {
-			return nil, errBadRequest("%s.memory_store_id: field required", where)
-		}
-		access := "read_write"
-		if a, ok := m["access"].(string); ok {
-			if a != "read_write" && a != "read_only" {
-				return nil, errBadRequest("%s.access: must be read_write or read_only", where)
-			}
-			access = a
-		}
-		var instructions any
-		if in, ok := m["instructions"].(string); ok && in != "" {
-			if len(in) > 4096 {
-				return nil, errBadRequest("%s.instructions: at most 4096 characters", where)
-			}
-			instructions = in
-		}
-		return obj{"type": typ, "memory_store_id": id, "access": access, "instructions": instructions,
-			"description": "", "name": id, "mount_path": "/mnt/memory/" + id}, nil
+		return s.memoryStoreResource(m, where)
 	}
 	return nil, errBadRequest("%s.type: must be github_repository, file or memory_store", where)
 }
@@ -256,6 +237,17 @@ func normCheckout(v any, where string) (any, error) {
 }
 
 func (s *Server) createSession(r *http.Request, body obj) (any, error) {
+	sess, err := s.openSession(body, "")
+	if err != nil {
+		return nil, err
+	}
+	return s.sessionJSON(sess), nil
+}
+
+// openSession creates a session from the body of a session create. A
+// deployment's sessions (deploymentID set) carry its id and may have a
+// system.message among their initial events.
+func (s *Server) openSession(body obj, deploymentID string) (*sessionRec, error) {
 	if body == nil {
 		return nil, errBadRequest("a request body is required")
 	}
@@ -315,6 +307,9 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 			}
 			sess.resources = append(sess.resources, &resRec{seq: s.nextSeq(), created: now, v: res})
 		}
+		if err := checkMemoryStoreCount(sess.resources); err != nil {
+			return nil, err
+		}
 	}
 	if vs, ok := body["vault_ids"]; ok && vs != nil {
 		list, ok := isList(vs)
@@ -325,6 +320,9 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 			if _, isStr := id.(string); !isStr {
 				return nil, errBadRequest("vault_ids: must be an array of strings")
 			}
+		}
+		if err := s.checkVaults(list); err != nil {
+			return nil, err
 		}
 		v["vault_ids"] = clone(list)
 	}
@@ -349,7 +347,7 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 			return nil, errBadRequest("initial_events: must be an array of at most 50 events")
 		}
 		for i, e := range list {
-			if t := typeOf(e); t != "user.message" && t != "user.define_outcome" {
+			if t := typeOf(e); t != "user.message" && t != "user.define_outcome" && (deploymentID == "" || t != "system.message") {
 				return nil, errBadRequest("initial_events[%d].type: only user.message and user.define_outcome are allowed", i)
 			}
 			ev, err := s.checkSendable(sess, e, "initial_events["+itoa(i)+"]")
@@ -359,14 +357,18 @@ func (s *Server) createSession(r *http.Request, body obj) (any, error) {
 			initial = append(initial, ev)
 		}
 	}
+	if deploymentID != "" {
+		v["deployment_id"] = deploymentID
+	}
 	sess.v = v
 	sess.threads = []*threadRec{{id: s.newID("sthr"), seq: s.nextSeq(), status: "idle", created: now, updated: now}}
 	s.sessions[sess.id] = sess
+	s.enqueueSession(sess) // self-hosted sessions become work (work.go)
 	s.emitWebhook(webhooks.TypeSessionCreated, sess.id, nil)
 	for _, ev := range initial {
 		s.acceptEvent(sess, ev)
 	}
-	return s.sessionJSON(sess), nil
+	return sess, nil
 }
 
 func itoa(i int) string { return jsonInt(int64(i)) }

@@ -484,7 +484,10 @@ func TestErrorFieldsByType(t *testing.T) {
 	aid, eid, _ := setup(t, srv, map[string]any{
 		"mcp_servers": []any{map[string]any{"type": "url", "name": "tickets", "url": "https://mcp.example.com"}},
 		"tools":       []any{map[string]any{"type": "mcp_toolset", "mcp_server_name": "tickets"}}})
-	sid := ok(t, srv, "POST", "/v1/sessions", map[string]any{"agent": aid, "environment_id": eid, "vault_ids": []any{"vlt_1"},
+	vid := ok(t, srv, "POST", "/v1/vaults", map[string]any{"display_name": "v"})["id"].(string)
+	cid := ok(t, srv, "POST", "/v1/vaults/"+vid+"/credentials", map[string]any{"auth": map[string]any{"type": "environment_variable",
+		"secret_name": "K", "secret_value": "v", "networking": map[string]any{"type": "unrestricted"}}})["id"].(string)
+	sid := ok(t, srv, "POST", "/v1/sessions", map[string]any{"agent": aid, "environment_id": eid, "vault_ids": []any{vid},
 		"resources": []any{map[string]any{"type": "github_repository", "url": "https://github.com/o/r"}}})["id"].(string)
 	srv.SetScript(aid, func(turn *managedagentstest.Turn) {
 		for _, typ := range []string{"mcp_connection_failed_error", "credential_host_unreachable_error", "repository_clone_error", "model_overloaded_error"} {
@@ -507,7 +510,7 @@ func TestErrorFieldsByType(t *testing.T) {
 	}
 	require.Equal(t, []map[string]any{
 		{"type": "mcp_connection_failed_error", "mcp_server_name": "tickets"},
-		{"type": "credential_host_unreachable_error", "vault_id": "vlt_1", "credential_id": "vcrd_011CFakeCredential"},
+		{"type": "credential_host_unreachable_error", "vault_id": vid, "credential_id": cid},
 		{"type": "repository_clone_error", "repository_url": "https://github.com/o/r"},
 		{"type": "model_overloaded_error"},
 	}, errs)

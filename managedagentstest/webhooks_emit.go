@@ -24,10 +24,19 @@ import "github.com/go-managedagents/managedagents/webhooks"
 //     session.thread_terminated (when a thread terminates, or is archived
 //     before it did), with data.id the session and session_thread_id the
 //     thread.
+//   - memory stores: memory_store.created, .archived (once), .deleted.
+//   - deployments: deployment.created, .updated, .paused (by hand, or by a
+//     scheduled run that failed), .unpaused, .archived (once); their runs:
+//     deployment_run.started, then .succeeded or .failed;
+//   - vaults: vault.created, .archived (once, then vault_credential.archived
+//     for each credential it archives), .deleted (then
+//     vault_credential.deleted for each credential); credentials:
+//     vault_credential.created, .archived (once), .deleted, with vault_id.
 //
 // Not emitted: session.pending (no documented trigger; the fake has no pending
-// state), agent.deleted (the API has no agent delete), and the events of areas
-// the fake does not serve.
+// state), agent.deleted and deployment.deleted (the API deletes neither),
+// vault_credential.refresh_failed (the fake's refreshes succeed), and the
+// events of areas the fake does not serve.
 
 // sessionEventWebhooks emits the webhooks that the session event ev (of type
 // typ, just persisted) announces; s.mu must be held.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/go-managedagents/managedagents/internal/callinfo"
@@ -33,8 +35,10 @@ type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, er
 // attempt surely never reached the server (the connection was never made), so
 // an error returned without calling next ends the call.
 //
-// For an event stream the response body is the live stream; the call ends
-// when the stream's connection ends (see [Call.OnEnd]).
+// For an event stream the response body is the live stream, and for a
+// download (files, skill archives) the content; the call ends when that body
+// ends or is closed (see [Call.OnEnd]). An upload's request body is streamed:
+// a middleware that reads it whole holds the whole file in memory.
 func WithMiddleware(mws ...Middleware) RequestOption {
 	return func(c *config.Config) error {
 		for _, mw := range mws {
@@ -71,6 +75,9 @@ type Call struct {
 	Route string
 	// PathParams are the route's parameters with their values, in order.
 	PathParams []PathParam
+	// Query is the query string the call's params built: only parameters
+	// of the endpoint, whatever a middleware adds to the URL. Nil for none.
+	Query url.Values
 	// Stream reports an event-stream open, whose call ends with its connection.
 	Stream bool
 
@@ -87,6 +94,12 @@ func CallFromContext(ctx context.Context) *Call {
 		return nil
 	}
 	c := &Call{Operation: st.Op, Method: st.Method, Route: st.Route, Stream: st.Stream, st: st}
+	if st.Query != nil {
+		c.Query = make(url.Values, len(st.Query))
+		for k, v := range st.Query {
+			c.Query[k] = slices.Clone(v)
+		}
+	}
 	for _, p := range st.Params {
 		c.PathParams = append(c.PathParams, PathParam{Name: p.Name, Value: p.Value})
 	}
@@ -123,8 +136,9 @@ type CallEnd struct {
 }
 
 // OnEnd registers f to run once when the call ends: when a unary call
-// returns, or when the connection of an event stream ends (end of body, read
-// error, or Close), or at once if the call has already ended. f runs in the
+// returns, or when the connection of an event stream or the body of a
+// download ends (end of body, read error, or Close), or at once if the call
+// has already ended. f runs in the
 // goroutine that ends the call and must not block for long.
 func (c *Call) OnEnd(f func(CallEnd)) {
 	c.st.OnEnd(func(resp *http.Response, err error) { f(CallEnd{Response: resp, Err: err}) })

@@ -19,6 +19,7 @@ import (
 
 	"github.com/go-managedagents/managedagents/internal/config"
 	"github.com/go-managedagents/managedagents/internal/secret"
+	"github.com/go-managedagents/managedagents/internal/worksecret"
 	"github.com/go-managedagents/managedagents/ratelimit"
 )
 
@@ -45,6 +46,35 @@ func WithAuthToken(token string) RequestOption {
 		if token != "" {
 			c.APIKey = secret.String{}
 		}
+		return nil
+	}
+}
+
+// WithEnvironmentKey sets the key of a self-hosted environment (environment
+// settings in the Console). It is sent as Authorization: Bearer, never as
+// x-api-key, on the work endpoints that take it (poll, ack, list), and on a
+// work item's calls when the item's secret holds no token. It does not
+// replace the API key, which the other endpoints keep using. NewClient reads
+// it from ANTHROPIC_ENVIRONMENT_KEY.
+func WithEnvironmentKey(key string) RequestOption {
+	return func(c *config.Config) error {
+		c.EnvironmentKey = secret.New(key)
+		return nil
+	}
+}
+
+// WithWorkItemSecret makes a client, or one call, act for one claimed work
+// item of a self-hosted environment: secret is the item's secret as the poll
+// returned it (WorkItem.Secret.Reveal(), or ANTHROPIC_WORK_SECRET in a
+// child process). Its sessions token (self-hosted.md §1.2) is then sent as
+// Authorization: Bearer on the item's heartbeat and stop and on every
+// session call; when the secret holds no usable token, the environment key
+// is sent instead. The work endpoints that take the environment key or the
+// API key keep theirs. Neither the secret nor the token is ever shown.
+func WithWorkItemSecret(secretText string) RequestOption {
+	return func(c *config.Config) error {
+		c.WorkItem = true
+		c.WorkItemToken = secret.New(worksecret.SessionsToken(secretText))
 		return nil
 	}
 }
@@ -166,6 +196,8 @@ func WithRequestTimeout(d time.Duration) RequestOption {
 
 // WithMaxRetryAfter caps how long a retry waits when the server asks for a longer
 // wait with retry-after (default 60 s). Beyond the cap the error is returned.
+// The cap also bounds the pause a 429 imposes on the limiter, so that later
+// calls of its class wait at most that long.
 func WithMaxRetryAfter(d time.Duration) RequestOption {
 	return func(c *config.Config) error {
 		if err := notNegative("WithMaxRetryAfter", d); err != nil {

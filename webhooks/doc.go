@@ -48,7 +48,8 @@
 // Deliveries are at least once, may come late and out of order: fetch the
 // object an event names and act on its current state. [ObjectOf] tells which
 // object that is; [Getters.Fetch] fetches it, with [ClientGetters] (sessions,
-// threads, agents, environments through a *managedagents.Client) or with
+// threads, agents, environments, memory stores, vaults and credentials,
+// deployments and their runs, through a *managedagents.Client) or with
 // functions of your own.
 //
 // # Handler

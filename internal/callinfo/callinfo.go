@@ -9,6 +9,7 @@ package callinfo
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -24,6 +25,7 @@ type Param struct {
 type State struct {
 	Op, Method, Route string
 	Params            []Param
+	Query             url.Values // the query the call's params built; never modified
 	Stream            bool
 
 	mu      sync.Mutex

@@ -4,8 +4,10 @@ package config
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/go-managedagents/managedagents/internal/clock"
 	"github.com/go-managedagents/managedagents/internal/secret"
 	"github.com/go-managedagents/managedagents/ratelimit"
 )
@@ -32,7 +34,16 @@ type Middleware = func(*http.Request, func(*http.Request) (*http.Response, error
 type Config struct {
 	APIKey    secret.String // sent as x-api-key
 	AuthToken secret.String // sent as Authorization: Bearer
-	BaseURL   string
+	// EnvironmentKey is a self-hosted environment's key, sent as
+	// Authorization: Bearer on the endpoints that take it (work poll, ack,
+	// list) and as a fallback where a work item's token is missing.
+	EnvironmentKey secret.String
+	// WorkItem is set on a client or call acting for one work item: its
+	// calls carry WorkItemToken (the sessions token of the item's secret) or,
+	// when the secret held none, EnvironmentKey.
+	WorkItem      bool
+	WorkItemToken secret.String
+	BaseURL       string
 	// HTTPClient sends every request. Nil means the SDK's shared default
 	// client (one connection pool for every client that sets none).
 	HTTPClient *http.Client
@@ -73,6 +84,14 @@ type Config struct {
 	// StreamBackoffMin and StreamBackoffMax bound the reconnect backoff.
 	StreamBackoffMin time.Duration
 	StreamBackoffMax time.Duration
+	// StreamClock times a stream's idle watchdog, backfill page bound,
+	// reconnect backoff and health; nil means the system clock. Only tests
+	// set it.
+	StreamClock clock.Clock
+
+	// Secrets are values the call's body carries (vault credentials' tokens)
+	// that an error answer must not repeat; set per call, never by an option.
+	Secrets []secret.String
 
 	// PerCall is set while the options of one call are applied, so that the
 	// options that belong to a client (the limiter) can refuse.
@@ -102,4 +121,31 @@ func (c *Config) Clone() *Config {
 	n.Betas = append([]string(nil), c.Betas...)
 	n.Middlewares = append([]Middleware(nil), c.Middlewares...)
 	return &n
+}
+
+// RedactMask replaces a credential in text that came from the server.
+const RedactMask = "[redacted]"
+
+// SecretValues returns what must never be shown: the credentials and the
+// secrets of the call's body (Secrets), revealed, for redaction only.
+func (c *Config) SecretValues() []string {
+	out := []string{c.APIKey.Reveal(), c.AuthToken.Reveal(), c.EnvironmentKey.Reveal(), c.WorkItemToken.Reveal()}
+	for _, s := range c.Secrets {
+		out = append(out, s.Reveal())
+	}
+	return out
+}
+
+// Redact returns s with c's credentials and secrets replaced by RedactMask.
+// Every string that came from the server (a header, a body, a value that
+// failed to decode, a network error quoting the answer) passes through it
+// before it reaches an error, a log line or a notice: a proxy or a debugging
+// server may echo the request.
+func (c *Config) Redact(s string) string {
+	for _, secret := range c.SecretValues() {
+		if secret != "" && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, RedactMask)
+		}
+	}
+	return s
 }

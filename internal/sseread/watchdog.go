@@ -7,22 +7,25 @@ package sseread
 import (
 	"io"
 	"time"
+
+	"github.com/go-managedagents/managedagents/internal/clock"
 )
 
 // Watchdog calls a function once when no byte has been read for a given time
 // while it is armed. Arm, Disarm, Stop and reads through Reader must come from
-// one goroutine at a time; the function runs in its own goroutine (a timer's).
+// one goroutine at a time; the function runs in its own goroutine (a timer's
+// of the system clock, or the one that moves a fake clock).
 type Watchdog struct {
 	d       time.Duration
-	t       *time.Timer
+	t       clock.Timer
 	armed   bool
 	stopped bool
 }
 
-// New returns a disarmed watchdog that calls onIdle after d of silence once
-// armed. onIdle must not block for long; cancelling a context is typical.
-func New(d time.Duration, onIdle func()) *Watchdog {
-	w := &Watchdog{d: d, t: time.AfterFunc(time.Hour, onIdle)}
+// New returns a disarmed watchdog that calls onIdle after d of silence on c
+// once armed. onIdle must not block for long; cancelling a context is typical.
+func New(c clock.Clock, d time.Duration, onIdle func()) *Watchdog {
+	w := &Watchdog{d: d, t: c.AfterFunc(time.Hour, onIdle)}
 	w.t.Stop()
 	return w
 }

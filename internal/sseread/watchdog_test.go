@@ -6,83 +6,86 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-managedagents/managedagents/internal/clock"
+	"github.com/go-managedagents/managedagents/internal/clock/fakeclock"
 )
 
-// slowReader returns one byte per read, waiting gap before each, and records
-// the longest time between two reads.
-type slowReader struct {
-	r      io.Reader
-	gap    time.Duration
-	last   time.Time
-	maxGap time.Duration
+// tickingReader returns one byte per read, moving the clock step before each
+// (not before the end): bytes that arrive step apart.
+type tickingReader struct {
+	r    *strings.Reader
+	c    *fakeclock.Clock
+	step time.Duration
 }
 
-func (s *slowReader) Read(p []byte) (int, error) {
-	time.Sleep(s.gap)
-	if !s.last.IsZero() {
-		s.maxGap = max(s.maxGap, time.Since(s.last))
+func (t *tickingReader) Read(p []byte) (int, error) {
+	if t.r.Len() > 0 {
+		t.c.Advance(t.step)
 	}
-	s.last = time.Now()
-	return s.r.Read(p[:1])
+	return t.r.Read(p[:1])
 }
+
+func newClock() *fakeclock.Clock { return fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) }
 
 func TestWatchdogBytesKeepItQuiet(t *testing.T) {
 	t.Parallel()
 	const d = 200 * time.Millisecond
+	c := newClock()
 	var fired atomic.Bool
-	w := New(d, func() { fired.Store(true) })
+	w := New(c, d, func() { fired.Store(true) })
 	defer w.Stop()
 	w.Arm()
-	// One byte every 10 ms for longer than d.
-	start := time.Now()
-	sr := &slowReader{r: strings.NewReader(strings.Repeat("x", 40)), gap: 10 * time.Millisecond}
-	if _, err := io.ReadAll(w.Reader(sr)); err != nil {
+	// 40 bytes, one every 3/4 of the timeout: 30 timeouts in all.
+	if _, err := io.ReadAll(w.Reader(&tickingReader{r: strings.NewReader(strings.Repeat("x", 40)), c: c, step: d * 3 / 4})); err != nil {
 		t.Fatal(err)
-	}
-	if sr.maxGap > d/2 {
-		t.Skipf("machine too loaded to judge: %s between reads", sr.maxGap)
-	}
-	if time.Since(start) < d {
-		t.Fatal("the reads did not outlast the timeout")
 	}
 	if fired.Load() {
 		t.Fatal("fired while bytes were arriving")
+	}
+	c.Advance(d - 1)
+	if fired.Load() {
+		t.Fatal("fired before the timeout after the last byte")
+	}
+	c.Advance(1)
+	if !fired.Load() {
+		t.Fatal("did not fire a timeout after the last byte")
 	}
 }
 
 func TestWatchdogFiresAfterSilence(t *testing.T) {
 	t.Parallel()
 	done := make(chan struct{})
-	w := New(20*time.Millisecond, func() { close(done) })
+	w := New(clock.System, 20*time.Millisecond, func() { close(done) })
 	defer w.Stop()
 	w.Arm()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("did not fire")
-	}
+	<-done // on the system clock too
 }
 
 func TestWatchdogDisarmedStoppedOrZeroNeverFires(t *testing.T) {
 	t.Parallel()
+	c := newClock()
 	var fired atomic.Int32
-	disarmed := New(10*time.Millisecond, func() { fired.Add(1) })
+	disarmed := New(c, 10*time.Millisecond, func() { fired.Add(1) })
 	disarmed.Arm()
 	disarmed.Disarm()
-	stopped := New(10*time.Millisecond, func() { fired.Add(1) })
+	stopped := New(c, 10*time.Millisecond, func() { fired.Add(1) })
 	stopped.Stop()
 	stopped.Arm()
-	zero := New(0, func() { fired.Add(1) })
+	zero := New(c, 0, func() { fired.Add(1) })
 	zero.Arm()
 	_, _ = io.ReadAll(zero.Reader(strings.NewReader("abc")))
-	time.Sleep(50 * time.Millisecond)
+	c.Advance(2 * time.Hour) // past the hour the timer is made with, too
 	if n := fired.Load(); n != 0 {
 		t.Fatalf("fired %d times", n)
 	}
 	// Reads do not arm a disarmed watchdog.
 	_, _ = io.ReadAll(disarmed.Reader(strings.NewReader("abc")))
-	time.Sleep(30 * time.Millisecond)
+	c.Advance(time.Hour)
 	if n := fired.Load(); n != 0 {
 		t.Fatalf("a read armed a disarmed watchdog (%d)", n)
+	}
+	if p := c.Pending(); len(p) != 0 {
+		t.Fatalf("timers left pending: %v", p)
 	}
 }

@@ -36,8 +36,9 @@ type call struct {
 	method     string
 	path       string
 	url        string // the request's URL without credentials, for errors
-	stream     bool   // a stream open: a 2xx body is handed over unread
-	reqBody    []byte // the request's JSON body; nil for none
+	mode       callMode
+	reqBody    []byte      // the request's JSON body; nil for none
+	upload     *uploadBody // the request's streamed body; nil for none
 	maxRetries int
 	info       *callinfo.State
 	send       func(*http.Request) (*http.Response, error) // middlewares around the user's client
@@ -48,11 +49,30 @@ type call struct {
 	body    []byte        // body of the current attempt's answer (not of a stream)
 	wait    time.Duration // wait before the next attempt, set by checkRetry
 	final   error         // the error checkRetry stopped with
+	bodyErr error         // the upload's source failed in the current attempt
+	// applied: an earlier attempt may have taken effect on the server.
+	applied bool
 }
 
+// callMode says what a call does with a 2xx answer and how long an attempt
+// may take.
+type callMode uint8
+
+const (
+	// unary calls read the whole answer; RequestTimeout bounds each attempt
+	// (from the end of the request's body, for an upload).
+	unary callMode = iota
+	// events calls open an event stream: the 2xx body is handed over unread,
+	// and StreamIdleTimeout bounds the wait for the headers.
+	events
+	// download calls hand the 2xx body over unread; RequestTimeout bounds the
+	// wait for the headers.
+	download
+)
+
 // newCall prepares a call of r and its first request.
-func newCall(ctx context.Context, cfg *config.Config, r Request, stream bool) (*call, *http.Request, error) {
-	ctx, info := startCall(ctx, r, stream)
+func newCall(ctx context.Context, cfg *config.Config, r Request, mode callMode) (*call, *http.Request, error) {
+	ctx, info := startCall(ctx, r, mode == events)
 	req, body, err := newRequest(ctx, cfg, r)
 	if err != nil {
 		return nil, nil, err
@@ -63,11 +83,14 @@ func newCall(ctx context.Context, cfg *config.Config, r Request, stream bool) (*
 		method:  req.Method,
 		path:    req.URL.Path,
 		url:     req.URL.Redacted(),
-		stream:  stream,
+		mode:    mode,
 		info:    info,
 		send:    chain(safeClient(httpClient(cfg)), cfg.Middlewares),
-		log:     newLog(cfg.Logger, req.Method, r.Endpoint.Route),
+		log:     newLog(cfg.Logger, req.Method, r.Endpoint.Route, cfg.Redact),
 		reqBody: body,
+	}
+	if r.Upload != nil {
+		c.upload = &uploadBody{up: r.Upload}
 	}
 	return c, req, nil
 }
@@ -85,14 +108,20 @@ func chain(hc *http.Client, mws []config.Middleware) func(*http.Request) (*http.
 // attemptTrace records how far one attempt got towards the server.
 type attemptTrace struct {
 	gettingConn, gotConn, wroteHeaders atomic.Bool
+	// wroteRequest, if set, runs once the whole request has been written.
+	wroteRequest func()
 }
 
 func (t *attemptTrace) clientTrace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
+	ct := &httptrace.ClientTrace{
 		GetConn:      func(string) { t.gettingConn.Store(true) },
 		GotConn:      func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
 		WroteHeaders: func() { t.wroteHeaders.Store(true) },
 	}
+	if f := t.wroteRequest; f != nil {
+		ct.WroteRequest = func(httptrace.WroteRequestInfo) { f() }
+	}
+	return ct
 }
 
 // limiterError carries an error of Limiter.Acquire through retryablehttp; it is
@@ -102,8 +131,16 @@ type limiterError struct{ err error }
 func (e *limiterError) Error() string { return e.err.Error() }
 func (e *limiterError) Unwrap() error { return e.err }
 
-// errNoHeaders cancels a stream open attempt that waited too long for headers.
-var errNoHeaders = errors.New("no response headers within the stream idle timeout")
+// Causes of an attempt cut short by its bound.
+var (
+	// errNoHeaders cancels a stream open attempt that waited too long for headers.
+	errNoHeaders = errors.New("no response headers within the stream idle timeout")
+	// errNoDownloadHeaders cancels a download attempt that waited too long for headers.
+	errNoDownloadHeaders = errors.New("no response headers within the request timeout")
+	// errUploadTimeout cancels an upload attempt whose answer took too long
+	// once its body was sent.
+	errUploadTimeout = errors.New("no answer within the request timeout after the request body was sent")
+)
 
 // run sends req with at most maxRetries retries and returns its 2xx answer.
 func (c *call) run(req *http.Request, maxRetries int) (*http.Response, error) {
@@ -163,12 +200,12 @@ func (c *call) wrap(err error) error {
 
 // RoundTrip makes one attempt: it takes a limiter slot, sends req through the
 // middlewares and the user's client under the attempt's bound, and reads the
-// whole answer (at most 64 KiB of an error answer; a stream's 2xx body is
-// left to the caller), so that the bound also covers the body and a body cut
-// off counts as a failed attempt.
+// whole answer (at most 64 KiB of an error answer; the 2xx body of a stream
+// or a download is left to the caller), so that the bound also covers the
+// body and a body cut off counts as a failed attempt.
 func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.attempt = c.info.NextAttempt()
-	c.body, c.trace = nil, nil
+	c.body, c.trace, c.bodyErr = nil, nil, nil
 	ctx := req.Context()
 	if lim := c.cfg.Limiter; lim != nil {
 		start := time.Now()
@@ -180,14 +217,28 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	tr := &attemptTrace{}
 	c.trace = tr
+	var answer *time.Timer // bounds the wait for an upload's answer, once its body is sent
+	bound := c.cfg.RequestTimeout
+	if c.mode == events {
+		bound = c.cfg.StreamIdleTimeout
+	}
+	if c.upload != nil && bound > 0 {
+		// Sending the body may take long: the bound starts once it is sent.
+		tr.wroteRequest = func() { answer.Reset(bound) }
+	}
 	actx, cancel := context.WithCancelCause(httptrace.WithClientTrace(ctx, tr.clientTrace()))
-	var bound time.Duration
-	var headers *time.Timer // bounds a stream open's wait for the headers
-	if c.stream {
-		if bound = c.cfg.StreamIdleTimeout; bound > 0 {
-			headers = time.AfterFunc(bound, func() { cancel(errNoHeaders) })
-		}
-	} else if bound = c.cfg.RequestTimeout; bound > 0 {
+	var headers *time.Timer // bounds the wait for the headers of a stream or a download
+	switch {
+	case bound <= 0:
+	case c.mode == events:
+		headers = time.AfterFunc(bound, func() { cancel(errNoHeaders) })
+	case c.mode == download:
+		headers = time.AfterFunc(bound, func() { cancel(errNoDownloadHeaders) })
+	case c.upload != nil:
+		answer = time.AfterFunc(time.Hour, func() { cancel(errUploadTimeout) })
+		answer.Stop()
+		defer answer.Stop()
+	default:
 		var stop context.CancelFunc
 		actx, stop = context.WithTimeout(actx, bound)
 		defer stop()
@@ -197,9 +248,16 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	// trace header) adds it once per attempt, not once more per retry.
 	areq := req.WithContext(actx)
 	areq.Header = req.Header.Clone()
+	if c.upload != nil {
+		areq.Body, areq.GetBody = c.upload.open(), nil
+		areq.ContentLength = max(c.upload.up.Length, -1)
+	}
 	resp, err := c.send(areq)
 	if headers != nil {
 		headers.Stop()
+	}
+	if c.upload != nil {
+		c.bodyErr = c.upload.end(ctx)
 	}
 	switch {
 	case err == nil && resp == nil:
@@ -207,7 +265,7 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	case err == nil && resp.Request == nil: // a middleware's own answer
 		resp.Request = areq
 	}
-	if err == nil && (!c.stream || resp.StatusCode/100 != 2) {
+	if err == nil && (c.mode == unary || resp.StatusCode/100 != 2) {
 		if c.body, err = readBody(resp); err != nil {
 			err = fmt.Errorf("reading response body: %w", err)
 			resp = nil
@@ -217,12 +275,13 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 		err = unwrapURLError(err)
 		switch {
 		case ctx.Err() != nil:
-		case context.Cause(actx) == errNoHeaders:
+		case context.Cause(actx) == errNoHeaders || context.Cause(actx) == errNoDownloadHeaders || context.Cause(actx) == errUploadTimeout:
 			// net/http may return the cause itself; say the bound once.
-			if errors.Is(err, errNoHeaders) {
-				err = fmt.Errorf("%w (%s)", errNoHeaders, bound)
+			cause := context.Cause(actx)
+			if errors.Is(err, cause) {
+				err = fmt.Errorf("%w (%s)", cause, bound)
 			} else {
-				err = fmt.Errorf("%w (%s): %w", errNoHeaders, bound, err)
+				err = fmt.Errorf("%w (%s): %w", cause, bound, err)
 			}
 		case actx.Err() != nil:
 			err = fmt.Errorf("attempt timed out after %s: %w", bound, err)
@@ -232,7 +291,7 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	c.log.attempt(ctx, c.attempt, resp, nil, time.Since(start))
-	if c.stream && resp.StatusCode/100 == 2 {
+	if c.mode != unary && resp.StatusCode/100 == 2 {
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 		return resp, nil
 	}
@@ -241,7 +300,8 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// cancelOnClose ends a stream attempt's context when its body is closed.
+// cancelOnClose ends the context of a stream's or a download's attempt when
+// its body is closed.
 type cancelOnClose struct {
 	io.ReadCloser
 	cancel context.CancelCauseFunc
@@ -284,6 +344,12 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	if c.bodyErr != nil {
+		// The source failed: the request was cut short, whatever the attempt
+		// saw (a broken connection, an answer to a partial body).
+		c.log.giveUp(ctx, c.attempt, 0, "", "request body: "+c.bodyErr.Error())
+		return false, &BodyError{Method: c.method, URL: c.url, Err: c.bodyErr}
+	}
 	if err != nil {
 		err = unwrapURLError(err)
 		var le *limiterError
@@ -298,16 +364,27 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 	status, reqID := 0, ""
 	if resp != nil {
 		status, reqID = resp.StatusCode, resp.Header.Get("Request-Id")
-		if status/100 == 2 {
+		if c.ep.succeeded(status) {
 			return false, nil
 		}
 		se = &StatusError{Method: c.method, URL: c.url, Response: resp, Body: c.body,
 			RetryAfter: ParseRetryAfter(resp.Header, time.Now())}
 		if status == http.StatusTooManyRequests && c.cfg.Limiter != nil {
-			c.cfg.Limiter.Pause(ctx, c.ep.Class, se.RetryAfter)
+			// Capped like the retry's wait: a server asking for a day must
+			// not block every later call of the class for a day.
+			c.cfg.Limiter.Pause(ctx, c.ep.Class, min(se.RetryAfter, c.cfg.MaxRetryAfter))
 		}
 	}
-	v := decide(c.ep.Repeat == Idempotent, resp, err, notSent(err, c.trace))
+	sent := !notSent(err, c.trace)
+	v := decide(c.ep.Repeat == Idempotent, resp, err, !sent)
+	if c.ep.FinalConflict && status == http.StatusConflict {
+		v = verdict{uncertain: c.applied, reason: "conflict (409), this endpoint's final answer"}
+	}
+	c.applied = c.applied || mayHaveApplied(status, err, sent)
+	if v.retry && c.upload != nil && !c.upload.replayable() {
+		v.retry = false
+		v.reason += "; the streamed request body cannot be sent again"
+	}
 	final := c.failure(v, se, err)
 	if !v.retry {
 		c.log.giveUp(ctx, c.attempt, status, reqID, v.reason)

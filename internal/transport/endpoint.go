@@ -56,8 +56,66 @@ type Endpoint struct {
 	Repeat Repeat
 	// Betas are the anthropic-beta names the endpoint sends.
 	Betas []string
+	// Credentials is the rule that picks the credential of its requests;
+	// ClientCredentials unless the declaration says otherwise (see Using).
+	Credentials Credentials
+	// Success lists the non-2xx statuses that are a success of this
+	// endpoint, answered at once and never retried (see SucceedsOn).
+	Success []int
+	// FinalConflict says that a 409 answer is the server's verdict on the
+	// request (a failed precondition, a path already taken), not a passing
+	// conflict: it is never retried, whatever x-should-retry says. Set it
+	// with [Endpoint.ConflictIsFinal].
+	FinalConflict bool
+	// StreamedBody says that the request's body is an [Upload], written while
+	// it is sent (a multipart file or skill upload), never a JSON Body. Set it
+	// with [Endpoint.Uploads].
+	StreamedBody bool
+	// RawAnswer says that a 2xx answer's body is content handed over unread
+	// by [Fetch] (Accept: application/binary), not JSON. Set it with
+	// [Endpoint.Downloads].
+	RawAnswer bool
 
 	params []string // names of the path parameters, in order
+}
+
+// Uploads marks e's request body as streamed (see StreamedBody) and returns
+// e, for use in the declaration:
+//
+//	filesUpload = area.Endpoint(...).Uploads()
+//
+// It panics on an endpoint whose method takes no body.
+func (e *Endpoint) Uploads() *Endpoint {
+	if e.Method == http.MethodGet || e.Method == http.MethodDelete {
+		panic(fmt.Sprintf("transport: endpoint %q: a %s takes no body to stream", e.Op, e.Method))
+	}
+	e.StreamedBody = true
+	return e
+}
+
+// Downloads marks e's 2xx answers as content handed over unread (see
+// RawAnswer) and returns e, for use in the declaration. It panics on an
+// endpoint that is not a GET.
+func (e *Endpoint) Downloads() *Endpoint {
+	if e.Method != http.MethodGet {
+		panic(fmt.Sprintf("transport: endpoint %q: only a GET downloads", e.Op))
+	}
+	e.RawAnswer = true
+	return e
+}
+
+// ConflictIsFinal marks e's 409 answers as final (see FinalConflict) and
+// returns e, for use in the declaration:
+//
+//	memoriesUpdate = memory.Endpoint(...).ConflictIsFinal()
+//
+// A final 409 that follows an attempt which may have been applied (a 5xx
+// answer, a connection lost after sending) may be the echo of that attempt,
+// a precondition failing because the change already took place: it is then
+// reported as an *UncertainError.
+func (e *Endpoint) ConflictIsFinal() *Endpoint {
+	e.FinalConflict = true
+	return e
 }
 
 var registry struct {
@@ -144,6 +202,34 @@ func (e *Endpoint) parse() error {
 	return nil
 }
 
+// Using sets the credential rule of e and returns e, for the declaration:
+// Area.Endpoint(...).Using(EnvironmentCredentials).
+func (e *Endpoint) Using(c Credentials) *Endpoint {
+	if int(c) >= len(order) {
+		panic(fmt.Sprintf("transport: endpoint %q: unknown credential rule %d", e.Op, c))
+	}
+	e.Credentials = c
+	return e
+}
+
+// SucceedsOn declares non-2xx statuses that are a success of e (a stop
+// answered 409, "already stopped") and returns e. Such an answer ends the
+// call at once with its body, as a 2xx would; the caller sees its status.
+func (e *Endpoint) SucceedsOn(statuses ...int) *Endpoint {
+	for _, st := range statuses {
+		if st < 300 || st > 599 {
+			panic(fmt.Sprintf("transport: endpoint %q: %d is not an error status", e.Op, st))
+		}
+	}
+	e.Success = append(e.Success, statuses...)
+	return e
+}
+
+// succeeded reports whether status is a success of e.
+func (e *Endpoint) succeeded(status int) bool {
+	return status/100 == 2 || slices.Contains(e.Success, status)
+}
+
 // Params returns the names of the route's path parameters, in order.
 func (e *Endpoint) Params() []string { return slices.Clone(e.params) }
 
@@ -165,6 +251,11 @@ type Request struct {
 	Query url.Values
 	// Body is marshalled to JSON; nil means no body (and no content-type).
 	Body any
+	// Header holds headers of this request only (Anthropic-Worker-ID); it
+	// cannot set credentials, version, betas or content-type.
+	Header http.Header
+	// Upload is a body streamed as it is written, instead of Body.
+	Upload *Upload
 }
 
 // WithQuery returns r with query q.
@@ -173,9 +264,27 @@ func (r Request) WithQuery(q url.Values) Request {
 	return r
 }
 
+// WithHeader returns r with header key set to value; r's own headers are
+// not changed.
+func (r Request) WithHeader(key, value string) Request {
+	h := r.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(key, value)
+	r.Header = h
+	return r
+}
+
 // WithBody returns r with body b.
 func (r Request) WithBody(b any) Request {
 	r.Body = b
+	return r
+}
+
+// WithUpload returns r with the streamed body u.
+func (r Request) WithUpload(u *Upload) Request {
+	r.Upload = u
 	return r
 }
 
@@ -207,7 +316,7 @@ func (r Request) Path() (string, error) {
 // Call returns the record of a call of r, for the context of its attempts.
 func (r Request) Call(stream bool) *callinfo.State {
 	e := r.Endpoint
-	st := &callinfo.State{Op: e.Op, Method: e.Method, Route: e.Route, Stream: stream}
+	st := &callinfo.State{Op: e.Op, Method: e.Method, Route: e.Route, Query: r.Query, Stream: stream}
 	for i, name := range e.params {
 		if i < len(r.PathParams) {
 			st.Params = append(st.Params, callinfo.Param{Name: name, Value: r.PathParams[i]})

@@ -59,6 +59,17 @@ func decide(repeatable bool, resp *http.Response, err error, notSent bool) verdi
 	return verdict{uncertain: uncertain, reason: "status " + http.StatusText(status)}
 }
 
+// mayHaveApplied reports whether a failed attempt may have taken effect on
+// the server: it was sent and then failed without an answer, or was answered
+// with a 408 or a 5xx (the server may have failed after applying it). Refusals
+// (4xx, 429) were not applied.
+func mayHaveApplied(status int, err error, sent bool) bool {
+	if status == 0 {
+		return err != nil && sent
+	}
+	return status == http.StatusRequestTimeout || status >= 500
+}
+
 // permanent reports transport errors that a retry cannot fix.
 func permanent(err error) bool {
 	var unknownAuth x509.UnknownAuthorityError

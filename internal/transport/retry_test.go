@@ -207,8 +207,9 @@ func TestDeadlineFailFast(t *testing.T) {
 		})
 		// Attempts at about 0, 200 and 400 ms; the next wait would end at 600 ms,
 		// after the 500 ms deadline, so the call returns the last answer at about
-		// 400 ms instead of sleeping into the deadline. No attempt is in flight
-		// when the deadline passes, whatever the machine's load within 100 ms.
+		// 400 ms instead of sleeping into the deadline. On a loaded machine an
+		// attempt can take long enough that only two fit: what matters is that
+		// the call stops before the deadline with the last answer.
 		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(500*time.Millisecond))
 		defer cancel()
 		cfg := testConfig(s)
@@ -216,7 +217,8 @@ func TestDeadlineFailFast(t *testing.T) {
 		err := do(ctx, cfg, "GET", "/v1/agents", nil, nil)
 		require.Equal(t, 500, statusOf(t, err).Response.StatusCode, "the last answer, not a context error")
 		require.NotErrorIs(t, err, context.DeadlineExceeded)
-		require.Equal(t, 3, s.count())
+		require.GreaterOrEqual(t, s.count(), 2, "retried after the server's wait")
+		require.LessOrEqual(t, s.count(), 3, "no attempt after the deadline")
 	})
 }
 

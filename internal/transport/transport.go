@@ -34,9 +34,9 @@ const (
 	maxErrorBody = 64 << 10
 )
 
-// Do sends r, retrying by the SDK's policy, and returns the 2xx answer (its
-// body already read and closed: resp.Body is http.NoBody) and the body's
-// bytes. The call record in ctx (see package callinfo), if any, is updated
+// Do sends r, retrying by the SDK's policy, and returns the 2xx answer, or
+// the answer with a status the endpoint declares a success (its body already
+// read and closed: resp.Body is http.NoBody), and the body's bytes. The call record in ctx (see package callinfo), if any, is updated
 // with the attempts and the limiter's wait; without one Do makes its own.
 //
 // Errors: ctx.Err() when ctx ended; *StatusError for a non-2xx answer;
@@ -45,7 +45,10 @@ const (
 // the slot would come after ctx's deadline); otherwise an error naming the
 // method and path.
 func Do(ctx context.Context, cfg *config.Config, r Request) (*http.Response, []byte, error) {
-	c, req, err := newCall(ctx, cfg, r, false)
+	if r.Endpoint.RawAnswer {
+		return nil, nil, fmt.Errorf("managedagents: %s downloads: send it with Fetch", r.Endpoint)
+	}
+	c, req, err := newCall(ctx, cfg, r, unary)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -66,7 +69,7 @@ func Do(ctx context.Context, cfg *config.Config, r Request) (*http.Response, []b
 // A 2xx answer whose content-type is neither text/event-stream nor missing is
 // a *ContentTypeError (body closed). Other errors as for [Do].
 func Open(ctx context.Context, cfg *config.Config, r Request, maxRetries int) (*http.Response, error) {
-	c, req, err := newCall(ctx, cfg, r, true)
+	c, req, err := newCall(ctx, cfg, r, events)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +86,25 @@ func Open(ctx context.Context, cfg *config.Config, r Request, maxRetries int) (*
 		return nil, &ContentTypeError{Method: c.method, URL: c.url, Response: resp}
 	}
 	return resp, nil
+}
+
+// Fetch sends r, a call of an endpoint that [Endpoint.Downloads], as a
+// download: headers, limiter slots, middlewares and the
+// retry policy as for [Do], with Accept: application/binary. Each attempt's
+// wait for the response headers is bounded by the request timeout; reading
+// the body is not (the caller's context bounds it). On success the caller
+// owns resp.Body, unread; closing it ends the attempt's context. Errors as
+// for [Do].
+func Fetch(ctx context.Context, cfg *config.Config, r Request) (*http.Response, error) {
+	if !r.Endpoint.RawAnswer {
+		return nil, fmt.Errorf("managedagents: %s answers with JSON: send it with Do", r.Endpoint)
+	}
+	c, req, err := newCall(ctx, cfg, r, download)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/binary")
+	return c.run(req, cfg.MaxRetries)
 }
 
 // isEventStream reports whether ct, a content-type, is text/event-stream (or
@@ -112,9 +134,11 @@ func httpClient(cfg *config.Config) *http.Client {
 }
 
 // newRequest builds the request of r with every wire header set: exactly one
-// auth header, anthropic-version, the endpoint's and the user's betas,
-// anthropic-workspace-id, User-Agent, Accept, the user's extra headers, and
-// content-type only when there is a body.
+// auth header (chosen by the endpoint's credential rule), anthropic-version,
+// the endpoint's and the user's betas, anthropic-workspace-id, User-Agent,
+// Accept, the user's extra headers and the request's own, and content-type
+// only when there is a body. The body of an upload is not set: each attempt
+// opens its own.
 func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Request, []byte, error) {
 	path, err := r.Path()
 	if err != nil {
@@ -122,6 +146,12 @@ func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Reque
 	}
 	var body []byte
 	var rd io.Reader
+	switch e := r.Endpoint; {
+	case e.StreamedBody && r.Body != nil:
+		return nil, nil, fmt.Errorf("managedagents: %s streams its body: it takes an upload, not a JSON body", e)
+	case !e.StreamedBody && r.Upload != nil:
+		return nil, nil, fmt.Errorf("managedagents: %s takes a JSON body, not an upload", e)
+	}
 	if r.Body != nil {
 		if body, err = json.Marshal(r.Body); err != nil {
 			return nil, nil, fmt.Errorf("managedagents: encoding request body: %w", err)
@@ -136,14 +166,9 @@ func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Reque
 	if err != nil {
 		return nil, nil, fmt.Errorf("managedagents: building request: %w", err)
 	}
-	for k, v := range cfg.Header {
-		switch http.CanonicalHeaderKey(k) {
-		case "X-Api-Key", "Authorization", "Anthropic-Beta", "Anthropic-Version", "Content-Type":
-			continue // set below from the config, never from free-form headers
-		}
-		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(v)
-	}
-	setCredential(req, cfg)
+	copyHeaders(req.Header, cfg.Header)
+	copyHeaders(req.Header, r.Header)
+	setCredential(req, cfg, r.Endpoint)
 	req.Header.Set("Anthropic-Version", APIVersion)
 	if b := betaHeader(r.Endpoint.Betas, cfg.Betas); b != "" {
 		req.Header.Set("Anthropic-Beta", b)
@@ -159,19 +184,25 @@ func newRequest(ctx context.Context, cfg *config.Config, r Request) (*http.Reque
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
-	if body != nil {
+	switch {
+	case body != nil:
 		req.Header.Set("Content-Type", "application/json")
+	case r.Upload != nil:
+		req.Header.Set("Content-Type", r.Upload.ContentType)
 	}
 	return req, body, nil
 }
 
-// setCredential sets the one auth header of a request: every endpoint takes
-// the config's credential (a per-call option can change it).
-func setCredential(req *http.Request, cfg *config.Config) {
-	if cfg.APIKey.IsSet() {
-		req.Header.Set("X-Api-Key", cfg.APIKey.Reveal())
-	} else if cfg.AuthToken.IsSet() {
-		req.Header.Set("Authorization", "Bearer "+cfg.AuthToken.Reveal())
+// copyHeaders sets the headers of src in dst, except those set from the
+// config only, never from free-form headers: credentials, version, betas and
+// content-type.
+func copyHeaders(dst, src http.Header) {
+	for k, v := range src {
+		switch k = http.CanonicalHeaderKey(k); k {
+		case "X-Api-Key", "Authorization", "Anthropic-Beta", "Anthropic-Version", "Content-Type":
+			continue
+		}
+		dst[k] = slices.Clone(v)
 	}
 }
 
