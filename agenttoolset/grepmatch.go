@@ -258,12 +258,7 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 			return
 		}
 		start := pos + bytes.LastIndexByte(data[pos:at], '\n') + 1
-		stop := bytes.IndexByte(data[at:], '\n')
-		if stop < 0 {
-			stop = len(data)
-		} else {
-			stop += at
-		}
+		stop := lineEnd(data, at)
 		line := data[start:stop]
 		// A candidate line needs checking, unless the needle is the pattern.
 		if m.litOnly || (len(line) >= m.minLen && m.re.Match(line)) {
@@ -275,6 +270,15 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 		}
 		pos = stop + 1
 	}
+}
+
+// lineEnd returns the index of the first newline of data at or after at,
+// or len(data): the end of the line that holds at.
+func lineEnd(data []byte, at int) int {
+	if i := bytes.IndexByte(data[at:], '\n'); i >= 0 {
+		return at + i
+	}
+	return len(data)
 }
 
 // needleScan finds, for positions that only grow, the next place where one

@@ -184,12 +184,7 @@ func (p *prefilter) nextAnchor(data []byte, from int) int {
 // nextLine checks every line from from on against the line facts.
 func (p *prefilter) nextLine(data []byte, from int) int {
 	for start := from; start < len(data); {
-		end := bytes.IndexByte(data[start:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += start
-		}
+		end := lineEnd(data, start)
 		line := data[start:end]
 		if len(line) >= max(p.minLen, len(p.end)) && seqAt(p.start, line) && seqAt(p.end, line[len(line)-len(p.end):]) {
 			return start
