@@ -16,7 +16,8 @@ import (
 //
 // Every fact is an over-approximation: it may admit strings that do not
 // match, never the reverse. Where the analysis cannot prove anything it
-// says nothing, and the caller falls back to the regexp alone.
+// says nothing, and every line goes to the regexp. FuzzPrefilter checks
+// every fact against the matches of random expressions.
 
 // byteSet is a set of byte values.
 type byteSet [4]uint64
@@ -108,8 +109,8 @@ func rarestWindow(q classSeq, n int) classSeq {
 }
 
 // facts is what every match of a regular expression holds, in bytes. A
-// match here is a match within one line: the expression is the newline-free
-// rewrite of withoutNewline, under (?m).
+// match here is a match within one line: the expression is rewritten by
+// forOneLine, so nothing in it matches a newline.
 type facts struct {
 	never bool // no string matches
 	// fixed: every match is a string of whole (so all have its length).

@@ -49,13 +49,13 @@ func repeatSeq(spec string, n int) classSeq {
 	return seq(specs...)
 }
 
-// lineFacts returns the facts of pattern as grep analyses it: under (?m),
-// simplified and rewritten to match no newline.
+// lineFacts returns the facts of pattern as grep analyses it: simplified and
+// rewritten for one line.
 func lineFacts(t *testing.T, pattern string) facts {
 	t.Helper()
-	re, err := syntax.Parse("(?m)"+pattern, syntax.Perl)
+	re, err := syntax.Parse(pattern, syntax.Perl)
 	require.NoError(t, err)
-	return analyze(withoutNewline(re.Simplify()))
+	return analyze(forOneLine(re.Simplify()))
 }
 
 // nonASCII is the set of the first or last byte of a non-ASCII rune or of

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"regexp/syntax"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -11,17 +12,21 @@ import (
 // lineMatcher finds the lines of a buffer that a regular expression matches,
 // with the semantics of matching each line (split on "\n", the newline
 // excluded) on its own, but without running the expression on every line:
-// the buffer is searched for candidate lines, and only those are matched.
-// A candidate holds a needle every match contains (a literal, found with
+// the buffer is searched for candidate lines, and only those are matched,
+// each by a lazily built DFA (grepdfa.go), or by the regexp where that gives
+// up. A candidate holds a needle every match contains (a literal, found with
 // bytes.IndexByte and bytes.Index), or else passes the prefilter derived
 // from the expression's syntax tree (grepprefilter.go). A buffer ending in
 // "\n" has no empty line after it. FuzzLineMatcher and FuzzPrefilter prove
 // it equal to the line-by-line match.
 type lineMatcher struct {
-	// re is the pattern with (?m), rewritten so that nothing in it matches a
-	// newline (which changes nothing on a line, and keeps the analysis of
-	// the syntax tree within a line); it checks each candidate line.
+	// re is the pattern rewritten by forOneLine (which changes nothing on a
+	// line, and keeps the analysis of the syntax tree within a line); it
+	// checks a candidate line when a lineDFA cannot tell.
 	re *regexp.Regexp
+	// dfas holds lineDFAs of re's program, which check candidate lines:
+	// one per goroutine at a time, kept warm from file to file.
+	dfas sync.Pool
 	// needles: every match contains one of them; nil when there is no
 	// usable set.
 	needles []needle
@@ -53,17 +58,22 @@ func compileMatcher(pattern string) (*lineMatcher, error) {
 	if _, err := regexp.Compile(pattern); err != nil {
 		return nil, err
 	}
-	parsed, err := syntax.Parse("(?m)"+pattern, syntax.Perl)
+	parsed, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		return nil, err
 	}
 	// The rewrite is printed before it is simplified: a simplified tree
 	// repeats x{n} n times, and printing a wide class costs milliseconds.
 	m := &lineMatcher{}
-	if m.re, err = regexp.Compile(withoutNewline(parsed).String()); err != nil {
+	if m.re, err = regexp.Compile(forOneLine(parsed).String()); err != nil {
 		return nil, err
 	}
 	parsed = parsed.Simplify()
+	prog, err := syntax.Compile(parsed)
+	if err != nil {
+		return nil, err
+	}
+	m.dfas.New = func() any { return newLineDFA(prog) }
 	set := requiredNeedles(parsed)
 	if parsed.Op == syntax.OpLiteral && len(set) == 1 && !set[0].fold && len(set[0].text) == len(string(parsed.Rune)) {
 		m.needles, m.litOnly = set, true // the pattern is a plain literal
@@ -78,12 +88,20 @@ func compileMatcher(pattern string) (*lineMatcher, error) {
 	return m, nil
 }
 
-// withoutNewline rewrites re in place so that nothing in it matches "\n":
-// "\n" leaves every character class, "." under (?s) becomes "." without it,
-// and a literal holding "\n" matches nothing. Since a line holds no newline,
-// the result matches a line exactly where re does.
-func withoutNewline(re *syntax.Regexp) *syntax.Regexp {
+// forOneLine rewrites re in place for matching one line, which holds no
+// newline, so that the result matches a line exactly where re does:
+//   - nothing in it matches "\n": "\n" leaves every character class, "."
+//     under (?s) becomes "." without it, and a literal holding "\n"
+//     matches nothing;
+//   - ^ and $ under (?m) become \A and \z, which is where they match in a
+//     line, so that Go's regexp knows that a pattern starting with (?m)^ is
+//     anchored, and tries the line's start only.
+func forOneLine(re *syntax.Regexp) *syntax.Regexp {
 	switch re.Op {
+	case syntax.OpBeginLine:
+		re.Op = syntax.OpBeginText
+	case syntax.OpEndLine:
+		re.Op = syntax.OpEndText
 	case syntax.OpAnyChar:
 		re.Op = syntax.OpAnyCharNotNL
 	case syntax.OpCharClass:
@@ -115,7 +133,7 @@ func withoutNewline(re *syntax.Regexp) *syntax.Regexp {
 		}
 	}
 	for _, sub := range re.Sub {
-		withoutNewline(sub)
+		forOneLine(sub)
 	}
 	return re
 }
@@ -244,6 +262,8 @@ func asciiFoldOnly(r rune) bool {
 // eachLine calls fn with the 1-based number and the text of every line of
 // data the pattern matches, in order, until fn returns false.
 func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
+	dfa := m.dfas.Get().(*lineDFA)
+	defer m.dfas.Put(dfa)
 	scan := newNeedleScan(m.needles, data)
 	pos := 0
 	counted, newlines := 0, 0 // newlines = number of '\n' in data[:counted]
@@ -261,7 +281,7 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 		stop := lineEnd(data, at)
 		line := data[start:stop]
 		// A candidate line needs checking, unless the needle is the pattern.
-		if m.litOnly || (len(line) >= m.minLen && m.re.Match(line)) {
+		if m.litOnly || (len(line) >= m.minLen && m.matchLine(dfa, line)) {
 			newlines += bytes.Count(data[counted:start], []byte{'\n'})
 			counted = start
 			if !fn(newlines+1, line) {
@@ -270,6 +290,15 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 		}
 		pos = stop + 1
 	}
+}
+
+// matchLine reports whether the pattern matches line, through dfa or, when
+// it cannot tell, the regexp.
+func (m *lineMatcher) matchLine(dfa *lineDFA, line []byte) bool {
+	if matched, ok := dfa.match(line); ok {
+		return matched
+	}
+	return m.re.Match(line)
 }
 
 // lineEnd returns the index of the first newline of data at or after at,

@@ -222,8 +222,9 @@ func genLines(c *choices, re *syntax.Regexp) []byte {
 }
 
 // checkPrefilter compares grep's matcher with the plain regexp matching
-// each line on its own, and checks that every match the plain regexp finds
-// in a line holds all the facts of the analysis.
+// each line on its own, checks that every match the plain regexp finds in a
+// line holds all the facts of the analysis, and that the lineDFA says of
+// every line what the regexp says.
 func checkPrefilter(t *testing.T, tree, text []byte) {
 	re := genRegexp(&choices{tree}, 4)
 	pattern := re.String()
@@ -236,12 +237,16 @@ func checkPrefilter(t *testing.T, tree, text []byte) {
 	data := genLines(&choices{text}, re)
 	require.Equal(t, naiveLines(plain, data), matcherLines(m, data), "pattern %q on %q", pattern, data)
 
-	parsed, err := syntax.Parse("(?m)"+pattern, syntax.Perl)
+	parsed, err := syntax.Parse(pattern, syntax.Perl)
 	require.NoError(t, err)
-	f := analyze(withoutNewline(parsed.Simplify()))
+	f := analyze(forOneLine(parsed.Simplify()))
+	dfa := m.dfas.Get().(*lineDFA)
 	for line := range strings.SplitSeq(string(data), "\n") {
 		for _, loc := range m.re.FindAllStringIndex(line, -1) {
 			requireFactsHold(t, f, line, loc[0], loc[1], pattern)
+		}
+		if matched, ok := dfa.match([]byte(line)); ok {
+			require.Equal(t, plain.MatchString(line), matched, "the DFA of %q on %q", pattern, line)
 		}
 	}
 }
@@ -275,11 +280,12 @@ func requireFactsHold(t *testing.T, f facts, line string, start, end int, patter
 	require.GreaterOrEqual(t, newPrefilter(f).next([]byte(line+"\n"), 0), 0, why("the prefilter"))
 }
 
-// FuzzPrefilter is the differential fuzz of the prefilter: random syntax
-// trees (from the first input) and lines made from their language, altered
-// or not (from the second), through grep's matcher and through the plain
-// regexp line by line. It also checks every fact of the analysis against
-// every match the regexp finds. Run it with
+// FuzzPrefilter is the differential fuzz of the prefilter and the lineDFA:
+// random syntax trees (from the first input) and lines made from their
+// language, altered or not (from the second), through grep's matcher and
+// through the plain regexp line by line. It also checks every fact of the
+// analysis against every match the regexp finds, and the lineDFA against
+// the regexp on every line. Run it with
 //
 //	go test -run '^$' -fuzz '^FuzzPrefilter$' -fuzztime 5m ./agenttoolset
 func FuzzPrefilter(f *testing.F) {
