@@ -101,11 +101,16 @@ func writeSource(buf *bytes.Buffer, rng *rand.Rand, pkg, file int) {
 // grepPatterns are the benchmarked patterns. Those with a literal (a rare
 // literal, a regular expression with a literal inside, a case-insensitive
 // literal, an alternation of literals) match in many files. Those without
-// one leave no needle to search for (a run of digits, a sequence of
-// classes, trailing white space, a line-start anchor before a rare byte, a
-// long run of a common class, long lines) and match nothing here: every
-// byte must be looked at by something. Each prints well under the 100 KiB
-// output cap, so no implementation stops early.
+// one leave no needle to search for, and match nothing here: every byte must
+// be looked at by something. In the first six a rare part rules out almost
+// every line (a run of digits, a sequence of classes, trailing white space,
+// a line-start anchor before a rare byte, a long run of a common class, long
+// lines); in the last three it does not, so that checking lines is what
+// costs: ten words in a row (nothing rare: every line is checked), a short
+// variable declaration at a line's start (":=" is in one line of seven), a
+// camel-case call with one argument (an identifier and "(" are in most
+// lines). Each prints well under the 100 KiB output cap, so no
+// implementation stops early.
 var grepPatterns = slices.Concat(grepLiteralPatterns, grepNoLiteralPatterns)
 
 var grepLiteralPatterns = []struct{ name, pattern string }{
@@ -122,6 +127,9 @@ var grepNoLiteralPatterns = []struct{ name, pattern string }{
 	{"linestart", `^\s*#`},
 	{"hexrun", `[0-9a-f]{32,}`},
 	{"longline", `.{120,}`},
+	{"words", `\w+\s+\w+\s+\w+\s+\w+\s+\w+\s+\w+\s+\w+\s+\w+\s+\w+\s+\w+`},
+	{"assign", `^\w+\s*:=`},
+	{"camelcall", `[a-z][A-Z][a-z]+\(\w+\)`},
 }
 
 // globPatterns: every test file at any depth (5,000 matches, all stat'ed
