@@ -25,10 +25,11 @@ type lineDFA struct {
 	pcs    int       // instructions held by all states
 	fills  int       // times the states reached a bound
 	// Scratch space for building states.
-	seen  []uint32 // per instruction: the build that last reached it
-	build uint32
-	stack []uint32
-	key   []byte
+	seen    []uint32 // per instruction: the build that last reached it
+	build   uint32
+	stack   []uint32
+	stepped []uint32
+	key     []byte
 }
 
 // runeClass is what the empty-width assertions (\A, \z, \b, \B) need to know
@@ -73,9 +74,10 @@ type dfaState struct {
 var dfaMatched = &dfaState{}
 
 // maxDFAStates bounds the states of one lineDFA (each about 1.2 KiB) and
-// maxDFAPCs the instructions they hold (8 bytes each, with the map's key),
-// so that a lineDFA stays under about 2.5 MiB; maxDFAFills bounds the
-// times they may fill up before the lineDFA gives up.
+// maxDFAPCs the instructions they hold (their sets, with the map's keys,
+// and their closures; 4 to 8 bytes each), so that a lineDFA stays under
+// about 2.5 MiB; maxDFAFills bounds the times they may fill up before the
+// lineDFA gives up.
 const (
 	maxDFAStates = 1000
 	maxDFAPCs    = 1 << 17
@@ -135,7 +137,7 @@ func (d *lineDFA) step(s *dfaState, r rune) *dfaState {
 	if matched {
 		return dfaMatched
 	}
-	var pcs []uint32
+	pcs := d.stepped[:0]
 	for _, pc := range insts {
 		inst := &d.prog.Inst[pc]
 		var ok bool
@@ -154,7 +156,8 @@ func (d *lineDFA) step(s *dfaState, r rune) *dfaState {
 		}
 	}
 	slices.Sort(pcs)
-	return d.state(slices.Compact(pcs), class)
+	d.stepped = slices.Compact(pcs)
+	return d.state(d.stepped, class)
 }
 
 // closure returns the rune-consuming instructions that s's set and the
@@ -197,12 +200,13 @@ func (d *lineDFA) closure(s *dfaState, next runeClass) ([]uint32, bool) {
 		}
 	}
 	s.closed[next], s.matched[next], s.isClosed[next] = insts, matched, true
+	d.pcs += len(insts)
 	return insts, matched
 }
 
-// state returns the state of the sorted set pcs after a rune of class
-// prev, made if new; nil when there is no room for it, after which every
-// state is dropped and the next line starts afresh.
+// state returns the state of the sorted set pcs (which it does not keep)
+// after a rune of class prev, made if new; nil when there is no room for
+// it, after which every state is dropped and the next line starts afresh.
 func (d *lineDFA) state(pcs []uint32, prev runeClass) *dfaState {
 	d.key = append(d.key[:0], byte(prev))
 	for _, pc := range pcs {
@@ -216,7 +220,7 @@ func (d *lineDFA) state(pcs []uint32, prev runeClass) *dfaState {
 		d.reset()
 		return nil
 	}
-	s := &dfaState{pcs: pcs, prev: prev}
+	s := &dfaState{pcs: slices.Clone(pcs), prev: prev}
 	d.states[string(d.key)] = s
 	d.pcs += len(pcs)
 	return s
