@@ -16,7 +16,7 @@ import (
 //
 // Every fact is an over-approximation: it may admit strings that do not
 // match, never the reverse. Where the analysis cannot prove anything it
-// says nothing, and every line goes to the regexp. FuzzPrefilter checks
+// says nothing, and every line is checked. FuzzPrefilter checks
 // every fact against the matches of random expressions.
 
 // byteSet is a set of byte values.

@@ -10,7 +10,7 @@ import (
 // fewer others the better. It is built from the facts of the pattern's
 // syntax tree (grepfactor.go) and runs no regexp: a table-driven scan over
 // the whole buffer passes over the lines that cannot match. Where the facts
-// say little, every line is a candidate, and the regexp checks them all.
+// say little, every line is a candidate, and every line is checked.
 type prefilter struct {
 	kind prefilterKind
 	// scanSeqs, scanAnchor: a string of one of seqs, all of length n, is in
@@ -51,8 +51,8 @@ const (
 )
 
 // newPrefilter returns the prefilter of the facts expected to pass the
-// fewest lines. Every candidate line costs a run of the regexp, and all
-// scans cost little beside it.
+// fewest lines. Every candidate line costs a check (by a lineDFA, or the
+// regexp), and all scans cost little beside it.
 func newPrefilter(f facts) *prefilter {
 	if f.never {
 		return &prefilter{kind: scanNothing}
