@@ -223,9 +223,12 @@ func (w *grepWorker) search(s *grepSearch, job grepJob) {
 	if bytes.IndexByte(data[:min(len(data), 512)], 0) >= 0 {
 		return
 	}
-	path := job.dir.join(job.name)
+	var path string // only for a file with a match
 	var block []byte
 	s.m.eachLine(data, func(n int, line []byte) bool {
+		if path == "" {
+			path = job.dir.join(job.name)
+		}
 		block = append(block, path...)
 		block = append(block, ':')
 		block = strconv.AppendInt(block, int64(n), 10)

@@ -195,6 +195,14 @@ func FuzzLineMatcher(f *testing.F) {
 		{"foo(bar|baz)+qux", "foobarqux\nfoobazbarqux\nfooqux"},
 		{`func \w+Handler\(`, "func xHandler(\nfunc Handler(\n"},
 		{"(?i)ab(c|d)ef", "ABCEF\nabdef\nabxef"},
+		// U+FFFD in a literal matches any byte of invalid UTF-8 too.
+		{"ab\uFFFDcd", "ab\xffcd\nab\xef\xbf\xbdcd\nab\xef\xbfcd\nabcd"},
+		// No literal: prefilters from the syntax tree.
+		{`\d{5,}`, "12345\n1234\na123456b\n"},
+		{`[A-Z]{3}\d+`, "ABC1\nAB1\nxABCD12\n"},
+		{`\s+$`, "a \nb\n\t\nc\r\n"},
+		{`^\s*#`, "#a\n  # b\nx #\n"},
+		{`.{5,}`, "abcd\nabcde\néééé\n"},
 	}
 	for _, s := range seeds {
 		f.Add(s[0], []byte(s[1]))

@@ -4,32 +4,38 @@ import (
 	"bytes"
 	"regexp"
 	"regexp/syntax"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
 
 // lineMatcher finds the lines of a buffer that a regular expression matches,
 // with the semantics of matching each line (split on "\n", the newline
-// excluded) on its own, but without running the expression line by line: the
-// buffer is searched for a candidate (a needle every match contains, found
-// with bytes.IndexByte and bytes.Index, or else a match of the expression),
-// and only a needle's line is checked. A buffer ending in "\n" has no empty
-// line after it. FuzzLineMatcher proves it equal to the line-by-line match.
+// excluded) on its own, but without running the expression on every line:
+// the buffer is searched for candidate lines, and only those are matched,
+// each by a lazily built DFA (grepdfa.go), or by the regexp where that gives
+// up. A candidate holds a needle every match contains (a literal, found with
+// bytes.IndexByte and bytes.Index), or else passes the prefilter derived
+// from the expression's syntax tree (grepprefilter.go). A buffer ending in
+// "\n" has no empty line after it. FuzzLineMatcher and FuzzPrefilter prove
+// it equal to the line-by-line match.
 type lineMatcher struct {
-	// re is the pattern rewritten so that it can never match a newline (no
-	// character class, "." or literal in it does) and with (?m), so that ^
-	// and $ match at line breaks: on a line it matches as the pattern does,
-	// and in the buffer a match never spans two lines, so a match of re in
-	// the buffer is a matching line, and every search is linear.
+	// re is the pattern rewritten by forOneLine (which changes nothing on a
+	// line, and keeps the analysis of the syntax tree within a line); it
+	// checks a candidate line when a lineDFA cannot tell.
 	re *regexp.Regexp
+	// dfas holds lineDFAs of re's program, which check candidate lines:
+	// one per goroutine at a time, kept warm from file to file.
+	dfas sync.Pool
 	// needles: every match contains one of them; nil when there is no
-	// usable set, and the expression itself finds the candidates.
+	// usable set.
 	needles []needle
 	// litOnly: the pattern is needles[0] itself, so a candidate is a match.
 	litOnly bool
-	// perLine: the pattern uses \A, \z or (?-m) anchors, for which a line
-	// match is not a buffer match: lines are matched one by one.
-	perLine bool
+	// pre finds the candidate lines when there are no needles.
+	pre *prefilter
+	// minLen: no line shorter matches.
+	minLen int
 }
 
 // needle is a literal without a newline, matched exactly or, when fold is
@@ -52,30 +58,50 @@ func compileMatcher(pattern string) (*lineMatcher, error) {
 	if _, err := regexp.Compile(pattern); err != nil {
 		return nil, err
 	}
-	parsed, err := syntax.Parse("(?m)"+pattern, syntax.Perl)
+	parsed, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		return nil, err
 	}
+	// The rewrite is printed before it is simplified: a simplified tree
+	// repeats x{n} n times, and printing a wide class costs milliseconds.
+	m := &lineMatcher{}
+	if m.re, err = regexp.Compile(forOneLine(parsed).String()); err != nil {
+		return nil, err
+	}
 	parsed = parsed.Simplify()
-	m := &lineMatcher{perLine: hasTextAnchor(parsed)}
+	prog, err := syntax.Compile(parsed)
+	if err != nil {
+		return nil, err
+	}
+	m.dfas.New = func() any { return newLineDFA(prog) }
 	set := requiredNeedles(parsed)
 	if parsed.Op == syntax.OpLiteral && len(set) == 1 && !set[0].fold && len(set[0].text) == len(string(parsed.Rune)) {
 		m.needles, m.litOnly = set, true // the pattern is a plain literal
 	} else if shortest(set) >= minNeedle {
 		m.needles = set
 	}
-	if m.re, err = regexp.Compile(withoutNewline(parsed).String()); err != nil {
-		return nil, err
+	f := analyze(parsed)
+	m.minLen = f.minLen
+	if m.needles == nil {
+		m.pre = newPrefilter(f)
 	}
 	return m, nil
 }
 
-// withoutNewline rewrites re in place so that nothing in it matches "\n":
-// "\n" leaves every character class, "." under (?s) becomes "." without it,
-// and a literal holding "\n" matches nothing. Since a line holds no newline,
-// the result matches a line exactly where re does.
-func withoutNewline(re *syntax.Regexp) *syntax.Regexp {
+// forOneLine rewrites re in place for matching one line, which holds no
+// newline, so that the result matches a line exactly where re does:
+//   - nothing in it matches "\n": "\n" leaves every character class, "."
+//     under (?s) becomes "." without it, and a literal holding "\n"
+//     matches nothing;
+//   - ^ and $ under (?m) become \A and \z, which is where they match in a
+//     line, so that Go's regexp knows that a pattern starting with (?m)^ is
+//     anchored, and tries the line's start only.
+func forOneLine(re *syntax.Regexp) *syntax.Regexp {
 	switch re.Op {
+	case syntax.OpBeginLine:
+		re.Op = syntax.OpBeginText
+	case syntax.OpEndLine:
+		re.Op = syntax.OpEndText
 	case syntax.OpAnyChar:
 		re.Op = syntax.OpAnyCharNotNL
 	case syntax.OpCharClass:
@@ -107,22 +133,9 @@ func withoutNewline(re *syntax.Regexp) *syntax.Regexp {
 		}
 	}
 	for _, sub := range re.Sub {
-		withoutNewline(sub)
+		forOneLine(sub)
 	}
 	return re
-}
-
-// hasTextAnchor reports whether re holds \A or \z (or ^ and $ under (?-m)).
-func hasTextAnchor(re *syntax.Regexp) bool {
-	if re.Op == syntax.OpBeginText || re.Op == syntax.OpEndText {
-		return true
-	}
-	for _, sub := range re.Sub {
-		if hasTextAnchor(sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // requiredNeedles returns a set of needles one of which every match of re
@@ -196,11 +209,13 @@ func shortest(set []needle) int {
 	return n
 }
 
-// longestLine returns the longest newline-free run of runes, UTF-8 encoded.
+// longestLine returns the longest run of runes without a newline or
+// U+FFFD, UTF-8 encoded. (A literal U+FFFD matches any byte of invalid
+// UTF-8 as well as its own encoding, so it is no needle.)
 func longestLine(runes []rune) []byte {
 	var best, cur []rune
 	for _, r := range append(runes, '\n') {
-		if r == '\n' {
+		if r == '\n' || r == utf8.RuneError {
 			if len(cur) > len(best) {
 				best = cur
 			}
@@ -247,41 +262,26 @@ func asciiFoldOnly(r rune) bool {
 // eachLine calls fn with the 1-based number and the text of every line of
 // data the pattern matches, in order, until fn returns false.
 func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
-	if m.perLine {
-		m.eachLineSlow(data, fn)
-		return
-	}
+	dfa := m.dfas.Get().(*lineDFA)
+	defer m.dfas.Put(dfa)
 	scan := newNeedleScan(m.needles, data)
 	pos := 0
 	counted, newlines := 0, 0 // newlines = number of '\n' in data[:counted]
 	for pos < len(data) {
-		var at, end int // a candidate starts at at; end is its end, or -1
+		var at int // a candidate line holds at
 		if m.needles != nil {
-			if at = scan.next(pos); at < 0 {
-				return
-			}
-			end = -1
+			at = scan.next(pos)
 		} else {
-			loc := m.re.FindIndex(data[pos:])
-			if loc == nil {
-				return
-			}
-			at, end = pos+loc[0], pos+loc[1]
+			at = m.pre.next(data, pos)
+		}
+		if at < 0 {
+			return
 		}
 		start := pos + bytes.LastIndexByte(data[pos:at], '\n') + 1
-		if start == len(data) {
-			return // an empty match after the final newline: no line there
-		}
-		stop := bytes.IndexByte(data[at:], '\n')
-		if stop < 0 {
-			stop = len(data)
-		} else {
-			stop += at
-		}
+		stop := lineEnd(data, at)
 		line := data[start:stop]
-		// A match of re is a matching line (end <= stop always holds); a
-		// needle's line needs checking, unless the needle is the pattern.
-		if m.litOnly || (end >= 0 && end <= stop) || m.re.Match(line) {
+		// A candidate line needs checking, unless the needle is the pattern.
+		if m.litOnly || (len(line) >= m.minLen && m.matchLine(dfa, line)) {
 			newlines += bytes.Count(data[counted:start], []byte{'\n'})
 			counted = start
 			if !fn(newlines+1, line) {
@@ -292,19 +292,22 @@ func (m *lineMatcher) eachLine(data []byte, fn func(n int, line []byte) bool) {
 	}
 }
 
-// eachLineSlow is eachLine matching every line on its own.
-func (m *lineMatcher) eachLineSlow(data []byte, fn func(n int, line []byte) bool) {
-	for n := 1; len(data) > 0; n++ {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if m.re.Match(line) && !fn(n, line) {
-			return
-		}
+// matchLine reports whether the pattern matches line, through dfa or, when
+// it cannot tell, the regexp.
+func (m *lineMatcher) matchLine(dfa *lineDFA, line []byte) bool {
+	if matched, ok := dfa.match(line); ok {
+		return matched
 	}
+	return m.re.Match(line)
+}
+
+// lineEnd returns the index of the first newline of data at or after at,
+// or len(data): the end of the line that holds at.
+func lineEnd(data []byte, at int) int {
+	if i := bytes.IndexByte(data[at:], '\n'); i >= 0 {
+		return at + i
+	}
+	return len(data)
 }
 
 // needleScan finds, for positions that only grow, the next place where one
@@ -314,16 +317,15 @@ func (m *lineMatcher) eachLineSlow(data []byte, fn func(n int, line []byte) bool
 type needleScan struct {
 	needles []needle
 	data    []byte
-	at      []int // per needle: its next occurrence, -1 for none left
-	lower   []int // per folded needle: next occurrences of its first byte
-	upper   []int // in lower and in upper case; -1 for none left
+	at      [maxNeedles]int // per needle: its next occurrence, -1 for none left
+	lower   [maxNeedles]int // per folded needle: next occurrences of its first
+	upper   [maxNeedles]int // byte in lower and in upper case; -1 for none left
 }
 
-func newNeedleScan(needles []needle, data []byte) *needleScan {
-	if needles == nil {
-		return nil
-	}
-	s := &needleScan{needles: needles, data: data, at: make([]int, len(needles)), lower: make([]int, len(needles)), upper: make([]int, len(needles))}
+// newNeedleScan returns a scan of data, a value so that it stays on the
+// stack.
+func newNeedleScan(needles []needle, data []byte) needleScan {
+	s := needleScan{needles: needles, data: data}
 	for i := range needles {
 		s.at[i], s.lower[i], s.upper[i] = -2, -2, -2 // not searched yet
 	}
