@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -258,15 +259,18 @@ func TestClientsShareOneConnectionPool(t *testing.T) {
 	require.Nil(t, b.cfg.HTTPClient, "no client of its own: the transport's shared one")
 }
 
-// TestFirstOpenFailsLikeAnyCall: with nothing listening at the base URL,
-// Stream and RunTurn fail after the retry policy's attempts, as any call
-// does, instead of spending the reconnect budget.
+// TestFirstOpenFailsLikeAnyCall: with every connection refused, Stream and
+// RunTurn fail after the retry policy's attempts, as any call does, instead
+// of spending the reconnect budget.
 func TestFirstOpenFailsLikeAnyCall(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closed := "http://" + ln.Addr().String()
-	require.NoError(t, ln.Close())
+	// Every dial is refused, as on a closed port (a closed port of the
+	// machine could be taken meanwhile by another test's server).
+	refused := &http.Client{Transport: &http.Transport{
+		DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+		},
+	}}
 
 	for name, run := range map[string]func(*Client) error{
 		"Stream": func(c *Client) error {
@@ -282,7 +286,7 @@ func TestFirstOpenFailsLikeAnyCall(t *testing.T) {
 			t.Parallel()
 			attempts := 0
 			var log bytes.Buffer
-			c := NewClient(option.WithAPIKey(testAPIKey), option.WithBaseURL(closed), option.WithoutLimiter(),
+			c := NewClient(option.WithAPIKey(testAPIKey), option.WithBaseURL("http://127.0.0.1:9"), option.WithHTTPClient(refused), option.WithoutLimiter(),
 				option.WithLogger(slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 				option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 					attempts++

@@ -159,16 +159,16 @@ func tail(ctx context.Context, client *ma.Client, id string, out io.Writer, opts
 	}
 	opened = true
 	defer stream.Close()
-	followed := false
 	for ev, err := range stream.All() {
 		if err != nil {
-			if followed && errors.Is(err, ma.ErrNotFound) && ctx.Err() == nil {
+			// The stream opened, so the session existed: a 404 now (a
+			// backfill page after a reconnect) means it was deleted since.
+			if errors.Is(err, ma.ErrNotFound) && ctx.Err() == nil {
 				fmt.Fprintf(stderr, "tail: session %s was deleted\n", id)
 				return nil
 			}
 			return explain(ctx, err, id)
 		}
-		followed = true
 		if first.skip(ev) {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,10 +77,34 @@ func printed(t *testing.T, out string) (ids, types []string) {
 // waitStream waits until the fake has n open streams.
 func waitStream(t *testing.T, srv *managedagentstest.Server, n int) {
 	t.Helper()
+	waitFor(t, func() bool { return srv.OpenStreams() == n })
+}
+
+// syncBuffer is a bytes.Buffer that tail writes to while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor waits until cond holds, for at most 5 seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for srv.OpenStreams() != n {
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d open streams, want %d", srv.OpenStreams(), n)
+			t.Fatal("condition not met in 5s")
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -196,10 +221,12 @@ func TestTailJSON(t *testing.T) {
 func TestTailDeleted(t *testing.T) {
 	t.Parallel()
 	srv, client, id := newSession(t)
-	var out bytes.Buffer
+	var out syncBuffer
 	done := make(chan error, 1)
 	go func() { done <- tail(t.Context(), client, id, &out, all) }()
-	waitStream(t, srv, 1)
+	// Delete once the history is printed: the stream is then live.
+	history := len(persistedIDs(t, srv, id))
+	waitFor(t, func() bool { return strings.Count(out.String(), "\n") >= history })
 	if _, err := client.Sessions.Delete(t.Context(), id, ma.SessionDeleteParams{}); err != nil {
 		t.Fatal(err)
 	}

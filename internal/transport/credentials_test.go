@@ -73,17 +73,17 @@ func TestCredentialRules(t *testing.T) {
 
 func TestEndpointCredentialsAndSuccessDeclarations(t *testing.T) {
 	t.Parallel()
-	e := Managed.Endpoint("test.work.stop", "POST /v1/w/{id}/stop", ratelimit.Read, Idempotent).Using(WorkItemCredentials).SucceedsOn(http.StatusConflict)
+	e := Managed.Endpoint(uniqueOp("test.work.stop"), "POST /v1/w/{id}/stop", ratelimit.Read, Idempotent).Using(WorkItemCredentials).SucceedsOn(http.StatusConflict)
 	require.Equal(t, WorkItemCredentials, e.Credentials)
 	require.True(t, e.succeeded(409))
 	require.True(t, e.succeeded(204))
 	require.False(t, e.succeeded(404))
-	require.Equal(t, ClientCredentials, Managed.Endpoint("test.work.default", "GET /v1/w", ratelimit.Read, Idempotent).Credentials)
+	require.Equal(t, ClientCredentials, Managed.Endpoint(uniqueOp("test.work.default"), "GET /v1/w", ratelimit.Read, Idempotent).Credentials)
 	require.Panics(t, func() {
-		Managed.Endpoint("test.work.badrule", "GET /v1/w/a", ratelimit.Read, Idempotent).Using(Credentials(99))
+		Managed.Endpoint(uniqueOp("test.work.badrule"), "GET /v1/w/a", ratelimit.Read, Idempotent).Using(Credentials(99))
 	})
 	require.Panics(t, func() {
-		Managed.Endpoint("test.work.badstatus", "GET /v1/w/b", ratelimit.Read, Idempotent).SucceedsOn(200)
+		Managed.Endpoint(uniqueOp("test.work.badstatus"), "GET /v1/w/b", ratelimit.Read, Idempotent).SucceedsOn(200)
 	})
 }
 

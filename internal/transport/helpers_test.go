@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -81,6 +82,15 @@ func testConfig(s *server) *config.Config {
 	cfg.HTTPClient = s.Client()
 	cfg.RetryBackoffBase, cfg.RetryBackoffMax = time.Millisecond, 4*time.Millisecond
 	return cfg
+}
+
+// declared counts the ops tests declare in the process's registry.
+var declared atomic.Int64
+
+// uniqueOp returns name made unique in the registry, which is the process's:
+// each run of a test (-count) declares ops of its own.
+func uniqueOp(name string) string {
+	return fmt.Sprintf("%s.%d", name, declared.Add(1))
 }
 
 // testEndpoint returns an unregistered endpoint of method and a route

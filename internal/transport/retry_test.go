@@ -368,18 +368,12 @@ func TestNonRepeatableShouldRetryTrue(t *testing.T) {
 
 func TestNonRepeatableRetriedWhenDialRefused(t *testing.T) {
 	t.Parallel()
-	// A port nobody listens on.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	dead := ln.Addr().String()
-	require.NoError(t, ln.Close())
-
 	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { reply(w, 200, `{"id":"sesn_1"}`) })
 	var dials int
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		dials++
 		if dials == 1 {
-			addr = dead
+			return refuseDial(ctx, network, addr)
 		}
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}}
@@ -481,14 +475,10 @@ func TestPerAttemptTimeout(t *testing.T) {
 
 func TestConnectionErrorExhausted(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	dead := ln.Addr().String()
-	require.NoError(t, ln.Close())
 	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {})
 	cfg := testConfig(s)
-	cfg.BaseURL = "http://" + dead
-	err = do(context.Background(), cfg, "GET", "/v1/agents", nil, nil)
+	cfg.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: refuseDial}}
+	err := do(context.Background(), cfg, "GET", "/v1/agents", nil, nil)
 	require.Error(t, err)
 	require.True(t, strings.HasPrefix(err.Error(), "managedagents: GET /v1/agents: "), err.Error())
 	require.Equal(t, 1, strings.Count(err.Error(), "managedagents:"), err.Error())
@@ -538,4 +528,10 @@ func TestUserPoolLeftAlone(t *testing.T) {
 	require.Error(t, do(context.Background(), cfg, "GET", "/v1/agents", nil, nil))
 	require.Equal(t, 3, s.count())
 	require.Zero(t, ct.closes.Load(), "retryablehttp's CloseIdleConnections after failures never reaches the user's pool")
+}
+
+// refuseDial refuses every connection, as a closed port does (a closed port
+// of the machine could be taken meanwhile by another test's server).
+func refuseDial(_ context.Context, network, _ string) (net.Conn, error) {
+	return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
 }

@@ -105,8 +105,9 @@ func TestEndpointDeclaration(t *testing.T) {
 	for name, declare := range bad {
 		require.Panics(t, declare, name)
 	}
-	e := Managed.Endpoint("test.sessions.resources.retrieve", "GET /v1/sessions/{session_id}/resources/{resource_id}", ratelimit.Read, Idempotent)
-	require.Panics(t, func() { Managed.Endpoint("test.sessions.resources.retrieve", "GET /v1/x", ratelimit.Read, Idempotent) }, "an op is declared once")
+	op := uniqueOp("test.sessions.resources.retrieve")
+	e := Managed.Endpoint(op, "GET /v1/sessions/{session_id}/resources/{resource_id}", ratelimit.Read, Idempotent)
+	require.Panics(t, func() { Managed.Endpoint(op, "GET /v1/x", ratelimit.Read, Idempotent) }, "an op is declared once")
 	require.Contains(t, Endpoints(), e)
 	require.Equal(t, []string{"session_id", "resource_id"}, e.Params())
 	require.Equal(t, []string{ManagedBeta}, e.Betas)
@@ -116,7 +117,7 @@ func TestEndpointDeclaration(t *testing.T) {
 	_, err = e.At("sesn_1").Path()
 	require.ErrorContains(t, err, "takes 2 path parameters, not 1")
 	st := e.At("sesn_1", "res_1").Call(false)
-	require.Equal(t, "test.sessions.resources.retrieve", st.Op)
+	require.Equal(t, op, st.Op)
 	require.Equal(t, "/v1/sessions/{session_id}/resources/{resource_id}", st.Route)
 	require.Len(t, st.Params, 2)
 	require.Equal(t, "resource_id", st.Params[1].Name)

@@ -115,15 +115,11 @@ func TestUploadNotSentAgainOnceStreamed(t *testing.T) {
 // the whole body, even from a source that cannot be read again.
 func TestUploadRetriedWhenNothingWasSent(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	dead := ln.Addr().String()
-	require.NoError(t, ln.Close())
 	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { reply(w, 200, `{"id":"file_1"}`) })
 	var dials atomic.Int32
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if dials.Add(1) == 1 {
-			addr = dead
+			return refuseDial(ctx, network, addr)
 		}
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}}
