@@ -162,7 +162,7 @@ func TestFileTransferKeepsTheHeapFlat(t *testing.T) {
 
 // BenchmarkFileTransfer1GiB uploads and downloads a generated 1 GiB file
 // and reports the peak heap of the process during each; it fails if either
-// reaches 32 MiB. .ci/bench.sh runs it once; FILES_BENCHMARKS.md has the
+// reaches 32 MiB. .ci/bench.sh runs it once; BENCHMARKS.md ("Files") has the
 // figures.
 func BenchmarkFileTransfer1GiB(b *testing.B) {
 	const size = 1 << 30
