@@ -22,22 +22,15 @@ import (
 // when it was canceled. Neither the tool's input nor its result is recorded.
 func (t *Telemetry) ToolMiddleware() toolrunner.Middleware {
 	return func(ctx context.Context, call toolrunner.ToolCall, next toolrunner.ToolFunc) (toolrunner.ToolResult, error) {
-		toolCtx, span := t.StartTool(ctx, call)
-		returned := false
-		defer func() {
-			if !returned { // next panicked: the span still ends, the panic goes on
-				span.End(errToolPanicked)
+		res, err := TraceTool(ctx, t, call, func(ctx context.Context) (toolrunner.ToolResult, error) {
+			res, err := next(ctx, call)
+			if err == nil && res.IsError {
+				return res, errToolResultIsError // for the span only
 			}
-		}()
-		res, err := next(toolCtx, call)
-		returned = true
-		switch {
-		case err != nil:
-			span.End(err)
-		case res.IsError:
-			span.End(errToolResultIsError)
-		default:
-			span.End(nil)
+			return res, err
+		})
+		if err == errToolResultIsError {
+			err = nil
 		}
 		return res, err
 	}
