@@ -68,7 +68,7 @@ func (p MemoryStoreCreateParams) validate() error {
 	if err := checkChars("description", p.Description, 0, MaxMemoryStoreDescriptionChars, false); err != nil {
 		return err
 	}
-	return validateStoreMetadata("metadata", p.Metadata)
+	return validateMetadataLimits("metadata", p.Metadata)
 }
 
 // MemoryStoreUpdateParams is the body of POST
@@ -118,7 +118,7 @@ func (p MemoryStoreUpdateParams) validate() error {
 	if err := checkChars("description", p.Description, 0, MaxMemoryStoreDescriptionChars, false); err != nil {
 		return err
 	}
-	if err := validateStoreMetadata("metadata", p.Metadata); err != nil {
+	if err := validateMetadataLimits("metadata", p.Metadata); err != nil {
 		return err
 	}
 	type plain MemoryStoreUpdateParams
