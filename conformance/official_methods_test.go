@@ -156,24 +156,22 @@ func TestOfficialMethodTable(t *testing.T) {
 		}
 		named[r.ours] = true
 	}
-	var missing []string
-	for _, m := range official {
-		if !mapped[m] {
-			missing = append(missing, m)
-		}
-	}
-	slices.Sort(missing)
-	if len(missing) > 0 {
+	if missing := notIn(official, mapped); len(missing) > 0 {
 		t.Errorf("official methods the table does not map:\n%s", strings.Join(missing, "\n"))
 	}
-	missing = nil
-	for _, m := range ours {
-		if !named[m] {
-			missing = append(missing, m)
-		}
-	}
-	slices.Sort(missing)
-	if len(missing) > 0 {
+	if missing := notIn(ours, named); len(missing) > 0 {
 		t.Errorf("methods of ours the table does not name:\n%s", strings.Join(missing, "\n"))
 	}
+}
+
+// notIn returns the names of all that are not in seen, sorted.
+func notIn(all []string, seen map[string]bool) []string {
+	var out []string
+	for _, n := range all {
+		if !seen[n] {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
