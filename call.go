@@ -156,9 +156,9 @@ func openBody(ctx context.Context, cfg *config.Config, r transport.Request, stre
 		return nil, err
 	}
 	if cfg.ResponseInto != nil {
-		*cfg.ResponseInto = publicResponse(resp, nil)
+		*cfg.ResponseInto = publicResponse(cfg, resp, nil)
 	}
-	ended := publicResponse(resp, nil)
+	ended := publicResponse(cfg, resp, nil)
 	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func(err error) {
 		if err != nil && errors.Is(context.Cause(ctx), errStreamClosed) {
 			err = nil // a read cut by EventStream.Close: the application's end, not a failure
@@ -200,9 +200,9 @@ func startCall(ctx context.Context, r transport.Request, stream bool) (context.C
 // endCall ends the record of a unary call and fills option.WithResponseInto.
 func endCall(cfg *config.Config, info *callinfo.State, resp *http.Response, body []byte, err error) {
 	if cfg.ResponseInto != nil {
-		*cfg.ResponseInto = publicResponse(resp, body)
+		*cfg.ResponseInto = publicResponse(cfg, resp, body)
 	}
-	info.End(publicResponse(resp, body), err)
+	info.End(publicResponse(cfg, resp, body), err)
 }
 
 // endOnClose ends the call of a stream or a download once: at the end of its body (nil), on a

@@ -77,17 +77,20 @@ func lastResponse(err error) (*http.Response, []byte) {
 	return nil, nil
 }
 
-// publicResponse returns a copy of resp that may be handed to the user: its
-// request carries no credential header, and its body is body (http.NoBody
-// when nil).
-func publicResponse(resp *http.Response, body []byte) *http.Response {
+// publicResponse returns a copy of resp that may be handed to the user
+// (option.WithResponseInto, a middleware's option.CallEnd, and through it
+// telemetry): its request carries no credential header, and its body is body
+// (http.NoBody when nil). A credential of cfg that the server echoed into a
+// header value (request-id, say) or into body is masked, as in errors.
+func publicResponse(cfg *config.Config, resp *http.Response, body []byte) *http.Response {
 	if resp == nil {
 		return nil
 	}
 	out := *resp
+	out.Header = redactHeader(cfg, resp.Header)
 	out.Body = http.NoBody
 	if body != nil {
-		out.Body = io.NopCloser(bytes.NewReader(body))
+		out.Body = io.NopCloser(bytes.NewReader(redactBytes(cfg, body)))
 	}
 	if resp.Request != nil {
 		req := *resp.Request
@@ -97,6 +100,44 @@ func publicResponse(resp *http.Response, body []byte) *http.Response {
 		out.Request = &req
 	}
 	return &out
+}
+
+// redactHeader returns h, or a copy of h with cfg's credentials masked in its
+// values when one holds them.
+func redactHeader(cfg *config.Config, h http.Header) http.Header {
+	for _, values := range h {
+		for _, v := range values {
+			if cfg.Redact(v) != v {
+				out := make(http.Header, len(h))
+				for name, vs := range h {
+					red := make([]string, len(vs))
+					for i, v := range vs {
+						red[i] = cfg.Redact(v)
+					}
+					out[name] = red
+				}
+				return out
+			}
+		}
+	}
+	return h
+}
+
+// redactBytes returns b, or a copy of b with cfg's credentials masked when it
+// holds one, whole or cut off at its end (a body read up to a limit).
+func redactBytes(cfg *config.Config, b []byte) []byte {
+	for _, s := range cfg.SecretValues() {
+		if s == "" {
+			continue
+		}
+		if bytes.Contains(b, []byte(s)) {
+			b = bytes.ReplaceAll(b, []byte(s), []byte(redactMask))
+		}
+		if n := cutOffLen(b, s); n > 0 {
+			b = append(b[:len(b)-n:len(b)-n], redactMask...)
+		}
+	}
+	return b
 }
 
 // responseError returns the *ResponseError of the 2xx answer resp to method
@@ -240,17 +281,11 @@ func summarize(body []byte) string {
 func redact(e *APIError, cfg *config.Config) {
 	e.Type, e.Code, e.RequestID, e.URL = cfg.Redact(e.Type), cfg.Redact(e.Code), cfg.Redact(e.RequestID), cfg.Redact(e.URL)
 	for _, s := range cfg.SecretValues() {
-		if s == "" {
-			continue
-		}
-		e.Message = maskCutOff(strings.ReplaceAll(e.Message, s, redactMask), s)
-		if bytes.Contains(e.Body, []byte(s)) {
-			e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte(redactMask))
-		}
-		if n := cutOffLen(e.Body, s); n > 0 {
-			e.Body = append(e.Body[:len(e.Body)-n:len(e.Body)-n], redactMask...)
+		if s != "" {
+			e.Message = maskCutOff(strings.ReplaceAll(e.Message, s, redactMask), s)
 		}
 	}
+	e.Body = redactBytes(cfg, e.Body)
 }
 
 const redactMask = config.RedactMask

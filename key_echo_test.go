@@ -27,10 +27,26 @@ const echoed = testAPIKey
 // (the returned one, the causes of reconnect notices, the errors middlewares
 // see at a call's end) and the debug log.
 type echoWorld struct {
-	mu      sync.Mutex
-	errs    []error
-	notices []StreamReconnect
-	log     bytes.Buffer
+	mu        sync.Mutex
+	errs      []error
+	notices   []StreamReconnect
+	responses []string
+	log       bytes.Buffer
+}
+
+// addResponse keeps the headers and the body of a response handed to the
+// application (a call's end, as telemetry reads it).
+func (w *echoWorld) addResponse(resp *http.Response) {
+	if resp == nil {
+		return
+	}
+	var body []byte
+	if resp.Body != nil {
+		body, _ = io.ReadAll(resp.Body)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.responses = append(w.responses, fmt.Sprintf("%v %s", resp.Header, body))
 }
 
 func (w *echoWorld) addErr(err error) {
@@ -82,6 +98,9 @@ func (w *echoWorld) texts() map[string]string {
 	}
 	for i, err := range w.errs {
 		walk(fmt.Sprintf("error %d %T", i, err), err)
+	}
+	for i, r := range w.responses {
+		out[fmt.Sprintf("response %d", i)] = r
 	}
 	for i, n := range w.notices {
 		where := fmt.Sprintf("notice %d", i)
@@ -279,7 +298,8 @@ func listEvents(ctx context.Context, c *Client, _ func(StreamReconnect)) error {
 
 // A server that echoes the key, in any header or in any value of its answer
 // that fails to decode, never gets it into an error (its text, its fields,
-// its causes), a debug log line, a middleware's view of the call's end or a
+// its causes), a debug log line, a middleware's view of the call's end (the
+// error, and the response's headers and body, which telemetry reads) or a
 // reconnect notice.
 func TestKeyEchoedByServerNeverLeaks(t *testing.T) {
 	t.Parallel()
@@ -309,7 +329,10 @@ func testKeyEcho(t *testing.T, tc echoCase, credential option.RequestOption) {
 		option.WithStreamReconnects(3),
 		option.WithLogger(slog.New(slog.NewJSONHandler(&w, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-			option.CallFromContext(req.Context()).OnEnd(func(e option.CallEnd) { w.addErr(e.Err) })
+			option.CallFromContext(req.Context()).OnEnd(func(e option.CallEnd) {
+				w.addErr(e.Err)
+				w.addResponse(e.Response)
+			})
 			return next(req)
 		}),
 	)

@@ -47,3 +47,25 @@ func TestStreamBackfillPagesWithoutAnswerSpendTheBudget(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, drainGaveUp(t, s, []string{"sevt_1"}, 2), ErrStreamIdle)
 }
+
+// A reopen that never answers does not hang the stream either: each open
+// attempt's wait for the response headers is bounded by the idle timeout,
+// and its expiry is the cause of the next reconnect.
+func TestStreamReopenWithoutAnswerIsAReconnect(t *testing.T) {
+	hist := []string{msg("sevt_1", 1), msg("sevt_2", 2)}
+	f, c := newFakeStreams(t, hist, []http.HandlerFunc{
+		sseConn(write(frame(hist[0]))),
+		func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, // no headers ever
+		sseConn(write(frame(term("sevt_3", 3))), hang()),
+	}, option.WithStreamIdleTimeout(100*time.Millisecond))
+	// The transport times the wait for headers on the system clock; the
+	// live read's watchdog runs on a still fake clock.
+	fakeClock(c)
+	got, ns := drainSession(t, f, c)
+	require.Equal(t, []string{"sevt_1", "sevt_2", "sevt_3"}, got)
+	require.Equal(t, []string{streamPath, streamPath, streamPath, listReq("2026-11-24T10:00:00.001Z", "")}, f.requests())
+	require.Len(t, ns, 2)
+	require.ErrorIs(t, ns[0].Cause, ErrStreamEnded)
+	require.ErrorContains(t, ns[1].Cause, "no response headers within the stream idle timeout (100ms)")
+	require.Equal(t, 2, ns[1].Attempt)
+}

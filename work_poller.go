@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-managedagents/managedagents/option"
 	"github.com/go-managedagents/managedagents/ratelimit"
 )
 
@@ -119,13 +120,15 @@ func (p *WorkPoller) WorkerID() string { return p.params.WorkerID }
 
 // Next polls until it claims a work item and returns it. The item is not
 // acked: ack it at once (within reclaim_older_than_ms, 5 s by default), then
-// start its heartbeats. Each poll takes a slot of the poller's budget first.
-// A poll that fails for a reason a retry can fix (a 5xx, a 429, a network
-// error, an unreadable answer) is made again after a backoff; an error a
-// retry cannot fix (another 4xx: a bad environment key, an unknown
-// environment; a missing credential) is returned at once. When ctx ends,
-// Next returns ctx.Err(); when the next slot of the budget would come after
-// ctx's deadline, a *ratelimit.WaitError.
+// start its heartbeats. Each poll takes a slot of the poller's budget first
+// and is sent once (the client's own retries are off for polls, so that
+// every request counts against the budget). A poll that fails for a reason
+// a retry can fix (a 5xx, a 429, a network error, an unreadable answer) is
+// made again after a backoff; an error a retry cannot fix (another 4xx: a
+// bad environment key, an unknown environment; a missing credential) is
+// returned at once. When ctx ends, Next returns ctx.Err(); when the next
+// slot of the budget would come after ctx's deadline, a
+// *ratelimit.WaitError.
 //
 // GET /v1/environments/{environment_id}/work/poll
 func (p *WorkPoller) Next(ctx context.Context) (*WorkItem, error) {
@@ -138,7 +141,9 @@ func (p *WorkPoller) Next(ctx context.Context) (*WorkItem, error) {
 		if err := p.limiter.Acquire(ctx, ratelimit.Read); err != nil {
 			return nil, err
 		}
-		item, err := p.client.Environments.Work.Poll(ctx, p.env, p.params)
+		// The poller retries on its own budget and backoff: the client
+		// underneath makes each poll once, so that every request is counted.
+		item, err := p.client.Environments.Work.Poll(ctx, p.env, p.params, option.WithMaxRetries(0))
 		switch {
 		case err == nil:
 			p.failures = 0

@@ -128,8 +128,9 @@ func (c *Call) SetValue(key, value any) { c.st.SetValue(key, value) }
 // CallEnd is the outcome of a call, given to the functions of [Call.OnEnd].
 type CallEnd struct {
 	// Response is the last attempt's response, nil if none arrived. Its
-	// request carries no credentials; its body is closed (re-readable for an
-	// error answer).
+	// request carries no credentials, and a credential the server echoed
+	// into a header (request-id, say) or an error answer's body is masked;
+	// its body is closed (re-readable for an error answer).
 	Response *http.Response
 	// Err is the call's error as the SDK returns it (an *APIError,
 	// *DeliveryError, ...), nil on success; for a stream, the error that

@@ -265,8 +265,9 @@ func clientOnly(c *config.Config, name string) error {
 
 // WithResponseInto makes a call store its last HTTP response in *dst when it
 // returns, even when it fails (nil if no response arrived): its status and
-// headers, such as request-id. The response's request carries no credentials;
-// its body has been read and closed (for an error answer it can be read
+// headers, such as request-id. The response's request carries no credentials,
+// and a credential the server echoed into a header or an error answer's body
+// is masked; its body has been read and closed (for an error answer it can be read
 // again). For an event stream it is the answer to the first open, without
 // its body, which the stream reads. It is an option of one call: given to a
 // client it is refused, as every call would write the same variable.

@@ -3,6 +3,7 @@ package otelmanagedagents
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +153,28 @@ func TestConnectionErrorOfACreate(t *testing.T) {
 	require.Equal(t, codes.Error, span.Status().Code)
 	requireAttrs(t, span, map[attribute.Key]any{"error.type": "connection_error"},
 		"http.response.status_code", "anthropic.environment.id")
+}
+
+// TestAttemptTimeoutsAreClientTimeouts: an attempt cut short by one of the
+// client's bounds is a client_timeout_error, as the official SDK names a
+// timeout: a stream open whose headers never come (bounded by the stream
+// idle timeout) as well as a call past its request timeout.
+func TestAttemptTimeoutsAreClientTimeouts(t *testing.T) {
+	mute := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(mute.Close)
+	h := newHarness(t, nil)
+	client := managedagents.NewClient(option.WithAPIKey("sk-ant-test"), option.WithBaseURL(mute.URL),
+		option.WithHTTPClient(mute.Client()), option.WithoutLimiter(), option.WithMaxRetries(0),
+		option.WithMiddleware(h.tel.Middleware()), option.WithStreamIdleTimeout(50*time.Millisecond))
+	_, err := client.Sessions.Events.Stream(h.ctx, "sesn_1", managedagents.EventStreamParams{})
+	require.ErrorContains(t, err, "no response headers within the stream idle timeout")
+	_, err = client.Sessions.Get(h.ctx, "sesn_1", managedagents.SessionGetParams{}, option.WithRequestTimeout(50*time.Millisecond))
+	require.Error(t, err)
+	for _, name := range []string{"anthropic.sessions.events.stream", "anthropic.sessions.retrieve"} {
+		span := h.one(name)
+		require.Equal(t, codes.Error, span.Status().Code, name)
+		requireAttrs(t, span, map[attribute.Key]any{"error.type": errClientTimeout})
+	}
 }
 
 // TestCanceledCallLeavesStatusUnset: a call the application cancels ends its

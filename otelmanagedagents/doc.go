@@ -11,8 +11,9 @@
 // (anthropic.sessions.create, anthropic.sessions.events.stream, ...), with
 // the official SDK's attributes; the trace context goes out in the headers
 // of each attempt. [Telemetry.Stream], [Telemetry.ThreadStream],
-// [Telemetry.RunTurn] and [TraceTool] add the spans that no single call
-// makes: a stream's whole life with its reconnects, a turn, a tool call.
+// [Telemetry.RunTurn], [Telemetry.ToolMiddleware] (a session tool runner's)
+// and [TraceTool] add the spans that no single call makes: a stream's whole
+// life with its reconnects, a turn, a tool call.
 //
 // # Spans of calls
 //
@@ -66,8 +67,8 @@
 //     gen_ai.operation.name invoke_agent, anthropic.session.id,
 //     anthropic.turn.stop_reason and counts; the turn's stream reports on it.
 //   - anthropic.tool_use <name>, anthropic.custom_tool_use <name>,
-//     anthropic.mcp_tool_use <name> (INTERNAL, [Telemetry.StartTool],
-//     [TraceTool]): gen_ai.operation.name execute_tool, gen_ai.tool.name,
+//     anthropic.mcp_tool_use <name> (INTERNAL, [Telemetry.ToolMiddleware]
+//     for a session tool runner, [Telemetry.StartTool], [TraceTool]): gen_ai.operation.name execute_tool, gen_ai.tool.name,
 //     gen_ai.tool.call.id, gen_ai.tool.type, gen_ai.tool.description,
 //     anthropic.session.id and the thread; ERROR tool_error on failure.
 //   - anthropic.environment.work (INTERNAL, [Telemetry.WorkMiddleware]): one

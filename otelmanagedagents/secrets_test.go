@@ -2,6 +2,7 @@ package otelmanagedagents
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -58,4 +59,36 @@ func TestNoSecretInTelemetry(t *testing.T) {
 	for _, secret := range []string{apiKey, wrongKey, authToken, repoToken, "SECRET", "WRONGKEY"} {
 		require.NotContains(t, out, secret)
 	}
+}
+
+// TestKeyEchoedInResponseHeadersNeverReachesASpan: a server (or a proxy)
+// that echoes the client's key into the headers the spans read (request-id,
+// anthropic-organization-id, anthropic-workspace-id) gets it into no
+// attribute, on a success, an error answer and a stream's connection alike.
+func TestKeyEchoedInResponseHeadersNeverReachesASpan(t *testing.T) {
+	const apiKey = "sk-ant-api03-ECHOEDKEY-0123456789"
+	h := newHarness(t, []managedagentstest.ServerOption{managedagentstest.WithAPIKey(apiKey)},
+		option.WithAPIKey(apiKey),
+		option.WithMiddleware(addHeaders(http.Header{
+			"Request-Id":                {"req_" + apiKey},
+			"Anthropic-Organization-Id": {apiKey},
+			"Anthropic-Workspace-Id":    {"wrkspc_" + apiKey},
+		})))
+	_, _, sessionID := h.seed()
+	_, err := h.client.Agents.Get(h.ctx, "agent_missing", managedagents.AgentGetParams{})
+	require.ErrorIs(t, err, managedagents.ErrNotFound)
+	s, err := h.client.Sessions.Events.Stream(h.ctx, sessionID, managedagents.EventStreamParams{})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	checked := 0
+	for _, s := range h.spans.Ended() {
+		for _, kv := range s.Attributes() {
+			require.NotContains(t, kv.Value.String(), "ECHOEDKEY", "%s: %s", s.Name(), kv.Key)
+		}
+		if _, ok := attrs(s)["anthropic.request.id"]; ok {
+			checked++
+		}
+	}
+	require.GreaterOrEqual(t, checked, 5, "the spans of the seed, the error and the stream tell a request id")
 }

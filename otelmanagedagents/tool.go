@@ -129,12 +129,10 @@ func (s *ToolSpan) end(err error) {
 }
 
 // TraceTool runs run in the span of call (see [Telemetry.StartTool] and
-// [ToolSpan.End]) and returns what it returned. It fits a hook that wraps
-// each tool call:
-//
-//	func(ctx context.Context, call runner.Call, next func(context.Context) (R, error)) (R, error) {
-//		return otelmanagedagents.TraceTool(ctx, tel, call, next)
-//	}
+// [ToolSpan.End]) and returns what it returned: a hook of a runner that wraps
+// each tool call plugs in with one line. (For package toolrunner, whose
+// results can report a failure without an error, use
+// [Telemetry.ToolMiddleware].)
 func TraceTool[R any](ctx context.Context, t *Telemetry, call ToolCall, run func(context.Context) (R, error)) (R, error) {
 	toolCtx, span := t.StartTool(ctx, call)
 	returned := false

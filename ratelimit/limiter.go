@@ -77,8 +77,10 @@ type Limiter interface {
 	// OnReconnect).
 	Acquire(ctx context.Context, c Class) error
 	// Pause is told that the server answered a request of class c with 429 and
-	// asked for retryAfter (zero when the server gave none). Every later Acquire
-	// of the class waits until that time has passed.
+	// asked for retryAfter (zero when the server gave none), capped by the
+	// client's option.WithMaxRetryAfter, so that a server asking for a day
+	// does not block the class for a day. Every later Acquire of the class
+	// waits until that time has passed.
 	Pause(ctx context.Context, c Class, retryAfter time.Duration)
 }
 

@@ -105,9 +105,9 @@
 // The file tools are confined to the item's working directory and its
 // memory stores' folders (see package agenttoolset). bash is not: it runs as
 // the worker's user, with the worker's network. Its environment holds no
-// ANTHROPIC_* variable, and none whose value is the item's secret or
-// sessions token, or one of Options.Toolset.Secrets (put the environment key
-// there when it reaches the worker other than as ANTHROPIC_ENVIRONMENT_KEY).
+// ANTHROPIC_* variable, and none whose value holds a credential of the
+// worker's client (the environment key, the API key, an auth token), the
+// item's secret or sessions token, or one of Options.Toolset.Secrets.
 // Run the worker as a user with no more rights than its tools need, or give
 // Options.Toolset.Shell a sandbox.
 //

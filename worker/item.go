@@ -162,7 +162,7 @@ func (it *item) session(ctx context.Context, lease *managedagents.WorkLease, bea
 	clean := false
 	defer func() { memory.finish(ctx, clean) }()
 	opts := w.opts.Toolset
-	opts.Secrets = append(slices.Clone(opts.Secrets), it.secrets()...)
+	opts.Secrets = slices.Concat(opts.Secrets, w.secrets, it.secrets())
 	opts.AllowedRoots = append(slices.Clone(opts.AllowedRoots), memory.roots()...)
 	opts.ReadOnlyRoots = append(slices.Clone(opts.ReadOnlyRoots), memory.readOnlyRoots()...)
 	ts, err := agenttoolset.New(dir, opts)

@@ -147,3 +147,26 @@ func TestShellEnvironmentHoldsNoCredential(t *testing.T) {
 func toolsetWithSecrets(secrets ...string) agenttoolset.Options {
 	return agenttoolset.Options{Secrets: secrets}
 }
+
+// The credentials the worker's client holds stay out of the shell whatever
+// the names under which they reached the process: keys given to the client
+// with options, and also set in variables of other names, are removed from
+// bash's environment without being listed in Toolset.Secrets.
+func TestShellEnvironmentHoldsNoCredentialOfTheClient(t *testing.T) {
+	// Not parallel: it sets the process's environment.
+	f := newFixture(t) // its client holds the API key and the environment key, as options
+	t.Setenv("WORKER_ENVIRONMENT_KEY", managedagentstest.TestEnvironmentKey)
+	t.Setenv("MY_API_KEY", managedagentstest.TestAPIKey)
+	t.Setenv("HARMLESS_VARIABLE", "kept")
+
+	answers := make(chan managedagentstest.Answer, 1)
+	sid := f.session(t, callAll([]toolCall{{"bash", map[string]any{"command": "env"}}}, answers), nil, nil)
+	f.start(t, sid)
+	w := f.run(t, worker.Options{})
+	env := recv(t, answers).Text()
+	f.waitIdle(t, sid)
+	stop(t, w)
+	require.Contains(t, env, "HARMLESS_VARIABLE=kept")
+	require.NotContains(t, env, managedagentstest.TestEnvironmentKey)
+	require.NotContains(t, env, managedagentstest.TestAPIKey)
+}

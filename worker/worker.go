@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-managedagents/managedagents"
 	"github.com/go-managedagents/managedagents/agenttoolset"
+	"github.com/go-managedagents/managedagents/internal/config"
 	"github.com/go-managedagents/managedagents/option"
 	"github.com/go-managedagents/managedagents/ratelimit"
 	"github.com/go-managedagents/managedagents/toolrunner"
@@ -86,11 +87,12 @@ type Options struct {
 	DesiredTTLSeconds int
 
 	// Toolset configures the agent toolset of each item (bash's shell and
-	// sandbox, its environment, the file size cap). The worker adds the
-	// item's secret and sessions token to Secrets, and the session's memory
-	// stores to AllowedRoots (and ReadOnlyRoots for read-only ones). Put the
-	// environment key in Toolset.Secrets when it reaches the process other
-	// than as ANTHROPIC_ENVIRONMENT_KEY, which is never passed on.
+	// sandbox, its environment, the file size cap). The worker adds to
+	// Secrets the credentials its client holds (the environment key, the API
+	// key, an auth token) and the item's secret and sessions token, so that
+	// no variable holding one reaches the shell, whatever its name; and it
+	// adds the session's memory stores to AllowedRoots (and ReadOnlyRoots
+	// for read-only ones).
 	Toolset agenttoolset.Options
 	// CustomTools answer agent.custom_tool_use calls of the items' sessions,
 	// by tool name (see toolrunner.Options.CustomTools).
@@ -182,6 +184,7 @@ type Worker struct {
 	workdir  string // absolute
 	poller   *managedagents.WorkPoller
 	store    toolrunner.Store
+	secrets  []string // the credentials the client holds: never in a shell
 	log      *slog.Logger
 	clock    ratelimit.Clock
 	counters counters
@@ -256,6 +259,7 @@ func New(client *managedagents.Client, environmentID string, opts Options) (*Wor
 		opts:      opts,
 		workdir:   workdir,
 		store:     opts.Store,
+		secrets:   clientSecrets(client),
 		clock:     clock,
 		items:     map[string]*item{},
 		drained:   make(chan struct{}),
@@ -461,6 +465,21 @@ func (w *Worker) failed(err error) {
 	if w.err == nil {
 		w.err = err
 	}
+}
+
+// clientSecrets returns the credentials client holds (its API key, auth
+// token, environment key), to keep them out of every item's shell.
+func clientSecrets(client *managedagents.Client) []string {
+	var out []string
+	client.WithOptions(func(c *config.Config) error {
+		for _, s := range c.SecretValues() {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+		return nil
+	})
+	return out
 }
 
 // systemClock is the ratelimit.Clock of the system.

@@ -131,15 +131,29 @@ type limiterError struct{ err error }
 func (e *limiterError) Error() string { return e.err.Error() }
 func (e *limiterError) Unwrap() error { return e.err }
 
+// boundError is the cause of an attempt cut short by one of its bounds. It is
+// a timeout of the client: a net.Error whose Timeout is true, as for an
+// attempt past its request timeout, so that a caller (or telemetry) that
+// tells timeouts apart finds it one.
+type boundError string
+
+func (e boundError) Error() string { return string(e) }
+
+// Timeout reports true: the client's bound expired.
+func (boundError) Timeout() bool { return true }
+
+// Temporary reports true: another attempt may succeed.
+func (boundError) Temporary() bool { return true }
+
 // Causes of an attempt cut short by its bound.
 var (
 	// errNoHeaders cancels a stream open attempt that waited too long for headers.
-	errNoHeaders = errors.New("no response headers within the stream idle timeout")
+	errNoHeaders error = boundError("no response headers within the stream idle timeout")
 	// errNoDownloadHeaders cancels a download attempt that waited too long for headers.
-	errNoDownloadHeaders = errors.New("no response headers within the request timeout")
+	errNoDownloadHeaders error = boundError("no response headers within the request timeout")
 	// errUploadTimeout cancels an upload attempt whose answer took too long
 	// once its body was sent.
-	errUploadTimeout = errors.New("no answer within the request timeout after the request body was sent")
+	errUploadTimeout error = boundError("no answer within the request timeout after the request body was sent")
 )
 
 // run sends req with at most maxRetries retries and returns its 2xx answer.
