@@ -263,7 +263,7 @@ func (p DeploymentCreateParams) validate() error {
 	if err := validateDeploymentParts(p.Resources, p.VaultIDs, p.Schedule, p.Budget); err != nil {
 		return err
 	}
-	return validateMetadataKeys("metadata", p.Metadata)
+	return validateMetadataLimits("metadata", p.Metadata)
 }
 
 // validateDeploymentEvents checks the initial events of a deployment: 1 to 50
@@ -365,7 +365,7 @@ func (p DeploymentUpdateParams) validate() error {
 	if err := validateDeploymentParts(p.Resources, p.VaultIDs, p.Schedule, p.Budget); err != nil {
 		return err
 	}
-	if err := validateMetadataKeys("metadata", p.Metadata); err != nil {
+	if err := validateMetadataLimits("metadata", p.Metadata); err != nil {
 		return err
 	}
 	type plain DeploymentUpdateParams

@@ -357,7 +357,7 @@ func TestDeploymentValidation(t *testing.T) {
 		{"schedule.timezone", with(func(p *DeploymentCreateParams) { p.Schedule = NewScheduleCron("0 9 * * *", "") })},
 		{"schedule.timezone", with(func(p *DeploymentCreateParams) { p.Schedule = NewScheduleCron("0 9 * * *", "Pacific Time") })},
 		{"budget.max_list_cost.amount", with(func(p *DeploymentCreateParams) { p.Budget = NewBudgetLimit("5.00", "USD") })},
-		{"metadata", with(func(p *DeploymentCreateParams) { p.Metadata = map[string]string{"": "x"} })},
+		{`metadata[""]`, with(func(p *DeploymentCreateParams) { p.Metadata = map[string]string{"": "x"} })},
 	} {
 		c, reqs := newTestClient(t, replyJSON(200, "{}"))
 		_, err := c.Deployments.Create(context.Background(), tc.params)
@@ -377,7 +377,7 @@ func TestDeploymentValidation(t *testing.T) {
 		{"initial_events", DeploymentUpdateParams{InitialEvents: []EventParam{}}},
 		{"agent.id", DeploymentUpdateParams{Agent: &AgentRef{}}},
 		{"schedule.expression", DeploymentUpdateParams{Schedule: NewScheduleCron("* * * *", "UTC")}},
-		{"metadata", DeploymentUpdateParams{Metadata: MetadataPatch{}.Set("", "x")}},
+		{`metadata[""]`, DeploymentUpdateParams{Metadata: MetadataPatch{}.Set("", "x")}},
 	} {
 		c, reqs := newTestClient(t, replyJSON(200, "{}"))
 		_, err := c.Deployments.Update(context.Background(), "depl_1", tc.params)

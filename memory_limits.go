@@ -23,13 +23,13 @@ const (
 	// MaxMemoryStoreDescriptionChars is the longest description of a memory store.
 	MaxMemoryStoreDescriptionChars = 1024
 	// MaxMemoryStoreMetadataPairs is the most metadata pairs of a memory store.
-	MaxMemoryStoreMetadataPairs = 16
+	MaxMemoryStoreMetadataPairs = maxMetadataPairs
 	// MaxMemoryStoreMetadataKeyChars is the longest metadata key of a memory
 	// store (at least 1).
-	MaxMemoryStoreMetadataKeyChars = 64
+	MaxMemoryStoreMetadataKeyChars = maxMetadataKeyChars
 	// MaxMemoryStoreMetadataValueChars is the longest metadata value of a
 	// memory store.
-	MaxMemoryStoreMetadataValueChars = 512
+	MaxMemoryStoreMetadataValueChars = maxMetadataValueChars
 	// MaxMemoryListLimit is the largest page of the memory store, memory and
 	// memory version lists.
 	MaxMemoryListLimit = 100
@@ -147,37 +147,6 @@ func checkChars(field, s string, lo, hi int, noControl bool) error {
 			r, _ := utf8.DecodeRuneInString(s[i:])
 			return invalid(field, fmt.Sprintf("has the control character %U", r))
 		}
-	}
-	return nil
-}
-
-// validateStoreMetadata checks the metadata of a memory store, or a patch of
-// it (value nil: delete the key): at most 16 keys set, keys of 1 to 64
-// characters, values of at most 512.
-func validateStoreMetadata[V string | *string](field string, m map[string]V) error {
-	set := 0
-	for k, v := range m {
-		f := field + "[" + strconv.Quote(k) + "]"
-		if n := utf8.RuneCountInString(k); n < 1 || n > MaxMemoryStoreMetadataKeyChars {
-			return invalid(f, fmt.Sprintf("the key has %d characters; keys have 1 to %d", n, MaxMemoryStoreMetadataKeyChars))
-		}
-		var val string
-		switch v := any(v).(type) {
-		case string:
-			val = v
-		case *string:
-			if v == nil {
-				continue
-			}
-			val = *v
-		}
-		set++
-		if err := checkChars(f, val, 0, MaxMemoryStoreMetadataValueChars, false); err != nil {
-			return err
-		}
-	}
-	if set > MaxMemoryStoreMetadataPairs {
-		return invalid(field, fmt.Sprintf("sets %d keys; a memory store has at most %d", set, MaxMemoryStoreMetadataPairs))
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ func (p MemoryStoreCreateParams) validate() error {
 	if err := checkChars("description", p.Description, 0, MaxMemoryStoreDescriptionChars, false); err != nil {
 		return err
 	}
-	return validateStoreMetadata("metadata", p.Metadata)
+	return validateMetadataLimits("metadata", p.Metadata)
 }
 
 // MemoryStoreUpdateParams is the body of POST
@@ -118,7 +118,7 @@ func (p MemoryStoreUpdateParams) validate() error {
 	if err := checkChars("description", p.Description, 0, MaxMemoryStoreDescriptionChars, false); err != nil {
 		return err
 	}
-	if err := validateStoreMetadata("metadata", p.Metadata); err != nil {
+	if err := validateMetadataLimits("metadata", p.Metadata); err != nil {
 		return err
 	}
 	type plain MemoryStoreUpdateParams
@@ -127,10 +127,9 @@ func (p MemoryStoreUpdateParams) validate() error {
 
 // MemoryStoreListParams filters GET /v1/memory_stores.
 type MemoryStoreListParams struct {
-	// CreatedAtGte keeps stores created at or after this time.
-	CreatedAtGte time.Time
-	// CreatedAtLte keeps stores created at or before this time.
-	CreatedAtLte time.Time
+	// CreatedAtGTE and CreatedAtLTE bound created_at (created_at[gte],
+	// created_at[lte], both inclusive).
+	CreatedAtGTE, CreatedAtLTE time.Time
 	// IncludeArchived lists archived stores too.
 	IncludeArchived bool
 	// Limit is the page size: 1 to 100; 0 takes the default, 20.
@@ -188,8 +187,8 @@ func (s *MemoryStoreService) List(ctx context.Context, params MemoryStoreListPar
 	if err != nil {
 		return nil, err
 	}
-	q.time("created_at[gte]", params.CreatedAtGte)
-	q.time("created_at[lte]", params.CreatedAtLte)
+	q.time("created_at[gte]", params.CreatedAtGTE)
+	q.time("created_at[lte]", params.CreatedAtLTE)
 	q.bool("include_archived", params.IncludeArchived)
 	return doJSON[Page[*MemoryStore]](ctx, s.client, memoryStoresList.At().WithQuery(url.Values(q)), opts)
 }

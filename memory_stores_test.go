@@ -104,8 +104,8 @@ func TestMemoryStoreListArchiveDelete(t *testing.T) {
 
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "memory_stores/page_of_memory_stores.json"))))
 	page, err := c.MemoryStores.List(ctx, MemoryStoreListParams{
-		CreatedAtGte:    time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC),
-		CreatedAtLte:    time.Date(2026, 11, 1, 0, 0, 0, 0, time.FixedZone("CET", 3600)),
+		CreatedAtGTE:    time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC),
+		CreatedAtLTE:    time.Date(2026, 11, 1, 0, 0, 0, 0, time.FixedZone("CET", 3600)),
 		IncludeArchived: true, Limit: 100, Page: "page_1",
 	})
 	require.NoError(t, err)

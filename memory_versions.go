@@ -125,10 +125,9 @@ type MemoryVersionListParams struct {
 	APIKeyID string
 	// ServiceAccountID keeps the versions written by a service account (svac_…).
 	ServiceAccountID string
-	// CreatedAtGte keeps versions written at or after this time.
-	CreatedAtGte time.Time
-	// CreatedAtLte keeps versions written at or before this time.
-	CreatedAtLte time.Time
+	// CreatedAtGTE and CreatedAtLTE bound created_at, when the versions were
+	// written (created_at[gte], created_at[lte], both inclusive).
+	CreatedAtGTE, CreatedAtLTE time.Time
 	// View is the view of the versions; the default is [MemoryViewBasic].
 	View MemoryView
 	// Limit is the page size: 1 to 100, at most 20 with [MemoryViewFull]; 0
@@ -166,8 +165,8 @@ func (s *MemoryVersionService) List(ctx context.Context, memoryStoreID string, p
 	q.str("session_id", params.SessionID)
 	q.str("api_key_id", params.APIKeyID)
 	q.str("service_account_id", params.ServiceAccountID)
-	q.time("created_at[gte]", params.CreatedAtGte)
-	q.time("created_at[lte]", params.CreatedAtLte)
+	q.time("created_at[gte]", params.CreatedAtGTE)
+	q.time("created_at[lte]", params.CreatedAtLTE)
 	return doJSON[Page[*MemoryVersion]](ctx, s.client, memoryVersionsList.At(memoryStoreID).WithQuery(url.Values(q)), opts)
 }
 

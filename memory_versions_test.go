@@ -48,7 +48,7 @@ func TestMemoryVersionList(t *testing.T) {
 	c, reqs := newTestClient(t, replyJSON(200, string(fixture(t, "memory_stores/page_of_memory_versions.json"))))
 	page, err := c.MemoryStores.MemoryVersions.List(context.Background(), storeID, MemoryVersionListParams{
 		MemoryID: memoryID, Operation: MemoryVersionDeleted, SessionID: "sesn_1", APIKeyID: "apikey_1", ServiceAccountID: "svac_1",
-		CreatedAtGte: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), CreatedAtLte: time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC),
+		CreatedAtGTE: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), CreatedAtLTE: time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC),
 		View: MemoryViewFull, Limit: 20, Page: "page_v1",
 	})
 	require.NoError(t, err)

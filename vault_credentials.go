@@ -76,7 +76,7 @@ func (p VaultCredentialCreateParams) validate() error {
 	if err := validateDisplayName(p.DisplayName, false); err != nil {
 		return err
 	}
-	return validateMetadataKeys("metadata", p.Metadata)
+	return validateMetadataLimits("metadata", p.Metadata)
 }
 
 // wire returns the body sent, secrets revealed.
@@ -132,7 +132,7 @@ func (p VaultCredentialUpdateParams) validate() error {
 	if err := validateDisplayName(p.DisplayName, false); err != nil {
 		return err
 	}
-	return validateMetadataKeys("metadata", p.Metadata)
+	return validateMetadataLimits("metadata", p.Metadata)
 }
 
 // wire returns the body sent, secrets revealed.

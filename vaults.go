@@ -102,7 +102,7 @@ func (s *VaultService) Create(ctx context.Context, params VaultCreateParams, opt
 	if err := validateDisplayName(params.DisplayName, true); err != nil {
 		return nil, err
 	}
-	if err := validateMetadataKeys("metadata", params.Metadata); err != nil {
+	if err := validateMetadataLimits("metadata", params.Metadata); err != nil {
 		return nil, err
 	}
 	return doJSON[Vault](ctx, s.client, vaultsCreate.At().WithBody(params), opts)
@@ -123,7 +123,7 @@ func (s *VaultService) Update(ctx context.Context, vaultID string, params VaultU
 	if err := validateDisplayName(params.DisplayName, false); err != nil {
 		return nil, err
 	}
-	if err := validateMetadataKeys("metadata", params.Metadata); err != nil {
+	if err := validateMetadataLimits("metadata", params.Metadata); err != nil {
 		return nil, err
 	}
 	return doJSON[Vault](ctx, s.client, vaultsUpdate.At(vaultID).WithBody(params), opts)

@@ -88,7 +88,7 @@ func TestVaultValidation(t *testing.T) {
 			_, err := c.Vaults.Create(ctx, VaultCreateParams{DisplayName: strings.Repeat("é", 256)})
 			return err
 		}},
-		{"metadata", func(c *Client) error {
+		{`metadata[""]`, func(c *Client) error {
 			_, err := c.Vaults.Create(ctx, VaultCreateParams{DisplayName: "v", Metadata: map[string]string{"": "x"}})
 			return err
 		}},

@@ -30,4 +30,10 @@
 //
 // Routes the fake serves but no test answered successfully make a full run
 // fail, so an area the fake learns cannot be forgotten here.
+//
+// # The method table
+//
+// OFFICIAL_SDK.md, at the root of the repository, maps every method of the
+// official SDK's Managed Agents services to ours; TestOfficialMethodTable
+// fails when a method of either side is missing from it or named wrongly.
 package conformance

@@ -97,7 +97,7 @@ func TestMemoryStoreLifecycle(t *testing.T) {
 		n++
 	}
 	require.Equal(t, 2, n)
-	page, err = stores.List(ctx, managedagents.MemoryStoreListParams{IncludeArchived: true, CreatedAtGte: start0.Add(time.Second)})
+	page, err = stores.List(ctx, managedagents.MemoryStoreListParams{IncludeArchived: true, CreatedAtGTE: start0.Add(time.Second)})
 	require.NoError(t, err)
 	require.Len(t, page.Data, 1, "created_at[gte]")
 
