@@ -85,7 +85,7 @@ func (p AgentCreateParams) validate() error {
 	if err := validateMCPRefs("", p.Tools, p.MCPServers); err != nil {
 		return err
 	}
-	return validateMetadataKeys("metadata", p.Metadata)
+	return validateMetadataLimits("metadata", p.Metadata)
 }
 
 func validateAgentParts(tools []Tool, servers []MCPServer, skills []SkillRef, ei *ExecutionIdentity, ma *Multiagent) error {
@@ -168,7 +168,7 @@ func (p AgentUpdateParams) validate() error {
 			return err
 		}
 	}
-	if err := validateMetadataKeys("metadata", p.Metadata); err != nil {
+	if err := validateMetadataLimits("metadata", p.Metadata); err != nil {
 		return err
 	}
 	type plain AgentUpdateParams

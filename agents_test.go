@@ -444,7 +444,7 @@ func TestAgentValidation(t *testing.T) {
 		{"multiagent.workflows.predefined_agents[0].type", with(func(p *AgentCreateParams) {
 			p.Multiagent = &Multiagent{Type: Multiagent20261001, Workflows: NewMultiagentMembersEnabled(MultiagentAgent{})}
 		})},
-		{"metadata", with(func(p *AgentCreateParams) { p.Metadata = map[string]string{"": "x"} })},
+		{`metadata[""]`, with(func(p *AgentCreateParams) { p.Metadata = map[string]string{"": "x"} })},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			t.Parallel()
@@ -475,7 +475,7 @@ func TestAgentValidation(t *testing.T) {
 	_, err = c.Agents.Update(ctx, "", AgentUpdateParams{})
 	requireInvalid(t, err, "agent_id")
 	_, err = c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Metadata: MetadataPatch{"": nil}})
-	requireInvalid(t, err, "metadata")
+	requireInvalid(t, err, `metadata[""]`)
 	_, err = c.Agents.Get(ctx, "a/b", AgentGetParams{})
 	requireInvalid(t, err, "agent_id")
 	_, err = c.Agents.Get(ctx, "agent_1", AgentGetParams{Version: -1})

@@ -259,7 +259,7 @@ func (p EnvironmentCreateParams) validate() error {
 			return err
 		}
 	}
-	return validateMetadataKeys("metadata", p.Metadata)
+	return validateMetadataLimits("metadata", p.Metadata)
 }
 
 // EnvironmentUpdateParams is the body of POST /v1/environments/{environment_id}.
@@ -298,7 +298,7 @@ func (p EnvironmentUpdateParams) validate() error {
 			return err
 		}
 	}
-	if err := validateMetadataKeys("metadata", p.Metadata); err != nil {
+	if err := validateMetadataLimits("metadata", p.Metadata); err != nil {
 		return err
 	}
 	type plain EnvironmentUpdateParams

@@ -211,7 +211,7 @@ func TestEnvironmentValidation(t *testing.T) {
 		{"config.networking.type", EnvironmentCreateParams{Name: "x", Config: &CloudConfig{Networking: &Networking{Type: "open"}}}},
 		{"config.networking.allowed_hosts[1]", EnvironmentCreateParams{Name: "x", Config: &CloudConfig{Networking: NewNetworkingLimited("a.example.com", "")}}},
 		{"config", EnvironmentCreateParams{Name: "x", Config: (*CloudConfig)(nil)}},
-		{"metadata", EnvironmentCreateParams{Name: "x", Metadata: map[string]string{"": "v"}}},
+		{`metadata[""]`, EnvironmentCreateParams{Name: "x", Metadata: map[string]string{"": "v"}}},
 	} {
 		_, err := c.Environments.Create(ctx, tc.params)
 		requireInvalid(t, err, tc.field)

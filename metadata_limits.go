@@ -6,8 +6,9 @@ import (
 	"unicode/utf8"
 )
 
-// The limits of the metadata of deployments, vaults, vault credentials and
-// memory stores (more-resources.md §2.6, §3.1, §3.4, §4.2), in characters.
+// The limits of the metadata of agents and environments (the reference's
+// AgentCreateParams and Environment), deployments, vaults, vault credentials
+// and memory stores (more-resources.md §2.6, §3.1, §3.4, §4.2), in characters.
 const (
 	maxMetadataPairs      = 16
 	maxMetadataKeyChars   = 64

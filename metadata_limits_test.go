@@ -9,9 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMetadataLimitsCheckedBeforeSending: the metadata of deployments,
-// vaults and vault credentials (at most 16 pairs, keys of 1 to 64
-// characters, values of at most 512: more-resources.md §2.6, §3.1, §3.4) is
+// TestMetadataLimitsCheckedBeforeSending: the metadata of agents,
+// environments, deployments, vaults and vault credentials (at most 16 pairs,
+// keys of 1 to 64 characters, values of at most 512: the reference's
+// AgentCreateParams and Environment, more-resources.md §2.6, §3.1, §3.4) is
 // checked before anything is sent, on create and in an update's patch, where
 // a deleted key counts for nothing. The limits themselves are accepted.
 func TestMetadataLimitsCheckedBeforeSending(t *testing.T) {
@@ -36,6 +37,22 @@ func TestMetadataLimitsCheckedBeforeSending(t *testing.T) {
 
 	// Each call sends metadata m (on create) or the patch of m (on update).
 	calls := map[string]func(c *Client, m map[string]string) error{
+		"Agents.Create": func(c *Client, m map[string]string) error {
+			_, err := c.Agents.Create(ctx, AgentCreateParams{Name: "a", Model: ModelConfig{ID: "claude-sonnet-5-5"}, Metadata: m})
+			return err
+		},
+		"Agents.Update": func(c *Client, m map[string]string) error {
+			_, err := c.Agents.Update(ctx, "agent_1", AgentUpdateParams{Metadata: patch(m)})
+			return err
+		},
+		"Environments.Create": func(c *Client, m map[string]string) error {
+			_, err := c.Environments.Create(ctx, EnvironmentCreateParams{Name: "e", Metadata: m})
+			return err
+		},
+		"Environments.Update": func(c *Client, m map[string]string) error {
+			_, err := c.Environments.Update(ctx, "env_1", EnvironmentUpdateParams{Metadata: patch(m)})
+			return err
+		},
 		"Deployments.Create": func(c *Client, m map[string]string) error {
 			_, err := c.Deployments.Create(ctx, DeploymentCreateParams{Name: "d", Agent: NewAgentRef("agent_1"),
 				EnvironmentID: "env_1", InitialEvents: []EventParam{NewUserMessage("go")}, Metadata: m})
