@@ -100,7 +100,8 @@
 //
 // Update params send only the fields that are set: a zero field keeps the
 // stored value. To clear a field, name it, as it is named in the API, in the
-// params' Clear list; it is sent as null:
+// params' Clear list; it is sent as null (as "" where the API clears with an
+// empty string: a memory store's description, an OAuth credential's scope):
 //
 //	client.Sessions.Update(ctx, id, managedagents.SessionUpdateParams{
 //		Clear: []string{"title", "metadata"},

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -154,4 +155,43 @@ func TestEveryExportedNameHasADocComment(t *testing.T) {
 		problems = append(problems, docProblems(t, dir)...)
 	}
 	require.Empty(t, problems, "%d names lack a doc comment:\n%s", len(problems), strings.Join(problems, "\n"))
+}
+
+// TestServiceMethodsNameTheirRoutes: the doc comment of every service method
+// names the route of each endpoint it calls ("POST /v1/agents"), as the
+// table of endpoints_test.go says it calls them.
+func TestServiceMethodsNameTheirRoutes(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	names, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		require.NoError(t, err)
+		files = append(files, f)
+	}
+	d, err := doc.NewFromFiles(fset, files, "github.com/go-managedagents/managedagents")
+	require.NoError(t, err)
+	docs := map[string]string{} // "AgentService.Create": its doc, white space folded
+	for _, typ := range d.Types {
+		for _, m := range typ.Methods {
+			docs[typ.Name+"."+m.Name] = strings.Join(strings.Fields(m.Doc), " ")
+		}
+	}
+	c := NewClient()
+	for _, name := range serviceMethods(c) {
+		path := strings.Split(name, ".")
+		v := reflect.ValueOf(c)
+		for _, field := range path[:len(path)-1] {
+			v = v.Elem().FieldByName(field)
+		}
+		method := v.Elem().Type().Name() + "." + path[len(path)-1]
+		for _, op := range serviceCalls[name].ops {
+			require.Contains(t, docs[method], wantEndpoints[op].route, "the doc comment of %s (%s) names the route it calls", method, name)
+		}
+	}
 }

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-managedagents/managedagents/option"
 	"github.com/go-managedagents/managedagents/ratelimit"
 )
 
@@ -199,5 +201,41 @@ func TestResponseErrorCarriesTheAnswer(t *testing.T) {
 		require.Equal(t, "application/json", re.ContentType, name)
 		require.Contains(t, re.URL, "/v1/sessions/sesn_1", name)
 		require.NotNil(t, re.Err, name)
+	}
+}
+
+// TestEveryCallReportsAnUnreadableAnswer walks every service method (the
+// table of endpoints_test.go) against a server whose 2xx answers cannot be
+// read: each call fails with a *ResponseError carrying the answer's status
+// and request id, matching ErrMalformedResponse, with the package's prefix
+// once. An events list whose page is JSON but holds an event that does not
+// decode is such an answer too. Downloads hand their body over unread, so
+// they are not asked.
+func TestEveryCallReportsAnUnreadableAnswer(t *testing.T) {
+	t.Parallel()
+	const (
+		wrongTypes = `{"id":7,"type":[],"data":[{"type":7,"id":7}],"next_page":7}`
+		badEvent   = `{"data":[{"type":"agent.message","id":"sevt_1","processed_at":false}],"next_page":null}`
+	)
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Request-Id", "req_unreadable")
+		body := wrongTypes
+		if strings.HasSuffix(r.URL.Path, "/events") && r.Method == http.MethodGet {
+			body = badEvent
+		}
+		replyJSON(200, body)(w, r)
+	}, option.WithEnvironmentKey(testEnvironmentKey))
+	downloads := []string{"Files.Download", "Files.DownloadToFile", "Skills.Versions.Download"}
+	for name, sc := range serviceCalls {
+		if slices.Contains(downloads, name) {
+			continue
+		}
+		err := sc.call(context.Background(), c)
+		var re *ResponseError
+		require.ErrorAs(t, err, &re, "%s: %v", name, err)
+		require.ErrorIs(t, err, ErrMalformedResponse, name)
+		require.Equal(t, 200, re.StatusCode, name)
+		require.Equal(t, "req_unreadable", re.RequestID, name)
+		require.Equal(t, 1, strings.Count(err.Error(), "managedagents:"), err.Error())
 	}
 }

@@ -7,10 +7,13 @@ import (
 )
 
 // ObjectMeta holds the fields every object of the API has: its id, its type,
-// its timestamps, and the JSON it was decoded from. [Agent], [Environment],
-// [Session], [SessionThread] and the session resources embed it, as every event
-// embeds [EventMeta]. Timestamps the server sends as null (or does not send)
-// are the zero time.
+// its timestamps, and the JSON it was decoded from. The resources of the API
+// embed it ([Agent], [Environment], [Session], [SessionThread], the
+// session resources, [Deployment], [DeploymentRun], [Vault],
+// [VaultCredential], [MemoryStore], [Memory], [MemoryVersion],
+// [FileMetadata], [Skill], [SkillVersion], [WorkItem]), as every event embeds
+// [EventMeta]. Timestamps the server sends as null (or does not send) are the
+// zero time.
 type ObjectMeta struct {
 	// ID is the object's id, e.g. agent_…, env_…, sesn_…, sthr_…, sesrsc_….
 	ID string `json:"id"`

@@ -70,7 +70,8 @@ func (p SessionEventListParams) values() (url.Values, error) {
 }
 
 // List returns one page of a session's events. An event that does not decode
-// fails the page with an *[EventDecodeError] naming it (id, type, index).
+// fails the page with a *[ResponseError] wrapping an *[EventDecodeError] that
+// names it (id, type, index).
 //
 // GET /v1/sessions/{session_id}/events
 func (s *SessionEventService) List(ctx context.Context, sessionID string, params SessionEventListParams, opts ...option.RequestOption) (*Page[Event], error) {
@@ -93,17 +94,28 @@ func (s *SessionEventService) ListAll(ctx context.Context, sessionID string, par
 	})
 }
 
-// listEvents fetches and decodes one page of an events list.
+// listEvents fetches and decodes one page of an events list. A page with an
+// event that does not decode is an answer that cannot be read: a
+// *ResponseError (with the answer's status and request id) wrapping the
+// *EventDecodeError.
 func (c *Client) listEvents(ctx context.Context, r transport.Request, opts []option.RequestOption) (*Page[Event], error) {
 	cfg, err := c.config(opts)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := getEventPage(ctx, cfg, r)
+	var page *Page[Event]
+	err = sendWith(ctx, cfg, r, func(data []byte) error {
+		var raw eventPage
+		if err := jsonInto(&raw)(data); err != nil {
+			return err
+		}
+		page, err = raw.decode(cfg)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return raw.decode(cfg)
+	return page, nil
 }
 
 // eventPage is a page of events as JSON, not yet decoded.

@@ -317,6 +317,33 @@ func TestSkillVersionUnpack(t *testing.T) {
 	requireOnly(t, filepath.Dir(dir), "invoice-parser")
 }
 
+// A version answered with an id that cannot name it in the download's path
+// ("latest", a slash) is an answer that cannot be used: a *ResponseError of
+// the Get, with its status and request id, not a fault of the caller's
+// params; nothing is downloaded or written.
+func TestSkillVersionUnpackRefusesAnUnusableVersionID(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{SkillVersionLatest, "skver_1/../x", ""} {
+		version, err := json.Marshal(map[string]string{"id": id, "type": "skill_version", "skill_id": "skill_1", "name": "invoice-parser"})
+		require.NoError(t, err)
+		c, reqs := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Request-Id", "req_version")
+			replyJSON(200, string(version))(w, r)
+		})
+		dir := filepath.Join(t.TempDir(), "skill")
+		_, err = c.Skills.Versions.Unpack(context.Background(), "skill_1", SkillVersionLatest, SkillVersionUnpackParams{Dir: dir})
+		var re *ResponseError
+		require.ErrorAs(t, err, &re, id)
+		require.ErrorIs(t, err, ErrMalformedResponse, id)
+		require.NotErrorIs(t, err, ErrInvalidParams, "%q: the server's answer, not the caller's params", id)
+		require.Equal(t, 200, re.StatusCode)
+		require.Equal(t, "req_version", re.RequestID)
+		require.Equal(t, 1, strings.Count(err.Error(), "managedagents:"), err.Error())
+		require.Len(t, *reqs, 1, "nothing downloaded")
+		require.NoDirExists(t, dir)
+	}
+}
+
 // requireOnly checks that dir holds exactly names: no temporary file or
 // directory was left behind.
 func requireOnly(t *testing.T, dir string, names ...string) {

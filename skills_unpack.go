@@ -52,12 +52,20 @@ func (s *SkillVersionService) Unpack(ctx context.Context, skillID, version strin
 	if params.Dir == "" {
 		return nil, invalid("dir", "is required")
 	}
-	v, err := s.Get(ctx, skillID, version, SkillVersionGetParams{}, opts...)
+	// The version's id names it in the download's path: an answer whose id
+	// cannot is a *ResponseError of the Get, not a fault of params.
+	var v SkillVersion
+	err := s.client.send(ctx, skillsVersionsRetrieve.At(skillID, version), opts, func(data []byte) error {
+		if err := jsonInto(&v)(data); err != nil {
+			return err
+		}
+		if err := cmp.Or(checkID("id", v.ID), refuseLatest(v.ID)); err != nil {
+			return fmt.Errorf("the version's id %q cannot name it in a path: %s", v.ID, causeText(err))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if err := cmp.Or(checkID("version", v.ID), refuseLatest(v.ID)); err != nil {
-		return nil, fmt.Errorf("%sthe version has the id %q: %w", errPrefix, v.ID, err)
 	}
 	d, err := s.Download(ctx, skillID, v.ID, SkillVersionDownloadParams{}, opts...)
 	if err != nil {
@@ -73,7 +81,7 @@ func (s *SkillVersionService) Unpack(ctx context.Context, skillID, version strin
 	if err := unpackInto(params.Dir, params.Replace, archive, size); err != nil {
 		return nil, fmt.Errorf("%sskill %s version %s: %w", errPrefix, skillID, v.ID, err)
 	}
-	return v, nil
+	return &v, nil
 }
 
 // spool copies r, at most max bytes of it, to a new temporary file, and

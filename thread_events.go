@@ -30,7 +30,8 @@ func (p SessionThreadEventListParams) values() (url.Values, error) {
 }
 
 // List returns one page of the events of a thread of a session. An event that
-// does not decode fails the page with an *[EventDecodeError] naming it.
+// does not decode fails the page with a *[ResponseError] wrapping an
+// *[EventDecodeError] that names it.
 //
 // GET /v1/sessions/{session_id}/threads/{thread_id}/events
 func (s *SessionThreadEventService) List(ctx context.Context, sessionID, threadID string, params SessionThreadEventListParams, opts ...option.RequestOption) (*Page[Event], error) {

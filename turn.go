@@ -132,6 +132,10 @@ func (r *TurnResult) Text() string {
 // If the session is terminated or deleted, the error matches [ErrSessionEnded].
 // Once the stream is open, the *TurnResult is never nil: with an error it holds
 // what the turn did until then.
+//
+// GET /v1/sessions/{session_id}/events/stream, POST
+// /v1/sessions/{session_id}/events, and GET /v1/sessions/{session_id}/events
+// for a backfill or the turn's history
 func (s *SessionService) RunTurn(ctx context.Context, sessionID string, params SessionRunTurnParams, opts ...option.RequestOption) (*TurnResult, error) {
 	if err := validateEvents("events", params.Events); err != nil {
 		return nil, err

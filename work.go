@@ -3,6 +3,7 @@ package managedagents
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -115,7 +116,7 @@ func (w WorkSecret) MarshalJSON() ([]byte, error) { return w.s.MarshalJSON() }
 func (w *WorkSecret) UnmarshalJSON(b []byte) error {
 	var s *string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("secret: not a string") // never quote the value
+		return errors.New("secret: not a string") // never quote the value
 	}
 	*w = WorkSecret{}
 	if s != nil {

@@ -4,7 +4,8 @@
 // [NewServer] starts an httptest server that implements every endpoint the SDK
 // covers (agents and their versions, environments, sessions, session events and
 // their stream, resources, threads, deployments and their runs, vaults and
-// their credentials, the work queue of self-hosted environments;
+// their credentials, memory stores with their memories and versions, files,
+// skills and their versions, the work queue of self-hosted environments;
 // [Server.Routes] lists them) from the API's
 // documented wire contract, not from the SDK's types. [Server.Client] returns
 // an SDK client pointed at it; any other client works too: the conformance
@@ -34,7 +35,8 @@
 // error envelope {"type":"error","error":{...},"request_id":"req_…"} and a
 // request-id header. Lists are paginated with opaque next_page cursors (and
 // prev_page on sessions). IDs have the API's prefixes (agent_, env_, sesn_,
-// sevt_, sthr_, sesrsc_, depl_, drun_, vlt_, vcrd_, req_) and come from counters; timestamps are RFC 3339
+// sevt_, sthr_, sesrsc_, depl_, drun_, vlt_, vcrd_, memstore_, mem_, memver_,
+// file_, skill_, skver_, work_, req_) and come from counters; timestamps are RFC 3339
 // UTC with milliseconds from the server's clock ([WithClock], [Server.SetNow],
 // [Server.AdvanceClock]).
 //

@@ -3,11 +3,15 @@ package managedagentstest_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -217,4 +221,93 @@ func TestReplayComparesRedactedRequests(t *testing.T) {
 	require.Contains(t, tb.errors()[0], `body.resources[0].url: got "https://github.com/example/other", recorded "https://github.com/example/app"`)
 	require.NotContains(t, tb.errors()[0], "ci-secret-token-123456")
 	require.NotContains(t, tb.errors()[0], "authorization_token", "redacted on both sides, it does not differ")
+}
+
+// secretField is a field of the SDK's request or answer types that holds a
+// secret ([managedagents.Secret] or [managedagents.WorkSecret]).
+type secretField struct {
+	typ, field, json string
+}
+
+// sdkSecretFields returns every struct field of the SDK's root package whose
+// type is Secret or WorkSecret, read from its source.
+func sdkSecretFields(t *testing.T) []secretField {
+	t.Helper()
+	fset := token.NewFileSet()
+	names, err := filepath.Glob(filepath.Join("..", "*.go"))
+	require.NoError(t, err)
+	var out []secretField
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		require.NoError(t, err)
+		ast.Inspect(f, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok {
+				return true
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return true
+			}
+			for _, fl := range st.Fields.List {
+				id, ok := fl.Type.(*ast.Ident)
+				if !ok || (id.Name != "Secret" && id.Name != "WorkSecret") || fl.Tag == nil || len(fl.Names) == 0 {
+					continue
+				}
+				tag := reflect.StructTag(strings.Trim(fl.Tag.Value, "`")).Get("json")
+				jsonName, _, _ := strings.Cut(tag, ",")
+				out = append(out, secretField{ts.Name.Name, fl.Names[0].Name, jsonName})
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// TestRecordRedactsEverySDKSecretField: every field the SDK treats as secret
+// (a Secret or WorkSecret field of its types) is redacted by name from a
+// recording, where the API carries it: a credential's auth fields inside its
+// "auth" object, the others at any depth. A secret field added to the SDK
+// without its name in record_redact.go fails here.
+func TestRecordRedactsEverySDKSecretField(t *testing.T) {
+	t.Parallel()
+	fields := sdkSecretFields(t)
+	require.GreaterOrEqual(t, len(fields), 7, "the SDK's secret fields: %v", fields)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body) // the secrets come back in the answer too
+	}))
+	t.Cleanup(srv.Close)
+	name := filepath.Join(t.TempDir(), "sdk-secrets")
+	values := map[string]string{}
+	t.Run("record", func(t *testing.T) {
+		rec := managedagentstest.NewRecorder(t, name, managedagentstest.WithMode(managedagentstest.ModeRecord))
+		for _, f := range fields {
+			value := "value-of-" + f.typ + "-" + f.field + "-0123456789"
+			values[f.typ+"."+f.field] = value
+			inner, err := json.Marshal(map[string]any{f.json: value})
+			require.NoError(t, err)
+			body := `{"resources":[` + string(inner) + `]}`
+			if strings.HasSuffix(f.typ, "AuthParams") { // sent as a credential's "auth"
+				body = `{"auth":` + string(inner) + `}`
+			}
+			req, err := http.NewRequest("POST", srv.URL+"/v1/"+f.typ, strings.NewReader(body))
+			require.NoError(t, err)
+			resp, err := rec.Client().Do(req)
+			require.NoError(t, err)
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	data, err := os.ReadFile(name + ".json")
+	require.NoError(t, err)
+	for field, value := range values {
+		if strings.Contains(string(data), value) {
+			t.Errorf("%s is recorded unredacted: add its JSON name to secretFields", field)
+		}
+	}
 }

@@ -3,7 +3,8 @@
 // item runs the session's bash, read, write, edit, glob and grep calls in a
 // directory of its own under -workdir, until SIGINT or SIGTERM; then it
 // stops polling, lets the running tool calls finish for up to -grace,
-// cancels the rest, stops its items and exits 0.
+// cancels the rest, stops its items and exits: 0 after SIGTERM (a service
+// manager's stop), 130 after Ctrl-C (SIGINT), as every example does.
 //
 //	ANTHROPIC_ENVIRONMENT_KEY=… worker -environment env_… -workdir /var/lib/agent-worker [-concurrency 8] [-grace 30s]
 //
@@ -46,8 +47,9 @@ type config struct {
 	grace       time.Duration
 }
 
-// exitCode runs the command and returns its exit status: 0 after a drain
-// (or the demo), 1 after an error, 2 for a bad command line.
+// exitCode runs the command and returns its exit status: 0 after a drain on
+// SIGTERM (or the demo), 130 after Ctrl-C, 1 after an error, 2 for a bad
+// command line.
 func exitCode(args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
@@ -63,19 +65,31 @@ func exitCode(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "worker: -concurrency must be at least 1 and -grace not negative")
 		return 2
 	}
-	// SIGINT or SIGTERM ends ctx: the worker drains. A second one kills.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGINT or SIGTERM ends ctx: the worker drains.
+	interrupted, stopInterrupt := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stopInterrupt()
+	ctx, stop := signal.NotifyContext(interrupted, syscall.SIGTERM)
 	defer stop()
-	context.AfterFunc(ctx, stop)
+	// A second signal kills: the default behaviour again, interrupted left
+	// as the signal set it.
+	context.AfterFunc(ctx, func() { signal.Reset(os.Interrupt, syscall.SIGTERM) })
+	status := func(err error) int {
+		if err != nil {
+			fmt.Fprintln(stderr, "worker:", err)
+		}
+		switch {
+		case interrupted.Err() != nil:
+			return 130
+		case err != nil:
+			return 1
+		}
+		return 0
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
 	if os.Getenv("ANTHROPIC_ENVIRONMENT_KEY") == "" {
 		fmt.Fprintln(stderr, "ANTHROPIC_ENVIRONMENT_KEY is not set: running the offline demo on the in-memory fake")
-		if err := demo(ctx, cfg, stdout, logger); err != nil {
-			fmt.Fprintln(stderr, "worker:", err)
-			return 1
-		}
-		return 0
+		return status(demo(ctx, cfg, stdout, logger))
 	}
 	if cfg.environment == "" || cfg.workdir == "" {
 		fmt.Fprintln(stderr, "worker: -environment and -workdir are required")
@@ -83,11 +97,7 @@ func exitCode(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	client := managedagents.NewClient() // ANTHROPIC_ENVIRONMENT_KEY, ANTHROPIC_BASE_URL
-	if err := serve(ctx, client, cfg, stdout, logger); err != nil {
-		fmt.Fprintln(stderr, "worker:", err)
-		return 1
-	}
-	return 0
+	return status(serve(ctx, client, cfg, stdout, logger))
 }
 
 // serve runs a worker of cfg.environment until ctx ends, then drains it

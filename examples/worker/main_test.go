@@ -22,14 +22,14 @@ import (
 )
 
 // childEnv makes the test binary run the command itself (with the
-// arguments in childArgs), for the SIGTERM test.
+// arguments in childArgs), for the signal tests.
 const (
 	childEnv  = "EXAMPLE_WORKER_CHILD"
 	childArgs = "EXAMPLE_WORKER_ARGS"
 )
 
 // TestMain fails the package's tests if they leave goroutines behind, and
-// runs the command in the child process of TestSIGTERMDrains.
+// runs the command in the child process of drainsOn.
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(exitCode(strings.Fields(os.Getenv(childArgs)), os.Stdout, os.Stderr))
@@ -68,7 +68,16 @@ func TestBadCommandLine(t *testing.T) {
 
 // SIGTERM while a tool runs: the command stops polling, lets the tool
 // finish and post its result, stops the item and exits 0.
-func TestSIGTERMDrains(t *testing.T) {
+func TestSIGTERMDrains(t *testing.T) { drainsOn(t, syscall.SIGTERM, 0) }
+
+// Ctrl-C (SIGINT) drains the same way, and exits 130 as every example does
+// after Ctrl-C.
+func TestCtrlCDrainsWithStatus130(t *testing.T) { drainsOn(t, syscall.SIGINT, 130) }
+
+// drainsOn sends sig to the command while a tool runs, and checks that it
+// stops polling, lets the tool finish and post its result, stops the item
+// and exits with status.
+func drainsOn(t *testing.T, sig syscall.Signal, status int) {
 	srv := managedagentstest.NewServer()
 	defer srv.Close()
 	client := srv.Client()
@@ -127,7 +136,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	}()
 
 	shell := waitForFile(t, root, "shell.pid")
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -139,9 +148,9 @@ func TestSIGTERMDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("the worker exited with %v, want status 0", err)
+	case <-exited:
+		if got := cmd.ProcessState.ExitCode(); got != status {
+			t.Fatalf("the worker exited with status %d, want %d", got, status)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the worker did not exit")

@@ -11,6 +11,7 @@
 package cron
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -42,7 +43,7 @@ var fields = [5]field{
 // and why, without repeating more of the expression than that field.
 func Parse(expr string) (*Schedule, error) {
 	if strings.HasPrefix(strings.TrimSpace(expr), "@") {
-		return nil, fmt.Errorf("shortcuts such as @daily are not supported; write the 5 fields")
+		return nil, errors.New("shortcuts such as @daily are not supported; write the 5 fields")
 	}
 	parts := strings.Fields(expr)
 	if len(parts) != 5 {
@@ -133,7 +134,7 @@ func (f field) value(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		if s == "" {
-			return 0, fmt.Errorf("a value is missing")
+			return 0, errors.New("a value is missing")
 		}
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
