@@ -78,6 +78,30 @@ func TestAcquireTellsEachWaitBeforeIt(t *testing.T) {
 	}
 }
 
+// TestAcquireTellsAWaitBeforeItsTimerStarts: the notice comes before the
+// wait's timer exists, so that a caller bounding its call by the waits it is
+// told (a stream's backfill page) has moved its bound before any clock can
+// run the wait out.
+func TestAcquireTellsAWaitBeforeItsTimerStarts(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock(epoch)
+	l := ratelimit.New(ratelimit.DefaultBudgets, ratelimit.WithClock(clock))
+	drain(t, l, ratelimit.Create, 6)
+	timers := make(chan int, 1)
+	ctx := ratelimit.WithWaitNotice(context.Background(), func(ratelimit.Class, time.Duration) {
+		timers <- len(clock.limiterTimers())
+	})
+	done := acquireAsync(ctx, l, ratelimit.Create)
+	if n := <-timers; n != 0 {
+		t.Errorf("told the wait with %d limiter timers already started, want 0", n)
+	}
+	for clock.next() {
+	}
+	if err := receive(t, done); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestWaitNoticesChain: a context given a second notice function calls both,
 // the first one set first; NotifyWait tells nothing of a wait that is not
 // positive, and nothing without a function.

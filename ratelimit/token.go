@@ -121,8 +121,10 @@ func (l *TokenLimiter) Acquire(ctx context.Context, c Class) error {
 			k.release(w, l.clock)
 			return &WaitError{Class: c, Wait: w.act.Sub(start)}
 		}
-		t := l.clock.NewTimer(w.act.Sub(now))
+		// Told before the timer starts: whoever bounds the call by the
+		// waits it is told (a stream's backfill page) moves its bound first.
 		NotifyWait(ctx, c, w.act.Sub(now))
+		t := l.clock.NewTimer(w.act.Sub(now))
 		select {
 		case <-t.C():
 			if k.admit(w, l.clock) {

@@ -173,9 +173,9 @@ func (l *Limiter) Acquire(ctx context.Context, c ratelimit.Class) error {
 // sleep tells the wait d to the function of ratelimit.WithWaitNotice, then
 // sleeps d or until ctx ends; it reports whether the whole wait passed.
 func (l *Limiter) sleep(ctx context.Context, c ratelimit.Class, d time.Duration) bool {
+	ratelimit.NotifyWait(ctx, c, d) // before the wait begins, as ratelimit.Limiter asks
 	t := time.NewTimer(d)
 	defer t.Stop()
-	ratelimit.NotifyWait(ctx, c, d)
 	select {
 	case <-ctx.Done():
 		return false
