@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -252,11 +254,26 @@ func TestPerCallLimiterOptionsRefused(t *testing.T) {
 	}
 }
 
+// TestClientsShareOneConnectionPool: two clients built by NewClient without
+// an HTTP client of their own reuse each other's idle connections.
 func TestClientsShareOneConnectionPool(t *testing.T) {
 	t.Parallel()
-	a, b := NewClient(), NewClient()
-	require.Nil(t, a.cfg.HTTPClient)
-	require.Nil(t, b.cfg.HTTPClient, "no client of its own: the transport's shared one")
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(replyJSON(200, `{"id":"agent_1","type":"agent"}`))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	opts := []option.RequestOption{option.WithAPIKey(testAPIKey), option.WithBaseURL(srv.URL), option.WithoutLimiter()}
+	a, b := NewClient(opts...), NewClient(opts...)
+	for _, c := range []*Client{a, b, a, b} {
+		_, err := c.Agents.Get(t.Context(), "agent_1", AgentGetParams{})
+		require.NoError(t, err)
+	}
+	require.Equal(t, int32(1), conns.Load(), "one connection for both clients")
 }
 
 // TestFirstOpenFailsLikeAnyCall: with every connection refused, Stream and

@@ -277,6 +277,7 @@ func (s *Server) acceptEvent(sess *sessionRec, ev obj) obj {
 		}
 		sess.answers[id] = a
 		if w := sess.pending[id]; w != nil {
+			w.woken = true
 			select {
 			case w.ch <- struct{}{}:
 			default:

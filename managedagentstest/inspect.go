@@ -49,9 +49,10 @@ func (s *Server) SessionStatus(sessionID string) string {
 	return sess.status()
 }
 
-// WaitIdle waits until a session has settled: it is not running and no sent
-// user.message waits for its turn (a turn waiting for the client's answer, idle
-// with requires_action, counts as settled). It returns the stop_reason type of
+// WaitIdle waits until a session has settled: it is not running, no sent
+// user.message waits for its turn, and no answer sent to a turn waiting for
+// the client (idle with requires_action, which counts as settled) is still
+// unread by it. It returns the stop_reason type of
 // the last session.status_idle ("" if none), or [ErrClosed] if the session is
 // unknown or deleted, or ctx's error.
 func (s *Server) WaitIdle(ctx context.Context, sessionID string) (string, error) {
@@ -63,7 +64,7 @@ func (s *Server) WaitIdle(ctx context.Context, sessionID string) (string, error)
 			return "", ErrClosed
 		}
 		st := sess.status()
-		if st != "running" && st != "rescheduling" && len(sess.inbox) == 0 {
+		if st != "running" && st != "rescheduling" && len(sess.inbox) == 0 && !sess.answerUnread() {
 			stop := sess.lastStop
 			s.mu.Unlock()
 			return stop, nil
@@ -78,4 +79,15 @@ func (s *Server) WaitIdle(ctx context.Context, sessionID string) (string, error)
 			return "", ErrClosed
 		}
 	}
+}
+
+// answerUnread reports whether an answer woke a turn's Await that has not
+// looked at it yet; s.mu is held.
+func (sess *sessionRec) answerUnread() bool {
+	for _, w := range sess.pending {
+		if w.woken {
+			return true
+		}
+	}
+	return false
 }

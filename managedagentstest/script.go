@@ -82,8 +82,13 @@ func blocksText(raw json.RawMessage) string {
 	return b.String()
 }
 
-// waiter is an Await in progress.
-type waiter struct{ ch chan struct{} }
+// waiter is an Await in progress. woken (guarded by Server.mu) is set when an
+// answer wakes it and cleared once it has looked at the answers: until then
+// the session is about to move on, so it has not settled (Server.WaitIdle).
+type waiter struct {
+	ch    chan struct{}
+	woken bool
+}
 
 // Turn is one turn of a session's agent, given to a [Script]. Its methods emit
 // events into the session (persisted with ids and processed_at, and sent to the
@@ -463,6 +468,7 @@ func (t *Turn) await(ids []string, requiresAction bool) ([]Answer, error) {
 			return nil, t.Err()
 		}
 		t.s.mu.Lock()
+		w.woken = false
 	}
 }
 

@@ -175,6 +175,29 @@ func TestCustomToolWaitsForResult(t *testing.T) {
 	require.Equal(t, "end_turn", stopReason(t, frames[6])["type"])
 }
 
+// TestWaitIdleAfterAnAnswerWaitsForTheTurnToGoOn: WaitIdle called right after
+// the answer to a turn idle with requires_action waits for the turn it wakes,
+// instead of taking the idle the answer ends for settled. (The window between
+// the answer and the turn waking is short: the test plays it many times.)
+func TestWaitIdleAfterAnAnswerWaitsForTheTurnToGoOn(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	_, _, sid := setup(t, srv, map[string]any{"tools": []any{map[string]any{"type": "custom", "name": "lookup",
+		"description": "d", "input_schema": map[string]any{"type": "object"}}}})
+	ctx := context.Background()
+	for i := range 50 {
+		ok(t, srv, "POST", "/v1/sessions/"+sid+"/events", userMessage("again"))
+		stop, err := srv.WaitIdle(ctx, sid)
+		require.NoError(t, err)
+		require.Equal(t, "requires_action", stop, "turn %d", i)
+		ok(t, srv, "POST", "/v1/sessions/"+sid+"/events", map[string]any{"events": []any{map[string]any{
+			"type": "user.custom_tool_result", "custom_tool_use_id": lastEventID(t, srv, sid, "agent.custom_tool_use")}}})
+		stop, err = srv.WaitIdle(ctx, sid)
+		require.NoError(t, err)
+		require.Equal(t, "end_turn", stop, "turn %d: WaitIdle right after the answer", i)
+	}
+}
+
 func TestToolConfirmation(t *testing.T) {
 	t.Parallel()
 	for _, allow := range []bool{true, false} {
