@@ -57,6 +57,17 @@ type loop struct {
 	unowned  map[string]ToolCall
 	draining bool // Shutdown: start nothing more
 
+	// inHistory are the calls settled in the session's history: answered
+	// there, or of a child thread it shows terminated. A runner that starts
+	// later reads them so before it runs anything: their records in a
+	// MemoryStore may go once no runner of the session runs.
+	inHistory map[string]struct{}
+	// threadCalls are the ids of the calls of each child thread not ended.
+	threadCalls map[string][]string
+	// sessionEnded: the session ended for good (a terminal event, or a 404
+	// once read).
+	sessionEnded bool
+
 	turnOver bool        // the last significant event ended a turn
 	idle     *time.Timer // armed while the turn is over and nothing is outstanding
 	idleC    <-chan time.Time
@@ -76,6 +87,9 @@ func newLoop(r *Runner) *loop {
 		ended:    map[string]bool{},
 		seenInt:  map[string]bool{},
 		unowned:  map[string]ToolCall{},
+
+		inHistory:   map[string]struct{}{},
+		threadCalls: map[string][]string{},
 	}
 }
 
@@ -141,6 +155,7 @@ func (l *loop) serveEvents(ctx context.Context) (graceful bool, err error) {
 			case markEvent:
 				if l.handle(it.ev) {
 					l.r.log.Info("toolrunner: session ended", "event", string(it.ev.EventType()))
+					l.sessionEnded = true
 					return false, nil
 				}
 			case markCatchUp:
@@ -148,6 +163,7 @@ func (l *loop) serveEvents(ctx context.Context) (graceful bool, err error) {
 			case markCaughtUp:
 				l.caughtUp()
 			case markEnd:
+				l.sessionEnded = it.err == nil // the feed ends without an error only at the session's end
 				return false, it.err
 			}
 		case c := <-l.done:
@@ -230,7 +246,12 @@ func (l *loop) toolUse(tc ToolCall, perm managedagents.EvaluatedPermission) {
 	switch {
 	case l.ended[tc.ThreadID] && tc.ThreadID != "":
 		l.settled[tc.ID] = struct{}{}
+		l.inHistory[tc.ID] = struct{}{}
 		return
+	case tc.ThreadID != "":
+		l.threadCalls[tc.ThreadID] = append(l.threadCalls[tc.ThreadID], tc.ID)
+	}
+	switch {
 	case !l.owns(tc):
 		// Left to its owner; reported once it is known not to be answered.
 		l.settled[tc.ID] = struct{}{}
@@ -287,6 +308,7 @@ func (l *loop) confirm(e *managedagents.UserToolConfirmationEvent) {
 // started is dropped; a running one posts nothing more.
 func (l *loop) answer(id string) {
 	delete(l.unowned, id)
+	l.inHistory[id] = struct{}{}
 	c := l.calls[id]
 	if c == nil {
 		l.settled[id] = struct{}{}
@@ -340,6 +362,10 @@ func (l *loop) threadEnded(thread string) {
 		return
 	}
 	l.ended[thread] = true
+	for _, id := range l.threadCalls[thread] {
+		l.inHistory[id] = struct{}{}
+	}
+	delete(l.threadCalls, thread)
 	for _, c := range l.calls {
 		if c.ThreadID == thread {
 			l.voidCall(c, "thread terminated")

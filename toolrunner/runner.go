@@ -62,6 +62,8 @@ type Options struct {
 	// Store records which calls were started and their results, so that none
 	// runs twice; nil means a new [MemoryStore]. Share a persistent store
 	// between the runners of a session to keep that promise across processes.
+	// A runner on a MemoryStore drops the records it no longer needs when it
+	// returns (see [MemoryStore]).
 	Store Store
 	// MaxConcurrency caps the calls running at once. Calls of one thread
 	// always run one after the other, in order; calls of different threads
@@ -217,7 +219,12 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.started, r.cancel = true, cancel
 	r.mu.Unlock()
 	defer close(r.done)
-	err := newLoop(r).run(ctx)
+	l := newLoop(r)
+	if ms, ok := r.opts.Store.(*MemoryStore); ok {
+		ms.enter(r.sessionID)
+		defer func() { ms.leave(r.sessionID, l.inHistory, l.sessionEnded) }()
+	}
+	err := l.run(ctx)
 	if errors.Is(err, ErrStopped) && context.Cause(ctx) == ErrStopped {
 		return nil // Shutdown's deadline cancelled the calls
 	}

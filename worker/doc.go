@@ -76,7 +76,11 @@
 // (Options.Store, one toolrunner.MemoryStore per worker by default) is shared
 // by the worker's items, so that an item served again after its lease lapsed
 // never runs a call twice; give several workers one persistent Store to keep
-// that promise across them.
+// that promise across them. The default store stays bounded in a worker that
+// runs for months: a session's records go once it ended for good
+// (terminated, archived or deleted), and when its last item ends, those of
+// the calls its history settled; what stays is what the session could still
+// replay (see Options.Store).
 //
 // # Stopping
 //

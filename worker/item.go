@@ -144,10 +144,12 @@ func (it *item) session(ctx context.Context, lease *managedagents.WorkLease, bea
 	sessionID := it.polled.Data.ID
 	sess, err := it.ic.Sessions.Get(ctx, sessionID, managedagents.SessionGetParams{})
 	if err != nil {
+		it.forgetIfGone(err)
 		return cancelled(ctx, fmt.Errorf("worker: reading session %s: %w", sessionID, err))
 	}
 	if sess.Status == managedagents.SessionStatusTerminated || !sess.ArchivedAt.IsZero() {
 		it.log.Info("worker: the session is terminated; nothing to run", "status", string(sess.Status))
+		it.forgetSession()
 		return nil
 	}
 	dir, err := it.makeWorkdir()
@@ -199,9 +201,27 @@ func (it *item) session(ctx context.Context, lease *managedagents.WorkLease, bea
 	stopSync := memory.startSync(ctx)
 	err = r.Run(ctx)
 	stopSync()
+	it.forgetIfGone(err)
 	it.retireRunner(r)
 	clean = err == nil && !it.interrupted()
 	return err
+}
+
+// forgetIfGone forgets the item's session when err says it is gone (a
+// 404: deleted). The runner forgets a session it saw end by itself.
+func (it *item) forgetIfGone(err error) {
+	if errors.Is(err, managedagents.ErrNotFound) {
+		it.forgetSession()
+	}
+}
+
+// forgetSession drops the records of the item's session, which ended for
+// good (terminated, archived or deleted), from the worker's store when it is
+// a toolrunner.MemoryStore: no call of it can come again.
+func (it *item) forgetSession() {
+	if ms, ok := it.w.store.(*toolrunner.MemoryStore); ok {
+		ms.Forget(it.polled.Data.ID)
+	}
 }
 
 // cancelled returns the cause of ctx when it ended, else err.

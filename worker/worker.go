@@ -106,7 +106,19 @@ type Options struct {
 	// Store records which tool calls were started, so that none runs twice,
 	// across the items of the worker (a reclaimed item served again) and,
 	// when it is persistent and shared, across workers. nil means one
-	// toolrunner.MemoryStore for the worker.
+	// toolrunner.MemoryStore for the worker, which stays bounded: a
+	// session's records go once the session ended for good, and, when its
+	// last item ends, those of the calls its history settled (see
+	// toolrunner.MemoryStore); the records of a session that may get another
+	// item stay until it ends.
+	//
+	// The worker takes a session as ended for good when reading it shows it
+	// terminated or archived or answers 404, or when its event stream shows
+	// session.status_terminated or session.deleted (or answers 404 once
+	// read): no call of it can come again, and a persistent Store may expire
+	// its records then. Until then, keep the records of a session that
+	// merely idled: its next item may replay calls whose result its history
+	// does not show.
 	Store toolrunner.Store
 	// ToolTimeout bounds each tool call; 0 means toolrunner.DefaultToolTimeout.
 	ToolTimeout time.Duration
